@@ -1,0 +1,343 @@
+/**
+ * The offline engine: runs the real Pulumi program under Pulumi's own mock runtime
+ * (`pulumi.runtime.setMocks`) in preview mode, and records every resource registration with its
+ * inputs and options, exactly as the resource monitor of a real `pulumi preview` would receive them.
+ *
+ * What this can know: every input the program computes from configuration, every option, the
+ * parent/child tree, dependencies and providers. What it cannot know: provider-computed outputs
+ * (ids, IP addresses, generated passwords) are unknown, as in a real preview of a fresh stack, and
+ * the contents that Helm renders inside a chart are not expanded.
+ */
+import * as pulumi from "@pulumi/pulumi";
+// The CommonJS exports object itself (not an ES namespace copy), so that its functions can be wrapped.
+import pulumiLog = require("@pulumi/pulumi/log");
+
+/** Pulumi's wire sentinel for an unknown value (the same string `pulumi preview --json` prints). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** Pulumi's wire signature key for special objects (secrets, resource references, assets). */
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+/** What a secret looks like in a plan: the shape `pulumi preview --json` uses, with its value blinded. */
+export const BLINDED_SECRET = Object.freeze({ [SIG_KEY]: SECRET_SIG, ciphertext: "[secret]" });
+
+export type AliasRecord = string | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
+
+export interface ResourceOptionsRecord {
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace?: boolean;
+  ignoreChanges: string[];
+  replaceOnChanges: string[];
+  aliases: AliasRecord[];
+  additionalSecretOutputs: string[];
+  deletedWith?: string;
+  customTimeouts?: { create?: string; update?: string; delete?: string };
+  version?: string;
+  pluginDownloadURL?: string;
+  importId?: string;
+}
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  /** Provider reference `urn::id` as the engine receives it; absent means the default provider. */
+  provider?: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  /** Inputs in Pulumi's JSON form: secrets blinded, unknowns as the UNKNOWN sentinel. */
+  inputs: Record<string, unknown>;
+  options: ResourceOptionsRecord;
+}
+
+export interface Diagnostic {
+  severity: "info" | "warning" | "error";
+  message: string;
+  urn?: string;
+}
+
+export interface Evaluation {
+  project: string;
+  stack: string;
+  resources: RecordedResource[];
+  diagnostics: Diagnostic[];
+  /** Stack outputs in plan form (unknown values stay unknown). */
+  outputs: Record<string, unknown>;
+  durationMs: number;
+}
+
+/** A failure of the program itself (not of a policy): the evaluation produced no usable plan. */
+export class EvaluationError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly causes: Error[],
+  ) {
+    super(`${stack}: the program failed to evaluate: ${causes.map((c) => c.message).join("; ")}`);
+    this.name = "EvaluationError";
+  }
+}
+
+/** Thrown by a mocked invoke: Pulumi's invoke path rethrows `err.details` as the error message. */
+class UnmockedInvokeError extends Error {
+  readonly details: string;
+  constructor(token: string) {
+    const msg =
+      `invoke ${token} has no offline answer: an offline preview cannot call the cloud. ` +
+      `Derive the value from typed configuration or from a resource output instead.`;
+    super(msg);
+    this.details = msg;
+  }
+}
+
+/**
+ * Invokes with an honest offline answer. Kept deliberately tiny: every entry here is a value that
+ * does not depend on the cloud account.
+ */
+const OFFLINE_INVOKES: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {};
+
+class PreviewMocks implements pulumi.runtime.Mocks {
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    // A fresh stack's preview: ids are unknown and provider-computed outputs are unknown; only
+    // inputs are known. Returning the inputs as state (and no id) makes the SDK resolve every other
+    // output property as unknown, as a real preview does.
+    if (args.type === "pulumi:pulumi:StackReference") {
+      return { id: undefined, state: { name: args.inputs.name } };
+    }
+    return { id: undefined, state: args.inputs };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const answer = OFFLINE_INVOKES[args.token];
+    if (answer) return answer(args.inputs);
+    throw new UnmockedInvokeError(args.token);
+  }
+}
+
+type Callback = (err: Error | null, resp?: unknown) => void;
+interface MonitorLike {
+  registerResource(req: RegisterRequest, cb: Callback): void;
+  registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, cb: Callback): void;
+}
+// A structural view of the protobuf RegisterResourceRequest (only the getters we read).
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
+  getDependenciesList(): string[];
+  getProvider(): string;
+  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getAliasesList(): AliasProto[];
+  getAdditionalsecretoutputsList(): string[];
+  getDeletedwith(): string;
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+  getVersion(): string;
+  getPlugindownloadurl(): string;
+  getImportid(): string;
+}
+interface AliasProto {
+  getUrn(): string;
+  getSpec():
+    | { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean }
+    | undefined;
+}
+
+/** Replaces secret envelopes by the blinded form; leaves unknowns and everything else as is. */
+export function blindSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(blindSecrets);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return { ...BLINDED_SECRET };
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) out[k] = blindSecrets(v);
+    return out;
+  }
+  return value;
+}
+
+function aliasRecord(a: AliasProto): AliasRecord {
+  const urn = a.getUrn();
+  if (urn) return urn;
+  const s = a.getSpec();
+  if (!s) return {};
+  const rec: Exclude<AliasRecord, string> = {};
+  if (s.getName()) rec.name = s.getName();
+  if (s.getType()) rec.type = s.getType();
+  if (s.getStack()) rec.stack = s.getStack();
+  if (s.getProject()) rec.project = s.getProject();
+  if (s.getParenturn()) rec.parentUrn = s.getParenturn();
+  if (s.getNoparent()) rec.noParent = true;
+  return rec;
+}
+
+function record(req: RegisterRequest, urn: string): RecordedResource {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((v, k) => {
+    propertyDependencies[k] = v.getUrnsList();
+  });
+  const timeouts = req.getCustomtimeouts();
+  const options: ResourceOptionsRecord = {
+    protect: req.getProtect() === true,
+    retainOnDelete: req.getRetainondelete() === true,
+    ignoreChanges: req.getIgnorechangesList(),
+    replaceOnChanges: req.getReplaceonchangesList(),
+    aliases: req.getAliasesList().map(aliasRecord),
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+  };
+  if (req.getDeletebeforereplacedefined()) options.deleteBeforeReplace = req.getDeletebeforereplace();
+  if (req.getDeletedwith()) options.deletedWith = req.getDeletedwith();
+  if (timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())) {
+    options.customTimeouts = { create: timeouts.getCreate() || undefined, update: timeouts.getUpdate() || undefined, delete: timeouts.getDelete() || undefined };
+  }
+  if (req.getVersion()) options.version = req.getVersion();
+  if (req.getPlugindownloadurl()) options.pluginDownloadURL = req.getPlugindownloadurl();
+  if (req.getImportid()) options.importId = req.getImportid();
+  const parent = req.getParent();
+  const provider = req.getProvider();
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    ...(parent ? { parent } : {}),
+    ...(provider ? { provider } : {}),
+    dependencies: req.getDependenciesList(),
+    propertyDependencies,
+    inputs: blindSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    options,
+  };
+}
+
+export interface EvaluateOptions {
+  project: string;
+  stack: string;
+  /** Configuration as the Pulumi CLI hands it to a program: `namespace:key` → string (objects as JSON). */
+  config: Record<string, string>;
+  /** Keys of `config` that are secrets. */
+  secretKeys: string[];
+  /** The program, as the Pulumi entry point would run it. */
+  program: () => unknown;
+}
+
+// The Pulumi runtime keeps global state: evaluations run one at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Evaluates a program offline and returns every resource it would register in a preview. */
+export function evaluate(opts: EvaluateOptions): Promise<Evaluation> {
+  const run = queue.then(() => evaluateNow(opts));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function evaluateNow(opts: EvaluateOptions): Promise<Evaluation> {
+  const started = process.hrtime.bigint();
+  const resources: RecordedResource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const failures: Error[] = [];
+
+  await pulumi.runtime.setMocks(new PreviewMocks(), opts.project, opts.stack, true);
+  pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
+
+  // The mocks' newResource is not told the parent, options or dependencies: the monitor's request is.
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): MonitorLike }).getMonitor();
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    registerResource(req, (err, resp) => {
+      if (!err && resp) resources.push(record(req, (resp as { getUrn(): string }).getUrn()));
+      cb(err, resp);
+    });
+  };
+
+  // Capture what the program logs (the SDK calls these through the module object).
+  const logModule = pulumiLog as unknown as Record<string, (msg: string, res?: pulumi.Resource) => Promise<void>>;
+  const saved = { info: logModule.info, warn: logModule.warn, error: logModule.error };
+  const capture = (severity: Diagnostic["severity"]) => (message: string) => {
+    diagnostics.push({ severity, message });
+    if (severity === "error") failures.push(new Error(message));
+    return Promise.resolve();
+  };
+  logModule.info = capture("info");
+  logModule.warn = capture("warning");
+  logModule.error = capture("error");
+
+  // An error inside an apply or a failed invoke surfaces as a rejected promise inside the SDK.
+  const onRejection = (reason: unknown) => failures.push(reason instanceof Error ? reason : new Error(String(reason)));
+  process.on("unhandledRejection", onRejection);
+
+  let outputs: Record<string, unknown> = {};
+  try {
+    try {
+      // Keep the program's own return value: the stack's massaged outputs lose unknown-ness.
+      let raw: Record<string, unknown> | undefined;
+      await pulumi.runtime.runInPulumiStack(async () => {
+        raw = (await opts.program()) as Record<string, unknown> | undefined;
+        return raw;
+      });
+      outputs = await planOutputs(raw);
+    } catch (err) {
+      failures.push(err instanceof Error ? err : new Error(String(err)));
+    }
+    await pulumi.runtime.disconnect();
+    // Rejections are reported on the next turns of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("unhandledRejection", onRejection);
+    Object.assign(logModule, saved);
+  }
+
+  if (failures.length > 0) {
+    // Unwrap Pulumi's "failed to register new resource" wrapping only where it adds nothing.
+    const unique = new Map<string, Error>();
+    for (const f of failures) unique.set(f.message, f);
+    throw new EvaluationError(opts.stack, [...unique.values()]);
+  }
+  return {
+    project: opts.project,
+    stack: opts.stack,
+    resources,
+    diagnostics,
+    outputs,
+    durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+  };
+}
+
+/** Turns stack outputs into plan form: secrets blinded, unknowns as the sentinel. */
+async function planOutputs(raw: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
+  if (!raw) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    out[key] = await toPlanValue(value);
+  }
+  return out;
+}
+
+async function toPlanValue(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    const o = value as pulumi.Output<unknown> & {
+      isKnown: Promise<boolean>;
+      isSecret: Promise<boolean>;
+      promise(): Promise<unknown>;
+    };
+    if (await o.isSecret) return { ...BLINDED_SECRET };
+    if (!(await o.isKnown)) return UNKNOWN;
+    return toPlanValue(await o.promise());
+  }
+  if (pulumi.Resource.isInstance(value)) return toPlanValue((value as pulumi.Resource).urn);
+  if (Array.isArray(value)) return Promise.all(value.map(toPlanValue));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await toPlanValue(v);
+    return out;
+  }
+  return value;
+}
