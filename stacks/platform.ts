@@ -51,6 +51,11 @@ export interface PlatformDefinition<S extends z.ZodObject = z.ZodObject> {
   schema: S;
   /** Typed defaults per env; a stack file overrides them key by key (objects merge deeply). */
   profiles: Partial<Record<StackEnv, DeepPartial<z.input<S>>>>;
+  /**
+   * Rules that depend on the env (e.g. prod keeps deletion protection); returns the offending key
+   * (without namespace), what was expected and what was given, or nothing when the config is fine.
+   */
+  checkEnv?: (env: StackEnv, config: z.output<S>) => { key: string; expected: string; got: string } | undefined;
   /** Document facts the policy pack enforces, per env. */
   compliance: (env: StackEnv) => ComplianceFacts;
   /** Composes the stack's resources; returns the stack outputs. */

@@ -1,0 +1,148 @@
+/**
+ * `npm run preview -- <stack>... [--json FILE]`
+ * `npm run preview -- --all [--json-dir DIR] [--tree]`
+ *
+ * Offline preview: evaluates the real program under Pulumi's mock runtime for each stack, prints
+ * the resource tree (or a one-line summary per stack with --all), and writes plans in the shape of
+ * `pulumi preview --json`. Exit codes: 0 ok, 1 mandatory policy violation, 2 config or usage error,
+ * 3 the program itself failed.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { StackConfigError } from "../../stacks/config";
+import { allStacks } from "../../stacks/registry";
+import { EvaluationError } from "../evaluate";
+import { prepareStack, previewPrepared, StackUsageError, type PreparedStack, type StackPreview } from "../preview";
+import { renderCounts, renderLimits, renderTree } from "../render";
+
+export const EXIT = { ok: 0, policy: 1, usage: 2, program: 3 } as const;
+
+const USAGE = `usage: npm run preview -- <stack>... [--json FILE] [--tree|--no-tree]
+       npm run preview -- --all [--json-dir DIR] [--tree]
+stacks: ${allStacks().join(", ")}`;
+
+interface Args {
+  stacks: string[];
+  all: boolean;
+  json?: string;
+  jsonDir?: string;
+  tree?: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { stacks: [], all: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (!v || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--all") args.all = true;
+    else if (a === "--json") args.json = value();
+    else if (a === "--json-dir") args.jsonDir = value();
+    else if (a === "--tree") args.tree = true;
+    else if (a === "--no-tree") args.tree = false;
+    else if (a === "--help" || a === "-h") throw new UsageError("");
+    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else args.stacks.push(a);
+  }
+  if (args.all && args.stacks.length) throw new UsageError("give stack names or --all, not both");
+  if (!args.all && args.stacks.length === 0) throw new UsageError("name a stack, or --all");
+  if (args.json && (args.all || args.stacks.length > 1)) throw new UsageError("--json takes one stack; use --json-dir for several");
+  return args;
+}
+
+function writeJson(file: string, data: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(data, null, 2) + "\n");
+}
+
+function printStack(p: StackPreview, tree: boolean): void {
+  const n = p.evaluation.resources.length;
+  const protectedCount = p.evaluation.resources.filter((r) => r.options.protect).length;
+  console.log(`\n== ${p.stack}: ${n} resources to create (${protectedCount} protected), evaluated offline in ${p.evaluation.durationMs.toFixed(0)} ms`);
+  if (tree) {
+    console.log(renderTree(p.evaluation.resources));
+    console.log("\nResources by type:");
+    console.log(renderCounts(p.evaluation.resources));
+  }
+  for (const d of p.evaluation.diagnostics) console.log(`  ${d.severity}: ${d.message}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.message) console.error(`preview: ${err.message}`);
+      console.error(USAGE);
+      return err.message ? EXIT.usage : EXIT.ok;
+    }
+    throw err;
+  }
+  const stacks = args.all ? allStacks() : args.stacks;
+
+  // Validate every stack before evaluating any: a config error never leaves a half-made plan.
+  const prepared: PreparedStack[] = [];
+  const problems: string[] = [];
+  for (const stack of stacks) {
+    try {
+      prepared.push(prepareStack(stack));
+    } catch (err) {
+      if (err instanceof StackConfigError) problems.push(err.message);
+      else throw err;
+    }
+  }
+  if (problems.length) {
+    for (const p of problems) console.error(p);
+    return EXIT.usage;
+  }
+
+  const previews: StackPreview[] = [];
+  for (const p of prepared) {
+    try {
+      previews.push(await previewPrepared(p));
+    } catch (err) {
+      if (err instanceof StackUsageError) {
+        console.error(err.message);
+        return EXIT.usage;
+      }
+      if (err instanceof EvaluationError) {
+        console.error(`${p.stack}: the program failed to evaluate:`);
+        for (const c of err.causes) console.error(`  ${c.message}`);
+        return EXIT.program;
+      }
+      throw err;
+    }
+  }
+
+  const tree = args.tree ?? !args.all;
+  for (const p of previews) printStack(p, tree);
+  console.log(`\n${renderLimits()}`);
+
+  if (args.json) writeJson(args.json, previews[0].digest);
+  if (args.jsonDir) for (const p of previews) writeJson(join(args.jsonDir, `${p.stack}.json`), p.digest);
+  if (args.json || args.jsonDir) console.log(`\nPlan written: ${args.json ?? `${args.jsonDir}/<stack>.json`} (pulumi preview --json format).`);
+
+  if (previews.length > 1) {
+    const total = previews.reduce((n, p) => n + p.evaluation.resources.length, 0);
+    console.log(`\n${previews.length} stacks, ${total} resources in all.`);
+  }
+  return EXIT.ok;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      // Not a user error: say what failed in one line; the stack trace only on request.
+      console.error(`preview: internal error: ${err instanceof Error ? err.message : String(err)}`);
+      if (process.env.DEBUG) console.error(err);
+      process.exit(EXIT.program);
+    },
+  );
+}

@@ -1,0 +1,272 @@
+/**
+ * Validates Kubernetes objects offline, as the API server would on admission (schema only):
+ * built-in kinds against the Kubernetes OpenAPI schemas shipped in `kubernetes-models`, custom
+ * resources against the `openAPIV3Schema` of the CRDs vendored in `vendor/crds/<operator>/`
+ * (see vendor/SOURCES.md § CRDs). Nothing outside the repository is read.
+ *
+ * What it cannot check: CEL rules (`x-kubernetes-validations`), admission webhooks, and anything
+ * a controller decides later. Unknown values of a preview (provider-computed outputs) and blinded
+ * secrets are opaque leaves: an error that is only about such a value is skipped, never reported.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { parseAllDocuments } from "yaml";
+import { SECRET_SIG, SIG_KEY, UNKNOWN, type RecordedResource } from "./evaluate";
+
+/** A Kubernetes object as sent to the API server. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export interface KubernetesValidation {
+  valid: boolean;
+  /** `<JSON pointer>: <message>`, e.g. `/spec/replicas: must be integer`. */
+  errors: string[];
+}
+
+/** Where the vendored CRDs live (inside the repository). */
+export const VENDORED_CRDS_DIR = join(__dirname, "..", "vendor", "crds");
+
+const requireModel = createRequire(__filename);
+
+// ---------------------------------------------------------------------------------------------
+// Opaque values: the preview's unknowns and blinded secrets.
+
+function isOpaque(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  return !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+function containsOpaque(value: unknown): boolean {
+  if (isOpaque(value)) return true;
+  if (Array.isArray(value)) return value.some(containsOpaque);
+  if (value && typeof value === "object") return Object.values(value).some(containsOpaque);
+  return false;
+}
+
+function pointerSegments(pointer: string): string[] {
+  if (!pointer) return [];
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+/** True when the error is about an opaque value (or sits below one, or is a combinator over one). */
+function isAboutOpaque(root: unknown, err: ErrorObject): boolean {
+  let cur: unknown = root;
+  for (const seg of pointerSegments(err.instancePath)) {
+    if (isOpaque(cur)) return true;
+    if (cur === null || typeof cur !== "object") return false;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  if (isOpaque(cur)) return true;
+  // anyOf/oneOf/not/if fail as a whole when a branch cannot be decided on an unknown descendant.
+  if (["anyOf", "oneOf", "allOf", "not", "if"].includes(err.keyword) && containsOpaque(cur)) return true;
+  return false;
+}
+
+function formatErrors(root: unknown, errors: readonly ErrorObject[] | null | undefined, prefix = ""): string[] {
+  const out = new Set<string>();
+  for (const e of errors ?? []) {
+    if (isAboutOpaque(root, e)) continue;
+    const path = prefix + (e.instancePath || "/");
+    let message = e.message ?? e.keyword;
+    if (e.keyword === "additionalProperties") message = `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    if (e.keyword === "enum") message += `: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+    out.add(`${path}: ${message}`);
+  }
+  return [...out];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-in kinds (kubernetes-models).
+
+interface ModelClass {
+  new (data: unknown): { validate(): void };
+}
+
+function builtInModel(apiVersion: string, kind: string): ModelClass | undefined {
+  if (!/^[a-zA-Z0-9.\-/]+$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind)) return undefined;
+  try {
+    const mod = requireModel(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, ModelClass>;
+    return mod[kind];
+  } catch {
+    return undefined;
+  }
+}
+
+function validateWithModel(Model: ModelClass, obj: KubernetesObject): string[] {
+  try {
+    new Model(obj).validate();
+    return [];
+  } catch (err) {
+    const errors = (err as { errors?: ErrorObject[] }).errors;
+    if (!errors) return [`/: ${(err as Error).message}`];
+    return formatErrors(obj, errors);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Custom resources (vendored CRDs).
+
+interface CrdVersion {
+  group: string;
+  version: string;
+  kind: string;
+  file: string;
+  schema: Record<string, unknown>;
+  validate?: ValidateFunction;
+}
+
+let crdIndex: Map<string, CrdVersion> | undefined;
+let ajv: Ajv | undefined;
+
+function crdKey(apiVersion: string, kind: string): string {
+  return `${apiVersion}/${kind}`;
+}
+
+function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
+    else if (/\.ya?ml$/.test(entry)) out.push(p);
+  }
+  return out;
+}
+
+interface CrdDocument {
+  kind?: string;
+  spec?: {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Record<string, unknown> } }[];
+  };
+}
+
+function loadCrds(dir = VENDORED_CRDS_DIR): Map<string, CrdVersion> {
+  if (crdIndex) return crdIndex;
+  const index = new Map<string, CrdVersion>();
+  for (const file of yamlFiles(dir)) {
+    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+      const crd = doc.toJS() as CrdDocument | null;
+      if (!crd || crd.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+      for (const v of crd.spec.versions) {
+        // An unserved version is rejected by the API server: leave it out, so that it reads as unknown.
+        if (!v.served || !v.schema?.openAPIV3Schema) continue;
+        const key = crdKey(`${crd.spec.group}/${v.name}`, crd.spec.names.kind);
+        index.set(key, { group: crd.spec.group, version: v.name, kind: crd.spec.names.kind, file, schema: v.schema.openAPIV3Schema });
+      }
+    }
+  }
+  crdIndex = index;
+  return index;
+}
+
+/** `group/version/Kind` of every custom resource the vendored CRDs serve. */
+export function vendoredCustomResourceKinds(): string[] {
+  return [...loadCrds().keys()].sort();
+}
+
+/**
+ * The API server prunes (or, with strict field validation, rejects) fields a structural schema
+ * does not declare; a typo in a CR would silently vanish. Declared objects therefore get
+ * `additionalProperties: false` unless they preserve unknown fields. Combinator branches are left
+ * alone: they only restate constraints on properties declared elsewhere.
+ */
+function closeSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeSchema);
+  if (!schema || typeof schema !== "object") return schema;
+  const s = { ...(schema as Record<string, unknown>) };
+  if (s.properties && typeof s.properties === "object") {
+    s.properties = Object.fromEntries(Object.entries(s.properties as Record<string, unknown>).map(([k, v]) => [k, closeSchema(v)]));
+    if (s.additionalProperties === undefined && s["x-kubernetes-preserve-unknown-fields"] !== true) s.additionalProperties = false;
+  }
+  if (s.items) s.items = closeSchema(s.items);
+  if (s.additionalProperties && typeof s.additionalProperties === "object") s.additionalProperties = closeSchema(s.additionalProperties);
+  return s;
+}
+
+function getAjv(): Ajv {
+  if (ajv) return ajv;
+  // OpenAPI v3 as Kubernetes uses it: draft-07-like, `nullable`, `x-kubernetes-*` extensions
+  // (ignored as annotations), formats Kubernetes knows.
+  ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false });
+  addFormats(ajv);
+  ajv.addFormat("int-or-string", true);
+  // Kubernetes accepts these formats without checking most of them (apiextensions-apiserver).
+  for (const f of ["int8", "int16", "uint8", "uint16", "uint32", "uint64", "quantity", "duration", "cidr", "mac", "isbn", "isbn10", "isbn13", "creditcard", "ssn", "hexcolor", "rgbcolor", "bsonobjectid"]) {
+    ajv.addFormat(f, true);
+  }
+  return ajv;
+}
+
+function compiledCrd(entry: CrdVersion): ValidateFunction {
+  if (!entry.validate) entry.validate = getAjv().compile(closeSchema(entry.schema) as Record<string, unknown>);
+  return entry.validate;
+}
+
+// The metadata of a CR is declared only as `type: object` in CRDs; the API server checks it as an ObjectMeta.
+function validateMetadata(obj: KubernetesObject): string[] {
+  if (obj.metadata === undefined) return [];
+  const ConfigMap = builtInModel("v1", "ConfigMap")!;
+  return validateWithModel(ConfigMap, { apiVersion: "v1", kind: "ConfigMap", metadata: obj.metadata }).filter((e) => e.startsWith("/metadata"));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Validates one Kubernetes object: a built-in kind or a custom resource of a vendored CRD. */
+export function validateKubernetesObject(obj: KubernetesObject): KubernetesValidation {
+  if (!obj || typeof obj !== "object") return { valid: false, errors: ["/: not an object"] };
+  const { apiVersion, kind } = obj;
+  if (typeof apiVersion !== "string" || typeof kind !== "string" || !apiVersion || !kind) {
+    return { valid: false, errors: ["/: apiVersion and kind must be non-empty strings"] };
+  }
+  const crd = loadCrds().get(crdKey(apiVersion, kind));
+  let errors: string[];
+  if (crd) {
+    const validate = compiledCrd(crd);
+    errors = validate(obj) ? [] : formatErrors(obj, validate.errors);
+    errors.push(...validateMetadata(obj));
+  } else {
+    const Model = builtInModel(apiVersion, kind);
+    if (!Model) {
+      const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+      const served = [...loadCrds().values()].filter((c) => c.group === group && c.kind === kind).map((c) => `${c.group}/${c.version}`);
+      const hint = served.length ? ` (the vendored CRD serves ${served.join(", ")})` : "";
+      return { valid: false, errors: [`/: no schema for ${apiVersion} ${kind}: not a built-in kind and no vendored CRD in vendor/crds serves it${hint}`] };
+    }
+    errors = validateWithModel(Model, obj);
+  }
+  return { valid: errors.length === 0, errors: [...new Set(errors)] };
+}
+
+/**
+ * The Kubernetes object a recorded Pulumi resource sends to the API server, or undefined for a
+ * resource that is not one (providers, components, Helm releases, `*Patch` and `*List` types,
+ * `yaml`/`helm` wrappers).
+ */
+export function kubernetesObjectOf(resource: Pick<RecordedResource, "type" | "inputs" | "custom">): KubernetesObject | undefined {
+  const m = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(resource.type);
+  if (!m || !resource.custom) return undefined;
+  const [, typeVersion, typeKind] = m;
+  if (typeVersion.startsWith("helm.sh/") || typeVersion.startsWith("yaml/") || typeVersion.startsWith("kustomize/")) return undefined;
+  if (typeKind.endsWith("Patch") || typeKind.endsWith("List")) return undefined;
+  // Type tokens spell the core group `core/v1`; the object says `v1`.
+  const apiVersion = typeof resource.inputs.apiVersion === "string" ? resource.inputs.apiVersion : typeVersion.replace(/^core\//, "");
+  const kind = typeof resource.inputs.kind === "string" ? resource.inputs.kind : typeKind;
+  return { ...resource.inputs, apiVersion, kind } as KubernetesObject;
+}
+
+/** Validates a recorded resource if it is a Kubernetes object; undefined otherwise. */
+export function validateRecordedResource(resource: Pick<RecordedResource, "type" | "inputs" | "custom">): KubernetesValidation | undefined {
+  const obj = kubernetesObjectOf(resource);
+  return obj ? validateKubernetesObject(obj) : undefined;
+}

@@ -1,0 +1,306 @@
+/**
+ * How a rule is written: one `defineResourceRule` / `defineStackRule` call per file, carrying the
+ * metadata the README, the CLI and the meta-test read (description, severity, remediation, the
+ * document section or benchmark id it serves), the stack facts it needs, and its check.
+ *
+ * The wrapper does what every rule needs the same way, inside the function the Pulumi CLI calls, so
+ * that the real CLI and the offline runner behave identically:
+ * - reads the stack facts and waivers from the policy's own config (`--policy-pack-config`);
+ * - marks prod-only rules not applicable elsewhere;
+ * - applies waivers: a valid waiver turns the violations into a not-applicable with its reason, an
+ *   expired waiver is reported with the violation. Waivers come only from the config file, never
+ *   from a resource's labels, tags or annotations.
+ */
+import type {
+  PolicyComplianceFramework,
+  PolicyConfigSchema,
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  Severity,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { at } from "./values";
+
+export const DOMAINS = ["backup", "encryption", "isolation", "residency", "protection", "workload", "secrets", "schema"] as const;
+export type Domain = (typeof DOMAINS)[number];
+export const STACK_ENVS = ["dev", "rct", "prod", "shared"] as const;
+export type PolicyEnv = (typeof STACK_ENVS)[number];
+
+/** The facts a stack's policy config carries (generated from the platform's ComplianceFacts). */
+export interface StackFacts {
+  stack: string;
+  platform: string;
+  env: PolicyEnv;
+  allowedLocations: string[];
+  minBackupRetentionDays: number;
+  maxBackupIntervalHours: number;
+  pointInTimeRecoveryRequired: boolean;
+  /** The document asks for cache/queue persistence (e.g. diaspomoney.md § Backup: "Redis - Persistence AOF"). */
+  persistenceRequired: boolean;
+}
+export type FactKey = Exclude<keyof StackFacts, "stack" | "platform" | "env">;
+
+export interface Waiver {
+  /** Optional: the policy name; when present it must be the policy the waiver is filed under. */
+  policy?: string;
+  /** A URN, or a pattern (`*`, `?`) matched against the URN when it starts with `urn:`, else against the resource name. */
+  target: string;
+  reason: string;
+  /** Last day the waiver is valid, `YYYY-MM-DD` (UTC). */
+  expires: string;
+}
+
+export interface RuleMeta {
+  name: string;
+  description: string;
+  severity: Severity;
+  remediationSteps: string;
+  /** The document section (`quickfund.md § Backups`) or benchmark id (`CIS GKE 5.6.3`, `CKV_K8S_20`) the rule serves. */
+  source: string;
+  domain: Domain;
+  /** What the rule checks, for the README table (type tokens or a short description). */
+  resources: string[];
+  /** `prod`: not applicable outside prod/shared stacks. */
+  scope?: "all" | "prod";
+  /** Facts the rule reads from its config. */
+  facts?: FactKey[];
+  /** Advisory in every env, prod included (the issue marks it advisory). */
+  advisory?: boolean;
+  framework?: PolicyComplianceFramework;
+  kind: "resource" | "stack";
+}
+
+export interface ResourceContext {
+  type: string;
+  name: string;
+  urn: string;
+  props: Record<string, unknown>;
+  opts: PolicyResourceOptions;
+  provider?: { type: string; props: Record<string, unknown>; urn: string; name: string };
+  facts: StackFacts;
+  isProd: boolean;
+  /** Safe read of a dotted path in the props (UNKNOWN for a value a preview cannot know). */
+  get(path: string): unknown;
+  notApplicable(reason: string): never;
+}
+
+export interface StackContext {
+  resources: PolicyResource[];
+  facts: StackFacts;
+  isProd: boolean;
+  ofType(...types: string[]): PolicyResource[];
+  notApplicable(reason: string): never;
+}
+
+type Report = (message: string) => void;
+type StackReport = (message: string, urn?: string) => void;
+
+export interface ResourceRuleDefinition extends Omit<RuleMeta, "kind"> {
+  /** Type tokens the rule applies to. */
+  types: string[];
+  validate(r: ResourceContext, report: Report): void;
+}
+
+export interface StackRuleDefinition extends Omit<RuleMeta, "kind"> {
+  validate(s: StackContext, report: StackReport): void;
+}
+
+export type PlatformPolicy = (ResourceValidationPolicy | StackValidationPolicy) & { name: string };
+
+const META = new Map<string, RuleMeta>();
+/** The metadata of a rule (throws for a policy not defined through this module). */
+export function metaOf(policyName: string): RuleMeta {
+  const m = META.get(policyName);
+  if (!m) throw new Error(`policy ${policyName} was not defined with defineResourceRule/defineStackRule`);
+  return m;
+}
+
+const WAIVER_SCHEMA = {
+  type: "array",
+  items: {
+    type: "object",
+    properties: {
+      policy: { type: "string" },
+      target: { type: "string", minLength: 1 },
+      reason: { type: "string", minLength: 1 },
+      expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
+    },
+    required: ["target", "reason", "expires"],
+    additionalProperties: false,
+  },
+} as const;
+
+const FACT_SCHEMAS: Record<FactKey, object> = {
+  allowedLocations: { type: "array", items: { type: "string" }, minItems: 1 },
+  minBackupRetentionDays: { type: "integer", minimum: 1 },
+  maxBackupIntervalHours: { type: "integer", minimum: 1 },
+  pointInTimeRecoveryRequired: { type: "boolean" },
+  persistenceRequired: { type: "boolean" },
+};
+
+/** The config schema of a rule: the stack identity, the facts it reads, and its waivers. */
+export function configSchemaFor(facts: FactKey[] = []): PolicyConfigSchema {
+  const properties: Record<string, object> = {
+    stack: { type: "string" },
+    platform: { type: "string" },
+    env: { type: "string", enum: [...STACK_ENVS] },
+    waivers: WAIVER_SCHEMA,
+  };
+  for (const f of facts) properties[f] = FACT_SCHEMAS[f];
+  return { properties: properties as PolicyConfigSchema["properties"] };
+}
+
+const DEFAULT_FACTS: StackFacts = {
+  stack: "",
+  platform: "",
+  env: "dev",
+  allowedLocations: [],
+  minBackupRetentionDays: 0,
+  maxBackupIntervalHours: 0,
+  pointInTimeRecoveryRequired: false,
+  persistenceRequired: false,
+};
+
+interface ReadConfig {
+  facts: StackFacts;
+  waivers: Waiver[];
+  /** Missing facts: the policy ran without its stack's config file. */
+  missing: string[];
+}
+
+function readConfig(raw: Record<string, unknown>, need: FactKey[]): ReadConfig {
+  const facts = { ...DEFAULT_FACTS, ...(raw as Partial<StackFacts>) };
+  const missing: string[] = [];
+  if (!STACK_ENVS.includes(raw.env as PolicyEnv)) missing.push("env");
+  for (const f of need) if (raw[f] === undefined) missing.push(f);
+  const waivers = Array.isArray(raw.waivers) ? (raw.waivers as Waiver[]) : [];
+  return { facts, waivers, missing };
+}
+
+export const NO_CONFIG_REASON = "stack facts not configured: run with --policy-pack-config policies/config/<stack>.json";
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`);
+}
+
+/** Does a waiver's target designate this resource? */
+export function waiverMatches(target: string, urn: string, name: string): boolean {
+  if (target === urn) return true;
+  if (target.startsWith("urn:")) return globToRegExp(target).test(urn);
+  return globToRegExp(target).test(name);
+}
+
+/** Today in UTC, `YYYY-MM-DD`. */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** The not-applicable reason that records a waiver; the offline runner parses it back (`parseWaiverReason`). */
+export function waiverReason(w: Waiver): string {
+  return `waived until ${w.expires} (target ${JSON.stringify(w.target)}): ${w.reason}`;
+}
+export function parseWaiverReason(reason: string | undefined): { expires: string; target: string; reason: string } | undefined {
+  const m = /^waived until (\d{4}-\d{2}-\d{2}) \(target ("(?:[^"\\]|\\.)*")\): ([\s\S]*)$/.exec(reason ?? "");
+  return m ? { expires: m[1], target: JSON.parse(m[2]) as string, reason: m[3] } : undefined;
+}
+
+function findWaiver(policy: string, waivers: Waiver[], urn: string, name: string): Waiver | undefined {
+  return waivers.find((w) => (w.policy === undefined || w.policy === policy) && w.reason?.trim() && waiverMatches(w.target, urn, name));
+}
+
+function nameOfUrn(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+function isProdEnv(env: PolicyEnv): boolean {
+  // `shared` infrastructure serves every env, prod included.
+  return env === "prod" || env === "shared";
+}
+
+function register(meta: RuleMeta) {
+  if (META.has(meta.name)) throw new Error(`duplicate policy name ${meta.name}`);
+  META.set(meta.name, meta);
+}
+
+function policyFields(def: Omit<RuleMeta, "kind">) {
+  return {
+    name: def.name,
+    description: def.description,
+    severity: def.severity,
+    remediationSteps: def.remediationSteps,
+    configSchema: configSchemaFor(def.facts),
+    tags: [def.domain, def.scope === "prod" ? "prod-only" : "all-envs"],
+    ...(def.framework ? { framework: def.framework } : {}),
+  };
+}
+
+export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidationPolicy {
+  const { types, validate, ...meta } = def;
+  register({ ...meta, kind: "resource" });
+  const typeSet = new Set(types);
+  const fn = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+    if (!typeSet.has(args.type)) args.notApplicable(`Policy only applies to resources of types ${types.join(", ")}`);
+    const cfg = readConfig(args.getConfig<Record<string, unknown>>(), def.facts ?? []);
+    if (cfg.missing.length && (def.scope === "prod" || (def.facts ?? []).length)) args.notApplicable(NO_CONFIG_REASON);
+    const isProd = isProdEnv(cfg.facts.env);
+    if (def.scope === "prod" && !isProd) args.notApplicable(`applies to prod stacks only (this stack is ${cfg.facts.env})`);
+    const messages: string[] = [];
+    const ctx: ResourceContext = {
+      type: args.type,
+      name: args.name,
+      urn: args.urn,
+      props: args.props,
+      opts: args.opts,
+      provider: args.provider,
+      facts: cfg.facts,
+      isProd,
+      get: (path) => at(args.props, path),
+      notApplicable: (reason) => args.notApplicable(reason),
+    };
+    validate(ctx, (m) => messages.push(m));
+    if (messages.length === 0) return;
+    const waiver = findWaiver(def.name, cfg.waivers, args.urn, args.name);
+    if (waiver && waiver.expires >= today()) args.notApplicable(waiverReason(waiver));
+    for (const m of messages) reportViolation(waiver ? `${m} (the waiver for ${JSON.stringify(waiver.target)} expired on ${waiver.expires})` : m);
+  };
+  // One type: let the analyzer skip other types without calling the rule (what validateResourceOfType does).
+  if (types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
+  return { ...policyFields(meta), validateResource: fn };
+}
+
+export function defineStackRule(def: StackRuleDefinition): StackValidationPolicy {
+  const { validate, ...meta } = def;
+  register({ ...meta, kind: "stack" });
+  const fn = (args: StackValidationArgs, reportViolation: ReportViolation) => {
+    const cfg = readConfig(args.getConfig<Record<string, unknown>>(), def.facts ?? []);
+    if (cfg.missing.length && (def.scope === "prod" || (def.facts ?? []).length)) args.notApplicable(NO_CONFIG_REASON);
+    const isProd = isProdEnv(cfg.facts.env);
+    if (def.scope === "prod" && !isProd) args.notApplicable(`applies to prod stacks only (this stack is ${cfg.facts.env})`);
+    const found: { message: string; urn?: string }[] = [];
+    const ctx: StackContext = {
+      resources: args.resources,
+      facts: cfg.facts,
+      isProd,
+      ofType: (...types) => args.resources.filter((r) => types.includes(r.type)),
+      notApplicable: (reason) => args.notApplicable(reason),
+    };
+    validate(ctx, (message, urn) => found.push({ message, urn }));
+    const waived: string[] = [];
+    for (const v of found) {
+      const waiver = v.urn ? findWaiver(def.name, cfg.waivers, v.urn, nameOfUrn(v.urn)) : undefined;
+      if (waiver && waiver.expires >= today()) {
+        waived.push(waiverReason(waiver));
+        continue;
+      }
+      reportViolation(waiver ? `${v.message} (the waiver for ${JSON.stringify(waiver.target)} expired on ${waiver.expires})` : v.message, v.urn);
+    }
+    // A stack policy has one not-applicable slot: it records the waivers when nothing else is left.
+    if (waived.length > 0 && waived.length === found.length) args.notApplicable(waived.join("\n"));
+  };
+  return { ...policyFields(meta), validateStack: fn };
+}

@@ -1,0 +1,30 @@
+/**
+ * The program itself: resolve the stack's platform and typed configuration, then compose. The real
+ * Pulumi CLI runs it through `index.ts`; the offline engine runs exactly the same function under
+ * the mock runtime, with the configuration handed over through Pulumi's own runtime config.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { resolveConfig } from "./config";
+import type { PlatformDefinition, StackContext } from "./platform";
+import { parseStackName } from "./registry";
+
+export interface ResolvedStack {
+  platform: PlatformDefinition;
+  context: StackContext;
+  config: unknown;
+}
+
+/** Validates everything about a stack before a single resource is declared (no partial plans). */
+export function resolveStack(project: string, stack: string, config: Record<string, string>, secretKeys: readonly string[]): ResolvedStack {
+  const { platform, env } = parseStackName(stack);
+  const resolved = resolveConfig(platform, { stack, env, config, secretKeys });
+  return { platform, context: { project, stack, platform: platform.name, env }, config: resolved };
+}
+
+/** Reads the stack and configuration from Pulumi's runtime (CLI or mocks) and composes the stack. */
+export async function runProgram(): Promise<Record<string, unknown>> {
+  const config = pulumi.runtime.allConfig();
+  const secretKeys = Object.keys(config).filter((k) => pulumi.runtime.isConfigSecret(k));
+  const { platform, context, config: typed } = resolveStack(pulumi.getProject(), pulumi.getStack(), config, secretKeys);
+  return platform.compose(context, typed as never);
+}

@@ -1,0 +1,175 @@
+/**
+ * Quickfund (docs/platforms/quickfund.md): a FastAPI + React monolith with PostgreSQL and a
+ * documents store, on Google Cloud in Europe, dev / rct (pré-prod) / prod.
+ */
+import * as gcp from "@pulumi/gcp";
+import { z } from "zod";
+import { secretString } from "./config";
+import type { ComplianceFacts, PlatformDefinition, StackContext, StackEnv } from "./platform";
+
+const DOC = "docs/platforms/quickfund.md";
+
+/** GCP regions the document allows: "Région: Europe" (§ Hébergement); the team runs Belgium or Paris. */
+export const QUICKFUND_REGIONS = ["europe-west1", "europe-west9"] as const;
+
+const pinnedImage = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/, "a container image pinned by tag or digest")
+  .refine((v) => !/:latest$/.test(v), "a container image pinned by tag or digest, not :latest")
+  .describe("a container image pinned by tag or digest (registry/path:tag or registry/path@sha256:...)");
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).describe("a UTC time HH:MM");
+
+const service = z.strictObject({
+  /** Container image, pinned. */
+  image: pinnedImage,
+  /** Minimum instances kept warm; prod keeps at least one (no cold start on a payment). */
+  minInstances: z.number().int().min(0).max(100),
+  maxInstances: z.number().int().min(1).max(1000),
+  cpu: z.enum(["1", "2", "4"]),
+  memory: z.enum(["512Mi", "1Gi", "2Gi", "4Gi"]),
+});
+
+export const quickfundSchema = z.strictObject({
+  gcp: z.strictObject({
+    projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).describe("a GCP project id"),
+    /** Needed to name service agents without a cloud call (CMEK grants). */
+    projectNumber: z.union([z.string().regex(/^\d{6,20}$/), z.number().int().positive()]).transform(String).describe("the GCP project number (digits)"),
+    region: z.enum(QUICKFUND_REGIONS),
+  }),
+  network: z.strictObject({
+    subnetCidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/).describe("an IPv4 CIDR such as 10.10.0.0/20"),
+    /** Prefix length of the range reserved for Cloud SQL's private services access. */
+    privateServicesPrefixLength: z.number().int().min(16).max(24),
+  }),
+  database: z
+    .strictObject({
+      tier: z.string().regex(/^db-(f1-micro|g1-small|custom-\d+-\d+|perf-optimized-N-\d+)$/).describe("a Cloud SQL tier such as db-custom-2-7680"),
+      availability: z.enum(["ZONAL", "REGIONAL"]),
+      diskSizeGb: z.number().int().min(10).max(4000),
+      /**
+       * Longest allowed time between two backups. quickfund.md § Backups: "Fréquence: Tous les 2
+       * jours" is the upper bound (48 h); Cloud SQL's automated backups run daily.
+       */
+      backupIntervalHours: z.number().min(1).max(48),
+      backupStartTime: hhmm,
+      backupRetentionDays: z.number().int().min(1).max(365),
+      pointInTimeRecovery: z.boolean(),
+      transactionLogRetentionDays: z.number().int().min(1).max(7),
+      maintenanceWindow: z.strictObject({ day: z.number().int().min(1).max(7), hour: z.number().int().min(0).max(23) }),
+    })
+    .refine((d) => d.backupIntervalHours >= 24, {
+      message: "a backupIntervalHours of at least 24: Cloud SQL takes one automated backup a day (more often needs on-demand backups, which this stack does not schedule)",
+      path: ["backupIntervalHours"],
+    }),
+  documents: z.strictObject({
+    /** GCS location of the documents bucket (KYC, signed contracts). */
+    location: z.enum(["EU", "europe-west1", "europe-west9"]),
+    /** Days a document cannot be deleted or overwritten (bucket retention policy). */
+    retentionDays: z.number().int().min(0).max(3650),
+    softDeleteDays: z.number().int().min(7).max(90),
+  }),
+  api: service,
+  frontend: service,
+  /** Public hostnames. quickfund.md names no domain: each stack file states its own. */
+  domains: z.array(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/).describe("a DNS hostname")).min(1).max(10),
+  monitoring: z.strictObject({
+    notificationEmail: z.email().describe("an email address"),
+    /** Ratio of 5xx responses over 5 minutes that pages. */
+    errorRatioThreshold: z.number().min(0).max(1),
+    databaseCpuThreshold: z.number().min(0).max(1),
+    databaseDiskThreshold: z.number().min(0).max(1),
+  }),
+  /** Third-party credentials (quickfund.md § Services tiers). Optional: an empty secret is created when absent. */
+  secrets: z
+    .strictObject({
+      stripeApiKey: secretString("Stripe secret API key (quickfund.md § Services tiers: Stripe, criticité Critique)").optional(),
+      twilioAuthToken: secretString("Twilio auth token (quickfund.md § Services tiers: Twilio)").optional(),
+    })
+    .optional(),
+  /** Protect stateful resources against deletion (Pulumi protect + GCP flags). Required in prod. */
+  deletionProtection: z.boolean(),
+});
+
+export type QuickfundConfig = z.output<typeof quickfundSchema>;
+
+const defaults = {
+  network: { subnetCidr: "10.10.0.0/20", privateServicesPrefixLength: 20 },
+  database: {
+    // quickfund.md § Backups: "Tous les 2 jours" → at most 48 h between backups; Cloud SQL runs daily.
+    backupIntervalHours: 24,
+    backupStartTime: "01:00",
+    transactionLogRetentionDays: 7,
+    maintenanceWindow: { day: 7, hour: 3 },
+  },
+  documents: { location: "EU" as const, softDeleteDays: 30 },
+  monitoring: { errorRatioThreshold: 0.05, databaseCpuThreshold: 0.8, databaseDiskThreshold: 0.85 },
+};
+
+export const quickfund: PlatformDefinition<typeof quickfundSchema> = {
+  name: "quickfund",
+  document: "quickfund.md",
+  envs: ["dev", "rct", "prod"],
+  schema: quickfundSchema,
+  profiles: {
+    dev: {
+      ...defaults,
+      database: { ...defaults.database, tier: "db-custom-1-3840", availability: "ZONAL", diskSizeGb: 20, backupRetentionDays: 7, pointInTimeRecovery: false },
+      documents: { ...defaults.documents, retentionDays: 0 },
+      api: { minInstances: 0, maxInstances: 3, cpu: "1", memory: "512Mi" },
+      frontend: { minInstances: 0, maxInstances: 2, cpu: "1", memory: "512Mi" },
+      deletionProtection: false,
+    },
+    rct: {
+      ...defaults,
+      database: { ...defaults.database, tier: "db-custom-1-3840", availability: "ZONAL", diskSizeGb: 20, backupRetentionDays: 14, pointInTimeRecovery: true },
+      documents: { ...defaults.documents, retentionDays: 0 },
+      api: { minInstances: 0, maxInstances: 5, cpu: "1", memory: "1Gi" },
+      frontend: { minInstances: 0, maxInstances: 3, cpu: "1", memory: "512Mi" },
+      deletionProtection: true,
+    },
+    prod: {
+      ...defaults,
+      database: { ...defaults.database, tier: "db-custom-2-7680", availability: "REGIONAL", diskSizeGb: 50, backupRetentionDays: 30, pointInTimeRecovery: true },
+      // Signed contracts are "Critique" (quickfund.md § Données stockées): kept from deletion for 5 years.
+      documents: { ...defaults.documents, retentionDays: 1825 },
+      api: { minInstances: 1, maxInstances: 20, cpu: "2", memory: "1Gi" },
+      frontend: { minInstances: 1, maxInstances: 10, cpu: "1", memory: "512Mi" },
+      deletionProtection: true,
+    },
+  },
+  checkEnv: (env, config) =>
+    env === "prod" && !config.deletionProtection
+      ? { key: "deletionProtection", expected: "true in a prod stack (stateful resources in prod are protected against deletion)", got: "false" }
+      : env === "prod" && config.api.minInstances < 1
+        ? { key: "api.minInstances", expected: "at least 1 in a prod stack (no cold start on the API)", got: String(config.api.minInstances) }
+        : undefined,
+  compliance: quickfundCompliance,
+  compose: composeQuickfund,
+};
+
+export function quickfundCompliance(env: StackEnv): ComplianceFacts {
+  return {
+    // quickfund.md § Sécurité: "Conformité RGPD — Données en Europe".
+    allowedLocations: ["EU", ...QUICKFUND_REGIONS],
+    minBackupRetentionDays: env === "prod" ? 30 : 7,
+    // quickfund.md § Backups: "Fréquence: Tous les 2 jours".
+    maxBackupIntervalHours: 48,
+    pointInTimeRecoveryRequired: env !== "dev",
+    sources: {
+      allowedLocations: `${DOC} § Sécurité ("Conformité RGPD — Données en Europe") and § Hébergement ("Région: Europe")`,
+      minBackupRetentionDays: `${DOC} § Backups ("Rétention: Standard GCP"); 30 days in prod is the team's floor for financial data`,
+      maxBackupIntervalHours: `${DOC} § Backups ("Fréquence: Tous les 2 jours")`,
+      pointInTimeRecoveryRequired: `${DOC} § Base de données (PostgreSQL for financial data, "Critique"): PITR in rct and prod`,
+    },
+  };
+}
+
+function composeQuickfund(ctx: StackContext, config: QuickfundConfig): Record<string, unknown> {
+  const provider = new gcp.Provider(`${ctx.stack}-gcp`, {
+    project: config.gcp.projectId,
+    region: config.gcp.region,
+    defaultLabels: { platform: "quickfund", env: ctx.env, "managed-by": "pulumi" },
+  });
+  return { project: config.gcp.projectId, region: config.gcp.region, provider: provider.urn };
+}
