@@ -338,7 +338,7 @@ export function stackFileJsonSchema(def: PlatformDefinition): Record<string, unk
       io: "input",
       unrepresentable: "any",
       override: (ctx) => {
-        const meta = (ctx.zodSchema as z.ZodType).meta?.() as Record<string, unknown> | undefined;
+        const meta = (ctx.zodSchema as unknown as z.ZodType).meta?.() as Record<string, unknown> | undefined;
         if (meta?.[SECRET_META]) {
           for (const k of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as Record<string, unknown>)[k];
           Object.assign(ctx.jsonSchema, SECURE_VALUE_SCHEMA, { description: meta.description });

@@ -21,10 +21,14 @@ export function resolveStack(project: string, stack: string, config: Record<stri
   return { platform, context: { project, stack, platform: platform.name, env }, config: resolved };
 }
 
+// `isConfigSecret` is public at run time but marked @internal in the SDK's typings; the engine
+// tests exercise it, so an SDK upgrade that removes it fails loudly.
+const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+
 /** Reads the stack and configuration from Pulumi's runtime (CLI or mocks) and composes the stack. */
 export async function runProgram(): Promise<Record<string, unknown>> {
   const config = pulumi.runtime.allConfig();
-  const secretKeys = Object.keys(config).filter((k) => pulumi.runtime.isConfigSecret(k));
+  const secretKeys = Object.keys(config).filter((k) => runtimeConfig.isConfigSecret(k));
   const { platform, context, config: typed } = resolveStack(pulumi.getProject(), pulumi.getStack(), config, secretKeys);
   return platform.compose(context, typed as never);
 }

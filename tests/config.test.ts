@@ -1,0 +1,197 @@
+/**
+ * One test per class of bad configuration: each must fail before any resource is declared, with
+ * one message naming the stack file, the key path, what was expected and what was given.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { decodeConfigValue, deepMerge, describeSchema, resolveConfig, secretString, StackConfigError } from "../stacks/config";
+import { prepareStack } from "../engine/preview";
+import { PROJECT_ROOT } from "../engine/project";
+import { quickfund } from "../stacks/quickfund";
+import { OFFLINE_SECRET_PLACEHOLDER, loadStackFile } from "../stacks/stack-file";
+
+const PROD = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.quickfund-prod.yaml"), "utf8");
+
+/** A throwaway project root holding one stack file. */
+function withStackFile(stack: string, content: string): string {
+  const root = mkdtempSync(join(tmpdir(), "stackcfg-"));
+  mkdirSync(join(root, "stacks"));
+  writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), content);
+  return root;
+}
+
+/** The prod stack file with extra config lines appended under `config:`. */
+function prodWith(lines: string): string {
+  return `${PROD.trimEnd()}\n${lines}\n`;
+}
+
+function errorOf(fn: () => unknown): StackConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof StackConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a StackConfigError");
+}
+
+describe("stack configuration errors", () => {
+  it("a wrong type names file, key, expectation and value (the issue's own example)", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  quickfund:database:\n    backupIntervalHours: daily"));
+    expect(errorOf(() => prepareStack("quickfund-prod", root)).message).toBe(
+      'stacks/Pulumi.quickfund-prod.yaml: quickfund:database.backupIntervalHours: expected a number from 1 to 48, got "daily"',
+    );
+  });
+
+  it("a value out of range", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  quickfund:database:\n    backupIntervalHours: 72"));
+    expect(errorOf(() => prepareStack("quickfund-prod", root)).message).toBe(
+      "stacks/Pulumi.quickfund-prod.yaml: quickfund:database.backupIntervalHours: expected a number from 1 to 48, got 72",
+    );
+  });
+
+  it("a cross-field rule (Cloud SQL backs up daily: an interval under 24 h cannot be met)", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  quickfund:database:\n    backupIntervalHours: 6"));
+    const err = errorOf(() => prepareStack("quickfund-prod", root));
+    expect(err.keyPath).toBe("quickfund:database.backupIntervalHours");
+    expect(err.expected).toMatch(/at least 24: Cloud SQL takes one automated backup a day/);
+    expect(err.got).toBe("6");
+  });
+
+  it("an unknown top-level key, with a did-you-mean", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  quickfund:databse:\n    tier: db-custom-2-7680"));
+    const err = errorOf(() => prepareStack("quickfund-prod", root));
+    expect(err.keyPath).toBe("quickfund:databse");
+    expect(err.expected).toMatch(/did you mean database\?/);
+    expect(err.got).toBe("an unknown key");
+  });
+
+  it("an unknown nested key (a typo must not pass silently)", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  quickfund:database:\n    backupRetentionDay: 30"));
+    const err = errorOf(() => prepareStack("quickfund-prod", root));
+    expect(err.keyPath).toBe("quickfund:database.backupRetentionDay");
+    expect(err.expected).toMatch(/did you mean backupRetentionDays\?/);
+  });
+
+  it("a key in a foreign namespace", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  gcp:project: somewhere-else"));
+    const err = errorOf(() => prepareStack("quickfund-prod", root));
+    expect(err.keyPath).toBe("gcp:project");
+    expect(err.expected).toMatch(/"quickfund:" namespace/);
+  });
+
+  it("a value not allowed by an enum", () => {
+    const root = withStackFile("quickfund-prod", PROD.replace("region: europe-west1", "region: us-central1"));
+    expect(errorOf(() => prepareStack("quickfund-prod", root)).message).toBe(
+      'stacks/Pulumi.quickfund-prod.yaml: quickfund:gcp.region: expected one of europe-west1, europe-west9, got "us-central1"',
+    );
+  });
+
+  it("an item of a list", () => {
+    const root = withStackFile("quickfund-prod", PROD.replace('["quickfund.fr", "www.quickfund.fr"]', '["quickfund.fr", "not a host"]'));
+    const err = errorOf(() => prepareStack("quickfund-prod", root));
+    expect(err.keyPath).toBe("quickfund:domains[1]");
+    expect(err.got).toBe('"not a host"');
+  });
+
+  it("a secret in plain text is refused and never echoed", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  quickfund:secrets:\n    stripeApiKey: sk_live_do_not_print"));
+    const err = errorOf(() => prepareStack("quickfund-prod", root));
+    expect(err.keyPath).toBe("quickfund:secrets.stripeApiKey");
+    expect(err.expected).toMatch(/a secret/);
+    expect(err.message).not.toContain("sk_live_do_not_print");
+  });
+
+  it("an env rule: prod cannot drop deletion protection", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  quickfund:deletionProtection: false"));
+    expect(errorOf(() => prepareStack("quickfund-prod", root)).message).toBe(
+      "stacks/Pulumi.quickfund-prod.yaml: quickfund:deletionProtection: expected true in a prod stack (stateful resources in prod are protected against deletion), got false",
+    );
+  });
+
+  it("malformed YAML names the line", () => {
+    const root = withStackFile("quickfund-prod", prodWith("  quickfund:domains: [unclosed"));
+    const err = errorOf(() => prepareStack("quickfund-prod", root));
+    expect(err.keyPath).toMatch(/^line \d+, column \d+$/);
+    expect(err.expected).toBe("well-formed YAML");
+  });
+
+  it("an unknown stack file key", () => {
+    const root = withStackFile("quickfund-prod", `confg:\n  quickfund:deletionProtection: true\n`);
+    expect(errorOf(() => prepareStack("quickfund-prod", root)).keyPath).toBe("confg");
+  });
+
+  it("a missing stack file", () => {
+    const root = mkdtempSync(join(tmpdir(), "stackcfg-"));
+    const err = errorOf(() => prepareStack("quickfund-rct", root));
+    expect(err.file).toBe("stacks/Pulumi.quickfund-rct.yaml");
+    expect(err.got).toBe("no such file");
+  });
+
+  it("an unknown platform, a known-but-unbuilt one, and an unknown env", () => {
+    expect(errorOf(() => prepareStack("acme-dev")).message).toMatch(/stacks\/Pulumi\.acme-dev\.yaml: stack name: expected a platform one of .*quickfund.*, got "acme"/);
+    expect(errorOf(() => prepareStack("nosuchplatform-prod")).got).toBe('"nosuchplatform"');
+    expect(errorOf(() => prepareStack("quickfund-staging")).message).toMatch(/expected an env of quickfund: one of dev, rct, prod, got "staging"/);
+    expect(errorOf(() => prepareStack("quickfund")).keyPath).toBe("stack name");
+  });
+
+  it("the preview command exits 2 with one line and no stack trace", () => {
+    const res = spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "engine/cli/preview.ts"), "quickfund-staging"], {
+      encoding: "utf8",
+      cwd: PROJECT_ROOT,
+    });
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim().split("\n")).toEqual([
+      'stacks/Pulumi.quickfund-staging.yaml: stack name: expected an env of quickfund: one of dev, rct, prod, got "staging"',
+    ]);
+    expect(res.stdout).toBe("");
+  });
+});
+
+describe("secure values", () => {
+  it("become a secret key with a placeholder that never carries the ciphertext", () => {
+    const root = withStackFile(
+      "quickfund-prod",
+      prodWith("  quickfund:secrets:\n    stripeApiKey:\n      secure: v1:c2VjcmV0LWNpcGhlcnRleHQ=\n    twilioAuthToken:\n      secure: v1:b3RoZXI="),
+    );
+    const loaded = loadStackFile(root, "quickfund-prod");
+    expect(loaded.secretKeys).toEqual(["quickfund:secrets"]);
+    expect(loaded.config["quickfund:secrets"]).toContain(OFFLINE_SECRET_PLACEHOLDER);
+    expect(loaded.config["quickfund:secrets"]).not.toContain("c2VjcmV0");
+    // And the stack is valid with them.
+    expect(() => prepareStack("quickfund-prod", root)).not.toThrow();
+  });
+
+  it("are handed to the program as Pulumi secrets", async () => {
+    const schema = z.strictObject({ token: secretString("a token") });
+    const def = { ...quickfund, name: "t", schema, profiles: {}, checkEnv: undefined } as never;
+    const cfg = resolveConfig(def, { stack: "t-dev", env: "dev", config: { "t:token": "abc" }, secretKeys: ["t:token"] }) as { token: unknown };
+    const out = cfg.token as { isSecret: Promise<boolean> };
+    expect(await out.isSecret).toBe(true);
+  });
+});
+
+describe("config helpers", () => {
+  it("decode the CLI's string form", () => {
+    expect(decodeConfigValue('{"a":1}')).toEqual({ a: 1 });
+    expect(decodeConfigValue("[1,2]")).toEqual([1, 2]);
+    expect(decodeConfigValue("true")).toBe(true);
+    expect(decodeConfigValue("42")).toBe(42);
+    expect(decodeConfigValue("0042")).toBe("0042");
+    expect(decodeConfigValue("europe-west1")).toBe("europe-west1");
+  });
+
+  it("merge profiles deeply but replace lists", () => {
+    expect(deepMerge({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
+  });
+
+  it("describe schemas in words", () => {
+    expect(describeSchema(z.number().int().min(0).max(3))).toBe("a whole number from 0 to 3");
+    expect(describeSchema(z.enum(["ZONAL", "REGIONAL"]))).toBe("one of ZONAL, REGIONAL");
+    expect(describeSchema(z.array(z.boolean()).min(1))).toBe("a list of at least 1 items, each true or false");
+  });
+});

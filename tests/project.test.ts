@@ -1,0 +1,72 @@
+/** The real-CLI path: Pulumi.yaml is valid, its entry runs the same program, config keys are namespaced. */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { PROJECT_ROOT } from "../engine/project";
+import { previewStack } from "../engine/preview";
+import { renderSchema, schemaPath } from "../engine/cli/generate-schemas";
+import { PLATFORMS, allStacks } from "../stacks/registry";
+
+const project = parse(readFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+
+describe("Pulumi.yaml", () => {
+  it("validates against Pulumi's project schema (vendored from pulumi/pulumi)", () => {
+    const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, "vendor/schemas/pulumi-project.json"), "utf8"));
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    expect(validate(project), JSON.stringify(validate.errors)).toBe(true);
+    // The schema cannot tell a bad project from a good one on its own: prove it rejects one.
+    expect(validate({ ...project, runtime: { name: "nodejs", option: { typescript: false } } })).toBe(false);
+    expect(validate({ ...project, stackConfigDir: 42 })).toBe(false);
+  });
+
+  it("has what the CLI requires beyond the schema: a runtime, and a main that exists", () => {
+    expect((project.runtime as { name: string }).name).toBe("nodejs");
+    expect(project.stackConfigDir).toBe("stacks");
+    expect(existsSync(join(PROJECT_ROOT, project.main as string))).toBe(true);
+  });
+
+  it("every stack file has a namespaced key for each config entry and a gcpkms secrets provider", () => {
+    const files = readdirSync(join(PROJECT_ROOT, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+    expect(files.map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort()).toEqual([...allStacks()].sort());
+    for (const f of files) {
+      const doc = parse(readFileSync(join(PROJECT_ROOT, "stacks", f), "utf8")) as { config?: Record<string, unknown>; secretsprovider?: string };
+      for (const key of Object.keys(doc.config ?? {})) expect(key, f).toMatch(/^[a-z-]+:[A-Za-z]+$/);
+      expect(doc.secretsprovider, f).toMatch(/^gcpkms:\/\//);
+    }
+  });
+
+  it("the CLI entry (pulumi-program.js) registers exactly what the offline preview records", async () => {
+    const stack = "quickfund-dev";
+    const run = spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "tests/fixtures/run-entry.ts"), stack], {
+      encoding: "utf8",
+      cwd: PROJECT_ROOT,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const viaEntry = JSON.parse(run.stdout.trim().split("\n").pop()!) as string[];
+    const viaPreview = (await previewStack(stack)).evaluation.resources.map((r) => r.urn);
+    expect(viaEntry.length).toBeGreaterThan(1);
+    expect(viaEntry).toEqual(viaPreview);
+  });
+});
+
+describe("stack file JSON Schemas", () => {
+  it.each(PLATFORMS.map((p) => [p.name, p]))("%s: the checked-in schema is current (npm run schemas)", (_name, platform) => {
+    expect(readFileSync(schemaPath(platform.name), "utf8")).toBe(renderSchema(platform));
+  });
+
+  it.each(PLATFORMS.map((p) => [p.name, p]))("%s: accepts its stack files and rejects a typo", (_name, platform) => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath(platform.name), "utf8")));
+    for (const env of platform.envs) {
+      const doc = parse(readFileSync(join(PROJECT_ROOT, "stacks", `Pulumi.${platform.name}-${env}.yaml`), "utf8"));
+      expect(validate(doc), `${platform.name}-${env}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    expect(validate({ config: { [`${platform.name}:noSuchKey`]: 1 } })).toBe(false);
+  });
+});
