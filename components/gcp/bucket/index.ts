@@ -186,15 +186,16 @@ export interface ResolvedBucketArgs {
 const PUBLIC_MEMBERS = new Set(["allusers", "allauthenticatedusers"]);
 
 /** Applies the bucket's defaults and refuses contradictory or unsafe arguments. */
-export function resolveBucketArgs(args: BucketArgs, name: string): ResolvedBucketArgs {
+export function resolveBucketArgs(name: string, args: BucketArgs): ResolvedBucketArgs {
   const fail: (detail: string) => never = (detail) => {
     throw new ComponentArgsError(BUCKET_TYPE, name, detail);
   };
   const deletionProtection = args.deletionProtection ?? true;
 
-  const location = (args.location ?? "EU").toUpperCase();
+  // Passed on as written (Cloud Storage accepts either case); compared case-insensitively.
+  const location = args.location ?? "EU";
   const allowed = (args.allowedLocations ?? EU_BUCKET_LOCATIONS).map((l) => l.toUpperCase());
-  if (!allowed.includes(location)) {
+  if (!allowed.includes(location.toUpperCase())) {
     fail(
       `location "${location}" is outside the allowed locations (${allowed.join(", ")}); ` +
         `data must stay in the EU (docs/platforms/quickfund.md § Sécurité: "Données en Europe"). ` +
@@ -310,7 +311,7 @@ export class Bucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: BucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super(BUCKET_TYPE, name, {}, opts);
-    const r = resolveBucketArgs(args, name);
+    const r = resolveBucketArgs(name, args);
 
     const bucket = new gcp.storage.Bucket(
       `${name}-bucket`,

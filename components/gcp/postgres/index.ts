@@ -327,7 +327,7 @@ export interface ResolvedPostgresArgs {
 }
 
 /** Applies the component's defaults and refuses contradictory or unsafe arguments. */
-export function resolvePostgresArgs(args: PostgresArgs, name: string): ResolvedPostgresArgs {
+export function resolvePostgresArgs(name: string, args: PostgresArgs): ResolvedPostgresArgs {
   const fail: (detail: string) => never = (detail) => {
     throw new ComponentArgsError(POSTGRES_TYPE, name, detail);
   };
@@ -514,7 +514,7 @@ export class Postgres extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super(POSTGRES_TYPE, name, {}, opts);
-    const r = resolvePostgresArgs(args, name);
+    const r = resolvePostgresArgs(name, args);
 
     const ipConfiguration = {
       // Unset means a public IP: always say no explicitly.
@@ -634,7 +634,7 @@ export class Postgres extends pulumi.ComponentResource {
     new gcp.sql.User(
       `${name}-user`,
       // ABANDON: PostgreSQL refuses to drop a role that owns objects or holds grants.
-      { project: r.project, instance: instance.name, name: r.userName, type: "BUILT_IN", password: secretPassword, deletionPolicy: "ABANDON" },
+      { project: r.project, instance: instance.name, name: r.userName, password: secretPassword, deletionPolicy: "ABANDON" },
       { parent: this },
     );
 
