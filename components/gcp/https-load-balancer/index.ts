@@ -1,0 +1,390 @@
+/**
+ * A global external Application Load Balancer (EXTERNAL_MANAGED) in front of Cloud Run services:
+ * static IP, Google-managed certificate, MODERN/TLS 1.2 SSL policy, serverless NEGs, host/path
+ * routing, Cloud CDN where asked, a Cloud Armor policy (OWASP WAF rules, rate-based ban on auth
+ * paths) on every backend, and an HTTP → HTTPS redirect.
+ * docs/platforms/quickfund.md § Sécurité: "HTTPS partout — Obligatoire".
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../shared/conventions";
+
+export const HTTPS_LOAD_BALANCER_TYPE = "platform:gcp:HttpsLoadBalancer";
+
+/** One Cloud Run service behind the load balancer. */
+export interface LoadBalancerBackend {
+  /** Cloud Run service name (e.g. `CloudRunService.serviceName`). */
+  serviceName: pulumi.Input<string>;
+  /** Region of the Cloud Run service (the serverless NEG is regional). */
+  region: string;
+  /**
+   * Path patterns routed to this backend, e.g. `["/api", "/api/*"]`. Not needed on the default backend.
+   * @default []
+   */
+  paths?: string[];
+  /**
+   * Cache responses at Google's edge (Cloud CDN). For static frontends, not for APIs.
+   * @default false
+   */
+  cdn?: boolean;
+}
+
+/** Rate-based protection of authentication endpoints (credential stuffing, OTP/SMS pumping). */
+export interface AuthRateLimit {
+  /**
+   * Request path prefixes the rule matches.
+   * @default ["/api/auth/"]
+   */
+  pathPrefixes?: string[];
+  /**
+   * Requests allowed per client IP and interval before the action applies (team default).
+   * @default 20
+   */
+  count?: number;
+  /**
+   * Interval of the threshold, in seconds (one of Cloud Armor's allowed values).
+   * @default 60
+   */
+  intervalSec?: number;
+  /**
+   * `rate_based_ban` bans the IP for `banDurationSec` once over the threshold; `throttle` only
+   * rejects the excess requests.
+   * @default "rate_based_ban"
+   */
+  action?: "rate_based_ban" | "throttle";
+  /**
+   * Ban length in seconds (rate_based_ban only; team default).
+   * @default 600
+   */
+  banDurationSec?: number;
+}
+
+/** The Cloud Armor security policy attached to every backend service. */
+export interface ArmorArgs {
+  /**
+   * Preconfigured WAF rule sets (OWASP CRS 3.3), one deny rule each.
+   * @default sqli, xss, lfi, rfi, rce, scannerdetection, protocolattack, sessionfixation (all -v33-stable)
+   */
+  wafRules?: string[];
+  /**
+   * WAF sensitivity (OWASP paranoia level, 1–4). 1 keeps only high-confidence signatures (few false positives).
+   * @default 1
+   */
+  wafSensitivity?: number;
+  /**
+   * Log matches without blocking (to tune the WAF on real traffic first).
+   * @default false
+   */
+  preview?: boolean;
+  /**
+   * Rate limit on auth paths, or `false` for none.
+   * @default see AuthRateLimit
+   */
+  authRateLimit?: AuthRateLimit | false;
+  /**
+   * Cloud Armor Adaptive Protection (layer-7 DDoS detection).
+   * @default false
+   */
+  adaptiveProtection?: boolean;
+}
+
+export interface HttpsLoadBalancerArgs extends CommonArgs {
+  /** Hostnames served (and in the managed certificate), e.g. `["quickfund.fr", "www.quickfund.fr"]`. */
+  domains: string[];
+  /** Backends by key (used in child names: lowercase letters, digits, hyphens). */
+  backends: Record<string, LoadBalancerBackend>;
+  /** Key of the backend serving everything no path rule matches (e.g. the frontend). */
+  defaultBackend: string;
+  /**
+   * Minimum TLS version of the SSL policy (profile MODERN).
+   * @default "TLS_1_2"
+   */
+  minTlsVersion?: "TLS_1_2" | "TLS_1_3";
+  /**
+   * Answer port 80 with a 301 to HTTPS (separate URL map, target HTTP proxy, forwarding rule).
+   * @default true
+   */
+  httpRedirect?: boolean;
+  /**
+   * Cloud CDN TTLs (seconds) of backends with `cdn: true`; `CACHE_ALL_STATIC` caches static content types only.
+   * @default { defaultTtl: 3600, maxTtl: 86400, clientTtl: 3600 }
+   */
+  cdnTtls?: { defaultTtl?: number; maxTtl?: number; clientTtl?: number };
+  /**
+   * Share of requests logged by the backend services (0–1).
+   * @default 1
+   */
+  logSampleRate?: number;
+  /** Cloud Armor policy. @default see ArmorArgs */
+  armor?: ArmorArgs;
+}
+
+export interface ResolvedAuthRateLimit {
+  pathPrefixes: string[];
+  count: number;
+  intervalSec: number;
+  action: "rate_based_ban" | "throttle";
+  banDurationSec: number;
+}
+
+export interface ResolvedHttpsLoadBalancerArgs {
+  domains: string[];
+  backends: Record<string, { serviceName: pulumi.Input<string>; region: string; paths: string[]; cdn: boolean }>;
+  defaultBackend: string;
+  minTlsVersion: "TLS_1_2" | "TLS_1_3";
+  httpRedirect: boolean;
+  cdnTtls: { defaultTtl: number; maxTtl: number; clientTtl: number };
+  logSampleRate: number;
+  armor: { wafRules: string[]; wafSensitivity: number; preview: boolean; authRateLimit?: ResolvedAuthRateLimit; adaptiveProtection: boolean };
+  labels: Labels;
+  deletionProtection: boolean;
+}
+
+/**
+ * OWASP Top 10 coverage with Cloud Armor's CRS 3.3 rule sets. `methodenforcement-v33-stable` is
+ * left out on purpose: CRS's default allowed-method list (GET, HEAD, POST, OPTIONS) would block a
+ * REST API's PUT/PATCH/DELETE; add it once the API's methods are checked against it.
+ */
+export const DEFAULT_WAF_RULES = [
+  "sqli-v33-stable",
+  "xss-v33-stable",
+  "lfi-v33-stable",
+  "rfi-v33-stable",
+  "rce-v33-stable",
+  "scannerdetection-v33-stable",
+  "protocolattack-v33-stable",
+  "sessionfixation-v33-stable",
+];
+/** Cloud Armor's accepted rate-limit intervals. */
+export const RATE_LIMIT_INTERVALS = [10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600];
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const KEY = /^[a-z][a-z0-9-]{0,30}$/;
+const WAF_RULE = /^[a-z0-9]+-v[0-9]+-(stable|canary)$/;
+// Only characters that cannot break out of the CEL string literal.
+const PATH_PREFIX = /^\/[A-Za-z0-9._~\/-]*$/;
+/** Path patterns: start with "/", "*" only as the last character after "/". */
+const PATH_PATTERN = /^\/([A-Za-z0-9._~\-]+\/)*([A-Za-z0-9._~\-]+|\*)?$/;
+
+export function resolveHttpsLoadBalancerArgs(name: string, args: HttpsLoadBalancerArgs): ResolvedHttpsLoadBalancerArgs {
+  const fail = (detail: string): never => {
+    throw new ComponentArgsError(HTTPS_LOAD_BALANCER_TYPE, name, detail);
+  };
+
+  const domains = [...new Set(args.domains)];
+  if (domains.length === 0) fail("domains is empty; the managed certificate needs at least one hostname");
+  if (domains.length > 100) fail(`domains has ${domains.length} hostnames; a managed certificate holds at most 100`);
+  for (const d of domains) if (!DOMAIN.test(d)) fail(`domain "${d}" is not a lowercase DNS hostname (wildcards are not allowed in Google-managed certificates)`);
+
+  const keys = Object.keys(args.backends);
+  if (keys.length === 0) fail("backends is empty");
+  if (!(args.defaultBackend in args.backends)) fail(`defaultBackend "${args.defaultBackend}" is not one of the backends (${keys.join(", ")})`);
+  const backends: ResolvedHttpsLoadBalancerArgs["backends"] = {};
+  const pathOwner = new Map<string, string>();
+  for (const [key, b] of Object.entries(args.backends)) {
+    if (!KEY.test(key)) fail(`backend key "${key}" must be lowercase letters, digits and hyphens (it names child resources)`);
+    const paths = b.paths ?? [];
+    if (key !== args.defaultBackend && paths.length === 0) fail(`backend "${key}" has no paths and is not the default backend: no request would reach it`);
+    for (const p of paths) {
+      if (!PATH_PATTERN.test(p)) fail(`backend "${key}" path "${p}" must start with "/" and may end with "/*" only`);
+      const other = pathOwner.get(p);
+      if (other) fail(`path "${p}" is routed to both "${other}" and "${key}"`);
+      pathOwner.set(p, key);
+    }
+    backends[key] = { serviceName: b.serviceName, region: b.region, paths, cdn: b.cdn ?? false };
+  }
+
+  const cdnTtls = { defaultTtl: args.cdnTtls?.defaultTtl ?? 3600, maxTtl: args.cdnTtls?.maxTtl ?? 86400, clientTtl: args.cdnTtls?.clientTtl ?? 3600 };
+  if (cdnTtls.defaultTtl > cdnTtls.maxTtl || cdnTtls.clientTtl > cdnTtls.maxTtl) fail(`cdnTtls: defaultTtl (${cdnTtls.defaultTtl}) and clientTtl (${cdnTtls.clientTtl}) must not exceed maxTtl (${cdnTtls.maxTtl})`);
+
+  const logSampleRate = args.logSampleRate ?? 1;
+  if (logSampleRate < 0 || logSampleRate > 1) fail(`logSampleRate ${logSampleRate} must be between 0 and 1`);
+
+  const armorIn = args.armor ?? {};
+  const wafRules = [...new Set(armorIn.wafRules ?? DEFAULT_WAF_RULES)];
+  for (const rule of wafRules) if (!WAF_RULE.test(rule)) fail(`armor.wafRules "${rule}" is not a preconfigured rule name like "sqli-v33-stable"`);
+  const wafSensitivity = armorIn.wafSensitivity ?? 1;
+  if (!Number.isInteger(wafSensitivity) || wafSensitivity < 1 || wafSensitivity > 4) fail(`armor.wafSensitivity ${wafSensitivity} must be 1, 2, 3 or 4 (0 would disable every signature)`);
+
+  let authRateLimit: ResolvedAuthRateLimit | undefined;
+  if (armorIn.authRateLimit !== false) {
+    const a = armorIn.authRateLimit ?? {};
+    authRateLimit = {
+      pathPrefixes: a.pathPrefixes ?? ["/api/auth/"],
+      count: a.count ?? 20,
+      intervalSec: a.intervalSec ?? 60,
+      action: a.action ?? "rate_based_ban",
+      banDurationSec: a.banDurationSec ?? 600,
+    };
+    if (authRateLimit.pathPrefixes.length === 0) fail("armor.authRateLimit.pathPrefixes is empty; pass authRateLimit: false to turn the rule off");
+    for (const p of authRateLimit.pathPrefixes) if (!PATH_PREFIX.test(p)) fail(`armor.authRateLimit path prefix "${p}" must start with "/" and use only URL path characters`);
+    if (!RATE_LIMIT_INTERVALS.includes(authRateLimit.intervalSec)) fail(`armor.authRateLimit.intervalSec ${authRateLimit.intervalSec} must be one of ${RATE_LIMIT_INTERVALS.join(", ")}`);
+    const max = authRateLimit.action === "rate_based_ban" ? 10000 : 1000000;
+    if (!Number.isInteger(authRateLimit.count) || authRateLimit.count < 1 || authRateLimit.count > max) fail(`armor.authRateLimit.count ${authRateLimit.count} must be between 1 and ${max} for ${authRateLimit.action}`);
+    if (authRateLimit.banDurationSec < 1) fail("armor.authRateLimit.banDurationSec must be positive");
+  }
+
+  return {
+    domains,
+    backends,
+    defaultBackend: args.defaultBackend,
+    minTlsVersion: args.minTlsVersion ?? "TLS_1_2",
+    httpRedirect: args.httpRedirect ?? true,
+    cdnTtls,
+    logSampleRate,
+    armor: { wafRules, wafSensitivity, preview: armorIn.preview ?? false, ...(authRateLimit ? { authRateLimit } : {}), adaptiveProtection: armorIn.adaptiveProtection ?? false },
+    labels: mergeLabels(args.labels),
+    deletionProtection: args.deletionProtection ?? true,
+  };
+}
+
+/** Rule priorities: WAF first, then the rate limit (its conform action "allow" ends evaluation). */
+export const PRIORITY = { wafFirst: 1000, authRateLimit: 2000, default: 2147483647 } as const;
+
+/** The Cloud Armor rules, in priority order (exported for tests and policy checks). */
+export function armorRules(armor: ResolvedHttpsLoadBalancerArgs["armor"]): gcp.types.input.compute.SecurityPolicyRule[] {
+  const rules: gcp.types.input.compute.SecurityPolicyRule[] = armor.wafRules.map((rule, i) => ({
+    priority: PRIORITY.wafFirst + i,
+    action: "deny(403)",
+    preview: armor.preview,
+    description: `OWASP CRS: ${rule}`,
+    match: { expr: { expression: `evaluatePreconfiguredWaf('${rule}', {'sensitivity': ${armor.wafSensitivity}})` } },
+  }));
+  const rl = armor.authRateLimit;
+  if (rl) {
+    rules.push({
+      priority: PRIORITY.authRateLimit,
+      action: rl.action,
+      preview: armor.preview,
+      description: "Rate limit on authentication paths",
+      match: { expr: { expression: rl.pathPrefixes.map((p) => `request.path.startsWith('${p}')`).join(" || ") } },
+      rateLimitOptions: {
+        conformAction: "allow",
+        exceedAction: "deny(429)",
+        enforceOnKey: "IP",
+        rateLimitThreshold: { count: rl.count, intervalSec: rl.intervalSec },
+        ...(rl.action === "rate_based_ban" ? { banDurationSec: rl.banDurationSec } : {}),
+      },
+    });
+  }
+  // The provider requires the default rule to be declared when rules are.
+  rules.push({
+    priority: PRIORITY.default,
+    action: "allow",
+    description: "Default: allow",
+    match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } },
+  });
+  return rules;
+}
+
+export class HttpsLoadBalancer extends pulumi.ComponentResource {
+  /** The public IPv4 address: point the domains' A records at it. */
+  public readonly ipAddress: pulumi.Output<string>;
+  public readonly certificateId: pulumi.Output<string>;
+  public readonly securityPolicyId: pulumi.Output<string>;
+  public readonly urlMapId: pulumi.Output<string>;
+  /** Backend key → backend service id. */
+  public readonly backendServiceIds: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: HttpsLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(HTTPS_LOAD_BALANCER_TYPE, name, {}, opts);
+    const r = resolveHttpsLoadBalancerArgs(name, args);
+
+    // DNS points at this address: losing it is an outage, so it follows deletion protection.
+    const address = new gcp.compute.GlobalAddress(`${name}-address`, { ipVersion: "IPV4", addressType: "EXTERNAL", labels: r.labels }, statefulChildOptions(this, r.deletionProtection));
+
+    // Auto-named so that a change of domains creates the new certificate before deleting the old one.
+    const certificate = new gcp.compute.ManagedSslCertificate(`${name}-cert`, { type: "MANAGED", managed: { domains: r.domains } }, { parent: this });
+
+    const sslPolicy = new gcp.compute.SSLPolicy(`${name}-ssl-policy`, { profile: "MODERN", minTlsVersion: r.minTlsVersion }, { parent: this });
+
+    const policy = new gcp.compute.SecurityPolicy(
+      `${name}-armor`,
+      {
+        type: "CLOUD_ARMOR",
+        description: "OWASP WAF rules and rate limits on auth paths",
+        labels: r.labels,
+        // The API speaks JSON: parse bodies so that the WAF inspects their fields, not one opaque string.
+        advancedOptionsConfig: { jsonParsing: "STANDARD", logLevel: "NORMAL" },
+        ...(r.armor.adaptiveProtection ? { adaptiveProtectionConfig: { layer7DdosDefenseConfig: { enable: true } } } : {}),
+        rules: armorRules(r.armor),
+      },
+      { parent: this },
+    );
+
+    const backendServices: Record<string, gcp.compute.BackendService> = {};
+    for (const [key, b] of Object.entries(r.backends)) {
+      const neg = new gcp.compute.RegionNetworkEndpointGroup(
+        `${name}-${key}-neg`,
+        { region: b.region, networkEndpointType: "SERVERLESS", cloudRun: { service: b.serviceName } },
+        { parent: this },
+      );
+      // Only `group` on the backend, and no health check, port name or timeout: serverless NEGs
+      // reject balancing-mode capacity settings and health checks. `protocol` stays at the API
+      // default, as in Google's serverless-NEG setup guide.
+      backendServices[key] = new gcp.compute.BackendService(
+        `${name}-${key}-backend`,
+        {
+          loadBalancingScheme: "EXTERNAL_MANAGED",
+          backends: [{ group: neg.id }],
+          securityPolicy: policy.selfLink,
+          enableCdn: b.cdn,
+          ...(b.cdn ? { cdnPolicy: { cacheMode: "CACHE_ALL_STATIC", ...r.cdnTtls } } : {}),
+          logConfig: { enable: true, sampleRate: r.logSampleRate },
+        },
+        { parent: this },
+      );
+    }
+
+    const defaultService = backendServices[r.defaultBackend].id;
+    const pathRules = Object.entries(r.backends)
+      .filter(([, b]) => b.paths.length > 0)
+      .map(([key, b]) => ({ paths: b.paths, service: backendServices[key].id }));
+    const urlMap = new gcp.compute.URLMap(
+      `${name}-url-map`,
+      {
+        defaultService,
+        hostRules: [{ hosts: r.domains, pathMatcher: "main" }],
+        pathMatchers: [{ name: "main", defaultService, pathRules }],
+      },
+      { parent: this },
+    );
+
+    const httpsProxy = new gcp.compute.TargetHttpsProxy(
+      `${name}-https-proxy`,
+      { urlMap: urlMap.id, sslCertificates: [certificate.id], sslPolicy: sslPolicy.id },
+      { parent: this },
+    );
+    new gcp.compute.GlobalForwardingRule(
+      `${name}-https`,
+      { target: httpsProxy.id, ipAddress: address.address, ipProtocol: "TCP", portRange: "443", loadBalancingScheme: "EXTERNAL_MANAGED", labels: r.labels },
+      { parent: this },
+    );
+
+    if (r.httpRedirect) {
+      const redirectMap = new gcp.compute.URLMap(
+        `${name}-redirect-map`,
+        { defaultUrlRedirect: { httpsRedirect: true, redirectResponseCode: "MOVED_PERMANENTLY_DEFAULT", stripQuery: false } },
+        { parent: this },
+      );
+      const httpProxy = new gcp.compute.TargetHttpProxy(`${name}-http-proxy`, { urlMap: redirectMap.id }, { parent: this });
+      new gcp.compute.GlobalForwardingRule(
+        `${name}-http`,
+        { target: httpProxy.id, ipAddress: address.address, ipProtocol: "TCP", portRange: "80", loadBalancingScheme: "EXTERNAL_MANAGED", labels: r.labels },
+        { parent: this },
+      );
+    }
+
+    this.ipAddress = address.address;
+    this.certificateId = certificate.id;
+    this.securityPolicyId = policy.id;
+    this.urlMapId = urlMap.id;
+    this.backendServiceIds = pulumi.output(Object.fromEntries(Object.entries(backendServices).map(([k, b]) => [k, b.id])));
+    this.registerOutputs({
+      ipAddress: this.ipAddress,
+      certificateId: this.certificateId,
+      securityPolicyId: this.securityPolicyId,
+      urlMapId: this.urlMapId,
+      backendServiceIds: this.backendServiceIds,
+    });
+  }
+}
