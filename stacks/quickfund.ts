@@ -3,6 +3,14 @@
  * documents store, on Google Cloud in Europe, dev / rct (pré-prod) / prod.
  */
 import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { Bucket } from "../components/gcp/bucket";
+import { EncryptionKeys } from "../components/gcp/encryption-keys";
+import { HttpsLoadBalancer } from "../components/gcp/https-load-balancer";
+import { Monitoring } from "../components/gcp/monitoring";
+import { Monolith } from "../components/gcp/monolith";
+import { Network } from "../components/gcp/network";
+import { Postgres } from "../components/gcp/postgres";
 import { z } from "zod";
 import { secretString } from "./config";
 import type { ComplianceFacts, PlatformDefinition, StackContext, StackEnv } from "./platform";
@@ -165,11 +173,153 @@ export function quickfundCompliance(env: StackEnv): ComplianceFacts {
   };
 }
 
-function composeQuickfund(ctx: StackContext, config: QuickfundConfig): Record<string, unknown> {
-  const provider = new gcp.Provider(`${ctx.stack}-gcp`, {
-    project: config.gcp.projectId,
-    region: config.gcp.region,
-    defaultLabels: { platform: "quickfund", env: ctx.env, "managed-by": "pulumi" },
+/** The key ring location that can encrypt a bucket in `location` (CMEK keys must sit where the data is). */
+export function kmsLocationForBucket(location: string): string {
+  // A multi-region EU bucket needs a key in the multi-region "europe" KMS location.
+  return location === "EU" ? "europe" : location;
+}
+
+function composeQuickfund(ctx: StackContext, c: QuickfundConfig): Record<string, unknown> {
+  const { projectId, projectNumber, region } = c.gcp;
+  const labels = { platform: "quickfund", env: ctx.env };
+  const deletionProtection = c.deletionProtection;
+  // Every GCP resource goes through this explicit provider: never the ambient gcloud project.
+  const provider = new gcp.Provider("gcp", {
+    project: projectId,
+    region,
+    defaultLabels: { ...labels, "managed-by": "pulumi", stack: ctx.stack },
   });
-  return { project: config.gcp.projectId, region: config.gcp.region, provider: provider.urn };
+  const opts = { providers: [provider] };
+
+  const network = new Network("quickfund", {
+    region,
+    project: projectId,
+    subnets: { app: { ipCidrRange: c.network.subnetCidr } },
+    privateServicesAccess: { prefixLength: c.network.privateServicesPrefixLength },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // quickfund.md § Sécurité données: "Chiffrement au repos" — with keys the platform holds.
+  const keys = new EncryptionKeys("quickfund", {
+    location: region,
+    project: projectId,
+    projectNumber,
+    keys: {
+      database: { serviceAgents: ["cloud-sql"] },
+      secrets: { serviceAgents: ["secret-manager"] },
+    },
+    labels,
+    deletionProtection,
+  }, opts);
+  const storageKeys = new EncryptionKeys("quickfund-storage", {
+    location: kmsLocationForBucket(c.documents.location),
+    project: projectId,
+    projectNumber,
+    keys: { documents: { serviceAgents: ["cloud-storage"] } },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // quickfund.md § Base de données: PostgreSQL for credit requests, contracts and payments.
+  const database = new Postgres("quickfund", {
+    region,
+    project: projectId,
+    privateNetwork: network.networkId,
+    privateServicesConnection: network.privateServicesConnection,
+    allocatedIpRange: network.privateServicesRangeName,
+    tier: c.database.tier,
+    diskSizeGb: c.database.diskSizeGb,
+    availabilityType: c.database.availability,
+    encryptionKeyName: keys.grantedKeyIds.apply((k) => k.database),
+    backup: {
+      enabled: true,
+      startTime: c.database.backupStartTime,
+      retainedBackups: c.database.backupRetentionDays,
+      pointInTimeRecovery: c.database.pointInTimeRecovery,
+      transactionLogRetentionDays: Math.min(c.database.transactionLogRetentionDays, c.database.backupRetentionDays),
+    },
+    maintenance: c.database.maintenanceWindow,
+    databaseName: "quickfund",
+    userName: "quickfund-api",
+    secretEncryptionKeyNames: { [region]: keys.grantedKeyIds.apply((k) => k.secrets) },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // quickfund.md § Données stockées: KYC documents and signed contracts ("Critique").
+  const documents = new Bucket("quickfund-documents", {
+    location: c.documents.location,
+    project: projectId,
+    encryptionKeyName: storageKeys.grantedKeyIds.apply((k) => k.documents),
+    softDeleteRetentionDays: c.documents.softDeleteDays,
+    ...(c.documents.retentionDays > 0 ? { retention: { retentionDays: c.documents.retentionDays } } : {}),
+    storageClassTransitions: [{ ageDays: 365, storageClass: "NEARLINE" }],
+    labels: { ...labels, data: "kyc-contracts" },
+    deletionProtection,
+  }, opts);
+
+  const app = new Monolith("quickfund", {
+    target: "cloud-run",
+    environment: ctx.env,
+    project: projectId,
+    region,
+    network: network.networkId,
+    subnetwork: network.subnetSelfLinks.apply((s) => s.app),
+    api: { ...c.api, healthPath: "/api/health", env: { DOCUMENTS_BUCKET: documents.bucketName, CLOUD_SQL_CONNECTION: database.connectionName } },
+    frontend: { ...c.frontend, healthPath: "/" },
+    database: { host: database.privateIpAddress, name: database.databaseName, user: database.userName, passwordSecretId: database.passwordSecretId },
+    secretValues: { "stripe-api-key": c.secrets?.stripeApiKey, "twilio-auth-token": c.secrets?.twilioAuthToken },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // The API uploads and reads documents; it never deletes them (least privilege, and the retention
+  // policy would refuse anyway).
+  for (const [role, suffix] of [["roles/storage.objectCreator", "writer"], ["roles/storage.objectViewer", "reader"]] as const) {
+    new gcp.storage.BucketIAMMember(`quickfund-documents-api-${suffix}`, {
+      bucket: documents.bucketName,
+      role,
+      member: pulumi.interpolate`serviceAccount:${app.apiServiceAccountEmail}`,
+    }, { parent: documents, provider });
+  }
+
+  // quickfund.md § Sécurité: "HTTPS partout".
+  const entry = new HttpsLoadBalancer("quickfund", {
+    domains: c.domains,
+    backends: {
+      api: { serviceName: app.apiServiceName, region, paths: ["/api", "/api/*"] },
+      frontend: { serviceName: app.frontendServiceName, region, cdn: true },
+    },
+    defaultBackend: "frontend",
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // quickfund.md § Monitoring et alertes: uptime, error alerts, notification immédiate.
+  const monitoring = new Monitoring("quickfund", {
+    project: projectId,
+    notificationEmails: [c.monitoring.notificationEmail],
+    uptimeHost: c.domains[0],
+    uptimePath: "/api/health",
+    apiServiceName: app.apiServiceName,
+    cloudSqlInstance: database.instanceName,
+    thresholds: {
+      errorRatio: c.monitoring.errorRatioThreshold,
+      cloudSqlCpu: c.monitoring.databaseCpuThreshold,
+      cloudSqlDisk: c.monitoring.databaseDiskThreshold,
+    },
+    labels,
+  }, opts);
+
+  return {
+    loadBalancerIp: entry.ipAddress,
+    domains: c.domains,
+    databaseConnectionName: database.connectionName,
+    databasePasswordSecret: database.passwordSecretId,
+    documentsBucket: documents.bucketName,
+    apiService: app.apiServiceName,
+    frontendService: app.frontendServiceName,
+    alertPolicies: monitoring.alertPolicyIds,
+  };
 }

@@ -654,7 +654,8 @@ export class Postgres extends pulumi.ComponentResource {
         },
         labels: r.labels,
       },
-      { parent: this },
+      // Deleting the secret would strand the database user with a password nobody can read.
+      statefulChildOptions(this, r.deletionProtection),
     );
     const secretVersion = new gcp.secretmanager.SecretVersion(
       `${name}-db-password-version`,
