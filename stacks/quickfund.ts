@@ -11,6 +11,7 @@ import { Monitoring } from "../components/gcp/monitoring";
 import { Monolith } from "../components/gcp/monolith";
 import { Network } from "../components/gcp/network";
 import { Postgres } from "../components/gcp/postgres";
+import { ProjectServices } from "../components/gcp/project-services";
 import { z } from "zod";
 import { secretString } from "./config";
 import type { ComplianceFacts, PlatformDefinition, StackContext, StackEnv } from "./platform";
@@ -173,6 +174,19 @@ export function quickfundCompliance(env: StackEnv): ComplianceFacts {
   };
 }
 
+/** Google APIs the Quickfund stacks use. */
+export const QUICKFUND_APIS = [
+  "cloudkms.googleapis.com",
+  "compute.googleapis.com",
+  "iam.googleapis.com",
+  "monitoring.googleapis.com",
+  "run.googleapis.com",
+  "secretmanager.googleapis.com",
+  "servicenetworking.googleapis.com",
+  "sqladmin.googleapis.com",
+  "storage.googleapis.com",
+];
+
 /** The key ring location that can encrypt a bucket in `location` (CMEK keys must sit where the data is). */
 export function kmsLocationForBucket(location: string): string {
   // A multi-region EU bucket needs a key in the multi-region "europe" KMS location.
@@ -189,7 +203,9 @@ function composeQuickfund(ctx: StackContext, c: QuickfundConfig): Record<string,
     region,
     defaultLabels: { ...labels, "managed-by": "pulumi", stack: ctx.stack },
   });
-  const opts = { providers: [provider] };
+  // The APIs this stack calls, enabled first so a fresh project does not fail half-way.
+  const services = new ProjectServices("quickfund", { project: projectId, services: QUICKFUND_APIS }, { providers: [provider] });
+  const opts = { providers: [provider], dependsOn: [services] };
 
   const network = new Network("quickfund", {
     region,
