@@ -194,11 +194,25 @@ function closeSchema(schema: unknown): unknown {
   return s;
 }
 
+/**
+ * CRD patterns are RE2 (Go) expressions. The one RE2 feature CRDs use that JavaScript lacks is a
+ * leading inline flag group such as `(?i)` (prometheus-operator's PrometheusRule has
+ * `^(?i)(abort|warn)?$`); it becomes the equivalent RegExp flag.
+ */
+function re2Pattern(pattern: string, flags: string): RegExp {
+  const inline = /^\(\?([imsU]+)\)/.exec(pattern) ?? /^\^\(\?([imsU]+)\)/.exec(pattern);
+  if (!inline) return new RegExp(pattern, flags);
+  const jsFlags = [...inline[1]].filter((f) => f === "i" || f === "m" || f === "s").join("");
+  const body = pattern.startsWith("^") ? "^" + pattern.slice(inline[0].length) : pattern.slice(inline[0].length);
+  return new RegExp(body, flags + jsFlags);
+}
+re2Pattern.code = 're2Pattern';
+
 function getAjv(): Ajv {
   if (ajv) return ajv;
   // OpenAPI v3 as Kubernetes uses it: draft-07-like, `nullable`, `x-kubernetes-*` extensions
   // (ignored as annotations), formats Kubernetes knows.
-  ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false });
+  ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false, code: { regExp: re2Pattern } });
   addFormats(ajv);
   ajv.addFormat("int-or-string", true);
   // Kubernetes accepts these formats without checking most of them (apiextensions-apiserver).

@@ -51,7 +51,10 @@ export interface ContainerLimits {
 
 /** A peer of an allow rule: pods selected by namespace and/or labels, or an IP block. */
 export interface NetworkPeer {
-  /** Namespace name (matched on the immutable `kubernetes.io/metadata.name` label). @default this namespace when `podLabels` is set */
+  /**
+   * Namespace name (matched on the immutable `kubernetes.io/metadata.name` label); `"*"` means any
+   * namespace of the cluster. @default this namespace when `podLabels` is set
+   */
   namespace?: string;
   /** Pod labels within that namespace. @default all pods of the namespace */
   podLabels?: Labels;
@@ -178,6 +181,15 @@ function checkRule(role: string, rule: AllowRule, fail: (d: string) => never): v
   }
 }
 
+/**
+ * Egress to the Kubernetes API server, for controllers and operators. On GKE the API server is the
+ * control plane's private endpoint in `masterIpv4CidrBlock` (Dataplane V2 evaluates egress after the
+ * `kubernetes.default` Service is translated to it), on port 443.
+ */
+export function apiServerEgress(cidrs: string[], podLabels?: Labels): AllowRule {
+  return { ...(podLabels ? { podLabels } : {}), egressTo: cidrs.map((cidr) => ({ cidr })), ports: [{ port: 443 }] };
+}
+
 /** Pod Security Standards labels: `enforce` at the chosen level, `audit`/`warn` always restricted. */
 export function podSecurityLabels(level: PodSecurityLevel): Labels {
   return {
@@ -190,7 +202,7 @@ export function podSecurityLabels(level: PodSecurityLevel): Labels {
 function peerSpec(peer: NetworkPeer): k8s.types.input.networking.v1.NetworkPolicyPeer {
   if (peer.cidr) return { ipBlock: { cidr: peer.cidr, ...(peer.except?.length ? { except: peer.except } : {}) } };
   return {
-    ...(peer.namespace ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } } } : {}),
+    ...(peer.namespace === "*" ? { namespaceSelector: {} } : peer.namespace ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } } } : {}),
     ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
   };
 }

@@ -57,6 +57,10 @@ describe("allowPolicySpec", () => {
     });
   });
 
+  it("matches any namespace with \"*\"", () => {
+    expect(allowPolicySpec({ ingressFrom: [{ namespace: "*" }] }).ingress).toEqual([{ from: [{ namespaceSelector: {} }] }]);
+  });
+
   it("builds egress to an IP block", () => {
     const spec = allowPolicySpec({ egressTo: [{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }], ports: [{ port: 443 }] });
     expect(spec.policyTypes).toEqual(["Egress"]);

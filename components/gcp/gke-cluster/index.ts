@@ -1,0 +1,346 @@
+/**
+ * A GKE Standard cluster hardened by default: private nodes, a control plane reachable only from
+ * authorized networks (private endpoint by default), Workload Identity, Dataplane V2 (network
+ * policies enforced by eBPF), shielded nodes with secure boot, Secrets encrypted with a customer
+ * KMS key, a release channel, and autoscaled node pools running as a dedicated service account.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../shared/conventions";
+import { kubernetesProvider } from "./provider";
+
+export { kubernetesProvider, kubernetesProviderFromConfig } from "./provider";
+
+export const GKE_CLUSTER_TYPE = "platform:gcp:GkeCluster";
+
+export interface GkeNodePoolArgs {
+  /** @default "e2-standard-4" */
+  machineType?: string;
+  /** Autoscaling lower bound, per zone. @default 1 */
+  minNodesPerZone?: number;
+  /** Autoscaling upper bound, per zone. @default 3 */
+  maxNodesPerZone?: number;
+  /** @default 100 */
+  diskSizeGb?: number;
+  /** @default "pd-balanced" */
+  diskType?: string;
+  /** Spot VMs: cheaper, preemptible; never for the only pool of a stateful platform. @default false */
+  spot?: boolean;
+  /** Kubernetes node labels. @default {} */
+  nodeLabels?: Record<string, string>;
+  /** Taints (effect NO_SCHEDULE, PREFER_NO_SCHEDULE or NO_EXECUTE). @default [] */
+  taints?: { key: string; value: string; effect: "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE" }[];
+}
+
+export interface GkeClusterArgs extends CommonArgs {
+  /** GCP project id. */
+  project: string;
+  /** GCP project number: the GKE service agent that must use the KMS key is named after it. */
+  projectNumber: string;
+  /** Region of the (regional) cluster. */
+  region: string;
+  /** Zones of the nodes, in `region`. @default GKE's choice of three zones of the region */
+  zones?: string[];
+  /** VPC network (self link or id). */
+  network: pulumi.Input<string>;
+  /** Subnetwork (self link or id) holding the secondary ranges below. */
+  subnetwork: pulumi.Input<string>;
+  /** Name of the subnetwork's secondary range for Pods (VPC-native). */
+  podsRangeName: string;
+  /** Name of the subnetwork's secondary range for Services. */
+  servicesRangeName: string;
+  /** /28 for the control plane's private endpoint, unused elsewhere in the VPC. @default "172.16.0.0/28" */
+  masterIpv4CidrBlock?: string;
+  /**
+   * Only a private endpoint for the control plane (reach it through the VPC: a bastion, a VPN,
+   * Cloud Build private pools). When false, the public endpoint is limited to
+   * `masterAuthorizedNetworks`, which must be given and must not contain 0.0.0.0/0.
+   * @default true
+   */
+  privateEndpoint?: boolean;
+  /** CIDRs allowed to reach the control plane. @default [] */
+  masterAuthorizedNetworks?: { cidr: string; name: string }[];
+  /** Cloud KMS key (`projects/.../cryptoKeys/...`, same region) encrypting Kubernetes Secrets in etcd. */
+  databaseEncryptionKeyId: pulumi.Input<string>;
+  /** @default "REGULAR" */
+  releaseChannel?: "RAPID" | "REGULAR" | "STABLE";
+  /** Node pools, keyed by role (`${name}-pool-<role>`). @default { general: {} } */
+  nodePools?: Record<string, GkeNodePoolArgs>;
+  /**
+   * Node service account email. When not given, a dedicated one is created with the minimum roles
+   * nodes need (never the Compute Engine default account, which is Editor).
+   * @default a new `${name}-nodes` service account
+   */
+  nodeServiceAccountEmail?: pulumi.Input<string>;
+  /** Start of the daily maintenance window (UTC, HH:MM). @default "03:00" */
+  maintenanceStartTime?: string;
+  /** Cluster name in GCP. @default the component name */
+  clusterName?: string;
+}
+
+export interface ResolvedGkeNodePool {
+  machineType: string;
+  minNodesPerZone: number;
+  maxNodesPerZone: number;
+  diskSizeGb: number;
+  diskType: string;
+  spot: boolean;
+  nodeLabels: Record<string, string>;
+  taints: { key: string; value: string; effect: string }[];
+}
+
+export interface ResolvedGkeClusterArgs {
+  clusterName: string;
+  project: string;
+  projectNumber: string;
+  region: string;
+  zones?: string[];
+  podsRangeName: string;
+  servicesRangeName: string;
+  masterIpv4CidrBlock: string;
+  privateEndpoint: boolean;
+  masterAuthorizedNetworks: { cidr: string; name: string }[];
+  releaseChannel: string;
+  nodePools: Record<string, ResolvedGkeNodePool>;
+  createNodeServiceAccount: boolean;
+  maintenanceStartTime: string;
+  deletionProtection: boolean;
+  labels: Labels;
+}
+
+/** Roles a node needs to ship logs and metrics and pull images; what Google recommends instead of Editor. */
+export const NODE_SERVICE_ACCOUNT_ROLES = [
+  "roles/container.defaultNodeServiceAccount",
+  "roles/artifactregistry.reader",
+] as const;
+
+export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs): ResolvedGkeClusterArgs {
+  const fail = (detail: string): never => {
+    throw new ComponentArgsError(GKE_CLUSTER_TYPE, name, detail);
+  };
+  const privateEndpoint = args.privateEndpoint ?? true;
+  const networks = args.masterAuthorizedNetworks ?? [];
+  for (const n of networks) {
+    if (/^0\.0\.0\.0\/0$|^::\/0$/.test(n.cidr)) fail(`masterAuthorizedNetworks "${n.name}" opens the control plane to the whole internet (${n.cidr})`);
+  }
+  if (!privateEndpoint && networks.length === 0) {
+    fail("privateEndpoint is false but masterAuthorizedNetworks is empty: the public control-plane endpoint would be reachable from any address");
+  }
+  const masterIpv4CidrBlock = args.masterIpv4CidrBlock ?? "172.16.0.0/28";
+  if (!/\/28$/.test(masterIpv4CidrBlock)) fail(`masterIpv4CidrBlock ${masterIpv4CidrBlock} must be a /28`);
+  if (args.zones) {
+    for (const z of args.zones) if (!z.startsWith(`${args.region}-`)) fail(`zone ${z} is not in region ${args.region}`);
+  }
+  if (!/^\d+$/.test(args.projectNumber)) fail(`projectNumber "${args.projectNumber}" must be the numeric project number`);
+  const poolArgs = args.nodePools ?? { general: {} };
+  if (Object.keys(poolArgs).length === 0) fail("nodePools is empty: the default node pool is removed, the cluster would have no nodes");
+  const nodePools: Record<string, ResolvedGkeNodePool> = {};
+  for (const [role, p] of Object.entries(poolArgs)) {
+    const pool: ResolvedGkeNodePool = {
+      machineType: p.machineType ?? "e2-standard-4",
+      minNodesPerZone: p.minNodesPerZone ?? 1,
+      maxNodesPerZone: p.maxNodesPerZone ?? 3,
+      diskSizeGb: p.diskSizeGb ?? 100,
+      diskType: p.diskType ?? "pd-balanced",
+      spot: p.spot ?? false,
+      nodeLabels: p.nodeLabels ?? {},
+      taints: p.taints ?? [],
+    };
+    if (pool.minNodesPerZone < 0 || pool.maxNodesPerZone < Math.max(1, pool.minNodesPerZone)) {
+      fail(`nodePools.${role}: maxNodesPerZone (${pool.maxNodesPerZone}) must be ≥ minNodesPerZone (${pool.minNodesPerZone}) and ≥ 1`);
+    }
+    nodePools[role] = pool;
+  }
+  if (Object.values(nodePools).every((p) => p.spot)) fail("every node pool is spot: at least one pool must be on-demand");
+  return {
+    clusterName: args.clusterName ?? name,
+    project: args.project,
+    projectNumber: args.projectNumber,
+    region: args.region,
+    zones: args.zones,
+    podsRangeName: args.podsRangeName,
+    servicesRangeName: args.servicesRangeName,
+    masterIpv4CidrBlock,
+    privateEndpoint,
+    masterAuthorizedNetworks: networks,
+    releaseChannel: args.releaseChannel ?? "REGULAR",
+    nodePools,
+    createNodeServiceAccount: args.nodeServiceAccountEmail === undefined,
+    maintenanceStartTime: args.maintenanceStartTime ?? "03:00",
+    deletionProtection: args.deletionProtection ?? true,
+    labels: args.labels ?? {},
+  };
+}
+
+/** A kubeconfig that authenticates with the gke-gcloud-auth-plugin (short-lived tokens, no static credentials). */
+export function gkeKubeconfig(contextName: string, endpoint: string, caCertificate: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: contextName, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caCertificate } }],
+    contexts: [{ name: contextName, context: { cluster: contextName, user: contextName } }],
+    "current-context": contextName,
+    users: [
+      {
+        name: contextName,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "gke-gcloud-auth-plugin",
+            installHint: "Install gke-gcloud-auth-plugin: https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin",
+            provideClusterInfo: true,
+          },
+        },
+      },
+    ],
+  });
+}
+
+export class GkeCluster extends pulumi.ComponentResource {
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly endpoint: pulumi.Output<string>;
+  /** Kubeconfig (exec auth through gke-gcloud-auth-plugin); a secret. */
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly nodeServiceAccountEmail: pulumi.Output<string>;
+  /** `<project>.svc.id.goog`: bind Kubernetes service accounts to Google ones in it. */
+  public readonly workloadPool: pulumi.Output<string>;
+  /** The control plane's /28; NetworkPolicies that let operators reach the API server egress to it. */
+  public readonly masterIpv4CidrBlock: pulumi.Output<string>;
+  /** The explicit Kubernetes provider of this cluster (`${name}-k8s`); use it for every Kubernetes resource. */
+  public readonly k8sProvider: k8s.Provider;
+
+  constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(GKE_CLUSTER_TYPE, name, {}, opts);
+    const r = resolveGkeClusterArgs(name, args);
+
+    let nodeSaEmail: pulumi.Input<string>;
+    const iamDeps: pulumi.Resource[] = [];
+    if (r.createNodeServiceAccount) {
+      const sa = new gcp.serviceaccount.Account(
+        `${name}-nodes`,
+        { project: r.project, accountId: `${r.clusterName}-nodes`.slice(0, 30).replace(/-+$/, ""), displayName: `GKE nodes of ${r.clusterName}` },
+        { parent: this },
+      );
+      for (const role of NODE_SERVICE_ACCOUNT_ROLES) {
+        iamDeps.push(
+          new gcp.projects.IAMMember(
+            `${name}-nodes-${role.split("/")[1].replace(/\./g, "-").toLowerCase()}`,
+            { project: r.project, role, member: pulumi.interpolate`serviceAccount:${sa.email}` },
+            { parent: this },
+          ),
+        );
+      }
+      nodeSaEmail = sa.email;
+    } else {
+      nodeSaEmail = args.nodeServiceAccountEmail!;
+    }
+
+    // The GKE service agent encrypts and decrypts Secrets with the key; without this grant the
+    // cluster creation fails.
+    const kmsGrant = new gcp.kms.CryptoKeyIAMMember(
+      `${name}-secrets-key-agent`,
+      {
+        cryptoKeyId: args.databaseEncryptionKeyId,
+        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        member: `serviceAccount:service-${r.projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
+      },
+      { parent: this },
+    );
+
+    const cluster = new gcp.container.Cluster(
+      `${name}-cluster`,
+      {
+        project: r.project,
+        name: r.clusterName,
+        location: r.region,
+        ...(r.zones ? { nodeLocations: r.zones } : {}),
+        // Node pools are separate resources: the default pool is created (the API requires one) and removed.
+        removeDefaultNodePool: true,
+        initialNodeCount: 1,
+        network: args.network,
+        subnetwork: args.subnetwork,
+        networkingMode: "VPC_NATIVE",
+        ipAllocationPolicy: { clusterSecondaryRangeName: r.podsRangeName, servicesSecondaryRangeName: r.servicesRangeName },
+        datapathProvider: "ADVANCED_DATAPATH",
+        privateClusterConfig: {
+          enablePrivateNodes: true,
+          enablePrivateEndpoint: r.privateEndpoint,
+          masterIpv4CidrBlock: r.masterIpv4CidrBlock,
+          masterGlobalAccessConfig: { enabled: false },
+        },
+        masterAuthorizedNetworksConfig: {
+          cidrBlocks: r.masterAuthorizedNetworks.map((n) => ({ cidrBlock: n.cidr, displayName: n.name })),
+          gcpPublicCidrsAccessEnabled: false,
+        },
+        masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+        enableLegacyAbac: false,
+        enableShieldedNodes: true,
+        workloadIdentityConfig: { workloadPool: `${r.project}.svc.id.goog` },
+        databaseEncryption: { state: "ENCRYPTED", keyName: args.databaseEncryptionKeyId },
+        releaseChannel: { channel: r.releaseChannel },
+        maintenancePolicy: { dailyMaintenanceWindow: { startTime: r.maintenanceStartTime } },
+        deletionProtection: r.deletionProtection,
+        resourceLabels: r.labels,
+      },
+      statefulChildOptions(this, r.deletionProtection, { dependsOn: [kmsGrant] }),
+    );
+
+    const pools: gcp.container.NodePool[] = [];
+    for (const [role, pool] of Object.entries(r.nodePools)) {
+      const nodePool = new gcp.container.NodePool(
+        `${name}-pool-${role}`,
+        {
+          project: r.project,
+          cluster: cluster.name,
+          location: r.region,
+          ...(r.zones ? { nodeLocations: r.zones } : {}),
+          initialNodeCount: pool.minNodesPerZone,
+          autoscaling: { minNodeCount: pool.minNodesPerZone, maxNodeCount: pool.maxNodesPerZone },
+          management: { autoRepair: true, autoUpgrade: true },
+          upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
+          nodeConfig: {
+            machineType: pool.machineType,
+            diskSizeGb: pool.diskSizeGb,
+            diskType: pool.diskType,
+            imageType: "COS_CONTAINERD",
+            spot: pool.spot,
+            serviceAccount: nodeSaEmail,
+            // Access is governed by the service account's IAM roles, not by legacy scopes.
+            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+            shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+            workloadMetadataConfig: { mode: "GKE_METADATA" },
+            metadata: { "disable-legacy-endpoints": "true" },
+            labels: pool.nodeLabels,
+            resourceLabels: r.labels,
+            taints: pool.taints,
+          },
+        },
+        { parent: this, dependsOn: iamDeps, ignoreChanges: ["initialNodeCount"] },
+      );
+      pools.push(nodePool);
+    }
+
+    this.clusterName = cluster.name;
+    this.endpoint = cluster.endpoint;
+    this.kubeconfig = pulumi.secret(
+      // Waits for the node pools too: what is deployed through the provider needs nodes to run on.
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.masterAuth, pulumi.all(pools.map((p) => p.id))])
+        .apply(([clusterName, endpoint, auth]) => gkeKubeconfig(`gke_${r.project}_${r.region}_${clusterName}`, endpoint, auth.clusterCaCertificate ?? "")),
+    );
+    this.nodeServiceAccountEmail = pulumi.output(nodeSaEmail);
+    this.workloadPool = pulumi.output(`${r.project}.svc.id.goog`);
+    this.masterIpv4CidrBlock = pulumi.output(r.masterIpv4CidrBlock);
+    this.k8sProvider = kubernetesProvider(`${name}-k8s`, this.kubeconfig, { parent: this });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      kubeconfig: this.kubeconfig,
+      nodeServiceAccountEmail: this.nodeServiceAccountEmail,
+      workloadPool: this.workloadPool,
+      masterIpv4CidrBlock: this.masterIpv4CidrBlock,
+    });
+  }
+
+}

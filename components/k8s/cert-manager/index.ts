@@ -1,0 +1,209 @@
+/**
+ * cert-manager with the Let's Encrypt ClusterIssuers of the platform
+ * (docs/platforms/diaspomoney.md § Security Layer: "Let's Encrypt - Certificats SSL"). Certificates
+ * are solved by HTTP-01 through Traefik's IngressClass.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentArgsError, type CommonArgs } from "../../shared/conventions";
+import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
+import { TRAEFIK_POD_LABELS } from "../traefik";
+
+export const CERT_MANAGER_TYPE = "platform:k8s:CertManager";
+
+/** cert-manager v1.21.1: the release whose CRDs are vendored (vendor/SOURCES.md § CRDs). */
+export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io" } as const;
+
+export const LETSENCRYPT_SERVERS = {
+  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+  "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
+} as const;
+export type ClusterIssuerName = keyof typeof LETSENCRYPT_SERVERS;
+
+/** Port of the HTTP-01 solver pods cert-manager starts next to a Certificate. */
+export const ACME_SOLVER_PORT = 8089;
+
+/**
+ * The allow rule a namespace holding Certificates needs: Traefik reaches the HTTP-01 solver pods.
+ * Add it with `ns.allow("acme-solver", acmeHttp01SolverAllowRule())`.
+ */
+export function acmeHttp01SolverAllowRule(traefikNamespace = "traefik"): AllowRule {
+  return {
+    podLabels: { "acme.cert-manager.io/http01-solver": "true" },
+    ingressFrom: [{ namespace: traefikNamespace, podLabels: { ...TRAEFIK_POD_LABELS } }],
+    ports: [{ port: ACME_SOLVER_PORT }],
+  };
+}
+
+export interface CertManagerArgs extends CommonArgs {
+  provider: k8s.Provider;
+  /** Platform label (`diaspomoney`). */
+  platform: string;
+  /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`). */
+  apiServerCidrs: string[];
+  /** Email Let's Encrypt writes to about expiring certificates and account issues. */
+  acmeEmail: string;
+  /** @default "cert-manager" */
+  namespace?: string;
+  /** IngressClass the HTTP-01 solver uses. @default "traefik" */
+  ingressClassName?: string;
+  /** Namespace of Traefik, which the HTTP-01 self-check goes through. @default "traefik" */
+  traefikNamespace?: string;
+  /** Replicas of the controller, webhook and cainjector (each with a PDB). @default 2 */
+  replicas?: number;
+  /** Namespace of Prometheus, allowed to scrape cert-manager's metrics. @default no scraping allowed */
+  monitoringNamespace?: string;
+}
+
+export interface ResolvedCertManagerArgs {
+  namespace: string;
+  platform: string;
+  apiServerCidrs: string[];
+  acmeEmail: string;
+  ingressClassName: string;
+  traefikNamespace: string;
+  replicas: number;
+  monitoringNamespace?: string;
+  labels: Record<string, string>;
+  deletionProtection: boolean;
+}
+
+export function resolveCertManagerArgs(name: string, args: Omit<CertManagerArgs, "provider">): ResolvedCertManagerArgs {
+  const fail = (detail: string): never => {
+    throw new ComponentArgsError(CERT_MANAGER_TYPE, name, detail);
+  };
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.acmeEmail ?? "")) fail(`acmeEmail "${args.acmeEmail}" is not an email address`);
+  if (args.apiServerCidrs.length === 0) fail("apiServerCidrs is empty: cert-manager could not reach the Kubernetes API");
+  const replicas = args.replicas ?? 2;
+  if (!Number.isInteger(replicas) || replicas < 1) fail(`replicas ${replicas} must be a positive integer`);
+  return {
+    namespace: args.namespace ?? "cert-manager",
+    platform: args.platform,
+    apiServerCidrs: args.apiServerCidrs,
+    acmeEmail: args.acmeEmail,
+    ingressClassName: args.ingressClassName ?? "traefik",
+    traefikNamespace: args.traefikNamespace ?? "traefik",
+    replicas,
+    monitoringNamespace: args.monitoringNamespace,
+    labels: args.labels ?? {},
+    deletionProtection: args.deletionProtection ?? true,
+  };
+}
+
+export function certManagerValues(r: ResolvedCertManagerArgs): Record<string, unknown> {
+  // A PDB with minAvailable 1 on a single replica would block every node drain.
+  const pdb = r.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
+  const podSecurity = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+  const containerSecurity = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true };
+  return {
+    // The chart installs and upgrades the CRDs; `keep` leaves them (and every Certificate) in
+    // place if the release is ever uninstalled.
+    crds: { enabled: true, keep: true },
+    replicaCount: r.replicas,
+    podDisruptionBudget: pdb,
+    // Leader election in its own namespace instead of kube-system.
+    global: { leaderElection: { namespace: r.namespace } },
+    securityContext: podSecurity,
+    containerSecurityContext: containerSecurity,
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    webhook: {
+      replicaCount: r.replicas,
+      podDisruptionBudget: pdb,
+      securityContext: podSecurity,
+      containerSecurityContext: containerSecurity,
+      resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+    },
+    cainjector: {
+      replicaCount: r.replicas,
+      podDisruptionBudget: pdb,
+      securityContext: podSecurity,
+      containerSecurityContext: containerSecurity,
+      resources: { requests: { cpu: "20m", memory: "128Mi" }, limits: { cpu: "200m", memory: "512Mi" } },
+    },
+    startupapicheck: { securityContext: podSecurity, containerSecurityContext: containerSecurity },
+    prometheus: { enabled: true, servicemonitor: { enabled: false } },
+  };
+}
+
+export class CertManager extends pulumi.ComponentResource {
+  public readonly namespaceName: pulumi.Output<string>;
+  /** ClusterIssuer names, for `cert-manager.io/cluster-issuer` annotations and Certificate issuerRefs. */
+  public readonly stagingIssuer: pulumi.Output<string>;
+  public readonly productionIssuer: pulumi.Output<string>;
+  public readonly namespace: IsolatedNamespace;
+
+  constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(CERT_MANAGER_TYPE, name, {}, opts);
+    const r = resolveCertManagerArgs(name, args);
+    const provider = args.provider;
+
+    const allow: Record<string, AllowRule> = {
+      apiserver: apiServerEgress(r.apiServerCidrs),
+      // ACME API and the HTTP-01 self-check against the public hostname (80, then 443 after the redirect).
+      "acme-egress": {
+        podLabels: { "app.kubernetes.io/component": "controller" },
+        egressTo: [{ cidr: "0.0.0.0/0" }, { namespace: r.traefikNamespace, podLabels: { ...TRAEFIK_POD_LABELS } }],
+        ports: [{ port: 80 }, { port: 443 }, { port: 8000 }, { port: 8443 }],
+      },
+      // Admission requests from the control plane (GKE allows the master to reach nodes on 10250).
+      "webhook-from-apiserver": {
+        podLabels: { "app.kubernetes.io/component": "webhook" },
+        ingressFrom: r.apiServerCidrs.map((cidr) => ({ cidr })),
+        ports: [{ port: 10250 }],
+      },
+    };
+    if (r.monitoringNamespace) {
+      allow["metrics-from-monitoring"] = { ingressFrom: [{ namespace: r.monitoringNamespace }], ports: [{ port: 9402 }] };
+    }
+    this.namespace = new IsolatedNamespace(
+      `${name}-ns`,
+      { provider, namespace: r.namespace, env: "shared", platform: r.platform, labels: r.labels, deletionProtection: r.deletionProtection, allow },
+      { parent: this },
+    );
+    const ns = this.namespace.namespaceName;
+
+    const release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: "cert-manager",
+        namespace: ns,
+        chart: CERT_MANAGER_CHART.chart,
+        version: CERT_MANAGER_CHART.version,
+        repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
+        values: certManagerValues(r),
+        atomic: true,
+        cleanupOnFail: true,
+        timeout: 600,
+        maxHistory: 10,
+      },
+      { parent: this, provider },
+    );
+
+    for (const [issuer, server] of Object.entries(LETSENCRYPT_SERVERS)) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-${issuer}`,
+        {
+          apiVersion: "cert-manager.io/v1",
+          kind: "ClusterIssuer",
+          metadata: { name: issuer, labels: r.labels },
+          spec: {
+            acme: {
+              email: r.acmeEmail,
+              server,
+              // The ACME account key, kept in cert-manager's namespace.
+              privateKeySecretRef: { name: `${issuer}-account-key` },
+              solvers: [{ http01: { ingress: { ingressClassName: r.ingressClassName } } }],
+            },
+          },
+        },
+        // The CRDs come with the release: the issuers wait for it.
+        { parent: this, provider, dependsOn: [release] },
+      );
+    }
+
+    this.namespaceName = ns;
+    this.stagingIssuer = pulumi.output("letsencrypt-staging");
+    this.productionIssuer = pulumi.output("letsencrypt-production");
+    this.registerOutputs({ namespaceName: this.namespaceName, stagingIssuer: this.stagingIssuer, productionIssuer: this.productionIssuer });
+  }
+}

@@ -1,0 +1,469 @@
+/**
+ * The platform's monitoring (docs/platforms/diaspomoney.md § Monitoring Layer: Prometheus, Grafana,
+ * Alertmanager; § URLs et Accès: prometheus./grafana./alertmanager.diaspomoney.fr): the pinned
+ * kube-prometheus-stack chart, its UIs behind Traefik with basic auth and Let's Encrypt TLS, and
+ * Alertmanager routes per § Alertes Configurées. No credential ever appears in the chart values:
+ * Grafana's admin password and the receivers' secrets live in Kubernetes Secrets the chart
+ * references by name.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ComponentArgsError, type CommonArgs } from "../../shared/conventions";
+import { acmeHttp01SolverAllowRule } from "../cert-manager";
+import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
+import { TRAEFIK_POD_LABELS } from "../traefik";
+
+export const MONITORING_STACK_TYPE = "platform:k8s:MonitoringStack";
+
+/**
+ * kube-prometheus-stack 88.0.0 ships prometheus-operator v0.93.0, the release whose CRDs are
+ * vendored (prometheus-community/helm-charts PR #7152: "appVersion v0.92.1 → v0.93.0, chart
+ * version 87.21.0 → 88.0.0").
+ */
+export const KUBE_PROMETHEUS_STACK_CHART = { chart: "kube-prometheus-stack", version: "88.0.0", repo: "https://prometheus-community.github.io/helm-charts" } as const;
+const RELEASE_NAME = "kube-prometheus-stack";
+/** Labels a PrometheusRule / ServiceMonitor needs for this Prometheus to load it (the chart's default selectors). */
+export const PROMETHEUS_SELECTOR_LABELS = { release: RELEASE_NAME } as const;
+
+// Deterministic Service names (fullnameOverride) for the IngressRoutes.
+const FULLNAME = "kps";
+const UIS = {
+  prometheus: { service: `${FULLNAME}-prometheus`, port: 9090 },
+  grafana: { service: "grafana", port: 80, podPort: 3000 },
+  alertmanager: { service: `${FULLNAME}-alertmanager`, port: 9093 },
+} as const;
+const RECEIVERS_SECRET = "alertmanager-receivers";
+const SECRETS_DIR = `/etc/alertmanager/secrets/${RECEIVERS_SECRET}`;
+
+export interface AlertingArgs {
+  /** Sender of alert emails. */
+  emailFrom: string;
+  /** SMTP relay, `host:port` (STARTTLS required). */
+  smtpSmarthost: string;
+  smtpUsername: string;
+  /** SMTP password (a secret config value). */
+  smtpPassword: pulumi.Input<string>;
+  /** On-call address: every critical and warning alert. */
+  oncallEmail: string;
+  /** § Alertes Configurées: "Security → Équipe sécurité". */
+  securityEmail: string;
+  /** § Alertes Configurées: "Payment → Équipe paiements". */
+  paymentEmail: string;
+  /** Slack incoming webhook URL (a secret config value). */
+  slackWebhookUrl: pulumi.Input<string>;
+  /** @default "#alerts" */
+  slackChannel?: string;
+  /** PagerDuty Events v2 routing key (a secret config value). */
+  pagerDutyRoutingKey: pulumi.Input<string>;
+}
+
+export interface MonitoringStackArgs extends CommonArgs {
+  provider: k8s.Provider;
+  /** Platform label (`diaspomoney`). */
+  platform: string;
+  /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`). */
+  apiServerCidrs: string[];
+  /** CIDRs of the nodes (kubelet 10250 and node-exporter 9100 listen on node IPs). */
+  nodeCidrs: string[];
+  /** DNS zone of the UIs: `prometheus.<domain>`, `grafana.<domain>`, `alertmanager.<domain>`. */
+  domain: string;
+  alerting: AlertingArgs;
+  /** @default "monitoring" */
+  namespace?: string;
+  /**
+   * Namespace of node-exporter, which needs host network, PID and paths (Pod Security
+   * "privileged"); kept apart so that the rest of the stack stays "restricted".
+   * @default "monitoring-node-exporter"
+   */
+  nodeExporterNamespace?: string;
+  /** @default "traefik" */
+  traefikNamespace?: string;
+  /** @default "letsencrypt-production" */
+  clusterIssuer?: string;
+  /** Prometheus retention time. @default "15d" */
+  retention?: string;
+  /** Prometheus retention size, below the volume size. @default "45GB" */
+  retentionSize?: string;
+  /** Prometheus volume size. @default "50Gi" */
+  storageSize?: string;
+  /** @default "standard-rwo" (GKE's balanced persistent disk CSI class) */
+  storageClassName?: string;
+  /** Prometheus replicas (each scrapes everything). @default 2 */
+  prometheusReplicas?: number;
+  /** Alertmanager replicas (a gossip cluster). @default 2 */
+  alertmanagerReplicas?: number;
+}
+
+export interface ResolvedMonitoringStackArgs {
+  namespace: string;
+  nodeExporterNamespace: string;
+  traefikNamespace: string;
+  platform: string;
+  apiServerCidrs: string[];
+  nodeCidrs: string[];
+  domain: string;
+  hosts: { prometheus: string; grafana: string; alertmanager: string };
+  clusterIssuer: string;
+  retention: string;
+  retentionSize: string;
+  storageSize: string;
+  storageClassName: string;
+  prometheusReplicas: number;
+  alertmanagerReplicas: number;
+  alerting: Omit<AlertingArgs, "smtpPassword" | "slackWebhookUrl" | "pagerDutyRoutingKey"> & { slackChannel: string };
+  labels: Record<string, string>;
+  deletionProtection: boolean;
+}
+
+const GIB = 1024 ** 3;
+/** Bytes of a Kubernetes quantity or a Prometheus size (`50Gi`, `45GB`). */
+function bytes(quantity: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|KB|MB|GB|TB|K|M|G|T)?$/.exec(quantity);
+  if (!m) return undefined;
+  const mult: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: GIB, Ti: 1024 ** 4, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return Number(m[1]) * (m[2] ? mult[m[2]] : 1);
+}
+
+export function resolveMonitoringStackArgs(name: string, args: Omit<MonitoringStackArgs, "provider">): ResolvedMonitoringStackArgs {
+  const fail = (detail: string): never => {
+    throw new ComponentArgsError(MONITORING_STACK_TYPE, name, detail);
+  };
+  if (args.apiServerCidrs.length === 0) fail("apiServerCidrs is empty");
+  if (args.nodeCidrs.length === 0) fail("nodeCidrs is empty: Prometheus could not scrape kubelets and node-exporter");
+  if (!/^[a-z0-9.-]+\.[a-z]{2,}$/.test(args.domain)) fail(`domain "${args.domain}" is not a DNS name`);
+  const retention = args.retention ?? "15d";
+  if (!/^\d+(ms|s|m|h|d|w|y)$/.test(retention)) fail(`retention "${retention}" is not a Prometheus duration`);
+  const retentionSize = args.retentionSize ?? "45GB";
+  const storageSize = args.storageSize ?? "50Gi";
+  const rs = bytes(retentionSize);
+  const ss = bytes(storageSize);
+  if (rs === undefined || ss === undefined) fail(`retentionSize "${retentionSize}" or storageSize "${storageSize}" is not a size`);
+  // Prometheus needs headroom for the WAL and compaction: a retention size at the volume size fills the disk.
+  if (rs! > ss! * 0.9) fail(`retentionSize ${retentionSize} must stay below 90% of storageSize ${storageSize}`);
+  const prometheusReplicas = args.prometheusReplicas ?? 2;
+  const alertmanagerReplicas = args.alertmanagerReplicas ?? 2;
+  if (prometheusReplicas < 1 || alertmanagerReplicas < 1) fail("replicas must be at least 1");
+  const a = args.alerting;
+  for (const [k, v] of Object.entries({ emailFrom: a.emailFrom, oncallEmail: a.oncallEmail, securityEmail: a.securityEmail, paymentEmail: a.paymentEmail })) {
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v ?? "")) fail(`alerting.${k} "${v}" is not an email address`);
+  }
+  if (!/^[^:\s]+:\d+$/.test(a.smtpSmarthost)) fail(`alerting.smtpSmarthost "${a.smtpSmarthost}" must be host:port`);
+  return {
+    namespace: args.namespace ?? "monitoring",
+    nodeExporterNamespace: args.nodeExporterNamespace ?? "monitoring-node-exporter",
+    traefikNamespace: args.traefikNamespace ?? "traefik",
+    platform: args.platform,
+    apiServerCidrs: args.apiServerCidrs,
+    nodeCidrs: args.nodeCidrs,
+    domain: args.domain,
+    hosts: { prometheus: `prometheus.${args.domain}`, grafana: `grafana.${args.domain}`, alertmanager: `alertmanager.${args.domain}` },
+    clusterIssuer: args.clusterIssuer ?? "letsencrypt-production",
+    retention,
+    retentionSize,
+    storageSize,
+    storageClassName: args.storageClassName ?? "standard-rwo",
+    prometheusReplicas,
+    alertmanagerReplicas,
+    alerting: {
+      emailFrom: a.emailFrom,
+      smtpSmarthost: a.smtpSmarthost,
+      smtpUsername: a.smtpUsername,
+      oncallEmail: a.oncallEmail,
+      securityEmail: a.securityEmail,
+      paymentEmail: a.paymentEmail,
+      slackChannel: a.slackChannel ?? "#alerts",
+    },
+    labels: args.labels ?? {},
+    deletionProtection: args.deletionProtection ?? true,
+  };
+}
+
+/**
+ * Alertmanager routing, docs/platforms/diaspomoney.md § Alertes Configurées:
+ * "Critical → Email + Slack + PagerDuty", "Warning → Email + Slack", "Security → Équipe sécurité",
+ * "Payment → Équipe paiements". Rules carry `severity` and `team` labels (see prometheus-rules).
+ * Team routes `continue`, so a critical payment alert reaches both the payment team and on-call.
+ * Secrets are read from files of the mounted Secret, never written in this configuration.
+ */
+export function alertmanagerConfig(r: ResolvedMonitoringStackArgs): Record<string, unknown> {
+  const a = r.alerting;
+  const email = (to: string) => ({ to, send_resolved: true });
+  const slack = { api_url_file: `${SECRETS_DIR}/slack-webhook-url`, channel: a.slackChannel, send_resolved: true };
+  return {
+    global: {
+      resolve_timeout: "5m",
+      smtp_from: a.emailFrom,
+      smtp_smarthost: a.smtpSmarthost,
+      smtp_auth_username: a.smtpUsername,
+      smtp_auth_password_file: `${SECRETS_DIR}/smtp-password`,
+      smtp_require_tls: true,
+    },
+    route: {
+      receiver: "oncall-email",
+      group_by: ["alertname", "namespace", "severity"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      routes: [
+        // kube-prometheus-stack's always-firing heartbeat.
+        { receiver: "null", matchers: ['alertname="Watchdog"'] },
+        { receiver: "security", matchers: ['team="security"'], continue: true },
+        { receiver: "payment", matchers: ['team="payment"'], continue: true },
+        { receiver: "critical", matchers: ['severity="critical"'] },
+        { receiver: "warning", matchers: ['severity="warning"'] },
+      ],
+    },
+    inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "namespace"] }],
+    receivers: [
+      { name: "null" },
+      { name: "oncall-email", email_configs: [email(a.oncallEmail)] },
+      {
+        name: "critical",
+        email_configs: [email(a.oncallEmail)],
+        slack_configs: [slack],
+        pagerduty_configs: [{ routing_key_file: `${SECRETS_DIR}/pagerduty-routing-key`, send_resolved: true }],
+      },
+      { name: "warning", email_configs: [email(a.oncallEmail)], slack_configs: [slack] },
+      { name: "security", email_configs: [email(a.securityEmail)] },
+      { name: "payment", email_configs: [email(a.paymentEmail)] },
+    ],
+  };
+}
+
+export function monitoringValues(r: ResolvedMonitoringStackArgs, grafanaAdminSecret: string): Record<string, unknown> {
+  const podSecurity = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } };
+  const pdb = (replicas: number) => (replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false });
+  return {
+    fullnameOverride: FULLNAME,
+    crds: { enabled: true },
+    prometheus: {
+      podDisruptionBudget: pdb(r.prometheusReplicas),
+      prometheusSpec: {
+        replicas: r.prometheusReplicas,
+        retention: r.retention,
+        retentionSize: r.retentionSize,
+        storageSpec: {
+          volumeClaimTemplate: {
+            spec: { storageClassName: r.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: r.storageSize } } },
+          },
+        },
+        securityContext: podSecurity,
+        resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+      },
+    },
+    alertmanager: {
+      podDisruptionBudget: pdb(r.alertmanagerReplicas),
+      config: alertmanagerConfig(r),
+      alertmanagerSpec: {
+        replicas: r.alertmanagerReplicas,
+        // Mounted at /etc/alertmanager/secrets/<name>/: the *_file fields of the config read it.
+        secrets: [RECEIVERS_SECRET],
+        securityContext: podSecurity,
+        storage: {
+          volumeClaimTemplate: { spec: { storageClassName: r.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "5Gi" } } } },
+        },
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+      },
+    },
+    grafana: {
+      fullnameOverride: "grafana",
+      // The admin password is in a Secret the chart reads; never in these values.
+      admin: { existingSecret: grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
+      "grafana.ini": { server: { root_url: `https://${r.hosts.grafana}` }, analytics: { check_for_updates: false, reporting_enabled: false } },
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    },
+    prometheusOperator: {
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    },
+    // GKE manages the control plane: these targets are not scrapeable.
+    kubeEtcd: { enabled: false },
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeProxy: { enabled: false },
+    nodeExporter: { enabled: true },
+    "prometheus-node-exporter": { namespaceOverride: r.nodeExporterNamespace },
+  };
+}
+
+export class MonitoringStack extends pulumi.ComponentResource {
+  public readonly namespaceName: pulumi.Output<string>;
+  public readonly urls: pulumi.Output<{ prometheus: string; grafana: string; alertmanager: string }>;
+  /** Basic-auth user of the UIs; its password is `basicAuthPassword` (secret). */
+  public readonly basicAuthUser: pulumi.Output<string>;
+  public readonly basicAuthPassword: pulumi.Output<string>;
+  public readonly grafanaAdminPassword: pulumi.Output<string>;
+  /** Labels a PrometheusRule/ServiceMonitor needs to be loaded. */
+  public readonly prometheusSelectorLabels: pulumi.Output<Record<string, string>>;
+  public readonly namespace: IsolatedNamespace;
+
+  constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(MONITORING_STACK_TYPE, name, {}, opts);
+    const r = resolveMonitoringStackArgs(name, args);
+    const provider = args.provider;
+
+    const allow: Record<string, AllowRule> = {
+      apiserver: apiServerEgress(r.apiServerCidrs),
+      // Grafana → Prometheus/Alertmanager, Alertmanager gossip, operator → Prometheus reloads.
+      "same-namespace": { ingressFrom: [{ namespace: r.namespace }], egressTo: [{ namespace: r.namespace }] },
+      "ui-from-traefik": {
+        ingressFrom: [{ namespace: r.traefikNamespace, podLabels: { ...TRAEFIK_POD_LABELS } }],
+        ports: [{ port: UIS.prometheus.port }, { port: UIS.grafana.podPort }, { port: UIS.alertmanager.port }],
+      },
+      // Prometheus scrapes every namespace and the nodes (kubelet/cAdvisor, node-exporter on host network).
+      scrape: {
+        podLabels: { "app.kubernetes.io/name": "prometheus" },
+        egressTo: [{ namespace: "*" }, ...r.nodeCidrs.map((cidr) => ({ cidr }))],
+      },
+      // Slack, PagerDuty (443) and the SMTP relay (587).
+      "alertmanager-receivers": {
+        podLabels: { "app.kubernetes.io/name": "alertmanager" },
+        egressTo: [{ cidr: "0.0.0.0/0" }],
+        ports: [{ port: 443 }, { port: 587 }],
+      },
+      // The operator's admission webhook (validates PrometheusRules).
+      "webhook-from-apiserver": { ingressFrom: r.apiServerCidrs.map((cidr) => ({ cidr })), ports: [{ port: 10250 }] },
+      "acme-solver": acmeHttp01SolverAllowRule(r.traefikNamespace),
+    };
+    this.namespace = new IsolatedNamespace(
+      `${name}-ns`,
+      {
+        provider,
+        namespace: r.namespace,
+        env: "shared",
+        platform: r.platform,
+        labels: r.labels,
+        deletionProtection: r.deletionProtection,
+        quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", requestsStorage: "500Gi" },
+        allow,
+      },
+      { parent: this },
+    );
+    new IsolatedNamespace(
+      `${name}-node-exporter-ns`,
+      {
+        provider,
+        namespace: r.nodeExporterNamespace,
+        env: "shared",
+        platform: r.platform,
+        labels: r.labels,
+        deletionProtection: r.deletionProtection,
+        podSecurity: "privileged",
+        podSecurityReason: "prometheus-node-exporter reads node metrics with hostNetwork, hostPID and read-only hostPath mounts",
+      },
+      { parent: this },
+    );
+    const ns = this.namespace.namespaceName;
+    const child = { parent: this, provider };
+
+    const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
+    const grafanaSecret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      { metadata: { name: "grafana-admin", namespace: ns, labels: r.labels }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": grafanaPassword.result } },
+      child,
+    );
+    const receiversSecret = new k8s.core.v1.Secret(
+      `${name}-alertmanager-receivers`,
+      {
+        metadata: { name: RECEIVERS_SECRET, namespace: ns, labels: r.labels },
+        type: "Opaque",
+        stringData: {
+          "smtp-password": pulumi.secret(args.alerting.smtpPassword),
+          "slack-webhook-url": pulumi.secret(args.alerting.slackWebhookUrl),
+          "pagerduty-routing-key": pulumi.secret(args.alerting.pagerDutyRoutingKey),
+        },
+      },
+      child,
+    );
+
+    const release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: RELEASE_NAME,
+        namespace: ns,
+        chart: KUBE_PROMETHEUS_STACK_CHART.chart,
+        version: KUBE_PROMETHEUS_STACK_CHART.version,
+        repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_CHART.repo },
+        values: monitoringValues(r, "grafana-admin"),
+        atomic: true,
+        cleanupOnFail: true,
+        timeout: 900,
+        maxHistory: 10,
+      },
+      { ...child, dependsOn: [grafanaSecret, receiversSecret] },
+    );
+
+    const basicAuthPassword = new random.RandomPassword(`${name}-basic-auth-password`, { length: 32, special: false }, { parent: this });
+    const basicAuthSecret = new k8s.core.v1.Secret(
+      `${name}-basic-auth`,
+      // Traefik's BasicAuth reads kubernetes.io/basic-auth Secrets directly.
+      { metadata: { name: "monitoring-basic-auth", namespace: ns, labels: r.labels }, type: "kubernetes.io/basic-auth", stringData: { username: "ops", password: basicAuthPassword.result } },
+      child,
+    );
+    const crOpts = { ...child, dependsOn: [release, basicAuthSecret] };
+    const auth = new k8s.apiextensions.CustomResource(
+      `${name}-basic-auth-middleware`,
+      {
+        apiVersion: "traefik.io/v1alpha1",
+        kind: "Middleware",
+        metadata: { name: "basic-auth", namespace: ns, labels: r.labels },
+        spec: { basicAuth: { secret: "monitoring-basic-auth", removeHeader: true, realm: "monitoring" } },
+      },
+      crOpts,
+    );
+    const tlsSecretName = "monitoring-tls";
+    new k8s.apiextensions.CustomResource(
+      `${name}-certificate`,
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: "monitoring", namespace: ns, labels: r.labels },
+        spec: {
+          secretName: tlsSecretName,
+          dnsNames: [r.hosts.prometheus, r.hosts.grafana, r.hosts.alertmanager],
+          issuerRef: { name: r.clusterIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        },
+      },
+      child,
+    );
+    for (const ui of ["prometheus", "grafana", "alertmanager"] as const) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-${ui}-route`,
+        {
+          apiVersion: "traefik.io/v1alpha1",
+          kind: "IngressRoute",
+          metadata: { name: ui, namespace: ns, labels: r.labels },
+          spec: {
+            entryPoints: ["websecure"],
+            routes: [
+              {
+                match: `Host(\`${r.hosts[ui]}\`)`,
+                kind: "Rule",
+                middlewares: [{ name: "basic-auth" }],
+                services: [{ name: UIS[ui].service, port: UIS[ui].port }],
+              },
+            ],
+            tls: { secretName: tlsSecretName },
+          },
+        },
+        { ...crOpts, dependsOn: [release, auth] },
+      );
+    }
+
+    this.namespaceName = ns;
+    this.urls = pulumi.output({ prometheus: `https://${r.hosts.prometheus}`, grafana: `https://${r.hosts.grafana}`, alertmanager: `https://${r.hosts.alertmanager}` });
+    this.basicAuthUser = pulumi.output("ops");
+    this.basicAuthPassword = pulumi.secret(basicAuthPassword.result);
+    this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
+    this.prometheusSelectorLabels = pulumi.output<Record<string, string>>({ ...PROMETHEUS_SELECTOR_LABELS });
+    this.registerOutputs({
+      namespaceName: this.namespaceName,
+      urls: this.urls,
+      basicAuthUser: this.basicAuthUser,
+      basicAuthPassword: this.basicAuthPassword,
+      grafanaAdminPassword: this.grafanaAdminPassword,
+      prometheusSelectorLabels: this.prometheusSelectorLabels,
+    });
+  }
+}

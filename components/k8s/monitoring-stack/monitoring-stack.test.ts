@@ -1,0 +1,127 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { BLINDED_SECRET } from "../../../engine/evaluate";
+import { validateRecordedResource } from "../../../engine/k8s-schema";
+import { valueAt } from "../../../engine/plan";
+import { runProgram } from "../../../tests/harness";
+import { ComponentArgsError } from "../../shared/conventions";
+import { alertmanagerConfig, KUBE_PROMETHEUS_STACK_CHART, MonitoringStack, monitoringValues, resolveMonitoringStackArgs, type MonitoringStackArgs } from "./index";
+
+const alerting = {
+  emailFrom: "alerts@diaspomoney.fr",
+  smtpSmarthost: "smtp.example.net:587",
+  smtpUsername: "alerts",
+  smtpPassword: "smtp-not-for-eyes",
+  oncallEmail: "oncall@diaspomoney.fr",
+  securityEmail: "security@diaspomoney.fr",
+  paymentEmail: "payments@diaspomoney.fr",
+  slackWebhookUrl: "https://hooks.slack.invalid/not-for-eyes",
+  pagerDutyRoutingKey: "pd-not-for-eyes",
+};
+const base: Omit<MonitoringStackArgs, "provider"> = {
+  platform: "diaspomoney",
+  apiServerCidrs: ["172.16.0.0/28"],
+  nodeCidrs: ["10.20.0.0/20"],
+  domain: "diaspomoney.fr",
+  alerting,
+};
+const IR = "kubernetes:traefik.io/v1alpha1:IngressRoute";
+
+describe("resolveMonitoringStackArgs", () => {
+  it("defaults: 15d / 45GB on 50Gi, 2 Prometheus and 2 Alertmanager replicas, production issuer", () => {
+    const r = resolveMonitoringStackArgs("mon", base);
+    expect(r).toMatchObject({ retention: "15d", retentionSize: "45GB", storageSize: "50Gi", prometheusReplicas: 2, alertmanagerReplicas: 2, clusterIssuer: "letsencrypt-production" });
+    expect(r.hosts).toEqual({ prometheus: "prometheus.diaspomoney.fr", grafana: "grafana.diaspomoney.fr", alertmanager: "alertmanager.diaspomoney.fr" });
+  });
+
+  it("refuses a retention size that would fill the volume, a bad duration and bad emails", () => {
+    expect(() => resolveMonitoringStackArgs("mon", { ...base, retentionSize: "50GB", storageSize: "50Gi" })).toThrow(/90%/);
+    expect(() => resolveMonitoringStackArgs("mon", { ...base, retention: "two weeks" })).toThrow(ComponentArgsError);
+    expect(() => resolveMonitoringStackArgs("mon", { ...base, alerting: { ...alerting, securityEmail: "sec" } })).toThrow(/securityEmail/);
+  });
+});
+
+describe("alertmanagerConfig", () => {
+  interface Receiver { name: string; [kind: string]: unknown }
+  interface Route { matchers: string[]; receiver: string; continue?: boolean }
+  const cfg = alertmanagerConfig(resolveMonitoringStackArgs("mon", base)) as { receivers: Receiver[]; route: { routes: Route[] } };
+  const receiver = (n: string) => cfg.receivers.find((x) => x.name === n)!;
+
+  it("routes security and payment to their teams (continuing), then critical and warning", () => {
+    const routes = cfg.route.routes.map((x) => [x.matchers[0], x.receiver, x.continue ?? false]);
+    expect(routes).toEqual([
+      ['alertname="Watchdog"', "null", false],
+      ['team="security"', "security", true],
+      ['team="payment"', "payment", true],
+      ['severity="critical"', "critical", false],
+      ['severity="warning"', "warning", false],
+    ]);
+  });
+
+  it("pages critical (email + Slack + PagerDuty), warns by email + Slack, with secrets read from files", () => {
+    expect(Object.keys(receiver("critical")).sort()).toEqual(["email_configs", "name", "pagerduty_configs", "slack_configs"]);
+    expect(Object.keys(receiver("warning")).sort()).toEqual(["email_configs", "name", "slack_configs"]);
+    expect(valueAt(receiver("security"), "email_configs[0].to")).toBe("security@diaspomoney.fr");
+    expect(valueAt(receiver("payment"), "email_configs[0].to")).toBe("payments@diaspomoney.fr");
+    expect(valueAt(receiver("critical"), "pagerduty_configs[0].routing_key_file")).toMatch(/^\/etc\/alertmanager\/secrets\/alertmanager-receivers\//);
+    expect(JSON.stringify(cfg)).not.toMatch(/not-for-eyes/);
+  });
+});
+
+describe("monitoringValues", () => {
+  it("sets retention and storage, references the Grafana Secret and isolates node-exporter", () => {
+    const v = monitoringValues(resolveMonitoringStackArgs("mon", { ...base, retention: "30d", storageSize: "200Gi", retentionSize: "180GB" }), "grafana-admin");
+    expect(valueAt(v, "prometheus.prometheusSpec")).toMatchObject({ retention: "30d", retentionSize: "180GB", storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: "200Gi" } } } } } });
+    expect(valueAt(v, "grafana.admin")).toEqual({ existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+    expect(valueAt(v, "grafana.adminPassword")).toBeUndefined();
+    expect(valueAt(v, "prometheus-node-exporter.namespaceOverride")).toBe("monitoring-node-exporter");
+  });
+});
+
+describe("MonitoringStack", () => {
+  const run = () =>
+    runProgram(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      const mon = new MonitoringStack("mon", { provider, ...base, alerting: { ...alerting, smtpPassword: pulumi.secret(alerting.smtpPassword) } });
+      return { grafana: mon.grafanaAdminPassword };
+    });
+
+  it("installs the pinned chart with no credential in its values; passwords are random and secret", async () => {
+    const { plan, evaluation } = await run();
+    const release = plan.one("kubernetes:helm.sh/v3:Release");
+    expect(release.inputs).toMatchObject({ chart: "kube-prometheus-stack", version: KUBE_PROMETHEUS_STACK_CHART.version, namespace: "monitoring" });
+    expect(JSON.stringify(plan.resources)).not.toMatch(/not-for-eyes/);
+    expect(plan.ofType("random:index/randomPassword:RandomPassword").map((p) => p.name).sort()).toEqual(["mon-basic-auth-password", "mon-grafana-admin-password"]);
+    const receivers = plan.one("kubernetes:core/v1:Secret", "mon-alertmanager-receivers");
+    // The Kubernetes SDK marks a Secret's whole stringData as secret.
+    expect(receivers.inputs.stringData).toEqual(BLINDED_SECRET);
+    expect(release.dependencies).toContain(plan.one("kubernetes:core/v1:Secret", "mon-grafana-admin").urn);
+    expect(evaluation.outputs.grafana).toEqual(BLINDED_SECRET);
+  });
+
+  it("routes the three hostnames through websecure, basic auth and the Let's Encrypt certificate", async () => {
+    const { plan } = await run();
+    const hosts = plan.ofType(IR).map((x) => valueAt(x.inputs, "spec.routes[0].match") as string).sort();
+    expect(hosts).toEqual(["Host(`alertmanager.diaspomoney.fr`)", "Host(`grafana.diaspomoney.fr`)", "Host(`prometheus.diaspomoney.fr`)"]);
+    for (const route of plan.ofType(IR)) {
+      expect(route.inputs.spec).toMatchObject({ entryPoints: ["websecure"], routes: [{ middlewares: [{ name: "basic-auth" }] }], tls: { secretName: "monitoring-tls" } });
+    }
+    expect(plan.one("kubernetes:traefik.io/v1alpha1:Middleware").inputs.spec).toEqual({ basicAuth: { secret: "monitoring-basic-auth", removeHeader: true, realm: "monitoring" } });
+    expect(plan.one("kubernetes:core/v1:Secret", "mon-basic-auth").inputs.type).toBe("kubernetes.io/basic-auth");
+    expect(plan.one("kubernetes:cert-manager.io/v1:Certificate").inputs.spec).toMatchObject({ issuerRef: { name: "letsencrypt-production", kind: "ClusterIssuer" } });
+    for (const r of plan.resources) {
+      const v = validateRecordedResource(r);
+      if (v) expect(v.errors, r.name).toEqual([]);
+      if (r.type.startsWith("kubernetes:")) expect(r.provider, r.name).toMatch(/::k8s::/);
+    }
+  });
+
+  it("keeps the stack restricted and only node-exporter's namespace privileged, with its reason", async () => {
+    const { plan } = await run();
+    const levels = Object.fromEntries(
+      plan.ofType("kubernetes:core/v1:Namespace").map((n) => [valueAt(n.inputs, "metadata.name"), (n.inputs.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce"]]),
+    );
+    expect(levels).toEqual({ monitoring: "restricted", "monitoring-node-exporter": "privileged" });
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * Traefik v3, the platform's single public entry point (docs/platforms/diaspomoney.md § Architecture
+ * Multi-Environnement: one Traefik in front of dev, rct and prod). Installed from its pinned Helm
+ * chart; what must hold is explicit: replicas and a PodDisruptionBudget in the chart values, the
+ * only LoadBalancer Service of the cluster, HTTP→HTTPS at the entry point, and the default
+ * TLSOption and security-headers Middleware as typed custom resources.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentArgsError, type CommonArgs } from "../../shared/conventions";
+import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
+
+export const TRAEFIK_TYPE = "platform:k8s:Traefik";
+
+/**
+ * Chart 41.3.0 is the release whose CRDs are vendored (vendor/SOURCES.md § CRDs,
+ * traefik/traefik-helm-chart v41.3.0); its appVersion is v3.7.11.
+ */
+export const TRAEFIK_CHART = { chart: "traefik", version: "41.3.0", repo: "https://traefik.github.io/charts" } as const;
+export const TRAEFIK_IMAGE = { registry: "docker.io", repository: "traefik", tag: "v3.7.11" } as const;
+
+/** Container ports of the chart's entry points (the Service maps 80/443 to them). */
+export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, metrics: 9100 } as const;
+/** Label selecting Traefik's pods, for NetworkPolicies of the backends' namespaces. */
+export const TRAEFIK_POD_LABELS = { "app.kubernetes.io/name": "traefik" } as const;
+
+export type TlsMinVersion = "VersionTLS12" | "VersionTLS13";
+
+export interface TraefikArgs extends CommonArgs {
+  /** The explicit Kubernetes provider. */
+  provider: k8s.Provider;
+  /** Platform label (`diaspomoney`). */
+  platform: string;
+  /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`); Traefik watches the API. */
+  apiServerCidrs: string[];
+  /** Namespaces whose Services Traefik routes to (egress is allowed only to them). */
+  backendNamespaces: string[];
+  /** @default "traefik" */
+  namespace?: string;
+  /** Traefik pods; at least 2 so that a node drain or a zone loss keeps the platform reachable. @default 3 */
+  replicas?: number;
+  /**
+   * Minimum TLS version of the default TLSOption. The document asks for TLS 1.3
+   * (docs/platforms/diaspomoney.md § Chiffrement: "TLS 1.3 - Transport"); 1.2 with AEAD ciphers
+   * only stays the default for older payment clients, and an env can raise it.
+   * @default "VersionTLS12"
+   */
+  minTlsVersion?: TlsMinVersion;
+  /** A reserved regional static IP for the LoadBalancer Service. @default an ephemeral IP */
+  loadBalancerIp?: string;
+  /** Client CIDRs allowed by the load balancer. @default [] (everyone: it is the public entry point) */
+  loadBalancerSourceRanges?: string[];
+  /** Namespace of Prometheus, allowed to scrape Traefik's metrics port. @default no scraping allowed */
+  monitoringNamespace?: string;
+  /** HSTS max-age in seconds. @default 31536000 (one year) */
+  hstsMaxAgeSeconds?: number;
+  /** Resources of each Traefik container. @default requests 100m/128Mi, limits 1 CPU/512Mi */
+  resources?: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+}
+
+export interface ResolvedTraefikArgs {
+  namespace: string;
+  platform: string;
+  replicas: number;
+  minTlsVersion: TlsMinVersion;
+  loadBalancerIp?: string;
+  loadBalancerSourceRanges: string[];
+  apiServerCidrs: string[];
+  backendNamespaces: string[];
+  monitoringNamespace?: string;
+  hstsMaxAgeSeconds: number;
+  resources: NonNullable<TraefikArgs["resources"]>;
+  labels: Record<string, string>;
+  deletionProtection: boolean;
+}
+
+export function resolveTraefikArgs(name: string, args: Omit<TraefikArgs, "provider">): ResolvedTraefikArgs {
+  const fail = (detail: string): never => {
+    throw new ComponentArgsError(TRAEFIK_TYPE, name, detail);
+  };
+  const replicas = args.replicas ?? 3;
+  if (!Number.isInteger(replicas) || replicas < 2) fail(`replicas ${replicas}: at least 2 replicas are required (PodDisruptionBudget minAvailable 1)`);
+  if (args.apiServerCidrs.length === 0) fail("apiServerCidrs is empty: Traefik could not reach the Kubernetes API");
+  const minTlsVersion = args.minTlsVersion ?? "VersionTLS12";
+  if (!["VersionTLS12", "VersionTLS13"].includes(minTlsVersion)) fail(`minTlsVersion ${minTlsVersion}: only VersionTLS12 or VersionTLS13`);
+  const hsts = args.hstsMaxAgeSeconds ?? 31536000;
+  if (hsts < 15768000) fail(`hstsMaxAgeSeconds ${hsts} is below six months`);
+  return {
+    namespace: args.namespace ?? "traefik",
+    platform: args.platform,
+    replicas,
+    minTlsVersion,
+    loadBalancerIp: args.loadBalancerIp,
+    loadBalancerSourceRanges: args.loadBalancerSourceRanges ?? [],
+    apiServerCidrs: args.apiServerCidrs,
+    backendNamespaces: args.backendNamespaces,
+    monitoringNamespace: args.monitoringNamespace,
+    hstsMaxAgeSeconds: hsts,
+    resources: args.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    labels: args.labels ?? {},
+    deletionProtection: args.deletionProtection ?? true,
+  };
+}
+
+/** AEAD, forward-secret suites only (used when TLS 1.2 is allowed; TLS 1.3 suites are not configurable). */
+export const TLS12_CIPHER_SUITES = [
+  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+];
+
+/** The chart values (exported for tests and review: every setting that matters is here). */
+export function traefikValues(r: ResolvedTraefikArgs): Record<string, unknown> {
+  return {
+    image: { ...TRAEFIK_IMAGE },
+    deployment: { replicas: r.replicas },
+    podDisruptionBudget: { enabled: true, minAvailable: 1 },
+    // Spread over zones so that the loss of one keeps the entry point up.
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...TRAEFIK_POD_LABELS } } },
+    ],
+    ingressClass: { enabled: true, isDefaultClass: true, name: "traefik" },
+    providers: { kubernetesCRD: { enabled: true, allowCrossNamespace: false }, kubernetesIngress: { enabled: true } },
+    api: { dashboard: false },
+    ports: {
+      web: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
+      websecure: { tls: { enabled: true }, middlewares: [`${r.namespace}-security-headers@kubernetescrd`] },
+    },
+    service: {
+      type: "LoadBalancer",
+      // Local keeps the client's source IP (audit logs, rate limits) and avoids a second hop.
+      spec: { externalTrafficPolicy: "Local", ...(r.loadBalancerIp ? { loadBalancerIP: r.loadBalancerIp } : {}) },
+      loadBalancerSourceRanges: r.loadBalancerSourceRanges,
+    },
+    // The chart's defaults plus the seccomp profile that Pod Security "restricted" requires.
+    podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
+    resources: r.resources,
+    logs: { access: { enabled: true } },
+    global: { checkNewVersion: false, sendAnonymousUsage: false },
+  };
+}
+
+export class Traefik extends pulumi.ComponentResource {
+  public readonly namespaceName: pulumi.Output<string>;
+  /** IngressClass for Ingresses (cert-manager's HTTP-01 solver uses it). */
+  public readonly ingressClassName: pulumi.Output<string>;
+  /** Provider-qualified name of the security-headers Middleware, applied to every websecure route. */
+  public readonly securityHeadersMiddleware: pulumi.Output<string>;
+  public readonly namespace: IsolatedNamespace;
+
+  constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TRAEFIK_TYPE, name, {}, opts);
+    const r = resolveTraefikArgs(name, args);
+    const provider = args.provider;
+
+    const allow: Record<string, AllowRule> = {
+      "web-from-internet": {
+        podLabels: { ...TRAEFIK_POD_LABELS },
+        // In-cluster clients of public hostnames (cert-manager's HTTP-01 self-check, apps calling
+        // each other by URL) hairpin to the pods directly: an ipBlock does not match pods.
+        ingressFrom: [{ cidr: "0.0.0.0/0" }, { namespace: "*" }],
+        ports: [{ port: TRAEFIK_PORTS.web }, { port: TRAEFIK_PORTS.websecure }],
+      },
+      apiserver: apiServerEgress(r.apiServerCidrs, { ...TRAEFIK_POD_LABELS }),
+    };
+    if (r.backendNamespaces.length > 0) {
+      allow["to-backends"] = { podLabels: { ...TRAEFIK_POD_LABELS }, egressTo: r.backendNamespaces.map((namespace) => ({ namespace })) };
+    }
+    if (r.monitoringNamespace) {
+      allow["metrics-from-monitoring"] = { podLabels: { ...TRAEFIK_POD_LABELS }, ingressFrom: [{ namespace: r.monitoringNamespace }], ports: [{ port: TRAEFIK_PORTS.metrics }] };
+    }
+    this.namespace = new IsolatedNamespace(
+      `${name}-ns`,
+      {
+        provider,
+        namespace: r.namespace,
+        env: "shared",
+        platform: r.platform,
+        labels: r.labels,
+        deletionProtection: r.deletionProtection,
+        // The one namespace allowed a LoadBalancer Service.
+        quota: { loadBalancers: "1", requestsCpu: "4", limitsCpu: "8" },
+        allow,
+      },
+      { parent: this },
+    );
+    const ns = this.namespace.namespaceName;
+
+    const release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: "traefik",
+        namespace: ns,
+        chart: TRAEFIK_CHART.chart,
+        version: TRAEFIK_CHART.version,
+        repositoryOpts: { repo: TRAEFIK_CHART.repo },
+        values: traefikValues(r),
+        atomic: true,
+        cleanupOnFail: true,
+        timeout: 600,
+        maxHistory: 10,
+      },
+      { parent: this, provider },
+    );
+
+    const crOpts = { parent: this, provider, dependsOn: [release] };
+    new k8s.apiextensions.CustomResource(
+      `${name}-tls-default`,
+      {
+        apiVersion: "traefik.io/v1alpha1",
+        kind: "TLSOption",
+        // Traefik applies the TLSOption named "default" to every router without its own.
+        metadata: { name: "default", namespace: ns, labels: r.labels },
+        spec: {
+          minVersion: r.minTlsVersion,
+          sniStrict: true,
+          ...(r.minTlsVersion === "VersionTLS12" ? { cipherSuites: TLS12_CIPHER_SUITES } : {}),
+          curvePreferences: ["X25519", "CurveP256"],
+        },
+      },
+      crOpts,
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-security-headers`,
+      {
+        apiVersion: "traefik.io/v1alpha1",
+        kind: "Middleware",
+        metadata: { name: "security-headers", namespace: ns, labels: r.labels },
+        spec: {
+          headers: {
+            stsSeconds: r.hstsMaxAgeSeconds,
+            stsIncludeSubdomains: true,
+            forceSTSHeader: true,
+            contentTypeNosniff: true,
+            frameDeny: true,
+            referrerPolicy: "strict-origin-when-cross-origin",
+            permissionsPolicy: "camera=(), microphone=(), geolocation=(), payment=(self)",
+            customResponseHeaders: { Server: "", "X-Powered-By": "" },
+          },
+        },
+      },
+      crOpts,
+    );
+
+    this.namespaceName = ns;
+    this.ingressClassName = pulumi.output("traefik");
+    this.securityHeadersMiddleware = pulumi.output(`${r.namespace}-security-headers@kubernetescrd`);
+    this.registerOutputs({ namespaceName: this.namespaceName, ingressClassName: this.ingressClassName, securityHeadersMiddleware: this.securityHeadersMiddleware });
+  }
+}
