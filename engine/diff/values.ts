@@ -115,14 +115,26 @@ export function stableKeyFor(a: unknown[], b: unknown[]): readonly string[] | un
   return undefined;
 }
 
+const PLAIN_KEY = /^[A-Za-z_$][\w$:-]*$/;
+
 function join(path: string, key: string): string {
-  if (!path) return /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
-  return /^[A-Za-z_$][\w$-]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+  if (!path) return PLAIN_KEY.test(key) ? key : `[${JSON.stringify(key)}]`;
+  return PLAIN_KEY.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
 function itemPath(path: string, fields: readonly string[], item: unknown): string {
   const obj = item as Record<string, unknown>;
   return `${path}[${fields.map((f) => `${f}=${String(obj[f])}`).join(",")}]`;
+}
+
+function parseJsonString(v: unknown): unknown {
+  if (typeof v !== "string" || !/^\s*[[{]/.test(v)) return undefined;
+  try {
+    const p: unknown = JSON.parse(v);
+    return p && typeof p === "object" ? p : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const isPrimitive = (v: unknown) => v === null || (typeof v !== "object" && v !== undefined);
@@ -132,13 +144,23 @@ export interface DiffContext {
   secretsNotCompared: number;
 }
 
+/** Number of places where both values hold a secret (blinded: equal or not, nobody can tell offline). */
+export function sharedSecrets(a: unknown, b: unknown): number {
+  if (isSecret(a) && isSecret(b)) return 1;
+  if (Array.isArray(a) && Array.isArray(b)) return a.reduce<number>((n, x, i) => n + (i < b.length ? sharedSecrets(x, b[i]) : 0), 0);
+  if (isPlainObject(a) && isPlainObject(b) && !isSecret(a) && !isSecret(b)) {
+    let n = 0;
+    for (const k of Object.keys(a)) if (k in b) n += sharedSecrets(a[k], b[k]);
+    return n;
+  }
+  return 0;
+}
+
 /** Compares two values and appends every changed leaf to `out`. `key` is the last path segment's name. */
 export function diffValues(before: unknown, after: unknown, path: string, out: PropertyChange[], ctx: DiffContext, key = ""): void {
   if (isSecret(before) || isSecret(after)) {
-    if (isSecret(before) && isSecret(after)) {
-      ctx.secretsNotCompared++;
-      return;
-    }
+    // Both blinded: nothing can be said (counted by sharedSecrets).
+    if (isSecret(before) && isSecret(after)) return;
     if (before === undefined) out.push({ path, change: "added", before: { kind: "absent" }, after: { kind: "secret" }, secret: "added" });
     else if (after === undefined) out.push({ path, change: "removed", before: { kind: "secret" }, after: { kind: "absent" }, secret: "removed" });
     else if (isSecret(after)) out.push({ path, change: "changed", before: { kind: "hidden" }, after: { kind: "secret" }, secret: "became-secret" });
@@ -155,6 +177,10 @@ export function diffValues(before: unknown, after: unknown, path: string, out: P
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) return diffArrays(before, after, path, out, ctx, key);
+  // Provider inputs carry nested values as JSON strings (`defaultLabels: "{\"env\":\"dev\"}"`).
+  const bj = parseJsonString(before);
+  const aj = parseJsonString(after);
+  if (bj !== undefined && aj !== undefined) return diffValues(bj, aj, path, out, ctx, key);
   out.push({ path, change: "changed", before: show(before, key), after: show(after, key) });
 }
 
@@ -163,11 +189,19 @@ function diffArrays(before: unknown[], after: unknown[], path: string, out: Prop
   if (fields) {
     const bmap = new Map(before.map((x) => [keyOf(x, fields)!, x]));
     const amap = new Map(after.map((x) => [keyOf(x, fields)!, x]));
+    // An item that came or went is shown whole when it is short: `+ env[name=X]: {"name":"X","value":"1"}`.
+    const whole = (x: unknown, change: "added" | "removed") => {
+      const s = show(x, key);
+      if (s.kind !== "value" || JSON.stringify(s.value).length > 160) return false;
+      out.push({ path: itemPath(path, fields, x), change, before: change === "removed" ? s : { kind: "absent" }, after: change === "added" ? s : { kind: "absent" } });
+      return true;
+    };
     for (const [k, b] of bmap) {
       const p = itemPath(path, fields, b);
+      if (!amap.has(k) && whole(b, "removed")) continue;
       diffValues(b, amap.get(k), p, out, ctx, key);
     }
-    for (const [k, a] of amap) if (!bmap.has(k)) diffValues(undefined, a, itemPath(path, fields, a), out, ctx, key);
+    for (const [k, a] of amap) if (!bmap.has(k) && !whole(a, "added")) diffValues(undefined, a, itemPath(path, fields, a), out, ctx, key);
     return;
   }
   const primitives = [...before, ...after].every(isPrimitive);

@@ -1,0 +1,156 @@
+/**
+ * `npm run preview:pr` end to end, in a throwaway git repository whose "preview CLI" copies fixture
+ * plans (the real one is the lead's and slow): the worktree of the base, the base without a CLI,
+ * a head stack that fails, a mandatory violation, a bad ref, and the cleanup.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../engine/cli/preview-pr";
+import { PLANTED } from "./fixtures/generate";
+import { FIXTURES } from "./helpers";
+
+const ROOT = path.join(__dirname, "..", "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const CLI = path.join(ROOT, "engine", "cli", "preview-pr.ts");
+
+// Writes plans/<file> named by each stack file (`plan: <file>`); a stack file saying `broken` is a
+// config error, and like the real CLI, `--all` then writes no plan at all.
+const FAKE_PREVIEW = `
+import * as fs from "node:fs";
+import * as path from "node:path";
+const argv = process.argv.slice(2);
+const stacks = fs.readdirSync("stacks").map((f) => /^Pulumi\\.(.+)\\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
+const plan = (s: string) => {
+  const y = fs.readFileSync(\`stacks/Pulumi.\${s}.yaml\`, "utf8");
+  if (y.includes("broken")) { console.error(\`\${s}: config error: broken\`); process.exit(2); }
+  return fs.readFileSync(path.join("plans", y.split(":")[1].trim()), "utf8");
+};
+if (argv[0] === "--all") {
+  const out = stacks.map((s) => [s, plan(s)]);
+  fs.mkdirSync(argv[2], { recursive: true });
+  for (const [s, p] of out) fs.writeFileSync(path.join(argv[2], \`\${s}.json\`), p);
+} else {
+  const p = plan(argv[0]);
+  fs.mkdirSync(path.dirname(argv[2]), { recursive: true });
+  fs.writeFileSync(argv[2], p);
+}
+`;
+
+let repo: string;
+const git = (...args: string[]) => {
+  const r = spawnSync("git", ["-c", "user.email=test@example.invalid", "-c", "user.name=test", ...args], { cwd: repo, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout.trim();
+};
+const write = (file: string, text: string) => {
+  fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+  fs.writeFileSync(path.join(repo, file), text);
+};
+const stack = (name: string, planFile: string) => write(`stacks/Pulumi.${name}.yaml`, `plan: ${planFile}\n`);
+const run = (...args: string[]) => {
+  const r = spawnSync(TSX, [CLI, ...args], { cwd: repo, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const read = (f: string) => fs.readFileSync(path.join(repo, f), "utf8");
+let noCli: string;
+
+beforeAll(() => {
+  repo = fs.mkdtempSync(path.join(os.tmpdir(), "preview-pr-"));
+  git("init", "-q");
+  write("package.json", JSON.stringify({ name: "t", private: true, workspaces: ["policies"] }));
+  write(".gitignore", "node_modules\n.preview\n");
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
+});
+
+afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+describe("npm run preview:pr", () => {
+  beforeAll(() => {
+    fs.mkdirSync(path.join(repo, "plans"), { recursive: true });
+    for (const f of fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".json"))) fs.copyFileSync(path.join(FIXTURES, f), path.join(repo, "plans", f));
+    stack("quickfund-dev", "base.json");
+    stack("quickfund-prod", "base.json");
+    stack("quickfund-rct", "secrets-base.json");
+    git("add", "-A");
+    git("commit", "-qm", "stacks without a preview CLI");
+    noCli = git("rev-parse", "HEAD");
+    write("engine/cli/preview.ts", FAKE_PREVIEW);
+    git("add", "-A");
+    git("commit", "-qm", "preview CLI");
+  });
+
+  it("previews base and head, reports only the stacks whose plans differ", () => {
+    stack("quickfund-prod", "head-rename.json"); // a database renamed without an alias
+    stack("quickfund-rct", "secrets-head.json");
+    stack("cryptocare-dev", "base.json"); // a new stack
+    const r = run("--base", "HEAD", "--out", ".preview/c.md", "--affected", ".preview/affected.json", "--json", ".preview/diff.json");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(read(".preview/affected.json"))).toEqual(["cryptocare-dev", "quickfund-prod", "quickfund-rct"]);
+    const md = read(".preview/c.md");
+    expect(md).toContain("| quickfund-prod | 1 | 0 | 1 | **1** | 0 |");
+    expect(md).toContain('`aliases: [{ name: "orders-instance" }]`');
+    expect(md).toContain("the stack does not exist at base (new stack)");
+    expect(md).toContain("1 other stack(s) unchanged");
+    expect(md).toContain("(with uncommitted changes)");
+    expect(r.stdout).toContain("stateful resource renamed");
+    for (const p of PLANTED.slice(0, 3)) {
+      expect(md).not.toContain(p);
+      expect(r.stdout).not.toContain(p);
+      expect(read(".preview/diff.json")).not.toContain(p);
+    }
+    // The worktree is gone.
+    expect(git("worktree", "list").split("\n")).toHaveLength(1);
+  });
+
+  it("exits 1 when head has a mandatory violation, and still writes the comment", () => {
+    stack("quickfund-prod", "head-changes.json");
+    const r = run("--base", "HEAD", "--out", ".preview/c.md");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/1 mandatory policy violation/);
+    expect(read(".preview/c.md")).toContain("**1 (1 mandatory)**");
+  });
+
+  it("takes a base without a preview CLI as empty plans, and says so", () => {
+    stack("quickfund-prod", "base.json");
+    const r = run("--base", noCli, "--out", ".preview/c.md");
+    expect(r.code).toBe(0);
+    const md = read(".preview/c.md");
+    expect(md).toContain("The base has no offline preview CLI");
+    expect(md).toMatch(/\| quickfund-dev \| \d+ \| 0 \| 0 \|/);
+  });
+
+  it("isolates a stack that fails: base failure is an empty plan, head failure exits 2", () => {
+    stack("quickfund-dev", "broken");
+    const head = run("--base", "HEAD", "--out", ".preview/c.md");
+    expect(head.code).toBe(2);
+    expect(head.stdout).toContain("head quickfund-dev: failed to evaluate (quickfund-dev: config error: broken)");
+    const md = read(".preview/c.md");
+    expect(md).toContain("| quickfund-dev 💥 |");
+    // The other stacks were still previewed one by one.
+    expect(md).toContain("cryptocare-dev");
+    git("add", "-A");
+    git("commit", "-qm", "break dev");
+    stack("quickfund-dev", "base.json");
+    const base = run("--base", "HEAD", "--out", ".preview/c.md");
+    expect(base.code).toBe(0);
+    expect(read(".preview/c.md")).toContain("failed to evaluate at base: its plan is taken as empty");
+  });
+
+  it("exits 2 on a usage error or an unknown ref", async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((m: unknown) => void errors.push(String(m)));
+    try {
+      expect(await main([])).toBe(2);
+      expect(await main(["--base"])).toBe(2);
+      expect(await main(["--base", "HEAD", "--budget", "12"])).toBe(2);
+      expect(await main(["--base", "no-such-ref-anywhere"])).toBe(2);
+      expect(errors.join("\n")).toContain("is not a commit here");
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
