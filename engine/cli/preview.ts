@@ -12,13 +12,17 @@ import { dirname, join } from "node:path";
 import { StackConfigError } from "../../stacks/config";
 import { allStacks } from "../../stacks/registry";
 import { EvaluationError } from "../evaluate";
+import { PolicyConfigError } from "../policy/config";
+import { formatPolicyReport } from "../policy/format";
+import { runPolicyPack, type PolicyRunResult } from "../policy/run";
 import { prepareStack, previewPrepared, StackUsageError, type PreparedStack, type StackPreview } from "../preview";
 import { renderCounts, renderLimits, renderTree } from "../render";
 
 export const EXIT = { ok: 0, policy: 1, usage: 2, program: 3 } as const;
 
-const USAGE = `usage: npm run preview -- <stack>... [--json FILE] [--tree|--no-tree]
-       npm run preview -- --all [--json-dir DIR] [--tree]
+const USAGE = `usage: npm run preview -- <stack>... [--json FILE] [--tree|--no-tree] [--root DIR]
+       npm run preview -- --all [--json-dir DIR] [--tree] [--root DIR]
+--root DIR reads DIR/stacks/Pulumi.<stack>.yaml instead of this repository's stack files.
 stacks: ${allStacks().join(", ")}`;
 
 interface Args {
@@ -27,6 +31,8 @@ interface Args {
   json?: string;
   jsonDir?: string;
   tree?: boolean;
+  /** A directory holding `stacks/Pulumi.<stack>.yaml` files to preview instead of this repository's. */
+  root?: string;
 }
 
 class UsageError extends Error {}
@@ -43,6 +49,7 @@ function parseArgs(argv: string[]): Args {
     if (a === "--all") args.all = true;
     else if (a === "--json") args.json = value();
     else if (a === "--json-dir") args.jsonDir = value();
+    else if (a === "--root") args.root = value();
     else if (a === "--tree") args.tree = true;
     else if (a === "--no-tree") args.tree = false;
     else if (a === "--help" || a === "-h") throw new UsageError("");
@@ -91,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   const problems: string[] = [];
   for (const stack of stacks) {
     try {
-      prepared.push(prepareStack(stack));
+      prepared.push(prepareStack(stack, args.root));
     } catch (err) {
       if (err instanceof StackConfigError) problems.push(err.message);
       else throw err;
@@ -120,17 +127,44 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
+  // The policy pack runs over every plan, after evaluation, as `pulumi preview --policy-pack` would.
+  const policyRuns = new Map<string, PolicyRunResult>();
+  for (const p of previews) {
+    try {
+      const run = await runPolicyPack({ stack: p.stack, resources: p.evaluation.resources });
+      p.digest.policies = run.results;
+      policyRuns.set(p.stack, run);
+    } catch (err) {
+      if (err instanceof PolicyConfigError) {
+        console.error(`${p.stack}: ${err.message}`);
+        return EXIT.usage;
+      }
+      throw err;
+    }
+  }
+
   const tree = args.tree ?? !args.all;
-  for (const p of previews) printStack(p, tree);
+  for (const p of previews) {
+    printStack(p, tree);
+    console.log(formatPolicyReport(policyRuns.get(p.stack)!));
+  }
   console.log(`\n${renderLimits()}`);
 
   if (args.json) writeJson(args.json, previews[0].digest);
   if (args.jsonDir) for (const p of previews) writeJson(join(args.jsonDir, `${p.stack}.json`), p.digest);
   if (args.json || args.jsonDir) console.log(`\nPlan written: ${args.json ?? `${args.jsonDir}/<stack>.json`} (pulumi preview --json format).`);
 
-  if (previews.length > 1) {
-    const total = previews.reduce((n, p) => n + p.evaluation.resources.length, 0);
-    console.log(`\n${previews.length} stacks, ${total} resources in all.`);
+  const mandatory = [...policyRuns.values()].reduce((n, r) => n + r.mandatoryViolations, 0);
+  const advisory = [...policyRuns.values()].reduce((n, r) => n + r.advisoryViolations, 0);
+  const waived = [...policyRuns.values()].reduce((n, r) => n + r.waived, 0);
+  const total = previews.reduce((n, p) => n + p.evaluation.resources.length, 0);
+  console.log(
+    `\n${previews.length} stack${previews.length > 1 ? "s" : ""}, ${total} resources; policies: ${mandatory} mandatory violation(s), ${advisory} advisory, ${waived} waived.`,
+  );
+  if (mandatory > 0) {
+    const failing = [...policyRuns.values()].filter((r) => r.mandatoryViolations > 0).map((r) => r.stack);
+    console.error(`preview: mandatory policy violations in ${failing.join(", ")}: fix them or waive them with a reason (policies/README.md).`);
+    return EXIT.policy;
   }
   return EXIT.ok;
 }

@@ -100,8 +100,8 @@ type Report = (message: string) => void;
 type StackReport = (message: string, urn?: string) => void;
 
 export interface ResourceRuleDefinition extends Omit<RuleMeta, "kind"> {
-  /** Type tokens the rule applies to. */
-  types: string[];
+  /** Type tokens the rule applies to, or a predicate over the type token. */
+  types: string[] | ((type: string) => boolean);
   validate(r: ResourceContext, report: Report): void;
 }
 
@@ -242,9 +242,10 @@ function policyFields(def: Omit<RuleMeta, "kind">) {
 export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidationPolicy {
   const { types, validate, ...meta } = def;
   register({ ...meta, kind: "resource" });
-  const typeSet = new Set(types);
+  const applies = typeof types === "function" ? types : (t: string) => types.includes(t);
+  const typeText = typeof types === "function" ? meta.resources.join(", ") : types.join(", ");
   const fn = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-    if (!typeSet.has(args.type)) args.notApplicable(`Policy only applies to resources of types ${types.join(", ")}`);
+    if (!applies(args.type)) args.notApplicable(`Policy only applies to resources of types ${typeText}`);
     const cfg = readConfig(args.getConfig<Record<string, unknown>>(), def.facts ?? []);
     if (cfg.missing.length && (def.scope === "prod" || (def.facts ?? []).length)) args.notApplicable(NO_CONFIG_REASON);
     const isProd = isProdEnv(cfg.facts.env);
@@ -269,7 +270,7 @@ export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidat
     for (const m of messages) reportViolation(waiver ? `${m} (the waiver for ${JSON.stringify(waiver.target)} expired on ${waiver.expires})` : m);
   };
   // One type: let the analyzer skip other types without calling the rule (what validateResourceOfType does).
-  if (types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
+  if (Array.isArray(types) && types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
   return { ...policyFields(meta), validateResource: fn };
 }
 

@@ -1,0 +1,130 @@
+/**
+ * Every rule of the pack, in one list. `index.ts` serves it to the Pulumi CLI; the offline runner
+ * (engine/policy/run.ts), the README table and the tests read it from here. Adding a rule: one
+ * file under its domain folder, one line here, one spec in tests/policies/specs/<domain>.ts.
+ */
+import type { PolicyPackArgs } from "@pulumi/policy";
+import gcpRedisInstanceRequirePersistence from "./backup/gcp-redis-instance-require-persistence";
+import gcpSqlInstanceRequireBackupRetention from "./backup/gcp-sql-instance-require-backup-retention";
+import gcpSqlInstanceRequireBackups from "./backup/gcp-sql-instance-require-backups";
+import gcpSqlInstanceRequirePitr from "./backup/gcp-sql-instance-require-pitr";
+import gcpStorageBucketRequireSoftDelete from "./backup/gcp-storage-bucket-require-soft-delete";
+import gcpStorageBucketRequireVersioning from "./backup/gcp-storage-bucket-require-versioning";
+import platformDataServiceRequireBackupSchedule from "./backup/platform-data-service-require-backup-schedule";
+import gcpComputeHttpsProxyRequireSslPolicy from "./encryption/gcp-compute-https-proxy-require-ssl-policy";
+import gcpComputeSslPolicyRequireTls12 from "./encryption/gcp-compute-ssl-policy-require-tls12";
+import gcpGkeClusterRequireSecretsEncryption from "./encryption/gcp-gke-cluster-require-secrets-encryption";
+import gcpKmsCryptoKeyRequireRotation from "./encryption/gcp-kms-crypto-key-require-rotation";
+import gcpRedisInstanceRequireTransitEncryption from "./encryption/gcp-redis-instance-require-transit-encryption";
+import gcpSqlInstanceRequireCmek from "./encryption/gcp-sql-instance-require-cmek";
+import gcpSqlInstanceRequireSsl from "./encryption/gcp-sql-instance-require-ssl";
+import gcpStorageBucketRequireCmek from "./encryption/gcp-storage-bucket-require-cmek";
+import k8sNetworkingIngressRequireTls from "./encryption/k8s-networking-ingress-require-tls";
+import k8sTraefikTlsoptionRequireTls12 from "./encryption/k8s-traefik-tlsoption-require-tls12";
+import gcpComputeBackendServiceRequireCloudArmor from "./isolation/gcp-compute-backend-service-require-cloud-armor";
+import gcpComputeFirewallDenyOpenIngress from "./isolation/gcp-compute-firewall-deny-open-ingress";
+import gcpGkeClusterDenyDefaultServiceAccount from "./isolation/gcp-gke-cluster-deny-default-service-account";
+import gcpGkeClusterRequireNetworkPolicy from "./isolation/gcp-gke-cluster-require-network-policy";
+import gcpGkeClusterRequirePrivateNodes from "./isolation/gcp-gke-cluster-require-private-nodes";
+import gcpGkeClusterRequireShieldedNodes from "./isolation/gcp-gke-cluster-require-shielded-nodes";
+import gcpGkeClusterRequireWorkloadIdentity from "./isolation/gcp-gke-cluster-require-workload-identity";
+import gcpGkeClusterRestrictControlPlane from "./isolation/gcp-gke-cluster-restrict-control-plane";
+import gcpRedisInstanceRequireAuth from "./isolation/gcp-redis-instance-require-auth";
+import gcpSqlInstanceDenyOpenNetwork from "./isolation/gcp-sql-instance-deny-open-network";
+import gcpSqlInstanceDenyPublicIp from "./isolation/gcp-sql-instance-deny-public-ip";
+import gcpStorageBucketEnforcePublicAccessPrevention from "./isolation/gcp-storage-bucket-enforce-public-access-prevention";
+import gcpStorageBucketRequireUniformAccess from "./isolation/gcp-storage-bucket-require-uniform-access";
+import k8sCoreNamespaceRequireGuardrails from "./isolation/k8s-core-namespace-require-guardrails";
+import k8sCoreNamespaceRequireLabels from "./isolation/k8s-core-namespace-require-labels";
+import k8sCoreNamespaceRequirePodSecurity from "./isolation/k8s-core-namespace-require-pod-security";
+import k8sCoreServiceDenyExternalType from "./isolation/k8s-core-service-deny-external-type";
+import k8sCoreWorkloadDenyDefaultNamespace from "./isolation/k8s-core-workload-deny-default-namespace";
+import gcpLocationResourceRequireAllowedLocation from "./residency/gcp-location-resource-require-allowed-location";
+import gcpGkeClusterRequireDeletionProtection from "./protection/gcp-gke-cluster-require-deletion-protection";
+import gcpGkeClusterRequireReleaseChannel from "./protection/gcp-gke-cluster-require-release-channel";
+import gcpKmsCryptoKeyRequireProtection from "./protection/gcp-kms-crypto-key-require-protection";
+import gcpSqlInstanceRequireDeletionProtection from "./protection/gcp-sql-instance-require-deletion-protection";
+import gcpSqlInstanceRequireRegional from "./protection/gcp-sql-instance-require-regional";
+import gcpStorageBucketDenyForceDestroy from "./protection/gcp-storage-bucket-deny-force-destroy";
+import k8sPolicyPdbRequireDisruptionBudget from "./protection/k8s-policy-pdb-require-disruption-budget";
+import k8sCoreContainerDenyLatestImage from "./workload/k8s-core-container-deny-latest-image";
+import k8sCoreContainerDenyPrivilegeEscalation from "./workload/k8s-core-container-deny-privilege-escalation";
+import k8sCoreContainerDropCapabilities from "./workload/k8s-core-container-drop-capabilities";
+import k8sCoreContainerRequireNonRoot from "./workload/k8s-core-container-require-non-root";
+import k8sCoreContainerRequireProbes from "./workload/k8s-core-container-require-probes";
+import k8sCoreContainerRequireReadonlyRootfs from "./workload/k8s-core-container-require-readonly-rootfs";
+import k8sCoreContainerRequireResources from "./workload/k8s-core-container-require-resources";
+import k8sCoreContainerRequireSeccomp from "./workload/k8s-core-container-require-seccomp";
+import k8sCoreContainerRequireSecretEnv from "./secrets/k8s-core-container-require-secret-env";
+import platformSecretsInputDenyLiteralSecret from "./secrets/platform-secrets-input-deny-literal-secret";
+import k8sSchemaObjectRequireValidSchema from "./schema/k8s-schema-object-require-valid-schema";
+import platformPolicyConfigRequireStackFacts from "./schema/platform-policy-config-require-stack-facts";
+
+export const PACK_NAME = "platform-policies";
+
+/** Enforcement when a stack's config says nothing: advisory (the config files make prod mandatory). */
+export const PACK_DEFAULT_ENFORCEMENT = "advisory" as const;
+
+export const policies = [
+  gcpRedisInstanceRequirePersistence,
+  gcpSqlInstanceRequireBackupRetention,
+  gcpSqlInstanceRequireBackups,
+  gcpSqlInstanceRequirePitr,
+  gcpStorageBucketRequireSoftDelete,
+  gcpStorageBucketRequireVersioning,
+  platformDataServiceRequireBackupSchedule,
+  gcpComputeHttpsProxyRequireSslPolicy,
+  gcpComputeSslPolicyRequireTls12,
+  gcpGkeClusterRequireSecretsEncryption,
+  gcpKmsCryptoKeyRequireRotation,
+  gcpRedisInstanceRequireTransitEncryption,
+  gcpSqlInstanceRequireCmek,
+  gcpSqlInstanceRequireSsl,
+  gcpStorageBucketRequireCmek,
+  k8sNetworkingIngressRequireTls,
+  k8sTraefikTlsoptionRequireTls12,
+  gcpComputeBackendServiceRequireCloudArmor,
+  gcpComputeFirewallDenyOpenIngress,
+  gcpGkeClusterDenyDefaultServiceAccount,
+  gcpGkeClusterRequireNetworkPolicy,
+  gcpGkeClusterRequirePrivateNodes,
+  gcpGkeClusterRequireShieldedNodes,
+  gcpGkeClusterRequireWorkloadIdentity,
+  gcpGkeClusterRestrictControlPlane,
+  gcpRedisInstanceRequireAuth,
+  gcpSqlInstanceDenyOpenNetwork,
+  gcpSqlInstanceDenyPublicIp,
+  gcpStorageBucketEnforcePublicAccessPrevention,
+  gcpStorageBucketRequireUniformAccess,
+  k8sCoreNamespaceRequireGuardrails,
+  k8sCoreNamespaceRequireLabels,
+  k8sCoreNamespaceRequirePodSecurity,
+  k8sCoreServiceDenyExternalType,
+  k8sCoreWorkloadDenyDefaultNamespace,
+  gcpLocationResourceRequireAllowedLocation,
+  gcpGkeClusterRequireDeletionProtection,
+  gcpGkeClusterRequireReleaseChannel,
+  gcpKmsCryptoKeyRequireProtection,
+  gcpSqlInstanceRequireDeletionProtection,
+  gcpSqlInstanceRequireRegional,
+  gcpStorageBucketDenyForceDestroy,
+  k8sPolicyPdbRequireDisruptionBudget,
+  k8sCoreContainerDenyLatestImage,
+  k8sCoreContainerDenyPrivilegeEscalation,
+  k8sCoreContainerDropCapabilities,
+  k8sCoreContainerRequireNonRoot,
+  k8sCoreContainerRequireProbes,
+  k8sCoreContainerRequireReadonlyRootfs,
+  k8sCoreContainerRequireResources,
+  k8sCoreContainerRequireSeccomp,
+  k8sCoreContainerRequireSecretEnv,
+  platformSecretsInputDenyLiteralSecret,
+  k8sSchemaObjectRequireValidSchema,
+  platformPolicyConfigRequireStackFacts,
+];
+
+export const packArgs: PolicyPackArgs = {
+  description: "The platform documents' backup, encryption, isolation, residency, protection, workload, secrets and schema rules.",
+  enforcementLevel: PACK_DEFAULT_ENFORCEMENT,
+  policies,
+};

@@ -1,0 +1,37 @@
+/**
+ * The README's rule table, rendered from the rules' own metadata (tests/policies/meta.test.ts
+ * checks the README is current). Regenerate: `npx tsx policies/rule-table.ts --write`.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { policies } from "./pack";
+import { metaOf } from "./lib/rule";
+
+export const README = join(__dirname, "README.md");
+const BEGIN = "<!-- rule-table:begin -->";
+const END = "<!-- rule-table:end -->";
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function ruleTable(): string {
+  const rows = policies.map((p) => {
+    const m = metaOf(p.name);
+    const level =
+      p.enforcementLevel === "mandatory" ? "mandatory (always)" : m.advisory ? "advisory (always)" : m.scope === "prod" ? "prod only: mandatory" : "prod: mandatory; else advisory";
+    const resources = m.resources.map((r) => `\`${cell(r)}\``).join(", ");
+    return `| \`${p.name}\` | ${m.domain} | ${cell(p.description)} | ${resources} | ${p.severity} | ${level} | ${cell(m.source)} |`;
+  });
+  return ["| rule | domain | what | resources | severity | level | source |", "|---|---|---|---|---|---|---|", ...rows].join("\n");
+}
+
+/** The README with its table section replaced by the current table. */
+export function readmeWithTable(readme: string): string {
+  const start = readme.indexOf(BEGIN);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${README}: missing ${BEGIN} / ${END} markers`);
+  return `${readme.slice(0, start + BEGIN.length)}\n${ruleTable()}\n${readme.slice(end)}`;
+}
+
+if (require.main === module && process.argv.includes("--write")) {
+  writeFileSync(README, readmeWithTable(readFileSync(README, "utf8")));
+}

@@ -1,0 +1,76 @@
+/** The per-stack policy config files: generated from ComplianceFacts, current, strict in prod. */
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { ComplianceFacts, StackEnv } from "../../stacks/platform";
+import { checkPolicyConfig, loadPolicyConfig, normalizePolicyConfig, PolicyConfigError } from "../../engine/policy/config";
+import { buildPolicyConfig, configFile, isProdLike, readExisting, render, type PlatformFacts } from "../../policies/config/generate";
+import { policies } from "../../policies/pack";
+import { PLATFORMS } from "../../stacks/registry";
+
+const fake: PlatformFacts = {
+  name: "cryptocare",
+  compliance: (env: StackEnv): ComplianceFacts => ({
+    allowedLocations: env === "prod" ? ["europe-west6", "europe-west3"] : ["europe-west6"],
+    minBackupRetentionDays: 28,
+    maxBackupIntervalHours: 24,
+    pointInTimeRecoveryRequired: env === "prod",
+    sources: {},
+  }),
+};
+
+describe("policy config generator", () => {
+  it("makes every rule mandatory in prod (advisory rules stay advisory) and advisory elsewhere", () => {
+    const prod = buildPolicyConfig(fake, "prod");
+    const dev = buildPolicyConfig(fake, "dev");
+    expect(Object.keys(prod).sort()).toEqual(policies.map((p) => p.name).sort());
+    expect(prod["gcp-sql-instance-require-cmek"].enforcementLevel).toBe("mandatory");
+    expect(prod["gcp-storage-bucket-require-cmek"].enforcementLevel).toBe("advisory");
+    expect(dev["gcp-sql-instance-require-cmek"].enforcementLevel).toBe("advisory");
+    expect(dev["platform-policy-config-require-stack-facts"].enforcementLevel).toBe("mandatory");
+  });
+
+  it("passes each rule the facts it declares, from ComplianceFacts", () => {
+    const prod = buildPolicyConfig(fake, "prod");
+    expect(prod["gcp-location-resource-require-allowed-location"]).toMatchObject({ env: "prod", platform: "cryptocare", stack: "cryptocare-prod", allowedLocations: ["europe-west6", "europe-west3"] });
+    expect(prod["gcp-sql-instance-require-pitr"]).toMatchObject({ pointInTimeRecoveryRequired: true });
+    expect(prod["gcp-sql-instance-require-cmek"]).not.toHaveProperty("allowedLocations");
+  });
+
+  it("keeps non-prod overrides and waivers, drops them in prod", () => {
+    const existing = { "gcp-sql-instance-require-cmek": { enforcementLevel: "disabled" as const, waivers: [{ target: "x", reason: "r", expires: "2999-01-01" }] } };
+    expect(buildPolicyConfig(fake, "dev", existing)["gcp-sql-instance-require-cmek"]).toMatchObject(existing["gcp-sql-instance-require-cmek"]);
+    expect(buildPolicyConfig(fake, "prod", existing)["gcp-sql-instance-require-cmek"]).toMatchObject({ enforcementLevel: "mandatory", waivers: [] });
+  });
+
+  it("produces files the pack's config check accepts", () => {
+    expect(() => checkPolicyConfig(normalizePolicyConfig(JSON.parse(render(buildPolicyConfig(fake, "prod"))), "x"), policies, "x")).not.toThrow();
+  });
+});
+
+describe("policies/config/<stack>.json", () => {
+  for (const platform of PLATFORMS) {
+    for (const env of platform.envs) {
+      const stack = `${platform.name}-${env}`;
+      it(`${stack} exists and is current (npx tsx policies/config/generate.ts)`, () => {
+        expect(existsSync(configFile(stack))).toBe(true);
+        expect(readFileSync(configFile(stack), "utf8")).toBe(render(buildPolicyConfig(platform, env, readExisting(stack))));
+        const { config, file } = loadPolicyConfig(stack);
+        expect(() => checkPolicyConfig(config, policies, file)).not.toThrow();
+        if (isProdLike(env)) {
+          expect(Object.values(config).flatMap((c) => (c.waivers as unknown[]) ?? [])).toEqual([]);
+          expect(Object.values(config).filter((c) => c.enforcementLevel === "disabled")).toEqual([]);
+        }
+      });
+    }
+  }
+
+  it("a missing file is a config error naming the file", () => {
+    expect(() => loadPolicyConfig("nope-prod")).toThrow(PolicyConfigError);
+  });
+
+  it("rejects unknown policies and unknown properties", () => {
+    expect(() => checkPolicyConfig({ "no-such-policy": { enforcementLevel: "mandatory" } }, policies, "f")).toThrow(/not a policy/);
+    expect(() => checkPolicyConfig({ "gcp-sql-instance-require-cmek": { enforcementLevel: "mandatory", allowedLocations: ["x"] } }, policies, "f")).toThrow(/allowedLocations/);
+    expect(() => normalizePolicyConfig({ "gcp-sql-instance-require-cmek": "sometimes" }, "f")).toThrow(/enforcementLevel/);
+  });
+});

@@ -1,0 +1,85 @@
+/** Fixtures and a one-rule runner for the policy specs. */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { BLINDED_SECRET, UNKNOWN, type RecordedResource } from "../../engine/evaluate";
+import { runPolicyPack, type PolicyRunResult } from "../../engine/policy/run";
+import type { PolicyPackConfigFile } from "../../engine/policy/config";
+import { policies } from "../../policies/pack";
+import { metaOf, type StackFacts, type Waiver } from "../../policies/lib/rule";
+
+export { BLINDED_SECRET, UNKNOWN };
+export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+/** Marks a property to delete in a mutation. */
+export const DEL = Symbol("delete");
+
+export const PROVIDER_URN = "urn:pulumi:test::platform-infra::pulumi:providers:gcp::gcp";
+
+export function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> & { protect?: boolean } = {}): RecordedResource {
+  const { protect, ...rest } = extra;
+  return {
+    urn: `urn:pulumi:test::platform-infra::${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    dependencies: [],
+    propertyDependencies: {},
+    inputs,
+    options: { protect: protect ?? false, retainOnDelete: false, ignoreChanges: [], replaceOnChanges: [], aliases: [], additionalSecretOutputs: [] },
+    ...rest,
+  };
+}
+
+export const PROD_FACTS: StackFacts = {
+  stack: "diaspomoney-prod",
+  platform: "diaspomoney",
+  env: "prod",
+  allowedLocations: ["europe-west6", "EU"],
+  minBackupRetentionDays: 30,
+  maxBackupIntervalHours: 48,
+  pointInTimeRecoveryRequired: true,
+  persistenceRequired: true,
+};
+
+/** A config that makes every policy mandatory with these facts (and waivers, keyed by policy). */
+export function configFor(facts: Partial<StackFacts> = {}, waivers: Record<string, Waiver[]> = {}, level: "mandatory" | "advisory" = "mandatory"): PolicyPackConfigFile {
+  const f = { ...PROD_FACTS, ...facts };
+  const out: PolicyPackConfigFile = {};
+  for (const p of policies) {
+    const entry: Record<string, unknown> = { enforcementLevel: level, stack: f.stack, platform: f.platform, env: f.env, waivers: waivers[p.name] ?? [] };
+    for (const k of metaOf(p.name).facts ?? []) entry[k] = f[k];
+    out[p.name] = entry;
+  }
+  return out;
+}
+
+export function policyNamed(name: string): AnyPolicy {
+  const p = policies.find((x) => x.name === name);
+  if (!p) throw new Error(`no policy ${name}`);
+  return p as AnyPolicy;
+}
+
+export async function runRule(name: string, resources: RecordedResource[], facts: Partial<StackFacts> = {}, waivers: Record<string, Waiver[]> = {}): Promise<PolicyRunResult> {
+  return runPolicyPack({ stack: "test", resources, config: configFor(facts, waivers), policies: [policyNamed(name)] });
+}
+
+/** Applies `path → value` (DEL deletes; `$protect` sets the protect option) to a deep copy. */
+export function mutate(r: RecordedResource, changes: Record<string, unknown>): RecordedResource {
+  const copy = structuredClone(r);
+  for (const [path, value] of Object.entries(changes)) {
+    if (path === "$protect") {
+      copy.options.protect = value as boolean;
+      continue;
+    }
+    // A dot inside a key (a label such as `pod-security.kubernetes.io/enforce`) is written U+2024.
+    const parts = path.split(".").map((p) => p.replace(/\u2024/g, "."));
+    let cur = copy.inputs as Record<string, unknown>;
+    for (const p of parts.slice(0, -1)) {
+      if (cur[p] === undefined || cur[p] === null || typeof cur[p] !== "object") cur[p] = /^\d+$/.test(p) ? [] : {};
+      cur = cur[p] as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1];
+    if (value === DEL) delete cur[last];
+    else cur[last] = value;
+  }
+  return copy;
+}

@@ -1,0 +1,237 @@
+/**
+ * Parity with the real analyzer: the same resources go through @pulumi/policy's own analyzer
+ * server (started by policies/index.ts, exactly as the CLI starts it) over gRPC — configure,
+ * analyze each resource, analyzeStack — and through the offline runner. Diagnostics and
+ * not-applicable records must be identical, so that an upgrade of @pulumi/policy cannot silently
+ * change what the pack reports.
+ */
+import { dirname } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { RecordedResource } from "../../engine/evaluate";
+import { analyzeResource, analyzeStack, type AnalyzerDiagnostic, type NotApplicableRecord } from "../../engine/policy/run";
+import type { PolicyPackConfigFile } from "../../engine/policy/config";
+import { goDurationSeconds, providerUrn, toAnalyzerWire } from "../../engine/policy/wire";
+import { policies } from "../../policies/pack";
+import { configFor, mutate } from "./helpers";
+import { SPECS } from "./specs";
+import type { StackChange } from "./specs/types";
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the generated gRPC stubs are CommonJS-only */
+const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
+const fromPulumi = (m: string) => require(require.resolve(m, { paths: [pulumiDir] }));
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const grpc = fromPulumi("@grpc/grpc-js") as any;
+const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as any;
+const proto = require("@pulumi/pulumi/proto/analyzer_pb") as any;
+const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb") as any;
+
+const LEVELS: Record<number, string> = {};
+for (const [k, v] of Object.entries(proto.EnforcementLevel as Record<string, number>)) LEVELS[v] = k.toLowerCase();
+const SEVERITIES: Record<number, string | undefined> = {};
+for (const [k, v] of Object.entries((proto.PolicySeverity ?? {}) as Record<string, number>)) SEVERITIES[v] = k.replace(/^POLICY_SEVERITY_/, "").toLowerCase();
+
+let client: any;
+
+function call<T>(method: string, req: unknown): Promise<T> {
+  return new Promise((resolve, reject) => client[method](req, (err: Error | null, resp: T) => (err ? reject(err) : resolve(resp))));
+}
+
+beforeAll(async () => {
+  // serve() prints the port on stdout; catch it.
+  const port = await new Promise<string>((resolve) => {
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      if (/^\d+$/.test(String(line))) {
+        spy.mockRestore();
+        resolve(String(line));
+      }
+    });
+    void import("../../policies/index");
+  });
+  client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+});
+
+afterAll(() => client?.close());
+
+async function configure(config: PolicyPackConfigFile) {
+  const req = new proto.ConfigureAnalyzerRequest();
+  const map = req.getPolicyconfigMap();
+  for (const [name, entry] of Object.entries(config)) {
+    const { enforcementLevel, ...props } = entry;
+    const pc = new proto.PolicyConfig();
+    pc.setEnforcementlevel(proto.EnforcementLevel[(enforcementLevel ?? "advisory").toUpperCase()]);
+    pc.setProperties(Struct.fromJavaScript(props));
+    map.set(name, pc);
+  }
+  await call("configure", req);
+}
+
+function options(r: RecordedResource) {
+  const o = new proto.AnalyzerResourceOptions();
+  o.setProtect(r.options.protect);
+  o.setIgnorechangesList(r.options.ignoreChanges);
+  o.setAliasesList(r.options.aliases.filter((a): a is string => typeof a === "string"));
+  o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
+  if (r.options.deleteBeforeReplace !== undefined) {
+    o.setDeletebeforereplace(r.options.deleteBeforeReplace);
+    o.setDeletebeforereplacedefined(true);
+  }
+  if (r.options.customTimeouts) {
+    const t = new proto.AnalyzerResourceOptions.CustomTimeouts();
+    t.setCreate(goDurationSeconds(r.options.customTimeouts.create));
+    t.setUpdate(goDurationSeconds(r.options.customTimeouts.update));
+    t.setDelete(goDurationSeconds(r.options.customTimeouts.delete));
+    o.setCustomtimeouts(t);
+  }
+  if (r.parent) o.setParent(r.parent);
+  return o;
+}
+
+function provider(r: RecordedResource, byUrn: Map<string, RecordedResource>) {
+  const urn = providerUrn(r.provider);
+  if (!urn) return undefined;
+  const p = byUrn.get(urn);
+  const pr = new proto.AnalyzerProviderResource();
+  pr.setType(p?.type ?? urn.split("::")[2]);
+  pr.setProperties(Struct.fromJavaScript(toAnalyzerWire(p?.inputs ?? {})));
+  pr.setUrn(urn);
+  pr.setName(urn.slice(urn.lastIndexOf("::") + 2));
+  return pr;
+}
+
+function fromResponse(resp: any): { diagnostics: AnalyzerDiagnostic[]; notApplicable: NotApplicableRecord[] } {
+  const diagnostics = resp.getDiagnosticsList().map((d: any) => {
+    const out: AnalyzerDiagnostic = {
+      policyName: d.getPolicyname(),
+      policyPackName: d.getPolicypackname(),
+      policyPackVersion: d.getPolicypackversion(),
+      message: d.getMessage(),
+      description: d.getDescription(),
+      enforcementLevel: LEVELS[d.getEnforcementlevel()] as AnalyzerDiagnostic["enforcementLevel"],
+    };
+    const sev = d.getSeverity ? SEVERITIES[d.getSeverity()] : undefined;
+    if (sev && sev !== "unspecified") out.severity = sev as AnalyzerDiagnostic["severity"];
+    if (d.getUrn()) out.urn = d.getUrn();
+    return out;
+  });
+  const notApplicable = (resp.getNotApplicableList?.() ?? []).map((n: any) => ({ policy: n.getPolicyName(), reason: n.getReason() || undefined }));
+  return { diagnostics, notApplicable };
+}
+
+async function viaServer(resources: RecordedResource[], config: PolicyPackConfigFile) {
+  await configure(config);
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const perResource = [];
+  for (const r of resources) {
+    const req = new proto.AnalyzeRequest();
+    req.setType(r.type);
+    req.setProperties(Struct.fromJavaScript(toAnalyzerWire(r.inputs)));
+    req.setUrn(r.urn);
+    req.setName(r.name);
+    req.setOptions(options(r));
+    const p = provider(r, byUrn);
+    if (p) req.setProvider(p);
+    perResource.push(fromResponse(await call("analyze", req)));
+  }
+  const sreq = new proto.AnalyzeStackRequest();
+  sreq.setResourcesList(
+    resources.map((r) => {
+      const ar = new proto.AnalyzerResource();
+      ar.setType(r.type);
+      ar.setProperties(Struct.fromJavaScript(toAnalyzerWire(r.inputs)));
+      ar.setUrn(r.urn);
+      ar.setName(r.name);
+      ar.setOptions(options(r));
+      const p = provider(r, byUrn);
+      if (p) ar.setProvider(p);
+      if (r.parent) ar.setParent(r.parent);
+      ar.setDependenciesList(r.dependencies);
+      const deps = ar.getPropertydependenciesMap();
+      for (const [k, v] of Object.entries(r.propertyDependencies)) {
+        const d = new proto.AnalyzerPropertyDependencies();
+        d.setUrnsList(v);
+        deps.set(k, d);
+      }
+      return ar;
+    }),
+  );
+  const stack = fromResponse(await call("analyzeStack", sreq));
+  return { perResource, stack };
+}
+
+async function viaRunner(resources: RecordedResource[], config: PolicyPackConfigFile) {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const perResource = [];
+  for (const r of resources) {
+    const out = await analyzeResource(r, policies, config, byUrn);
+    perResource.push({ diagnostics: out.diagnostics.map(clean), notApplicable: out.notApplicable.map(({ policy, reason }) => ({ policy, reason })) });
+  }
+  const s = await analyzeStack(resources, policies, config);
+  return { perResource, stack: { diagnostics: s.diagnostics.map(clean), notApplicable: s.notApplicable.map(({ policy, reason }) => ({ policy, reason })) } };
+}
+
+function clean(d: AnalyzerDiagnostic): AnalyzerDiagnostic {
+  const out = { ...d };
+  if (out.urn === undefined) delete out.urn;
+  if (out.severity === undefined) delete out.severity;
+  return out;
+}
+
+function applyStack(resources: RecordedResource[], change: StackChange): RecordedResource[] {
+  if ("remove" in change) return resources.filter((r) => r.name !== change.remove);
+  if ("add" in change) return [...resources, change.add];
+  return resources.map((r) => (r.name === change.target ? mutate(r, change.changes) : r));
+}
+
+/** Every spec case, as plans: compliant fixtures and every failing, alternative and not-applicable case. */
+function corpus(): { label: string; resources: RecordedResource[] }[] {
+  const out: { label: string; resources: RecordedResource[] }[] = [];
+  for (const [name, spec] of Object.entries(SPECS)) {
+    if (spec.kind === "resource") {
+      const plan = (r: RecordedResource) => [...(spec.others ?? []), r];
+      out.push({ label: `${name}: compliant`, resources: plan(spec.fixture) });
+      for (const [l, c] of Object.entries({ ...spec.failing, ...(spec.compliant ?? {}) })) out.push({ label: `${name}: ${l}`, resources: plan(mutate(spec.fixture, c)) });
+      for (const [l, na] of Object.entries(spec.notApplicable ?? {})) out.push({ label: `${name}: ${l}`, resources: plan(mutate(spec.fixture, na.changes ?? {})) });
+    } else {
+      out.push({ label: `${name}: compliant`, resources: spec.fixture });
+      for (const [l, c] of Object.entries({ ...spec.failing, ...(spec.compliant ?? {}) })) out.push({ label: `${name}: ${l}`, resources: applyStack(spec.fixture, c) });
+    }
+  }
+  return out;
+}
+
+describe("parity with @pulumi/policy's analyzer server (gRPC)", () => {
+  const configs: [string, PolicyPackConfigFile][] = [
+    ["prod config (mandatory, facts, a waiver, an expired waiver)", configFor({}, {
+      "gcp-sql-instance-require-cmek": [{ target: "orders-*", reason: "migration", expires: "2999-12-31" }],
+      "k8s-core-container-require-readonly-rootfs": [{ target: "web", reason: "legacy image", expires: "2001-01-01" }],
+    })],
+    ["dev config (advisory)", configFor({ env: "dev", stack: "diaspomoney-dev" }, {}, "advisory")],
+    ["no config at all", {}],
+  ];
+  for (const [label, config] of configs) {
+    it(`identical diagnostics and not-applicables: ${label}`, async () => {
+      let compared = 0;
+      let violations = 0;
+      for (const c of corpus()) {
+        const server = await viaServer(c.resources, config);
+        const runner = await viaRunner(c.resources, config);
+        expect(runner, c.label).toEqual(server);
+        compared++;
+        violations += server.perResource.reduce((n, r) => n + r.diagnostics.length, 0) + server.stack.diagnostics.length;
+      }
+      expect(compared).toBeGreaterThan(100);
+      if (label !== "no config at all") expect(violations).toBeGreaterThan(50);
+    });
+  }
+
+  it("treats whole unknown objects the same way, and no rule trips over one", async () => {
+    const { sqlInstance } = await import("./specs/gcp");
+    const UNK = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const r = mutate(sqlInstance, { settings: UNK, encryptionKeyName: UNK, region: UNK });
+    const config = configFor();
+    const server = await viaServer([r], config);
+    expect(await viaRunner([r], config)).toEqual(server);
+    // Rules read through policies/lib/values.ts: an unknown is a decision, never "can't run during preview".
+    expect(server.perResource.flatMap((x) => x.diagnostics).filter((d) => /can't run/.test(d.message))).toEqual([]);
+  });
+});
