@@ -61,6 +61,11 @@ export const quickfundSchema = z.strictObject({
        * jours" is the upper bound (48 h); Cloud SQL's automated backups run daily.
        */
       backupIntervalHours: z.number().min(1).max(48),
+      /**
+       * Automated backups. A throwaway dev database may turn them off; the policy pack refuses that
+       * in prod (gcp-cloudsql-instance-require-backups), as quickfund.md § Backups requires them.
+       */
+      backupsEnabled: z.boolean(),
       backupStartTime: hhmm,
       backupRetentionDays: z.number().int().min(1).max(365),
       pointInTimeRecovery: z.boolean(),
@@ -107,6 +112,7 @@ const defaults = {
   database: {
     // quickfund.md § Backups: "Tous les 2 jours" → at most 48 h between backups; Cloud SQL runs daily.
     backupIntervalHours: 24,
+    backupsEnabled: true,
     backupStartTime: "01:00",
     transactionLogRetentionDays: 7,
     maintenanceWindow: { day: 7, hour: 3 },
@@ -249,7 +255,7 @@ function composeQuickfund(ctx: StackContext, c: QuickfundConfig): Record<string,
     availabilityType: c.database.availability,
     encryptionKeyName: keys.grantedKeyIds.apply((k) => k.database),
     backup: {
-      enabled: true,
+      enabled: c.database.backupsEnabled,
       startTime: c.database.backupStartTime,
       retainedBackups: c.database.backupRetentionDays,
       pointInTimeRecovery: c.database.pointInTimeRecovery,

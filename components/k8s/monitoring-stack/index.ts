@@ -42,20 +42,32 @@ export interface AlertingArgs {
   /** SMTP relay, `host:port` (STARTTLS required). */
   smtpSmarthost: string;
   smtpUsername: string;
-  /** SMTP password (a secret config value). */
-  smtpPassword: pulumi.Input<string>;
+  /**
+   * SMTP password (a secret config value). Absent: the relay authenticates the cluster by IP
+   * (e.g. Google Workspace's SMTP relay with an allow-listed NAT address).
+   * @default no SMTP authentication
+   */
+  smtpPassword?: pulumi.Input<string>;
   /** On-call address: every critical and warning alert. */
   oncallEmail: string;
   /** § Alertes Configurées: "Security → Équipe sécurité". */
   securityEmail: string;
   /** § Alertes Configurées: "Payment → Équipe paiements". */
   paymentEmail: string;
-  /** Slack incoming webhook URL (a secret config value). */
-  slackWebhookUrl: pulumi.Input<string>;
+  /**
+   * Slack incoming webhook URL (a secret config value). Absent: critical and warning alerts go
+   * by email only, and the stack says so in a warning.
+   * @default no Slack receiver
+   */
+  slackWebhookUrl?: pulumi.Input<string>;
   /** @default "#alerts" */
   slackChannel?: string;
-  /** PagerDuty Events v2 routing key (a secret config value). */
-  pagerDutyRoutingKey: pulumi.Input<string>;
+  /**
+   * PagerDuty Events v2 routing key (a secret config value). Absent: critical alerts do not page,
+   * and the stack says so in a warning.
+   * @default no PagerDuty receiver
+   */
+  pagerDutyRoutingKey?: pulumi.Input<string>;
 }
 
 export interface MonitoringStackArgs extends CommonArgs {
@@ -111,7 +123,13 @@ export interface ResolvedMonitoringStackArgs {
   storageClassName: string;
   prometheusReplicas: number;
   alertmanagerReplicas: number;
-  alerting: Omit<AlertingArgs, "smtpPassword" | "slackWebhookUrl" | "pagerDutyRoutingKey"> & { slackChannel: string };
+  alerting: Omit<AlertingArgs, "smtpPassword" | "slackWebhookUrl" | "pagerDutyRoutingKey"> & {
+    slackChannel: string;
+    /** Which optional receivers have credentials (the values themselves stay out of the resolved args). */
+    smtpAuth: boolean;
+    slack: boolean;
+    pagerDuty: boolean;
+  };
   labels: Record<string, string>;
   deletionProtection: boolean;
 }
@@ -173,6 +191,9 @@ export function resolveMonitoringStackArgs(name: string, args: Omit<MonitoringSt
       securityEmail: a.securityEmail,
       paymentEmail: a.paymentEmail,
       slackChannel: a.slackChannel ?? "#alerts",
+      smtpAuth: a.smtpPassword !== undefined,
+      slack: a.slackWebhookUrl !== undefined,
+      pagerDuty: a.pagerDutyRoutingKey !== undefined,
     },
     labels: args.labels ?? {},
     deletionProtection: args.deletionProtection ?? true,
@@ -195,8 +216,7 @@ export function alertmanagerConfig(r: ResolvedMonitoringStackArgs): Record<strin
       resolve_timeout: "5m",
       smtp_from: a.emailFrom,
       smtp_smarthost: a.smtpSmarthost,
-      smtp_auth_username: a.smtpUsername,
-      smtp_auth_password_file: `${SECRETS_DIR}/smtp-password`,
+      ...(a.smtpAuth ? { smtp_auth_username: a.smtpUsername, smtp_auth_password_file: `${SECRETS_DIR}/smtp-password` } : {}),
       smtp_require_tls: true,
     },
     route: {
@@ -221,10 +241,10 @@ export function alertmanagerConfig(r: ResolvedMonitoringStackArgs): Record<strin
       {
         name: "critical",
         email_configs: [email(a.oncallEmail)],
-        slack_configs: [slack],
-        pagerduty_configs: [{ routing_key_file: `${SECRETS_DIR}/pagerduty-routing-key`, send_resolved: true }],
+        ...(a.slack ? { slack_configs: [slack] } : {}),
+        ...(a.pagerDuty ? { pagerduty_configs: [{ routing_key_file: `${SECRETS_DIR}/pagerduty-routing-key`, send_resolved: true }] } : {}),
       },
-      { name: "warning", email_configs: [email(a.oncallEmail)], slack_configs: [slack] },
+      { name: "warning", email_configs: [email(a.oncallEmail)], ...(a.slack ? { slack_configs: [slack] } : {}) },
       { name: "security", email_configs: [email(a.securityEmail)] },
       { name: "payment", email_configs: [email(a.paymentEmail)] },
     ],
@@ -300,6 +320,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super(MONITORING_STACK_TYPE, name, {}, opts);
     const r = resolveMonitoringStackArgs(name, args);
+    // diaspomoney.md § Alertes Configurées: "Critical → Email + Slack + PagerDuty". Say what is missing.
+    if (!r.alerting.slack) pulumi.log.warn(`${name}: no Slack webhook configured: critical and warning alerts go by email only`, this);
+    if (!r.alerting.pagerDuty) pulumi.log.warn(`${name}: no PagerDuty routing key configured: critical alerts do not page anyone`, this);
     const provider = args.provider;
 
     const allow: Record<string, AllowRule> = {
@@ -367,11 +390,17 @@ export class MonitoringStack extends pulumi.ComponentResource {
       {
         metadata: { name: RECEIVERS_SECRET, namespace: ns, labels: r.labels },
         type: "Opaque",
-        stringData: {
-          "smtp-password": pulumi.secret(args.alerting.smtpPassword),
-          "slack-webhook-url": pulumi.secret(args.alerting.slackWebhookUrl),
-          "pagerduty-routing-key": pulumi.secret(args.alerting.pagerDutyRoutingKey),
-        },
+        stringData: pulumi.secret(
+          Object.fromEntries(
+            (
+              [
+                ["smtp-password", args.alerting.smtpPassword],
+                ["slack-webhook-url", args.alerting.slackWebhookUrl],
+                ["pagerduty-routing-key", args.alerting.pagerDutyRoutingKey],
+              ] as const
+            ).filter(([, v]) => v !== undefined),
+          ) as Record<string, pulumi.Input<string>>,
+        ),
       },
       child,
     );

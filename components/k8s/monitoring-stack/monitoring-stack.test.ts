@@ -125,3 +125,20 @@ describe("MonitoringStack", () => {
     expect(levels).toEqual({ monitoring: "restricted", "monitoring-node-exporter": "privileged" });
   });
 });
+
+describe("MonitoringStack without optional receiver credentials", () => {
+  it("drops the Slack and PagerDuty receivers and SMTP auth", () => {
+    const r = resolveMonitoringStackArgs("mon", {
+      platform: "diaspomoney",
+      apiServerCidrs: ["172.16.0.0/28"],
+      nodeCidrs: ["10.20.0.0/20"],
+      domain: "diaspomoney.fr",
+      alerting: { emailFrom: "a@d.fr", smtpSmarthost: "smtp:587", smtpUsername: "a@d.fr", oncallEmail: "o@d.fr", securityEmail: "s@d.fr", paymentEmail: "p@d.fr" },
+    });
+    const cfg = alertmanagerConfig(r) as { global: Record<string, unknown>; receivers: { name: string; slack_configs?: unknown; pagerduty_configs?: unknown }[] };
+    expect(cfg.global.smtp_auth_password_file).toBeUndefined();
+    const critical = cfg.receivers.find((x) => x.name === "critical")!;
+    expect(critical.slack_configs).toBeUndefined();
+    expect(critical.pagerduty_configs).toBeUndefined();
+  });
+});
