@@ -6,13 +6,23 @@
 export interface DocumentFacts {
   /** The document asks for Redis persistence. */
   persistenceRequired: boolean;
+  /** Namespaces of the shared stack that may run privileged pods, each for a stated reason. */
+  privilegedNamespaces: string[];
   sources: Record<string, string>;
 }
 
-const NONE: DocumentFacts = { persistenceRequired: false, sources: {} };
+const NONE: DocumentFacts = { persistenceRequired: false, privilegedNamespaces: [], sources: {} };
 
 export const DOCUMENT_FACTS: Record<string, DocumentFacts> = {
-  diaspomoney: { persistenceRequired: true, sources: { persistenceRequired: 'diaspomoney.md § Maintenance / Backup ("Redis - Persistence AOF")' } },
+  diaspomoney: {
+    persistenceRequired: true,
+    privilegedNamespaces: ["monitoring-node-exporter"],
+    sources: {
+      persistenceRequired: 'diaspomoney.md § Maintenance / Backup ("Redis - Persistence AOF")',
+      privilegedNamespaces:
+        'diaspomoney.md § Métriques Infrastructure ("CPU Usage < 70%", "Memory Usage < 80%", "Disk Usage < 85%") needs node metrics; prometheus-node-exporter reads them with hostNetwork, hostPID and read-only hostPath mounts, alone in its namespace',
+    },
+  },
 };
 
 export function documentFacts(platform: string): DocumentFacts {

@@ -48,6 +48,8 @@ export function stackFacts(platform: PlatformFacts, env: StackEnv): StackFacts {
     maxBackupIntervalHours: c.maxBackupIntervalHours,
     pointInTimeRecoveryRequired: c.pointInTimeRecoveryRequired,
     persistenceRequired: documentFacts(platform.name).persistenceRequired,
+    // Only the shared stack runs cluster-wide agents.
+    privilegedNamespaces: env === "shared" ? [...documentFacts(platform.name).privilegedNamespaces] : [],
   };
 }
 

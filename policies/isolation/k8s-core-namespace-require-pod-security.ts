@@ -7,7 +7,7 @@ const ENFORCE = "pod-security.kubernetes.io/enforce";
 export default defineResourceRule({
   name: "k8s-core-namespace-require-pod-security",
   description:
-    "Every namespace enforces a Pod Security Standard: restricted for application namespaces; baseline only for infra namespaces (`*-infra`), with the reason recorded in a `*/pod-security-reason` annotation.",
+    "Every namespace enforces a Pod Security Standard: restricted for application namespaces; baseline only for infra namespaces (`*-infra`), and privileged only for the namespaces the platform's document facts list (node-exporter), each with the reason recorded in a `*/pod-security-reason` annotation.",
   severity: "high",
   remediationSteps:
     "Label the namespace pod-security.kubernetes.io/enforce=restricted. For an infra namespace (name ending in -infra) that runs operators needing more, use baseline and give podSecurityReason (IsolatedNamespace records it as an annotation).",
@@ -15,6 +15,7 @@ export default defineResourceRule({
   domain: "isolation",
   resources: [NAMESPACE],
   types: [NAMESPACE],
+  facts: ["privilegedNamespaces"],
   validate(r, report) {
     const level = at(r.props, "metadata.labels") === undefined ? undefined : prop(at(r.props, "metadata.labels"), ENFORCE);
     if (isUnknown(level)) return;
@@ -24,14 +25,18 @@ export default defineResourceRule({
       return;
     }
     const name = str(r.get("metadata.name")) ?? r.name;
+    const annotations = r.get("metadata.annotations");
+    const reasonKey = keys(annotations).find((k) => k.endsWith("/pod-security-reason"));
+    const reason = reasonKey ? str(prop(annotations, reasonKey)) : undefined;
+    if (level === "privileged" && r.facts.privilegedNamespaces.includes(name)) {
+      if (!reason?.trim()) report(`privileged without a */pod-security-reason annotation saying why.`);
+      return;
+    }
     if (level !== "baseline") {
       report(`${ENFORCE}=${String(level)}: only restricted (or baseline for infra namespaces) is allowed.`);
       return;
     }
     if (!name.endsWith("-infra")) report(`${ENFORCE}=baseline on an application namespace (${name}): only *-infra namespaces may relax to baseline.`);
-    const annotations = r.get("metadata.annotations");
-    const reasonKey = keys(annotations).find((k) => k.endsWith("/pod-security-reason"));
-    const reason = reasonKey ? str(prop(annotations, reasonKey)) : undefined;
     if (!reason?.trim()) report("baseline without a */pod-security-reason annotation saying why.");
   },
 });

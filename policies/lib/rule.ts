@@ -41,6 +41,12 @@ export interface StackFacts {
   pointInTimeRecoveryRequired: boolean;
   /** The document asks for cache/queue persistence (e.g. diaspomoney.md § Backup: "Redis - Persistence AOF"). */
   persistenceRequired: boolean;
+  /**
+   * Namespaces that may enforce the `privileged` Pod Security level, because a workload the
+   * document needs cannot run otherwise (node-exporter reads host metrics). Held in code, not in
+   * stack config or labels: nobody grants it to themselves by editing a stack.
+   */
+  privilegedNamespaces: string[];
 }
 export type FactKey = Exclude<keyof StackFacts, "stack" | "platform" | "env">;
 
@@ -140,6 +146,7 @@ const FACT_SCHEMAS: Record<FactKey, object> = {
   maxBackupIntervalHours: { type: "integer", minimum: 1 },
   pointInTimeRecoveryRequired: { type: "boolean" },
   persistenceRequired: { type: "boolean" },
+  privilegedNamespaces: { type: "array", items: { type: "string" } },
 };
 
 /** The config schema of a rule: the stack identity, the facts it reads, and its waivers. */
@@ -163,6 +170,7 @@ const DEFAULT_FACTS: StackFacts = {
   maxBackupIntervalHours: 0,
   pointInTimeRecoveryRequired: false,
   persistenceRequired: false,
+  privilegedNamespaces: [],
 };
 
 interface ReadConfig {

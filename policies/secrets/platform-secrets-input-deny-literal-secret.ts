@@ -9,7 +9,15 @@ interface Walk {
   out: { path: string; why: string }[];
   /** In the Google provider, a field named `secret` names a Secret Manager secret (`secretKeyRef.secret`, `SecretVersion.secret`). */
   secretIsReference: boolean;
+  /**
+   * In Kubernetes objects and chart values, `secret`/`secrets` holding an object name names a
+   * Secret (Traefik's `basicAuth.secret`, Alertmanager's `secrets: [...]`), it does not hold one.
+   */
+  kubernetes: boolean;
 }
+
+/** A Kubernetes object name (DNS-1123 subdomain): what a field naming a Secret holds. */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 function walk(value: unknown, path: string, key: string, underRef: boolean, w: Walk): void {
   const out = w.out;
@@ -32,6 +40,7 @@ function walk(value: unknown, path: string, key: string, underRef: boolean, w: W
     }
   }
   if (ENV_PATH.test(path) || underRef || (w.secretIsReference && key === "secret")) return;
+  if (w.kubernetes && /^(secret|secrets|\d+)$/.test(key) && /(^|\.)secrets?(\.\d+)?$/.test(path) && OBJECT_NAME.test(value)) return;
   if (SENSITIVE_NAME.test(key) && !REFERENCE_NAME.test(key) && !isKeyName(value)) out.push({ path, why: `is a literal value for ${key}` });
 }
 
@@ -48,7 +57,7 @@ export default defineResourceRule({
   validate(r, report) {
     if (r.type === "pulumi:pulumi:Stack") r.notApplicable("the root stack has no inputs");
     const found: { path: string; why: string }[] = [];
-    walk(plain(r.props), "", "", false, { out: found, secretIsReference: r.type.startsWith("gcp:") });
+    walk(plain(r.props), "", "", false, { out: found, secretIsReference: r.type.startsWith("gcp:"), kubernetes: r.type.startsWith("kubernetes:") });
     for (const f of found) report(`${f.path} ${f.why}: make it a Pulumi secret (or a secretKeyRef) instead of plain text.`);
   },
 });

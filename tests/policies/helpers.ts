@@ -38,6 +38,7 @@ export const PROD_FACTS: StackFacts = {
   maxBackupIntervalHours: 48,
   pointInTimeRecoveryRequired: true,
   persistenceRequired: true,
+  privilegedNamespaces: ["monitoring-node-exporter"],
 };
 
 /** A config that makes every policy mandatory with these facts (and waivers, keyed by policy). */

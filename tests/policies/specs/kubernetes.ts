@@ -199,8 +199,10 @@ export const K8S_SPECS: Record<string, RuleSpec> = {
       "baseline on an app namespace": { "metadata.labels.pod-security\u2024kubernetes\u2024io/enforce": "baseline", "metadata.annotations": { "platform.diaspomoney.fr/pod-security-reason": "operator" } },
       "baseline without a reason": { "metadata.name": "diaspomoney-prod-infra", "metadata.labels.pod-security\u2024kubernetes\u2024io/enforce": "baseline" },
       privileged: { "metadata.labels.pod-security\u2024kubernetes\u2024io/enforce": "privileged" },
+      "privileged in a listed namespace without a reason": { "metadata.name": "monitoring-node-exporter", "metadata.labels.pod-security\u2024kubernetes\u2024io/enforce": "privileged" },
     },
     compliant: {
+      "privileged in a namespace the document facts list, with a reason": { "metadata.name": "monitoring-node-exporter", "metadata.labels.pod-security\u2024kubernetes\u2024io/enforce": "privileged", "metadata.annotations": { "platform.diaspomoney.fr/pod-security-reason": "node-exporter reads host metrics" } },
       "baseline on an infra namespace with a reason": { "metadata.name": "diaspomoney-prod-infra", "metadata.labels.pod-security\u2024kubernetes\u2024io/enforce": "baseline", "metadata.annotations": { "platform.diaspomoney.fr/pod-security-reason": "the MongoDB operator's init containers" } },
     },
   },
