@@ -5,13 +5,14 @@
  */
 import { StackConfigError, stackFile } from "./config";
 import { ENVS, type PlatformDefinition, type StackEnv } from "./platform";
+import { diaspomoney } from "./diaspomoney";
 import { quickfund } from "./quickfund";
 
 /** Every platform the documents describe (docs/platforms/), built or not yet. */
 export const DOCUMENTED_PLATFORMS = ["quickfund", "diaspomoney", "shareyoursales", "crm-courtier", "cryptocare"] as const;
 
 /** The platforms with a composition. */
-export const PLATFORMS: readonly PlatformDefinition[] = [quickfund as unknown as PlatformDefinition];
+export const PLATFORMS: readonly PlatformDefinition[] = [quickfund as unknown as PlatformDefinition, diaspomoney as unknown as PlatformDefinition];
 
 export interface ParsedStackName {
   platform: PlatformDefinition;

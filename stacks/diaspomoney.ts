@@ -1,0 +1,590 @@
+/**
+ * DiaspoMoney (docs/platforms/diaspomoney.md): one Kubernetes cluster, one Traefik in front of three
+ * environments, each with an app namespace (Next.js) and an infra namespace (MongoDB, a Redis
+ * cluster, Kafka), watched by Prometheus/Grafana/Alertmanager.
+ *
+ * Stacks: `diaspomoney-shared` holds the cluster and what the document draws once for all envs
+ * (Traefik, cert-manager, monitoring, the operators) and the six namespaces, which are the
+ * isolation boundary; `diaspomoney-<env>` holds what runs inside its two namespaces.
+ *
+ * Why the namespaces live in the shared stack: the operators watch them (Strimzi's chart writes
+ * RoleBindings into each watched namespace), and the env stacks' custom resources need the
+ * operators' CRDs. Owning the namespaces where the operators live keeps the deploy order acyclic
+ * (shared, then envs), and an env stack cannot loosen its own quota or Pod Security level.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { Bucket } from "../components/gcp/bucket";
+import { EncryptionKeys } from "../components/gcp/encryption-keys";
+import { GkeCluster, kubernetesProvider } from "../components/gcp/gke-cluster";
+import { Network } from "../components/gcp/network";
+import { ProjectServices } from "../components/gcp/project-services";
+import { CertManager } from "../components/k8s/cert-manager";
+import { KafkaCluster, kafkaBrokerPodSelector, kafkaNodePodSelector } from "../components/k8s/kafka";
+import { MongoReplicaSet, mongoBackupPodSelector, mongoPodSelector } from "../components/k8s/mongodb";
+import { MonitoringStack } from "../components/k8s/monitoring-stack";
+import { IsolatedNamespace } from "../components/k8s/namespace";
+import { NetworkFlows, platformFlows } from "../components/k8s/network-flows";
+import { Operators } from "../components/k8s/operators";
+import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
+import { RedisCluster, redisPodSelector } from "../components/k8s/redis-cluster";
+import { Traefik, TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
+import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
+import { secretString } from "./config";
+import { ENVS, type ComplianceFacts, type Env, type PlatformDefinition, type StackContext, type StackEnv } from "./platform";
+import { SharedStackReference } from "./shared-stack";
+
+const DOC = "docs/platforms/diaspomoney.md";
+
+/** Regions the cluster and backups may use: GDPR (diaspomoney.md § Conformité) keeps data in the EU. */
+export const DIASPOMONEY_REGIONS = ["europe-west1", "europe-west9", "europe-west3", "europe-west4"] as const;
+
+/** The namespaces of an env (diaspomoney.md § Architecture par Environnement). */
+export const diaspomoneyNamespaces = (env: Env) => ({ app: `diaspomoney-${env}`, infra: `diaspomoney-${env}-infra` });
+
+/** Namespaces of the cluster-wide services (created by their components in the shared stack). */
+export const SHARED_NAMESPACES = { traefik: "traefik", certManager: "cert-manager", monitoring: "monitoring", strimzi: "strimzi", mongodbOperator: "mongodb-operator", redisOperator: "redis-operator" } as const;
+
+/** Resource names inside the infra namespaces (pods, services and network policies derive from them). */
+const SERVICE_NAMES = { app: "web", mongodb: "mongodb", redis: "redis", kafka: "kafka" } as const;
+
+/** The GKE control plane's private range; the env stacks' network policies let operands reach it. */
+const DEFAULT_MASTER_CIDR = "172.16.0.0/28";
+
+const pinnedImage = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/)
+  .refine((v) => !/:latest$/.test(v))
+  .describe("a container image pinned by tag or digest (registry/path:tag or registry/path@sha256:...)");
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/).describe("an IPv4 CIDR such as 10.20.0.0/20");
+const hostname = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/).describe("a DNS hostname");
+const email = z.email().describe("an email address");
+
+export const diaspomoneySchema = z.strictObject({
+  gcp: z.strictObject({
+    projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).describe("a GCP project id"),
+    projectNumber: z.union([z.string().regex(/^\d{6,20}$/), z.number().int().positive()]).transform(String).describe("the GCP project number (digits)"),
+    region: z.enum(DIASPOMONEY_REGIONS),
+  }),
+  /** Protect stateful resources against deletion (Pulumi protect + the services' own flags). */
+  deletionProtection: z.boolean(),
+
+  // --- diaspomoney-shared only ---------------------------------------------------------------
+  cluster: z
+    .strictObject({
+      nodesCidr: cidr,
+      podsCidr: cidr,
+      servicesCidr: cidr,
+      /** The control plane's private range (a /28). */
+      masterCidr: cidr,
+      /** Who may reach the control plane (a CI runner or bastion range); never 0.0.0.0/0. */
+      authorizedNetworks: z.array(z.strictObject({ cidr, name: z.string().min(1) })).max(20),
+      releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]),
+      machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9]+-\d+$/).describe("a machine type such as e2-standard-4"),
+      minNodesPerZone: z.number().int().min(0).max(10),
+      maxNodesPerZone: z.number().int().min(1).max(50),
+    })
+    .optional(),
+  edge: z
+    .strictObject({
+      /** Traefik replicas (at least 2, one Traefik for all envs per the document). */
+      traefikReplicas: z.number().int().min(2).max(10),
+      /** diaspomoney.md § Chiffrement: "TLS 1.3"; 1.2 stays allowed where clients need it. */
+      minTlsVersion: z.enum(["VersionTLS12", "VersionTLS13"]),
+      /** Let's Encrypt account email. */
+      acmeEmail: email,
+      /** Domain of the monitoring UIs (prometheus., grafana., alertmanager.<domain>). */
+      monitoringDomain: hostname,
+      prometheusRetention: z.string().regex(/^\d+[dw]$/).describe("a duration such as 15d"),
+      prometheusStorageGi: z.number().int().min(10).max(2000),
+    })
+    .optional(),
+  alerting: z
+    .strictObject({
+      emailFrom: email,
+      smtpSmarthost: z.string().regex(/^[a-z0-9.-]+:\d+$/).describe("an SMTP relay host:port"),
+      smtpUsername: z.string().min(1),
+      /** diaspomoney.md § Alertes Configurées: "Critical → Email + Slack + PagerDuty". */
+      oncallEmail: email,
+      /** "Security → Équipe sécurité". */
+      securityEmail: email,
+      /** "Payment → Équipe paiements". */
+      paymentEmail: email,
+      smtpPassword: secretString("SMTP relay password").optional(),
+      slackWebhookUrl: secretString("Slack incoming webhook URL").optional(),
+      pagerDutyRoutingKey: secretString("PagerDuty Events v2 routing key").optional(),
+    })
+    .optional(),
+  /** Quotas of the env namespaces, by env (the shared stack creates them). */
+  namespaceQuotas: z
+    .record(z.enum(ENVS), z.strictObject({ appCpu: z.string(), appMemory: z.string(), infraCpu: z.string(), infraMemory: z.string(), infraStorage: z.string() }))
+    .optional(),
+
+  // --- env stacks only -----------------------------------------------------------------------
+  /** How an env stack reaches the cluster: the shared stack's kubeconfig, or one given as a secret. */
+  access: z
+    .strictObject({
+      source: z.enum(["shared-stack", "kubeconfig"]),
+      /** Fully qualified name of the shared stack, e.g. `organization/platform-infra/diaspomoney-shared`. */
+      sharedStack: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).describe("<org>/<project>/<stack>"),
+      /** A kubeconfig for an existing cluster (VMCloud, self-managed), when source is kubeconfig. */
+      kubeconfig: secretString("kubeconfig of an existing cluster").optional(),
+      /** The control plane's range (diaspomoney-shared's cluster.masterCidr): operands that call the API server egress to it. */
+      apiServerCidrs: z.array(cidr).min(1).max(4),
+    })
+    .optional(),
+  app: z
+    .strictObject({
+      image: pinnedImage,
+      /** diaspomoney.md: Next.js "3 replicas" (dev, rct), "5 replicas" (prod). */
+      replicas: z.number().int().min(1).max(50),
+      maxReplicas: z.number().int().min(1).max(100),
+      /** diaspomoney.md § Métriques Infrastructure: "CPU Usage < 70%". */
+      cpuTargetPercent: z.number().int().min(10).max(95),
+      /** diaspomoney.md § Vue d'ensemble: dev./rct./app.diaspomoney.fr. */
+      host: hostname,
+    })
+    .optional(),
+  mongodb: z
+    .strictObject({
+      /** diaspomoney.md: "Primary" (1 member) in dev/rct, "Replica" (3 members) in prod. */
+      members: z.number().int().min(1).max(7),
+      storageGi: z.number().int().min(1).max(4000),
+      /** Days a daily dump is kept ("MongoDB - Backup quotidien"). */
+      backupRetentionDays: z.number().int().min(1).max(365),
+    })
+    .optional(),
+  redis: z
+    .strictObject({
+      leaders: z.number().int().min(3).max(12),
+      followers: z.number().int().min(0).max(24),
+      storageGi: z.number().int().min(1).max(500),
+    })
+    .optional(),
+  kafka: z
+    .strictObject({
+      /** diaspomoney.md: "3 Brokers" (dev, rct), "5 Brokers" (prod). */
+      brokers: z.number().int().min(3).max(15),
+      /** "Kafka - Retention des messages": the document gives no figure; 7 days is ours. */
+      retentionHours: z.number().int().min(1).max(8760),
+      storageGi: z.number().int().min(1).max(4000),
+    })
+    .optional(),
+});
+
+export type DiaspomoneyConfig = z.output<typeof diaspomoneySchema>;
+
+const SHARED_ONLY = ["cluster", "edge", "alerting", "namespaceQuotas"] as const;
+const ENV_ONLY = ["access", "app", "mongodb", "redis", "kafka"] as const;
+
+const envDefaults = (env: Env) => ({
+  access: { source: "shared-stack" as const, sharedStack: "organization/platform-infra/diaspomoney-shared", apiServerCidrs: [DEFAULT_MASTER_CIDR] },
+  app: {
+    replicas: env === "prod" ? 5 : 3,
+    maxReplicas: env === "prod" ? 15 : 6,
+    cpuTargetPercent: 70,
+    host: env === "prod" ? "app.diaspomoney.fr" : `${env}.diaspomoney.fr`,
+  },
+  mongodb: { members: env === "prod" ? 3 : 1, storageGi: env === "prod" ? 100 : 20, backupRetentionDays: env === "prod" ? 30 : 7 },
+  redis: { leaders: 3, followers: env === "prod" ? 3 : 0, storageGi: env === "prod" ? 10 : 2 },
+  kafka: { brokers: env === "prod" ? 5 : 3, retentionHours: 168, storageGi: env === "prod" ? 100 : 20 },
+  deletionProtection: env !== "dev",
+});
+
+export const diaspomoney: PlatformDefinition<typeof diaspomoneySchema> = {
+  name: "diaspomoney",
+  document: "diaspomoney.md",
+  envs: ["shared", "dev", "rct", "prod"],
+  schema: diaspomoneySchema,
+  profiles: {
+    shared: {
+      cluster: {
+        nodesCidr: "10.20.0.0/20",
+        podsCidr: "10.24.0.0/14",
+        servicesCidr: "10.28.0.0/20",
+        masterCidr: DEFAULT_MASTER_CIDR,
+        authorizedNetworks: [],
+        releaseChannel: "REGULAR",
+        machineType: "e2-standard-4",
+        minNodesPerZone: 1,
+        maxNodesPerZone: 4,
+      },
+      edge: { traefikReplicas: 3, minTlsVersion: "VersionTLS12", monitoringDomain: "diaspomoney.fr", prometheusRetention: "15d", prometheusStorageGi: 50 },
+      namespaceQuotas: {
+        dev: { appCpu: "4", appMemory: "8Gi", infraCpu: "8", infraMemory: "24Gi", infraStorage: "200Gi" },
+        rct: { appCpu: "4", appMemory: "8Gi", infraCpu: "8", infraMemory: "24Gi", infraStorage: "200Gi" },
+        prod: { appCpu: "16", appMemory: "32Gi", infraCpu: "24", infraMemory: "64Gi", infraStorage: "1000Gi" },
+      },
+      deletionProtection: true,
+    },
+    dev: envDefaults("dev"),
+    rct: envDefaults("rct"),
+    prod: envDefaults("prod"),
+  },
+  checkEnv: (env, config) => {
+    const keys = env === "shared" ? ENV_ONLY : SHARED_ONLY;
+    const needed = env === "shared" ? (["cluster", "edge", "alerting", "namespaceQuotas"] as const) : (["access", "app", "mongodb", "redis", "kafka"] as const);
+    for (const key of keys) {
+      if (config[key] !== undefined) return { key, expected: `no ${key} in ${env === "shared" ? "the shared stack (it belongs to the env stacks)" : "an env stack (it belongs to diaspomoney-shared)"}`, got: "a value" };
+    }
+    for (const key of needed) if (config[key] === undefined) return { key, expected: "a value (this stack needs it)", got: "nothing (the key is missing)" };
+    if (env === "prod" && !config.deletionProtection) return { key: "deletionProtection", expected: "true in a prod stack (stateful resources in prod are protected against deletion)", got: "false" };
+    if (env !== "shared" && config.access?.source === "kubeconfig" && !config.access.kubeconfig) {
+      return { key: "access.kubeconfig", expected: "a secret kubeconfig when access.source is kubeconfig", got: "nothing" };
+    }
+    if (config.app && config.app.maxReplicas < config.app.replicas) {
+      return { key: "app.maxReplicas", expected: `at least app.replicas (${config.app.replicas})`, got: String(config.app.maxReplicas) };
+    }
+    return undefined;
+  },
+  compliance: diaspomoneyCompliance,
+  compose: (ctx, config) => (ctx.env === "shared" ? composeShared(ctx, config) : composeEnv(ctx, ctx.env, config)),
+};
+
+export function diaspomoneyCompliance(env: StackEnv): ComplianceFacts {
+  return {
+    allowedLocations: [...DIASPOMONEY_REGIONS, "EU"],
+    // "MongoDB - Backup quotidien": daily; retention is the team's (the document gives none).
+    minBackupRetentionDays: env === "prod" ? 28 : 7,
+    maxBackupIntervalHours: 24,
+    pointInTimeRecoveryRequired: false,
+    sources: {
+      allowedLocations: `${DOC} § Conformité ("GDPR - Protection des données")`,
+      minBackupRetentionDays: `${DOC} § Backup (no retention figure): 28 days in prod, the policy pack's floor`,
+      maxBackupIntervalHours: `${DOC} § Backup ("MongoDB - Backup quotidien")`,
+      pointInTimeRecoveryRequired: `${DOC} states no RPO`,
+    },
+  };
+}
+
+function gcpProvider(ctx: StackContext, c: DiaspomoneyConfig): gcp.Provider {
+  return new gcp.Provider("gcp", {
+    project: c.gcp.projectId,
+    region: c.gcp.region,
+    defaultLabels: { platform: "diaspomoney", env: ctx.env, "managed-by": "pulumi", stack: ctx.stack },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// diaspomoney-shared: the cluster and what the document draws once for all envs.
+// ------------------------------------------------------------------------------------------------
+
+function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, unknown> {
+  const cluster = c.cluster!;
+  const edge = c.edge!;
+  const alerting = c.alerting!;
+  const { projectId, projectNumber, region } = c.gcp;
+  const labels = { platform: "diaspomoney", env: "shared" };
+  const deletionProtection = c.deletionProtection;
+  const provider = gcpProvider(ctx, c);
+  const services = new ProjectServices("diaspomoney", {
+    project: projectId,
+    services: ["cloudkms.googleapis.com", "compute.googleapis.com", "container.googleapis.com", "iam.googleapis.com", "servicenetworking.googleapis.com"],
+  }, { providers: [provider] });
+  const opts = { providers: [provider], dependsOn: [services] };
+
+  const network = new Network("diaspomoney", {
+    region,
+    project: projectId,
+    subnets: { gke: { ipCidrRange: cluster.nodesCidr, secondaryRanges: { pods: cluster.podsCidr, services: cluster.servicesCidr } } },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // Kubernetes Secrets encrypted with a key the platform holds (application-layer encryption).
+  const gkeAgent = `serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`;
+  const keys = new EncryptionKeys("diaspomoney", {
+    location: region,
+    project: projectId,
+    projectNumber,
+    keys: { "gke-secrets": { iam: { "roles/cloudkms.cryptoKeyEncrypterDecrypter": [gkeAgent] } } },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  const gke = new GkeCluster("diaspomoney", {
+    project: projectId,
+    projectNumber,
+    region,
+    network: network.networkId,
+    subnetwork: network.subnetSelfLinks.apply((s) => s.gke),
+    podsRangeName: "pods",
+    servicesRangeName: "services",
+    masterIpv4CidrBlock: cluster.masterCidr,
+    masterAuthorizedNetworks: cluster.authorizedNetworks,
+    databaseEncryptionKeyId: keys.grantedKeyIds.apply((k) => k["gke-secrets"]),
+    releaseChannel: cluster.releaseChannel,
+    nodePools: { general: { machineType: cluster.machineType, minNodesPerZone: cluster.minNodesPerZone, maxNodesPerZone: cluster.maxNodesPerZone } },
+    labels,
+    deletionProtection,
+  }, opts);
+  const k8sProvider = gke.k8sProvider;
+  const apiServerCidrs = [cluster.masterCidr];
+
+  // The env namespaces: isolation boundary of each env (see the file comment for why they are here).
+  const envNamespaces = ENVS.map((env) => diaspomoneyNamespaces(env));
+  for (const env of ENVS) {
+    const ns = diaspomoneyNamespaces(env);
+    const quota = c.namespaceQuotas![env]!;
+    new IsolatedNamespace(ns.app, {
+      provider: k8sProvider,
+      env,
+      platform: "diaspomoney",
+      podSecurity: "restricted",
+      quota: { requestsCpu: quota.appCpu, limitsCpu: quota.appCpu, requestsMemory: quota.appMemory, limitsMemory: quota.appMemory },
+      labels,
+      deletionProtection,
+    });
+    new IsolatedNamespace(ns.infra, {
+      provider: k8sProvider,
+      env,
+      platform: "diaspomoney",
+      podSecurity: "baseline",
+      podSecurityReason:
+        "operator-generated pods (Strimzi, the MongoDB agent, OT redis) do not all set the seccomp profile and capabilities that restricted requires; baseline still forbids privileged pods, host namespaces and hostPath",
+      quota: { requestsCpu: quota.infraCpu, limitsCpu: quota.infraCpu, requestsMemory: quota.infraMemory, limitsMemory: quota.infraMemory, requestsStorage: quota.infraStorage },
+      labels,
+      deletionProtection,
+    });
+  }
+
+  // One Traefik for every env (diaspomoney.md § Architecture Multi-Environnement).
+  const traefik = new Traefik("traefik", {
+    provider: k8sProvider,
+    platform: "diaspomoney",
+    apiServerCidrs,
+    backendNamespaces: [...envNamespaces.map((n) => n.app), SHARED_NAMESPACES.monitoring],
+    namespace: SHARED_NAMESPACES.traefik,
+    replicas: edge.traefikReplicas,
+    minTlsVersion: edge.minTlsVersion,
+    monitoringNamespace: SHARED_NAMESPACES.monitoring,
+    labels,
+  });
+  // § Sécurité: "Let's Encrypt - Certificats SSL".
+  const certManager = new CertManager("cert-manager", {
+    provider: k8sProvider,
+    platform: "diaspomoney",
+    apiServerCidrs,
+    acmeEmail: edge.acmeEmail,
+    namespace: SHARED_NAMESPACES.certManager,
+    traefikNamespace: SHARED_NAMESPACES.traefik,
+    monitoringNamespace: SHARED_NAMESPACES.monitoring,
+    labels,
+  });
+  // § Monitoring Layer: Prometheus, Grafana, Alertmanager at <ui>.diaspomoney.fr behind authentication.
+  const monitoring = new MonitoringStack("monitoring", {
+    provider: k8sProvider,
+    platform: "diaspomoney",
+    apiServerCidrs,
+    nodeCidrs: [cluster.nodesCidr],
+    domain: edge.monitoringDomain,
+    namespace: SHARED_NAMESPACES.monitoring,
+    retention: edge.prometheusRetention,
+    storageSize: `${edge.prometheusStorageGi}Gi`,
+    alerting: {
+      emailFrom: alerting.emailFrom,
+      smtpSmarthost: alerting.smtpSmarthost,
+      smtpUsername: alerting.smtpUsername,
+      oncallEmail: alerting.oncallEmail,
+      securityEmail: alerting.securityEmail,
+      paymentEmail: alerting.paymentEmail,
+      ...(alerting.smtpPassword ? { smtpPassword: alerting.smtpPassword } : {}),
+      ...(alerting.slackWebhookUrl ? { slackWebhookUrl: alerting.slackWebhookUrl } : {}),
+      ...(alerting.pagerDutyRoutingKey ? { pagerDutyRoutingKey: alerting.pagerDutyRoutingKey } : {}),
+    },
+    labels,
+    deletionProtection,
+  });
+  const operators = new Operators("operators", {
+    provider: k8sProvider,
+    platform: "diaspomoney",
+    apiServerCidrs,
+    watchNamespaces: envNamespaces.map((n) => n.infra),
+    strimzi: { namespace: SHARED_NAMESPACES.strimzi },
+    mongodb: { namespace: SHARED_NAMESPACES.mongodbOperator },
+    redis: { namespace: SHARED_NAMESPACES.redisOperator },
+    monitoringNamespace: SHARED_NAMESPACES.monitoring,
+    labels,
+  });
+
+  return {
+    clusterName: gke.clusterName,
+    kubeconfig: gke.kubeconfig,
+    workloadPool: gke.workloadPool,
+    apiServerCidrs,
+    traefikNamespace: traefik.namespaceName,
+    certManagerNamespace: certManager.namespaceName,
+    monitoringUrls: monitoring.urls,
+    operatorNamespaces: operators.namespaces,
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// diaspomoney-<env>: the app and its data services, inside the namespaces the shared stack made.
+// ------------------------------------------------------------------------------------------------
+
+function clusterProvider(c: DiaspomoneyConfig): k8s.Provider {
+  const access = c.access!;
+  if (access.source === "kubeconfig") return kubernetesProvider("k8s", access.kubeconfig!);
+  const shared = new SharedStackReference("diaspomoney-shared", access.sharedStack);
+  return kubernetesProvider("k8s", shared.kubeconfig);
+}
+
+function composeEnv(ctx: StackContext, env: Env, c: DiaspomoneyConfig): Record<string, unknown> {
+  const app = c.app!;
+  const mongo = c.mongodb!;
+  const redis = c.redis!;
+  const kafka = c.kafka!;
+  const ns = diaspomoneyNamespaces(env);
+  const { projectId, projectNumber, region } = c.gcp;
+  const labels = { platform: "diaspomoney", env };
+  const deletionProtection = c.deletionProtection;
+  const provider = clusterProvider(c);
+  const opts = { provider };
+
+  // --- the daily MongoDB dump's destination: a CMEK bucket written through Workload Identity ----
+  const gcpProv = gcpProvider(ctx, c);
+  const gopts = { providers: [gcpProv] };
+  const keys = new EncryptionKeys(`diaspomoney-${env}-backups`, {
+    location: region,
+    project: projectId,
+    projectNumber,
+    keys: { backups: { serviceAgents: ["cloud-storage"] } },
+    labels,
+    deletionProtection,
+  }, gopts);
+  const bucketName = `${projectId}-mongodb-backups-${env}`;
+  const backupBucket = new Bucket(`diaspomoney-${env}-mongodb-backups`, {
+    bucketName,
+    location: region,
+    project: projectId,
+    encryptionKeyName: keys.grantedKeyIds.apply((k) => k.backups),
+    // Dumps older than the retention are deleted by lifecycle; soft delete keeps a deleted dump 30 days more.
+    lifecycleRules: [{ action: { type: "Delete" }, condition: { age: mongo.backupRetentionDays } }],
+    softDeleteRetentionDays: 30,
+    labels: { ...labels, purpose: "backup" },
+    deletionProtection,
+  }, gopts);
+  const backupAccountId = `mongodb-backup-${env}`;
+  const backupAccount = new gcp.serviceaccount.Account(`diaspomoney-${env}-mongodb-backup`, {
+    project: projectId,
+    accountId: backupAccountId,
+    displayName: `MongoDB daily dump (${env})`,
+  }, { provider: gcpProv });
+  new gcp.storage.BucketIAMMember(`diaspomoney-${env}-mongodb-backup-writer`, {
+    bucket: bucketName,
+    role: "roles/storage.objectCreator",
+    member: pulumi.interpolate`serviceAccount:${backupAccount.email}`,
+  }, { provider: gcpProv, parent: backupBucket });
+  new gcp.serviceaccount.IAMMember(`diaspomoney-${env}-mongodb-backup-workload-identity`, {
+    serviceAccountId: backupAccount.name,
+    role: "roles/iam.workloadIdentityUser",
+    member: `serviceAccount:${projectId}.svc.id.goog[${ns.infra}/${SERVICE_NAMES.mongodb}-backup]`,
+  }, { provider: gcpProv, parent: backupAccount });
+
+  // --- data services (diaspomoney.md § Infrastructure Layer) -----------------------------------
+  const mongodb = new MongoReplicaSet(SERVICE_NAMES.mongodb, {
+    namespace: ns.infra,
+    members: mongo.members,
+    database: "diaspomoney",
+    storage: { dataSize: `${mongo.storageGi}Gi` },
+    backup: {
+      bucket: bucketName,
+      gcpServiceAccountEmail: `${backupAccountId}@${projectId}.iam.gserviceaccount.com`,
+      retentionDays: mongo.backupRetentionDays,
+    },
+    labels,
+    deletionProtection,
+  }, { ...opts, dependsOn: [backupBucket] });
+  const redisCluster = new RedisCluster(SERVICE_NAMES.redis, {
+    namespace: ns.infra,
+    leaders: redis.leaders,
+    followers: redis.followers,
+    storage: { size: `${redis.storageGi}Gi` },
+    labels,
+    deletionProtection,
+  }, opts);
+  const appPods = webAppPodSelector(SERVICE_NAMES.app);
+  const kafkaCluster = new KafkaCluster(SERVICE_NAMES.kafka, {
+    namespace: ns.infra,
+    brokers: kafka.brokers,
+    retentionHours: kafka.retentionHours,
+    storage: { brokerSize: `${kafka.storageGi}Gi` },
+    clientPeers: [{ namespace: ns.app, podLabels: appPods }],
+    appUser: { name: "diaspomoney-app" },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // --- the Next.js app (3 / 3 / 5 replicas, HPA on "CPU Usage < 70%") ---------------------------
+  const web = new WebApp(SERVICE_NAMES.app, {
+    namespace: ns.app,
+    image: app.image,
+    replicas: app.replicas,
+    autoscaling: { maxReplicas: app.maxReplicas, targetCpuUtilizationPercent: app.cpuTargetPercent },
+    env: { NODE_ENV: env === "dev" ? "development" : "production", KAFKA_BOOTSTRAP_SERVERS: kafkaCluster.bootstrapServers },
+    secretEnv: {
+      MONGODB_URI: { secretName: mongodb.connectionStringSecretNames.apply((n) => Object.values(n)[0]), key: "connectionString.standard" },
+      REDIS_PASSWORD: { secretName: redisCluster.passwordSecretName, key: "password" },
+    },
+    metrics: { labels: { release: "kube-prometheus-stack" } },
+    ingress: {
+      host: app.host,
+      // dev uses Let's Encrypt staging (no rate limits while iterating); rct and prod production.
+      issuer: { name: env === "dev" ? "letsencrypt-staging" : "letsencrypt-production" },
+      tlsOption: { name: "default", namespace: SHARED_NAMESPACES.traefik },
+      securityHeadersMiddleware: { name: "security-headers", namespace: SHARED_NAMESPACES.traefik },
+    },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // --- the only flows allowed on top of default-deny --------------------------------------------
+  new NetworkFlows(`diaspomoney-${env}-flows`, {
+    resourceName: "flows",
+    flows: platformFlows({
+      app: { namespace: ns.app, podSelector: { matchLabels: appPods }, port: 3000 },
+      infraNamespace: ns.infra,
+      ingressController: { namespace: SHARED_NAMESPACES.traefik, podSelector: { matchLabels: { ...TRAEFIK_POD_LABELS } } },
+      prometheus: { namespace: SHARED_NAMESPACES.monitoring, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } },
+      dns: false,
+      mongodb: { podSelector: { matchLabels: mongoPodSelector(SERVICE_NAMES.mongodb) }, backupPodSelector: { matchLabels: mongoBackupPodSelector(SERVICE_NAMES.mongodb) } },
+      redis: { podSelector: redisPodSelector(SERVICE_NAMES.redis) },
+      kafka: {
+        brokerPodSelector: { matchLabels: kafkaBrokerPodSelector(SERVICE_NAMES.kafka) },
+        clusterPodSelector: { matchLabels: kafkaNodePodSelector(SERVICE_NAMES.kafka) },
+      },
+      operators: [
+        { name: "mongodb-operator", namespace: SHARED_NAMESPACES.mongodbOperator, podSelector: {}, target: "mongodb" },
+        { name: "redis-operator", namespace: SHARED_NAMESPACES.redisOperator, podSelector: {}, target: "redis" },
+        { name: "strimzi", namespace: SHARED_NAMESPACES.strimzi, podSelector: {}, target: "kafka" },
+      ],
+      apiServerCidrs: c.access!.apiServerCidrs,
+    }),
+    labels,
+  }, opts);
+
+  // --- alerts with the document's thresholds, routed by severity and team ------------------------
+  new PlatformAlertRules(`diaspomoney-${env}-alerts`, {
+    namespace: ns.app,
+    platform: "diaspomoney",
+    env,
+    appNamespace: ns.app,
+    watchedNamespaces: [ns.app, ns.infra],
+    ruleSelectorLabels: { release: "kube-prometheus-stack" },
+    labels,
+  }, opts);
+
+  return {
+    url: `https://${app.host}`,
+    namespaces: ns,
+    appReplicas: app.replicas,
+    mongodbMembers: mongo.members,
+    kafkaBrokers: kafka.brokers,
+    kafkaBootstrap: kafkaCluster.bootstrapServers,
+    backupBucket: bucketName,
+    service: web.serviceName,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * diaspomoney.md's figures, read back from the offline plans (PreviewDigest JSON) of the env
+ * stacks: replicas 3/3/5, Kafka brokers 3/3/5, MongoDB "Primary" (1) vs "Replica" (3), hosts,
+ * namespaces, HPA on "CPU Usage < 70%", Kafka replication 3 / min ISR 2, daily MongoDB dump,
+ * Redis AOF. And every Kubernetes object and custom resource validates against upstream schemas.
+ */
+import { describe, expect, it } from "vitest";
+import { validateRecordedResource } from "../engine/k8s-schema";
+import { valueAt } from "../engine/plan";
+import { previewStack } from "../engine/preview";
+import { resourcesFromDigest, type PreviewDigest } from "../engine/digest";
+
+const FIGURES = {
+  dev: { replicas: 3, brokers: 3, members: 1, host: "dev.diaspomoney.fr" },
+  rct: { replicas: 3, brokers: 3, members: 1, host: "rct.diaspomoney.fr" },
+  prod: { replicas: 5, brokers: 5, members: 3, host: "app.diaspomoney.fr" },
+} as const;
+
+/** The plan as a reader of `pulumi preview --json` would see it (through JSON, not in memory). */
+async function planOf(stack: string) {
+  const digest = JSON.parse(JSON.stringify((await previewStack(stack)).digest)) as PreviewDigest;
+  const resources = resourcesFromDigest(digest);
+  const one = (type: string, name?: string) => {
+    const found = resources.filter((r) => r.type === type && (name === undefined || valueAt(r.inputs, "metadata.name") === name));
+    expect(found, `${stack}: ${type} ${name ?? ""}`).toHaveLength(1);
+    return found[0].inputs;
+  };
+  return { resources, one };
+}
+
+describe.each(Object.entries(FIGURES))("diaspomoney-%s", (env, f) => {
+  it("carries the document's figures in its plan", async () => {
+    const { one } = await planOf(`diaspomoney-${env}`);
+    const app = `diaspomoney-${env}`;
+    const infra = `diaspomoney-${env}-infra`;
+    expect(valueAt(one("kubernetes:apps/v1:Deployment", "web"), "spec.replicas")).toBe(f.replicas);
+    expect(valueAt(one("kubernetes:apps/v1:Deployment", "web"), "metadata.namespace")).toBe(app);
+    const hpa = one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "web");
+    expect(valueAt(hpa, "spec.minReplicas")).toBe(f.replicas);
+    expect(valueAt(hpa, "spec.metrics[0].resource.target.averageUtilization")).toBe(70);
+    expect(valueAt(one("kubernetes:kafka.strimzi.io/v1:KafkaNodePool", "broker"), "spec.replicas")).toBe(f.brokers);
+    const kafka = one("kubernetes:kafka.strimzi.io/v1:Kafka", "kafka");
+    expect(valueAt(kafka, "metadata.namespace")).toBe(infra);
+    expect(valueAt(kafka, "spec.kafka.config")).toMatchObject({ "default.replication.factor": 3, "min.insync.replicas": 2, "log.retention.hours": 168 });
+    expect(valueAt(one("kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity", "mongodb"), "spec.members")).toBe(f.members);
+    expect(valueAt(one("kubernetes:batch/v1:CronJob", "mongodb-backup"), "spec.schedule")).toBe("0 2 * * *");
+    // "Redis - Persistence AOF": the cluster's additional config (a ConfigMap it names) turns AOF on.
+    const redisConfigMap = valueAt(one("kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisCluster", "redis"), "spec.redisConfig.additionalRedisConfig") as string;
+    expect(JSON.stringify(valueAt(one("kubernetes:core/v1:ConfigMap", redisConfigMap), "data"))).toMatch(/appendonly yes/);
+    expect(valueAt(one("kubernetes:traefik.io/v1alpha1:IngressRoute", "web"), "spec.routes[0].match")).toContain(`Host(\`${f.host}\`)`);
+  });
+
+  it("has every Kubernetes object and custom resource valid against upstream schemas", async () => {
+    const { resources } = await planOf(`diaspomoney-${env}`);
+    const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh"));
+    expect(k8sObjects.length).toBeGreaterThan(20);
+    const invalid = k8sObjects.map((r) => ({ urn: r.urn, ...validateRecordedResource(r) })).filter((v) => !v.valid);
+    expect(invalid).toEqual([]);
+  });
+});
+
+describe("diaspomoney-shared", () => {
+  it("creates the six env namespaces and the one LoadBalancer (Traefik's), with charts pinned", async () => {
+    const { resources } = await planOf("diaspomoney-shared");
+    const namespaces = resources.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => valueAt(r.inputs, "metadata.name"));
+    for (const env of ["dev", "rct", "prod"]) expect(namespaces).toEqual(expect.arrayContaining([`diaspomoney-${env}`, `diaspomoney-${env}-infra`]));
+    const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    expect(releases.length).toBeGreaterThanOrEqual(6);
+    for (const r of releases) {
+      expect(r.inputs.version, r.name).toMatch(/^v?\d+\.\d+\.\d+$/);
+      expect(valueAt(r.inputs, "repositoryOpts.repo"), r.name).toMatch(/^https:\/\//);
+    }
+    const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh") && r.type !== "pulumi:providers:kubernetes");
+    const invalid = k8sObjects.map((r) => ({ urn: r.urn, ...validateRecordedResource(r) })).filter((v) => !v.valid);
+    expect(invalid).toEqual([]);
+  });
+});
