@@ -9,6 +9,8 @@ import { validateRecordedResource } from "../engine/k8s-schema";
 import { valueAt } from "../engine/plan";
 import { previewStack } from "../engine/preview";
 import { resourcesFromDigest, type PreviewDigest } from "../engine/digest";
+import { BLINDED_SECRET } from "../engine/evaluate";
+import { SHARED_STACK_OUTPUTS } from "../stacks/shared-stack";
 
 const FIGURES = {
   dev: { replicas: 3, brokers: 3, members: 1, host: "dev.diaspomoney.fr" },
@@ -73,5 +75,24 @@ describe("diaspomoney-shared", () => {
     const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh") && r.type !== "pulumi:providers:kubernetes");
     const invalid = k8sObjects.map((r) => ({ urn: r.urn, ...validateRecordedResource(r) })).filter((v) => !v.valid);
     expect(invalid).toEqual([]);
+  });
+
+  it("exports every output the env stacks' typed StackReference declares, secrets as secrets", async () => {
+    const outputs = (await previewStack("diaspomoney-shared")).evaluation.outputs;
+    for (const [key, { secret }] of Object.entries(SHARED_STACK_OUTPUTS)) {
+      expect(outputs, key).toHaveProperty(key);
+      if (secret) expect(outputs[key], key).toEqual(BLINDED_SECRET);
+    }
+  });
+
+  it("env stacks reach the cluster only through an explicit Kubernetes provider", async () => {
+    for (const env of ["dev", "rct", "prod"]) {
+      const { resources } = (await previewStack(`diaspomoney-${env}`)).evaluation;
+      const k8sResources = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+      expect(k8sResources.length).toBeGreaterThan(20);
+      for (const r of k8sResources) expect(r.provider, r.urn).toMatch(/[$:]pulumi:providers:kubernetes::k8s::/);
+      const ref = resources.find((r) => r.type === "pulumi:pulumi:StackReference");
+      expect(ref?.inputs.name).toBe("organization/platform-infra/diaspomoney-shared");
+    }
   });
 });
