@@ -9,6 +9,7 @@ import type { Diagnostic, Evaluation, RecordedResource } from "./evaluate";
 
 export interface ResourceV3 {
   urn: string;
+  id?: string;
   custom: boolean;
   type: string;
   inputs: Record<string, unknown>;
@@ -78,6 +79,7 @@ export const OFFLINE_LIMITS = [
 
 export function toResourceV3(r: RecordedResource): ResourceV3 {
   const s: ResourceV3 = { urn: r.urn, custom: r.custom, type: r.type, inputs: r.inputs };
+  if (r.readId !== undefined) s.id = r.readId;
   if (r.parent) s.parent = r.parent;
   if (r.options.protect) s.protect = true;
   if (r.options.retainOnDelete) s.retainOnDelete = true;
@@ -108,7 +110,7 @@ export interface DigestExtras {
 /** Builds a PreviewDigest from an evaluation: every resource is a `create` step. */
 export function toPreviewDigest(ev: Evaluation, extras: DigestExtras = {}): PreviewDigest {
   const steps: PreviewStep[] = ev.resources.map((r) => ({
-    op: "create",
+    op: r.readId !== undefined ? "read" : "create",
     urn: r.urn,
     ...(r.provider ? { provider: r.provider } : {}),
     newState: toResourceV3(r),
@@ -123,11 +125,17 @@ export function toPreviewDigest(ev: Evaluation, extras: DigestExtras = {}): Prev
     diagnostics: ev.diagnostics.map(toDiagnostic),
     // Pulumi serialises a Go time.Duration: nanoseconds.
     duration: Math.round(ev.durationMs * 1e6),
-    changeSummary: { create: steps.length },
+    changeSummary: summarise(steps),
     engine: { name: "offline-mock", project: ev.project, stack: ev.stack, limits: OFFLINE_LIMITS },
     outputs: ev.outputs,
     policies: extras.policies ?? [],
   };
+}
+
+function summarise(steps: PreviewStep[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of steps) out[s.op] = (out[s.op] ?? 0) + 1;
+  return out;
 }
 
 /**
@@ -151,6 +159,7 @@ export function resourcesFromDigest(digest: PreviewDigest): RecordedResource[] {
       dependencies: s.dependencies ?? [],
       propertyDependencies: s.propertyDependencies ?? {},
       inputs: s.inputs ?? {},
+      ...(step.op === "read" ? { readId: s.id ?? "" } : {}),
       options: {
         protect: s.protect === true,
         retainOnDelete: s.retainOnDelete === true,

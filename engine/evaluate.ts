@@ -51,6 +51,8 @@ export interface RecordedResource {
   /** Inputs in Pulumi's JSON form: secrets blinded, unknowns as the UNKNOWN sentinel. */
   inputs: Record<string, unknown>;
   options: ResourceOptionsRecord;
+  /** Set for a resource the program reads instead of managing (a StackReference, `Resource.get`): its id. */
+  readId?: string;
 }
 
 export interface Diagnostic {
@@ -119,6 +121,7 @@ class PreviewMocks implements pulumi.runtime.Mocks {
 type Callback = (err: Error | null, resp?: unknown) => void;
 interface MonitorLike {
   registerResource(req: RegisterRequest, cb: Callback): void;
+  readResource(req: ReadRequest, cb: Callback): void;
   registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, cb: Callback): void;
 }
 // A structural view of the protobuf RegisterResourceRequest (only the getters we read).
@@ -145,11 +148,40 @@ interface RegisterRequest {
   getPlugindownloadurl(): string;
   getImportid(): string;
 }
+// A structural view of the protobuf ReadResourceRequest.
+interface ReadRequest {
+  getId(): string;
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getProperties(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
+}
+
 interface AliasProto {
   getUrn(): string;
   getSpec():
     | { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean }
     | undefined;
+}
+
+function recordRead(req: ReadRequest, urn: string): RecordedResource {
+  const parent = req.getParent();
+  const provider = req.getProvider();
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: true,
+    ...(parent ? { parent } : {}),
+    ...(provider ? { provider } : {}),
+    dependencies: req.getDependenciesList(),
+    propertyDependencies: {},
+    inputs: blindSecrets(req.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    options: { protect: false, retainOnDelete: false, ignoreChanges: [], replaceOnChanges: [], aliases: [], additionalSecretOutputs: [] },
+    readId: req.getId(),
+  };
 }
 
 /** Replaces secret envelopes by the blinded form; leaves unknowns and everything else as is. */
@@ -254,6 +286,15 @@ async function evaluateNow(opts: EvaluateOptions): Promise<Evaluation> {
   monitor.registerResource = (req, cb) => {
     registerResource(req, (err, resp) => {
       if (!err && resp) resources.push(record(req, (resp as { getUrn(): string }).getUrn()));
+      cb(err, resp);
+    });
+  };
+
+  // Reads (StackReference, `Resource.get`) go through readResource: recorded as `read` steps.
+  const readResource = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, cb) => {
+    readResource(req, (err, resp) => {
+      if (!err && resp) resources.push(recordRead(req, (resp as { getUrn(): string }).getUrn()));
       cb(err, resp);
     });
   };

@@ -45,3 +45,16 @@ describe("offline engine", () => {
     await expect(runProgram(() => { throw new Error("boom"); })).rejects.toThrow(/boom/);
   });
 });
+
+describe("offline engine: reads", () => {
+  it("records a StackReference as a read step with its stack name, and its outputs as unknown", async () => {
+    const { evaluation, plan } = await runProgram(() => {
+      const ref = new pulumi.StackReference("shared", { name: "org/proj/shared" });
+      return { kubeconfig: ref.getOutput("kubeconfig") };
+    });
+    const ref = plan.one("pulumi:pulumi:StackReference");
+    expect(ref.readId).toBe("org/proj/shared");
+    expect(ref.inputs.name).toBe("org/proj/shared");
+    expect(evaluation.outputs.kubeconfig).toBe(UNKNOWN);
+  });
+});

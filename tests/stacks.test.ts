@@ -47,9 +47,10 @@ describe.each(allStacks())("%s", (stack) => {
   it("writes a PreviewDigest with every resource and its inputs", async () => {
     const p = await preview(stack);
     expect(p.digest.steps).toHaveLength(p.evaluation.resources.length);
-    expect(p.digest.changeSummary).toEqual({ create: p.evaluation.resources.length });
+    const reads = p.evaluation.resources.filter((r) => r.readId !== undefined).length;
+    expect(p.digest.changeSummary).toEqual({ create: p.evaluation.resources.length - reads, ...(reads ? { read: reads } : {}) });
     for (const step of p.digest.steps) {
-      expect(step.op).toBe("create");
+      expect(step.op).toBe(step.newState?.id !== undefined ? "read" : "create");
       expect(step.newState?.urn).toBe(step.urn);
       expect(step.newState?.inputs).toBeTypeOf("object");
     }
