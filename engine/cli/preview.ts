@@ -68,9 +68,11 @@ function writeJson(file: string, data: unknown): void {
 }
 
 function printStack(p: StackPreview, tree: boolean): void {
-  const n = p.evaluation.resources.length;
+  const reads = p.evaluation.resources.filter((r) => r.readId !== undefined).length;
+  const creates = p.evaluation.resources.length - reads;
   const protectedCount = p.evaluation.resources.filter((r) => r.options.protect).length;
-  console.log(`\n== ${p.stack}: ${n} resources to create (${protectedCount} protected), evaluated offline in ${p.evaluation.durationMs.toFixed(0)} ms`);
+  const readText = reads ? `, ${reads} to read` : "";
+  console.log(`\n== ${p.stack}: ${creates} resources to create (${protectedCount} protected)${readText}, evaluated offline in ${p.evaluation.durationMs.toFixed(0)} ms`);
   if (tree) {
     console.log(renderTree(p.evaluation.resources));
     console.log("\nResources by type:");
