@@ -329,16 +329,14 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
     const ns = diaspomoneyNamespaces(env);
     const quota = c.namespaceQuotas![env]!;
     new IsolatedNamespace(ns.app, {
-      provider: k8sProvider,
       env,
       platform: "diaspomoney",
       podSecurity: "restricted",
       quota: { requestsCpu: quota.appCpu, limitsCpu: quota.appCpu, requestsMemory: quota.appMemory, limitsMemory: quota.appMemory },
       labels,
       deletionProtection,
-    });
+    }, { provider: k8sProvider });
     new IsolatedNamespace(ns.infra, {
-      provider: k8sProvider,
       env,
       platform: "diaspomoney",
       podSecurity: "baseline",
@@ -347,12 +345,11 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
       quota: { requestsCpu: quota.infraCpu, limitsCpu: quota.infraCpu, requestsMemory: quota.infraMemory, limitsMemory: quota.infraMemory, requestsStorage: quota.infraStorage },
       labels,
       deletionProtection,
-    });
+    }, { provider: k8sProvider });
   }
 
   // One Traefik for every env (diaspomoney.md § Architecture Multi-Environnement).
   const traefik = new Traefik("traefik", {
-    provider: k8sProvider,
     platform: "diaspomoney",
     apiServerCidrs,
     backendNamespaces: [...envNamespaces.map((n) => n.app), SHARED_NAMESPACES.monitoring],
@@ -361,10 +358,9 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
     minTlsVersion: edge.minTlsVersion,
     monitoringNamespace: SHARED_NAMESPACES.monitoring,
     labels,
-  });
+  }, { provider: k8sProvider });
   // § Sécurité: "Let's Encrypt - Certificats SSL".
   const certManager = new CertManager("cert-manager", {
-    provider: k8sProvider,
     platform: "diaspomoney",
     apiServerCidrs,
     acmeEmail: edge.acmeEmail,
@@ -372,10 +368,9 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
     traefikNamespace: SHARED_NAMESPACES.traefik,
     monitoringNamespace: SHARED_NAMESPACES.monitoring,
     labels,
-  });
+  }, { provider: k8sProvider });
   // § Monitoring Layer: Prometheus, Grafana, Alertmanager at <ui>.diaspomoney.fr behind authentication.
   const monitoring = new MonitoringStack("monitoring", {
-    provider: k8sProvider,
     platform: "diaspomoney",
     apiServerCidrs,
     nodeCidrs: [cluster.nodesCidr],
@@ -396,9 +391,8 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
     },
     labels,
     deletionProtection,
-  });
+  }, { provider: k8sProvider });
   const operators = new Operators("operators", {
-    provider: k8sProvider,
     platform: "diaspomoney",
     apiServerCidrs,
     watchNamespaces: envNamespaces.map((n) => n.infra),
@@ -407,7 +401,7 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
     redis: { namespace: SHARED_NAMESPACES.redisOperator },
     monitoringNamespace: SHARED_NAMESPACES.monitoring,
     labels,
-  });
+  }, { provider: k8sProvider });
 
   return {
     clusterName: gke.clusterName,

@@ -68,7 +68,7 @@ beforeAll(async () => {
     const provider = new k8s.Provider("k8s", {});
     for (const env of ENVS) {
       for (const ns of [appNs(env), infraNs(env)]) {
-        new IsolatedNamespace(ns, { provider, env, platform: "diaspomoney", deletionProtection: false });
+        new IsolatedNamespace(ns, { env, platform: "diaspomoney", deletionProtection: false }, { provider });
       }
       new NetworkFlows(
         `flows-${env}`,

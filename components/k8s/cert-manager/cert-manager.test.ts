@@ -7,7 +7,7 @@ import { ComponentArgsError } from "../../shared/conventions";
 import { allowPolicySpec } from "../namespace";
 import { acmeHttp01SolverAllowRule, CertManager, certManagerValues, resolveCertManagerArgs, type CertManagerArgs } from "./index";
 
-const base: Omit<CertManagerArgs, "provider"> = { platform: "diaspomoney", apiServerCidrs: ["172.16.0.0/28"], acmeEmail: "ops@diaspomoney.fr" };
+const base: CertManagerArgs = { platform: "diaspomoney", apiServerCidrs: ["172.16.0.0/28"], acmeEmail: "ops@diaspomoney.fr" };
 const CI = "kubernetes:cert-manager.io/v1:ClusterIssuer";
 
 describe("resolveCertManagerArgs / certManagerValues", () => {
@@ -45,7 +45,7 @@ describe("CertManager", () => {
   it("installs the pinned chart and both Let's Encrypt ClusterIssuers with HTTP-01 via traefik", async () => {
     const { plan } = await runProgram(() => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-      new CertManager("certs", { provider, ...base });
+      new CertManager("certs", base, { provider });
     });
     const release = plan.one("kubernetes:helm.sh/v3:Release");
     expect(release.inputs).toMatchObject({ chart: "cert-manager", version: "v1.21.1", repositoryOpts: { repo: "https://charts.jetstack.io" }, namespace: "cert-manager" });

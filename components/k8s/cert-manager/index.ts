@@ -36,7 +36,6 @@ export function acmeHttp01SolverAllowRule(traefikNamespace = "traefik"): AllowRu
 }
 
 export interface CertManagerArgs extends CommonArgs {
-  provider: k8s.Provider;
   /** Platform label (`diaspomoney`). */
   platform: string;
   /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`). */
@@ -68,7 +67,7 @@ export interface ResolvedCertManagerArgs {
   deletionProtection: boolean;
 }
 
-export function resolveCertManagerArgs(name: string, args: Omit<CertManagerArgs, "provider">): ResolvedCertManagerArgs {
+export function resolveCertManagerArgs(name: string, args: CertManagerArgs): ResolvedCertManagerArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(CERT_MANAGER_TYPE, name, detail);
   };
@@ -135,7 +134,6 @@ export class CertManager extends pulumi.ComponentResource {
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(CERT_MANAGER_TYPE, name, {}, opts);
     const r = resolveCertManagerArgs(name, args);
-    const provider = args.provider;
 
     const allow: Record<string, AllowRule> = {
       apiserver: apiServerEgress(r.apiServerCidrs),
@@ -157,7 +155,7 @@ export class CertManager extends pulumi.ComponentResource {
     }
     this.namespace = new IsolatedNamespace(
       `${name}-ns`,
-      { provider, namespace: r.namespace, env: "shared", platform: r.platform, labels: r.labels, deletionProtection: r.deletionProtection, allow },
+      { namespace: r.namespace, env: "shared", platform: r.platform, labels: r.labels, deletionProtection: r.deletionProtection, allow },
       { parent: this },
     );
     const ns = this.namespace.namespaceName;
@@ -176,7 +174,7 @@ export class CertManager extends pulumi.ComponentResource {
         timeout: 600,
         maxHistory: 10,
       },
-      { parent: this, provider },
+      { parent: this },
     );
 
     for (const [issuer, server] of Object.entries(LETSENCRYPT_SERVERS)) {
@@ -197,7 +195,7 @@ export class CertManager extends pulumi.ComponentResource {
           },
         },
         // The CRDs come with the release: the issuers wait for it.
-        { parent: this, provider, dependsOn: [release] },
+        { parent: this, dependsOn: [release] },
       );
     }
 

@@ -71,7 +71,6 @@ export interface AlertingArgs {
 }
 
 export interface MonitoringStackArgs extends CommonArgs {
-  provider: k8s.Provider;
   /** Platform label (`diaspomoney`). */
   platform: string;
   /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`). */
@@ -143,7 +142,7 @@ function bytes(quantity: string): number | undefined {
   return Number(m[1]) * (m[2] ? mult[m[2]] : 1);
 }
 
-export function resolveMonitoringStackArgs(name: string, args: Omit<MonitoringStackArgs, "provider">): ResolvedMonitoringStackArgs {
+export function resolveMonitoringStackArgs(name: string, args: MonitoringStackArgs): ResolvedMonitoringStackArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(MONITORING_STACK_TYPE, name, detail);
   };
@@ -323,7 +322,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
     // diaspomoney.md § Alertes Configurées: "Critical → Email + Slack + PagerDuty". Say what is missing.
     if (!r.alerting.slack) pulumi.log.warn(`${name}: no Slack webhook configured: critical and warning alerts go by email only`, this);
     if (!r.alerting.pagerDuty) pulumi.log.warn(`${name}: no PagerDuty routing key configured: critical alerts do not page anyone`, this);
-    const provider = args.provider;
 
     const allow: Record<string, AllowRule> = {
       apiserver: apiServerEgress(r.apiServerCidrs),
@@ -351,7 +349,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
     this.namespace = new IsolatedNamespace(
       `${name}-ns`,
       {
-        provider,
         namespace: r.namespace,
         env: "shared",
         platform: r.platform,
@@ -365,7 +362,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
     new IsolatedNamespace(
       `${name}-node-exporter-ns`,
       {
-        provider,
         namespace: r.nodeExporterNamespace,
         env: "shared",
         platform: r.platform,
@@ -377,7 +373,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { parent: this },
     );
     const ns = this.namespace.namespaceName;
-    const child = { parent: this, provider };
+    const child = { parent: this };
 
     const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
     const grafanaSecret = new k8s.core.v1.Secret(

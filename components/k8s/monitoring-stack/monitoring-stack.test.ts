@@ -19,7 +19,7 @@ const alerting = {
   slackWebhookUrl: "https://hooks.slack.invalid/not-for-eyes",
   pagerDutyRoutingKey: "pd-not-for-eyes",
 };
-const base: Omit<MonitoringStackArgs, "provider"> = {
+const base: MonitoringStackArgs = {
   platform: "diaspomoney",
   apiServerCidrs: ["172.16.0.0/28"],
   nodeCidrs: ["10.20.0.0/20"],
@@ -83,7 +83,7 @@ describe("MonitoringStack", () => {
   const run = () =>
     runProgram(() => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-      const mon = new MonitoringStack("mon", { provider, ...base, alerting: { ...alerting, smtpPassword: pulumi.secret(alerting.smtpPassword) } });
+      const mon = new MonitoringStack("mon", { ...base, alerting: { ...alerting, smtpPassword: pulumi.secret(alerting.smtpPassword) } }, { provider });
       return { grafana: mon.grafanaAdminPassword };
     });
 

@@ -77,8 +77,6 @@ export interface AllowRule {
 }
 
 export interface IsolatedNamespaceArgs extends CommonArgs {
-  /** The explicit Kubernetes provider (never the ambient kubeconfig). */
-  provider: k8s.Provider;
   /** Namespace name. @default the component name */
   namespace?: string;
   /** Environment label value (`dev`, `rct`, `prod`, `shared`). */
@@ -119,7 +117,7 @@ export const POD_SECURITY_REASON_ANNOTATION = "platform.diaspomoney.fr/pod-secur
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Applies defaults and rejects contradictions; the constructor builds only from its result. */
-export function resolveIsolatedNamespaceArgs(name: string, args: Omit<IsolatedNamespaceArgs, "provider">): ResolvedIsolatedNamespaceArgs {
+export function resolveIsolatedNamespaceArgs(name: string, args: IsolatedNamespaceArgs): ResolvedIsolatedNamespaceArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(ISOLATED_NAMESPACE_TYPE, name, detail);
   };
@@ -229,7 +227,6 @@ export class IsolatedNamespace extends pulumi.ComponentResource {
   public readonly namespaceName: pulumi.Output<string>;
   /** The labels every child of a namespace-scoped component should carry. */
   public readonly labels: Labels;
-  private readonly provider: k8s.Provider;
   private readonly componentName: string;
   private readonly resolved: ResolvedIsolatedNamespaceArgs;
   private readonly namespaceResource: k8s.core.v1.Namespace;
@@ -239,15 +236,16 @@ export class IsolatedNamespace extends pulumi.ComponentResource {
     const r = resolveIsolatedNamespaceArgs(name, args);
     this.resolved = r;
     this.componentName = name;
-    this.provider = args.provider;
     this.labels = r.labels;
-    const child = { parent: this, provider: args.provider };
+    // The explicit Kubernetes provider comes through `opts` (never the ambient kubeconfig): children
+    // inherit it from this parent.
+    const child = { parent: this };
 
     // Deleting a namespace deletes everything inside it (databases included): protected like a stateful child.
     this.namespaceResource = new k8s.core.v1.Namespace(
       `${name}-namespace`,
       { metadata: { name: r.namespace, labels: { ...r.labels, ...podSecurityLabels(r.podSecurity) }, annotations: r.annotations } },
-      statefulChildOptions(this, r.deletionProtection, { provider: args.provider }),
+      statefulChildOptions(this, r.deletionProtection),
     );
     const ns = this.namespaceResource.metadata.name;
     const meta = (n: string) => ({ name: n, namespace: ns, labels: r.labels });
@@ -296,7 +294,7 @@ export class IsolatedNamespace extends pulumi.ComponentResource {
     return new k8s.networking.v1.NetworkPolicy(
       `${this.componentName}-allow-${role}`,
       { metadata: { name: `allow-${role}`, namespace: this.namespaceResource.metadata.name, labels: this.resolved.labels }, spec: allowPolicySpec(rule) },
-      { parent: this, provider: this.provider },
+      { parent: this },
     );
   }
 

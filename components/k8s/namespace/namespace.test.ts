@@ -71,7 +71,7 @@ describe("allowPolicySpec", () => {
 describe("IsolatedNamespace", () => {
   const program = (extra: Partial<ConstructorParameters<typeof IsolatedNamespace>[1]> = {}) => () => {
     const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-    const ns = new IsolatedNamespace("diaspomoney-dev-infra", { provider, env: "dev", platform: "diaspomoney", labels: { team: "core" }, ...extra });
+    const ns = new IsolatedNamespace("diaspomoney-dev-infra", { env: "dev", platform: "diaspomoney", labels: { team: "core" }, ...extra }, { provider });
     ns.allow("from-app", { ingressFrom: [{ namespace: "diaspomoney-dev" }], ports: [{ port: 6379 }] });
   };
 

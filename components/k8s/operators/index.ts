@@ -38,7 +38,6 @@ export interface OperatorArgs {
 }
 
 export interface OperatorsArgs extends CommonArgs {
-  provider: k8s.Provider;
   /** Platform label (`diaspomoney`). */
   platform: string;
   /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`). */
@@ -64,7 +63,7 @@ export interface ResolvedOperatorsArgs {
 
 const DEFAULT_NAMESPACES: Record<OperatorName, string> = { strimzi: "strimzi", mongodb: "mongodb-operator", redis: "redis-operator" };
 
-export function resolveOperatorsArgs(name: string, args: Omit<OperatorsArgs, "provider">): ResolvedOperatorsArgs {
+export function resolveOperatorsArgs(name: string, args: OperatorsArgs): ResolvedOperatorsArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(OPERATORS_TYPE, name, detail);
   };
@@ -153,14 +152,12 @@ export class Operators extends pulumi.ComponentResource {
   constructor(name: string, args: OperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(OPERATORS_TYPE, name, {}, opts);
     const r = resolveOperatorsArgs(name, args);
-    const provider = args.provider;
     const namespaces: Partial<Record<OperatorName, string>> = {};
 
     for (const [op, o] of Object.entries(r.operators) as [OperatorName, { namespace: string }][]) {
       const ns = new IsolatedNamespace(
         `${name}-${op}-ns`,
         {
-          provider,
           namespace: o.namespace,
           env: "shared",
           platform: r.platform,
@@ -186,7 +183,7 @@ export class Operators extends pulumi.ComponentResource {
           timeout: 600,
           maxHistory: 10,
         },
-        { parent: this, provider },
+        { parent: this },
       );
       namespaces[op] = o.namespace;
     }

@@ -7,7 +7,7 @@ import { ComponentArgsError } from "../../shared/conventions";
 import { OPERATOR_CHARTS, operatorValues, Operators, resolveOperatorsArgs, type OperatorsArgs } from "./index";
 
 const watch = ["diaspomoney-dev-infra", "diaspomoney-rct-infra", "diaspomoney-prod-infra"];
-const base: Omit<OperatorsArgs, "provider"> = { platform: "diaspomoney", apiServerCidrs: ["172.16.0.0/28"], watchNamespaces: watch };
+const base: OperatorsArgs = { platform: "diaspomoney", apiServerCidrs: ["172.16.0.0/28"], watchNamespaces: watch };
 const REL = "kubernetes:helm.sh/v3:Release";
 
 describe("resolveOperatorsArgs", () => {
@@ -49,7 +49,7 @@ describe("Operators", () => {
   it("installs three pinned releases, each in its own restricted namespace through the explicit provider", async () => {
     const { plan } = await runProgram(() => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-      new Operators("ops", { provider, ...base, monitoringNamespace: "monitoring" });
+      new Operators("ops", { ...base, monitoringNamespace: "monitoring" }, { provider });
     });
     const releases = Object.fromEntries(plan.ofType(REL).map((x) => [x.inputs.chart, x.inputs]));
     expect(releases["strimzi-kafka-operator"]).toMatchObject({ version: "1.2.0", namespace: "strimzi", repositoryOpts: { repo: OPERATOR_CHARTS.strimzi.repo } });
@@ -70,7 +70,7 @@ describe("Operators", () => {
   it("leaves out a disabled operator", async () => {
     const { plan } = await runProgram(() => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-      new Operators("ops", { provider, ...base, redis: { enabled: false } });
+      new Operators("ops", { ...base, redis: { enabled: false } }, { provider });
     });
     expect(plan.ofType(REL).map((x) => x.inputs.chart).sort()).toEqual(["mongodb-kubernetes", "strimzi-kafka-operator"]);
   });

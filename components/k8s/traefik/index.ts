@@ -27,8 +27,6 @@ export const TRAEFIK_POD_LABELS = { "app.kubernetes.io/name": "traefik" } as con
 export type TlsMinVersion = "VersionTLS12" | "VersionTLS13";
 
 export interface TraefikArgs extends CommonArgs {
-  /** The explicit Kubernetes provider. */
-  provider: k8s.Provider;
   /** Platform label (`diaspomoney`). */
   platform: string;
   /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`); Traefik watches the API. */
@@ -74,7 +72,7 @@ export interface ResolvedTraefikArgs {
   deletionProtection: boolean;
 }
 
-export function resolveTraefikArgs(name: string, args: Omit<TraefikArgs, "provider">): ResolvedTraefikArgs {
+export function resolveTraefikArgs(name: string, args: TraefikArgs): ResolvedTraefikArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(TRAEFIK_TYPE, name, detail);
   };
@@ -155,7 +153,6 @@ export class Traefik extends pulumi.ComponentResource {
   constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TRAEFIK_TYPE, name, {}, opts);
     const r = resolveTraefikArgs(name, args);
-    const provider = args.provider;
 
     const allow: Record<string, AllowRule> = {
       "web-from-internet": {
@@ -176,7 +173,6 @@ export class Traefik extends pulumi.ComponentResource {
     this.namespace = new IsolatedNamespace(
       `${name}-ns`,
       {
-        provider,
         namespace: r.namespace,
         env: "shared",
         platform: r.platform,
@@ -204,10 +200,10 @@ export class Traefik extends pulumi.ComponentResource {
         timeout: 600,
         maxHistory: 10,
       },
-      { parent: this, provider },
+      { parent: this },
     );
 
-    const crOpts = { parent: this, provider, dependsOn: [release] };
+    const crOpts = { parent: this, dependsOn: [release] };
     new k8s.apiextensions.CustomResource(
       `${name}-tls-default`,
       {

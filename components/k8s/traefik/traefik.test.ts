@@ -6,7 +6,7 @@ import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../shared/conventions";
 import { resolveTraefikArgs, Traefik, TRAEFIK_CHART, traefikValues, type TraefikArgs } from "./index";
 
-const base: Omit<TraefikArgs, "provider"> = { platform: "diaspomoney", apiServerCidrs: ["172.16.0.0/28"], backendNamespaces: ["diaspomoney-dev", "diaspomoney-prod"] };
+const base: TraefikArgs = { platform: "diaspomoney", apiServerCidrs: ["172.16.0.0/28"], backendNamespaces: ["diaspomoney-dev", "diaspomoney-prod"] };
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 describe("resolveTraefikArgs", () => {
@@ -41,7 +41,7 @@ describe("traefikValues", () => {
 describe("Traefik", () => {
   const program = (extra: Partial<TraefikArgs> = {}) => () => {
     const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-    new Traefik("edge", { provider, ...base, monitoringNamespace: "monitoring", ...extra });
+    new Traefik("edge", { ...base, monitoringNamespace: "monitoring", ...extra }, { provider });
   };
 
   it("installs the pinned chart in its own restricted namespace, the only one allowed a LoadBalancer", async () => {
