@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { privateCaIssuer } from "../../shared/private-ca";
 import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../shared/conventions";
 import { assertPinnedImage, assertResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, type ResourceSpec } from "../web-app/pod-security";
 
@@ -184,36 +185,8 @@ export class RedisCluster extends pulumi.ComponentResource {
     const tlsDeps: pulumi.Resource[] = [];
     if (r.tls.enabled) {
       let issuer = r.tls.issuer;
-      if (!issuer) {
-        const selfSigned = new k8s.apiextensions.CustomResource(
-          `${name}-selfsigned-issuer`,
-          { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(`${rn}-selfsigned`), spec: { selfSigned: {} } },
-          { parent: this },
-        );
-        const ca = new k8s.apiextensions.CustomResource(
-          `${name}-ca`,
-          {
-            apiVersion: "cert-manager.io/v1",
-            kind: "Certificate",
-            metadata: meta(`${rn}-ca`),
-            spec: {
-              isCA: true,
-              commonName: `${rn}-ca`,
-              secretName: `${rn}-ca-key-pair`,
-              duration: "87600h",
-              privateKey: { algorithm: "ECDSA", size: 256 },
-              issuerRef: { name: `${rn}-selfsigned`, kind: "Issuer", group: "cert-manager.io" },
-            },
-          },
-          { parent: this, dependsOn: [selfSigned] },
-        );
-        new k8s.apiextensions.CustomResource(
-          `${name}-ca-issuer`,
-          { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(`${rn}-ca-issuer`), spec: { ca: { secretName: `${rn}-ca-key-pair` } } },
-          { parent: this, dependsOn: [ca] },
-        );
-        issuer = { name: `${rn}-ca-issuer`, kind: "Issuer" };
-      }
+      // No issuer given: a private CA of the service's own signs its certificates.
+      if (!issuer) issuer = privateCaIssuer(this, name, rn, meta);
       tlsSecretName = `${rn}-server-tls`;
       const dnsNames = ["leader", "follower"].flatMap((role) => [
         `${rn}-${role}.${ns}.svc`,
