@@ -151,23 +151,60 @@ interface CrdDocument {
   };
 }
 
-function loadCrds(dir = VENDORED_CRDS_DIR): Map<string, CrdVersion> {
-  if (crdIndex) return crdIndex;
-  const index = new Map<string, CrdVersion>();
-  for (const file of yamlFiles(dir)) {
-    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
-      const crd = doc.toJS() as CrdDocument | null;
-      if (!crd || crd.kind !== "CustomResourceDefinition" || !crd.spec) continue;
-      for (const v of crd.spec.versions) {
-        // An unserved version is rejected by the API server: leave it out, so that it reads as unknown.
-        if (!v.served || !v.schema?.openAPIV3Schema) continue;
-        const key = crdKey(`${crd.spec.group}/${v.name}`, crd.spec.names.kind);
-        index.set(key, { group: crd.spec.group, version: v.name, kind: crd.spec.names.kind, file, schema: v.schema.openAPIV3Schema });
-      }
+/** Served versions of the CRDs in one file, parsed once. */
+function parseCrdFile(file: string, into: Map<string, CrdVersion>): void {
+  for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+    const crd = doc.toJS() as CrdDocument | null;
+    if (!crd || crd.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+    for (const v of crd.spec.versions) {
+      // An unserved version is rejected by the API server: leave it out, so that it reads as unknown.
+      if (!v.served || !v.schema?.openAPIV3Schema) continue;
+      const key = crdKey(`${crd.spec.group}/${v.name}`, crd.spec.names.kind);
+      into.set(key, { group: crd.spec.group, version: v.name, kind: crd.spec.names.kind, file, schema: v.schema.openAPIV3Schema });
     }
   }
-  crdIndex = index;
-  return index;
+}
+
+/**
+ * `group/Kind` → CRD file, from a cheap scan of each file's `spec.group` and `spec.names.kind`
+ * lines. Parsing all 2 MB of vendored YAML up front cost about a second per process; a stack
+ * needs a handful of CRDs, so each file is parsed only when one of its kinds is validated.
+ */
+let crdFiles: Map<string, string> | undefined;
+const parsedFiles = new Set<string>();
+
+function crdFileIndex(dir = VENDORED_CRDS_DIR): Map<string, string> {
+  if (crdFiles) return crdFiles;
+  crdFiles = new Map();
+  for (const file of yamlFiles(dir)) {
+    const text = readFileSync(file, "utf8");
+    const group = /^ {2}group: *['"]?([^\s'"]+)/m.exec(text)?.[1];
+    const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: *['"]?([A-Za-z0-9]+)/m.exec(text)?.[1];
+    if (group && kind) crdFiles.set(`${group}/${kind}`, file);
+  }
+  return crdFiles;
+}
+
+function lookupCrd(apiVersion: string, kind: string): CrdVersion | undefined {
+  crdIndex ??= new Map();
+  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
+  const file = crdFileIndex().get(`${group}/${kind}`);
+  if (file && !parsedFiles.has(file)) {
+    parseCrdFile(file, crdIndex);
+    parsedFiles.add(file);
+  }
+  return crdIndex.get(crdKey(apiVersion, kind));
+}
+
+/** Every CRD version the vendored files serve (parses all of them). */
+function loadCrds(): Map<string, CrdVersion> {
+  crdIndex ??= new Map();
+  for (const file of crdFileIndex().values()) {
+    if (parsedFiles.has(file)) continue;
+    parseCrdFile(file, crdIndex);
+    parsedFiles.add(file);
+  }
+  return crdIndex;
 }
 
 /** `group/version/Kind` of every custom resource the vendored CRDs serve. */
@@ -243,7 +280,7 @@ export function validateKubernetesObject(obj: KubernetesObject): KubernetesValid
   if (typeof apiVersion !== "string" || typeof kind !== "string" || !apiVersion || !kind) {
     return { valid: false, errors: ["/: apiVersion and kind must be non-empty strings"] };
   }
-  const crd = loadCrds().get(crdKey(apiVersion, kind));
+  const crd = lookupCrd(apiVersion, kind);
   let errors: string[];
   if (crd) {
     const validate = compiledCrd(crd);
@@ -253,7 +290,8 @@ export function validateKubernetesObject(obj: KubernetesObject): KubernetesValid
     const Model = builtInModel(apiVersion, kind);
     if (!Model) {
       const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
-      const served = [...loadCrds().values()].filter((c) => c.group === group && c.kind === kind).map((c) => `${c.group}/${c.version}`);
+      lookupCrd(`${group}/`, kind);
+      const served = [...(crdIndex?.values() ?? [])].filter((c) => c.group === group && c.kind === kind).map((c) => `${c.group}/${c.version}`);
       const hint = served.length ? ` (the vendored CRD serves ${served.join(", ")})` : "";
       return { valid: false, errors: [`/: no schema for ${apiVersion} ${kind}: not a built-in kind and no vendored CRD in vendor/crds serves it${hint}`] };
     }
