@@ -56,6 +56,14 @@ describe.each(allStacks())("%s", (stack) => {
     }
   });
 
+  it("sends every GCP and Kubernetes resource through an explicit provider, never an ambient one", async () => {
+    const p = await preview(stack);
+    const managed = p.evaluation.resources.filter((r) => r.custom && /^(gcp|kubernetes):/.test(r.type));
+    expect(managed.length).toBeGreaterThan(0);
+    const ambient = managed.filter((r) => !r.provider || /::default(_\d+)*(_\d+_\d+_\d+)?::/.test(r.provider)).map((r) => r.urn);
+    expect(ambient).toEqual([]);
+  });
+
   if (stack.endsWith("-prod")) {
     it("protects every stateful resource against deletion", async () => {
       const p = await preview(stack);
