@@ -3,7 +3,7 @@
  * platform; `stacks/program.ts` holds the program that the offline engine also runs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError } from "./components/shared/conventions";
+import { ComponentArgsError } from "./components/common/conventions";
 import { StackConfigError } from "./stacks/config";
 import { runProgram } from "./stacks/program";
 

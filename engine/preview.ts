@@ -2,7 +2,7 @@
  * One offline preview of one stack: load its stack file, validate its configuration (before any
  * resource is declared), evaluate the real program under the mock runtime, and build the plan.
  */
-import { ComponentArgsError } from "../components/shared/conventions";
+import { ComponentArgsError } from "../components/common/conventions";
 import { StackConfigError } from "../stacks/config";
 import { resolveStack } from "../stacks/program";
 import { runProgram } from "../stacks/program";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EvaluationError } from "../../../engine/evaluate";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { BUCKET_TYPE, Bucket, EU_BUCKET_LOCATIONS, resolveBucketArgs, type BucketArgs } from "./index";
 
 const KEY = "projects/p/locations/europe/keyRings/data/cryptoKeys/documents";

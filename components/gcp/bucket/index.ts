@@ -12,7 +12,7 @@ import {
   type CommonArgs,
   type IamBindings,
   type Labels,
-} from "../../shared/conventions";
+} from "../../common/conventions";
 
 export const BUCKET_TYPE = "platform:gcp:Bucket";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../../engine/evaluate";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { CLOUD_RUN_SERVICE_TYPE, CloudRunService, CloudRunServiceArgs, resolveCloudRunServiceArgs } from "./index";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";

@@ -5,7 +5,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { CommonArgs, ComponentArgsError, IamBindings, Labels, mergeLabels } from "../../shared/conventions";
+import { CommonArgs, ComponentArgsError, IamBindings, Labels, mergeLabels } from "../../common/conventions";
 
 export const CLOUD_RUN_SERVICE_TYPE = "platform:gcp:CloudRunService";
 

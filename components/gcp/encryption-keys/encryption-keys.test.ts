@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../../engine/evaluate";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { ENCRYPTER_DECRYPTER_ROLE, ENCRYPTION_KEYS_TYPE, EncryptionKeys, resolveEncryptionKeysArgs, type EncryptionKeysArgs } from "./index";
 
 const KEY_RING = "gcp:kms/keyRing:KeyRing";

@@ -6,7 +6,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type IamBindings, type Labels } from "../../shared/conventions";
+import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type IamBindings, type Labels } from "../../common/conventions";
 
 export const ENCRYPTION_KEYS_TYPE = "platform:gcp:EncryptionKeys";
 

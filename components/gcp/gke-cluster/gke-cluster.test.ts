@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { BLINDED_SECRET, UNKNOWN } from "../../../engine/evaluate";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { GkeCluster, gkeKubeconfig, kubernetesProviderFromConfig, resolveGkeClusterArgs, type GkeClusterArgs } from "./index";
 
 const base: GkeClusterArgs = {

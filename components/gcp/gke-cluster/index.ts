@@ -7,7 +7,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../shared/conventions";
+import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 import { kubernetesProvider } from "./provider";
 
 export { kubernetesProvider, kubernetesProviderFromConfig } from "./provider";

@@ -7,7 +7,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../shared/conventions";
+import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../common/conventions";
 
 export const HTTPS_LOAD_BALANCER_TYPE = "platform:gcp:HttpsLoadBalancer";
 

@@ -7,7 +7,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { CommonArgs, ComponentArgsError, Labels, mergeLabels } from "../../shared/conventions";
+import { CommonArgs, ComponentArgsError, Labels, mergeLabels } from "../../common/conventions";
 
 export const MONITORING_TYPE = "platform:gcp:Monitoring";
 

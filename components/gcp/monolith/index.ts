@@ -7,7 +7,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../shared/conventions";
+import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../common/conventions";
 import { CloudRunService, assertPinnedImage } from "../cloud-run-service";
 
 export const MONOLITH_TYPE = "platform:gcp:Monolith";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { BLINDED_SECRET, UNKNOWN } from "../../../engine/evaluate";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { CLOUD_RUN_SERVICE_TYPE } from "../cloud-run-service";
 import { DEFAULT_API_SECRETS, MONOLITH_TYPE, Monolith, MonolithArgs, resolveMonolithArgs } from "./index";
 

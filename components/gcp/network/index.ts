@@ -6,7 +6,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../shared/conventions";
+import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 
 export const NETWORK_TYPE = "platform:gcp:Network";
 

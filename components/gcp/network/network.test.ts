@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../../engine/evaluate";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { GOOGLE_HEALTH_CHECK_RANGES, NETWORK_TYPE, Network, resolveNetworkArgs, type NetworkArgs } from "./index";
 
 const FIREWALL = "gcp:compute/firewall:Firewall";

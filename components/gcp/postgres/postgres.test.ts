@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { BLINDED_SECRET, EvaluationError, UNKNOWN, blindSecrets } from "../../../engine/evaluate";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { DEFAULT_DATABASE_FLAGS, POSTGRES_TYPE, Postgres, resolvePostgresArgs, type PostgresArgs } from "./index";
 
 const KEY = "projects/p/locations/europe-west1/keyRings/data/cryptoKeys/cloudsql";

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import { describe, expect, it } from "vitest";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { ProjectServices, resolveProjectServicesArgs } from "./index";
 
 describe("ProjectServices", () => {

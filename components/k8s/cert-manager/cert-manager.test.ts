@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { allowPolicySpec } from "../namespace";
 import { acmeHttp01SolverAllowRule, CertManager, certManagerValues, resolveCertManagerArgs, type CertManagerArgs } from "./index";
 

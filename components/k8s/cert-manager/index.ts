@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, type CommonArgs } from "../../shared/conventions";
+import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
 import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
 import { TRAEFIK_POD_LABELS } from "../traefik";
 

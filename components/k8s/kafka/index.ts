@@ -7,7 +7,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../shared/conventions";
+import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 import { assertResources, restrictedContainerSecurityContext, standardLabels, type ResourceSpec } from "../web-app/pod-security";
 
 export const KAFKA_CLUSTER_TYPE = "platform:k8s:KafkaCluster";

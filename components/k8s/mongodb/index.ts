@@ -7,8 +7,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { privateCaIssuer } from "../../shared/private-ca";
-import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../shared/conventions";
+import { privateCaIssuer } from "../../common/private-ca";
+import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 import {
   assertPinnedImage,
   assertResources,

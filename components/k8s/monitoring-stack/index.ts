@@ -9,7 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ComponentArgsError, type CommonArgs } from "../../shared/conventions";
+import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
 import { acmeHttp01SolverAllowRule } from "../cert-manager";
 import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
 import { TRAEFIK_POD_LABELS } from "../traefik";

@@ -5,7 +5,7 @@ import { BLINDED_SECRET } from "../../../engine/evaluate";
 import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { alertmanagerConfig, KUBE_PROMETHEUS_STACK_CHART, MonitoringStack, monitoringValues, resolveMonitoringStackArgs, type MonitoringStackArgs } from "./index";
 
 const alerting = {

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../shared/conventions";
+import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 
 export const ISOLATED_NAMESPACE_TYPE = "platform:k8s:IsolatedNamespace";
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { allowPolicySpec, IsolatedNamespace, POD_SECURITY_REASON_ANNOTATION, resolveIsolatedNamespaceArgs } from "./index";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, type CommonArgs } from "../../shared/conventions";
+import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
 import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
 
 export const OPERATORS_TYPE = "platform:k8s:Operators";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { OPERATOR_CHARTS, operatorValues, Operators, resolveOperatorsArgs, type OperatorsArgs } from "./index";
 
 const watch = ["diaspomoney-dev-infra", "diaspomoney-rct-infra", "diaspomoney-prod-infra"];

@@ -6,8 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { privateCaIssuer } from "../../shared/private-ca";
-import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../shared/conventions";
+import { privateCaIssuer } from "../../common/private-ca";
+import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 import { assertPinnedImage, assertResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, type ResourceSpec } from "../web-app/pod-security";
 
 export const REDIS_CLUSTER_TYPE = "platform:k8s:RedisCluster";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { resolveTraefikArgs, Traefik, TRAEFIK_CHART, traefikValues, type TraefikArgs } from "./index";
 
 const base: TraefikArgs = { platform: "diaspomoney", apiServerCidrs: ["172.16.0.0/28"], backendNamespaces: ["diaspomoney-dev", "diaspomoney-prod"] };

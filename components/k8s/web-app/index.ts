@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, mergeLabels, type CommonArgs, type Labels } from "../../shared/conventions";
+import { ComponentArgsError, mergeLabels, type CommonArgs, type Labels } from "../../common/conventions";
 import {
   assertPinnedImage,
   assertResources,

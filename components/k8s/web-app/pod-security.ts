@@ -2,9 +2,9 @@
  * Pod-level building blocks shared by the Kubernetes workload components (web-app, mongodb,
  * redis-cluster, kafka): the Pod Security Standards "restricted" contexts, image pinning, the
  * standard labels and the resource shape. Kept next to WebApp (its first user) because the
- * components/shared folder belongs to the lead; move to components/shared/k8s.ts when convenient.
+ * components/common folder belongs to the lead; move to components/common/k8s.ts when convenient.
  */
-import { ComponentArgsError, mergeLabels, type Labels } from "../../shared/conventions";
+import { ComponentArgsError, mergeLabels, type Labels } from "../../common/conventions";
 
 /** CPU/memory requests and limits, as Kubernetes quantities. */
 export interface ResourceSpec {

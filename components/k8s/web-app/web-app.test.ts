@@ -4,7 +4,7 @@ import { validateRecordedResource } from "../../../engine/k8s-schema";
 import type { Plan } from "../../../engine/plan";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { ComponentArgsError } from "../../shared/conventions";
+import { ComponentArgsError } from "../../common/conventions";
 import { WebApp, resolveWebAppArgs, type WebAppArgs } from "./index";
 import { isPinnedImage } from "./pod-security";
 
