@@ -8,10 +8,12 @@
  * a controller decides later. Unknown values of a preview (provider-computed outputs) and blinded
  * secrets are opaque leaves: an error that is only about such a value is skipped, never reported.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import Ajv, { _, type ErrorObject, type ValidateFunction } from "ajv";
+import standaloneCode from "ajv/dist/standalone";
 import addFormats from "ajv-formats";
 import { parseAllDocuments } from "yaml";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, type RecordedResource } from "./evaluate";
@@ -122,7 +124,6 @@ interface CrdVersion {
   kind: string;
   file: string;
   schema: Record<string, unknown>;
-  validate?: ValidateFunction;
 }
 
 let crdIndex: Map<string, CrdVersion> | undefined;
@@ -233,35 +234,137 @@ function closeSchema(schema: unknown): unknown {
 
 /**
  * CRD patterns are RE2 (Go) expressions. The one RE2 feature CRDs use that JavaScript lacks is a
- * leading inline flag group such as `(?i)` (prometheus-operator's PrometheusRule has
- * `^(?i)(abort|warn)?$`); it becomes the equivalent RegExp flag.
+ * leading inline flag group `(?i)` (prometheus-operator's PrometheusRule has
+ * `^(?i)(abort|warn)?$`). It is rewritten into the equivalent case-insensitive pattern, letter by
+ * letter (`[aA][bB]...`), so that the schema stays plain JSON Schema and its compiled validator can
+ * be cached as code.
  */
-function re2Pattern(pattern: string, flags: string): RegExp {
-  const inline = /^\(\?([imsU]+)\)/.exec(pattern) ?? /^\^\(\?([imsU]+)\)/.exec(pattern);
-  if (!inline) return new RegExp(pattern, flags);
-  const jsFlags = [...inline[1]].filter((f) => f === "i" || f === "m" || f === "s").join("");
-  const body = pattern.startsWith("^") ? "^" + pattern.slice(inline[0].length) : pattern.slice(inline[0].length);
-  return new RegExp(body, flags + jsFlags);
+export function re2ToJsPattern(pattern: string): string {
+  const m = /^(\^?)\(\?i\)/.exec(pattern);
+  if (!m) return pattern;
+  const body = pattern.slice(m[0].length);
+  const swap = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+  let out = m[1];
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === "\\") {
+      out += c + (body[i + 1] ?? "");
+      i++;
+    } else if (c === "[") {
+      // A class gets the other case of its letters and ranges: [a-c_] → [a-c_A-C].
+      let j = i + 1;
+      let content = "";
+      if (body[j] === "^") content += body[j++];
+      let extra = "";
+      for (; j < body.length && body[j] !== "]"; j++) {
+        if (body[j] === "\\") {
+          content += body[j] + (body[j + 1] ?? "");
+          j++;
+          continue;
+        }
+        content += body[j];
+        if (/[a-z]/i.test(body[j])) extra += swap(body[j]);
+        else if (body[j] === "-" && extra && /[a-z]/i.test(body[j + 1] ?? "")) extra += "-";
+      }
+      out += `[${content}${extra}]`;
+      i = j;
+    } else if (/[a-z]/i.test(c)) {
+      out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
-re2Pattern.code = 're2Pattern';
+
+function normalizePatterns(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(normalizePatterns);
+  if (!schema || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    out[k] = k === "pattern" && typeof v === "string" ? re2ToJsPattern(v) : normalizePatterns(v);
+  }
+  return out;
+}
+
+/** Formats Kubernetes accepts without checking most of them (apiextensions-apiserver). */
+const UNCHECKED_FORMATS = ["int-or-string", "int8", "int16", "uint8", "uint16", "uint32", "uint64", "quantity", "duration", "cidr", "mac", "isbn", "isbn10", "isbn13", "creditcard", "ssn", "hexcolor", "rgbcolor", "bsonobjectid"];
 
 function getAjv(): Ajv {
   if (ajv) return ajv;
   // OpenAPI v3 as Kubernetes uses it: draft-07-like, `nullable`, `x-kubernetes-*` extensions
-  // (ignored as annotations), formats Kubernetes knows.
-  ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false, code: { regExp: re2Pattern } });
+  // (ignored as annotations), formats Kubernetes knows. `source: true` keeps the generated code,
+  // so a compiled validator can be written to the cache below.
+  ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    logger: false,
+    validateSchema: false,
+    code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+  });
   addFormats(ajv);
-  ajv.addFormat("int-or-string", true);
-  // Kubernetes accepts these formats without checking most of them (apiextensions-apiserver).
-  for (const f of ["int8", "int16", "uint8", "uint16", "uint32", "uint64", "quantity", "duration", "cidr", "mac", "isbn", "isbn10", "isbn13", "creditcard", "ssn", "hexcolor", "rgbcolor", "bsonobjectid"]) {
-    ajv.addFormat(f, true);
-  }
+  for (const f of UNCHECKED_FORMATS) ajv.addFormat(f, true);
   return ajv;
 }
 
-function compiledCrd(entry: CrdVersion): ValidateFunction {
-  if (!entry.validate) entry.validate = getAjv().compile(closeSchema(entry.schema) as Record<string, unknown>);
-  return entry.validate;
+/**
+ * Compiled CRD validators are cached as code under node_modules/.cache: parsing and compiling the
+ * large CRDs (Strimzi's Kafka, OT's RedisCluster, cert-manager's issuers) took about two seconds in
+ * every process that validated one. The key covers the CRD file's bytes, the served version and
+ * kind, the ajv version and CACHE_VERSION (bump it when closeSchema or normalizePatterns change),
+ * so a new CRD or a new schema rule never reads a stale validator.
+ */
+const CACHE_VERSION = "2";
+const CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "platform-infra", "crd-validators");
+const requireCached = createRequire(join(CACHE_DIR, "index.js"));
+const validators = new Map<string, ValidateFunction | null>();
+
+/** The cache file of one served CRD version: keyed by the CRD file's bytes, so a hit needs no YAML parsing. */
+function cacheFile(file: string, apiVersion: string, kind: string): string {
+  const ajvVersion = (requireModel("ajv/package.json") as { version: string }).version;
+  const key = createHash("sha256").update(`${CACHE_VERSION}\n${ajvVersion}\n${apiVersion}\n${kind}\n`).update(readFileSync(file)).digest("hex").slice(0, 32);
+  return join(CACHE_DIR, `${apiVersion.replace(/\//g, "_")}_${kind}_${key}.js`);
+}
+
+/** The validator of a custom resource kind, or null when no vendored CRD serves it. */
+function crdValidator(apiVersion: string, kind: string): ValidateFunction | null {
+  const memoKey = crdKey(apiVersion, kind);
+  const memo = validators.get(memoKey);
+  if (memo !== undefined) return memo;
+  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
+  const file = crdFileIndex().get(`${group}/${kind}`);
+  let validate: ValidateFunction | null = null;
+  if (file) {
+    const cached = cacheFile(file, apiVersion, kind);
+    if (existsSync(cached)) {
+      try {
+        validate = requireCached(cached) as ValidateFunction;
+      } catch {
+        validate = null; // a damaged entry is recompiled below
+      }
+    }
+    if (!validate) {
+      const crd = lookupCrd(apiVersion, kind);
+      if (crd) {
+        validate = getAjv().compile(normalizePatterns(closeSchema(crd.schema)) as Record<string, unknown>);
+        writeCache(cached, validate);
+      }
+    }
+  }
+  validators.set(memoKey, validate);
+  return validate;
+}
+
+function writeCache(file: string, validate: ValidateFunction): void {
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    // Write then rename: parallel test workers never read a half-written file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, standaloneCode(getAjv(), validate));
+    renameSync(tmp, file);
+  } catch {
+    // The cache is an optimisation: a read-only tree still validates, only slower.
+  }
 }
 
 // The metadata of a CR is declared only as `type: object` in CRDs; the API server checks it as an ObjectMeta.
@@ -280,10 +383,9 @@ export function validateKubernetesObject(obj: KubernetesObject): KubernetesValid
   if (typeof apiVersion !== "string" || typeof kind !== "string" || !apiVersion || !kind) {
     return { valid: false, errors: ["/: apiVersion and kind must be non-empty strings"] };
   }
-  const crd = lookupCrd(apiVersion, kind);
+  const validate = crdValidator(apiVersion, kind);
   let errors: string[];
-  if (crd) {
-    const validate = compiledCrd(crd);
+  if (validate) {
     errors = validate(obj) ? [] : formatErrors(obj, validate.errors);
     errors.push(...validateMetadata(obj));
   } else {

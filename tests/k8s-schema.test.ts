@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BLINDED_SECRET, UNKNOWN } from "../engine/evaluate";
-import { kubernetesObjectOf, validateKubernetesObject, validateRecordedResource, VENDORED_CRDS_DIR, vendoredCustomResourceKinds } from "../engine/k8s-schema";
+import { kubernetesObjectOf, re2ToJsPattern, validateKubernetesObject, validateRecordedResource, VENDORED_CRDS_DIR, vendoredCustomResourceKinds } from "../engine/k8s-schema";
 
 const deployment = (replicas: unknown = 3) => ({
   apiVersion: "apps/v1",
@@ -163,5 +163,21 @@ describe("recorded Pulumi resources", () => {
   it("reads only vendored CRDs inside the repository", () => {
     expect(VENDORED_CRDS_DIR).toBe(join(__dirname, "..", "vendor", "crds"));
     expect(readFileSync(join(__dirname, "..", "engine", "k8s-schema.ts"), "utf8")).not.toMatch(/\.\.\/shared|work\/shared/);
+  });
+});
+
+describe("RE2 inline flags in CRD patterns", () => {
+  it.each([
+    ["^(?i)(abort|warn)?$", ["abort", "Warn", "ABORT", ""], ["abrt", "warning"]],
+    ["(?i)^[a-c]x\\d$", ["ax1", "Cx9", "bX0"], ["dx1", "axz"]],
+    ["^(?i)[^a-c]$", ["d", "Z"], ["a", "B"]],
+  ])("%s becomes an equivalent JavaScript pattern", (pattern, matching, notMatching) => {
+    const re = new RegExp(re2ToJsPattern(pattern));
+    for (const m of matching) expect(re.test(m), m).toBe(true);
+    for (const m of notMatching) expect(re.test(m), m).toBe(false);
+  });
+
+  it("leaves patterns without inline flags unchanged", () => {
+    expect(re2ToJsPattern("^[a-z0-9]+$")).toBe("^[a-z0-9]+$");
   });
 });
