@@ -8,6 +8,7 @@
  * (ids, IP addresses, generated passwords) are unknown, as in a real preview of a fresh stack, and
  * the contents that Helm renders inside a chart are not expanded.
  */
+import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 // The CommonJS exports object itself (not an ES namespace copy), so that its functions can be wrapped.
 import pulumiLog = require("@pulumi/pulumi/log");
@@ -184,12 +185,30 @@ function recordRead(req: ReadRequest, urn: string): RecordedResource {
   };
 }
 
+/**
+ * Environment variable holding a key for keyed digests of secrets. `npm run preview:pr` sets a
+ * fresh random key for the base and head previews of one comparison and then forgets it, so the
+ * diff can tell a changed secret from an unchanged one while the digest reveals nothing (without
+ * the key it cannot even be brute-forced). Unset: secrets are blinded with no digest.
+ */
+export const SECRET_DIGEST_KEY_ENV = "PREVIEW_SECRET_DIGEST_KEY";
+/** Where a blinded secret carries its keyed digest (our extension of Pulumi's secret envelope). */
+export const SECRET_DIGEST_FIELD = "hmacSha256";
+
+function blindedSecret(envelope: Record<string, unknown>): Record<string, unknown> {
+  const key = process.env[SECRET_DIGEST_KEY_ENV];
+  const value = envelope.value;
+  if (!key || value === undefined || value === UNKNOWN) return { ...BLINDED_SECRET };
+  const digest = createHmac("sha256", key).update(JSON.stringify(value)).digest("hex");
+  return { ...BLINDED_SECRET, [SECRET_DIGEST_FIELD]: digest };
+}
+
 /** Replaces secret envelopes by the blinded form; leaves unknowns and everything else as is. */
 export function blindSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(blindSecrets);
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) return { ...BLINDED_SECRET };
+    if (obj[SIG_KEY] === SECRET_SIG) return blindedSecret(obj);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) out[k] = blindSecrets(v);
     return out;

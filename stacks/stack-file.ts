@@ -3,6 +3,7 @@
  * `namespace:key` as a string (objects as JSON), plus the list of secret keys. Secure values cannot
  * be decrypted offline (no key): they become a placeholder that is never printed.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument, isMap, isScalar, isSeq, type Node, LineCounter } from "yaml";
@@ -29,7 +30,10 @@ function replaceSecure(value: unknown, onSecret: () => void): unknown {
     const keys = Object.keys(obj);
     if (keys.length === 1 && keys[0] === "secure") {
       onSecret();
-      return OFFLINE_SECRET_PLACEHOLDER;
+      // Distinct per ciphertext, so that a changed secure value still reads as changed to the
+      // plan diff's keyed digests; the placeholder itself is a secret and never printed.
+      const fingerprint = createHash("sha256").update(String(obj.secure)).digest("hex").slice(0, 16);
+      return `${OFFLINE_SECRET_PLACEHOLDER}:${fingerprint}`;
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) out[k] = replaceSecure(v, onSecret);

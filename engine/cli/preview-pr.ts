@@ -13,10 +13,12 @@
  * stack that cannot be previewed (config or program error).
  */
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PreviewDigest } from "../digest";
+import { SECRET_DIGEST_KEY_ENV } from "../evaluate";
 import { diffDigests, hasChanges, renderJson, renderMarkdown, renderTerminal, type StackDiff } from "../diff";
 
 const USAGE = `usage: npm run preview:pr -- --base <git ref> [--out FILE] [--json FILE] [--affected FILE] [--keep-plans DIR] [--budget CHARS] [--title TEXT]
@@ -89,9 +91,16 @@ interface RunResult {
   stderr: string;
 }
 
+/**
+ * One throwaway key for this comparison: base and head previews digest their secrets with it, so
+ * the diff can say "secret changed" without any value or reusable digest leaving this process.
+ */
+const SECRET_DIGEST_KEY = randomBytes(32).toString("hex");
+
 function run(cmd: string, args: string[], cwd: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", "ignore", "pipe"] });
+    const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", [SECRET_DIGEST_KEY_ENV]: SECRET_DIGEST_KEY };
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (b: Buffer) => {
       if (stderr.length < 20_000) stderr += b.toString();

@@ -31,6 +31,7 @@ export function fmtShown(s: Shown, max = VALUE_MAX): string {
 const SECRET_TEXT = {
   added: "[secret] added",
   removed: "[secret] removed",
+  changed: "[secret] changed (values not shown)",
   "became-secret": "now a secret (values not shown)",
   "no-longer-secret": "no longer a secret (values not shown)",
 } as const;

@@ -23,7 +23,7 @@ export interface PropertyChange {
   before: Shown;
   after: Shown;
   /** Set when a secret is involved: what can be said without its value. */
-  secret?: "added" | "removed" | "became-secret" | "no-longer-secret";
+  secret?: "added" | "removed" | "changed" | "became-secret" | "no-longer-secret";
 }
 
 /** A change of a resource option (protect, retainOnDelete, aliases, ...). Options hold no secrets. */

@@ -2,13 +2,24 @@
  * Property-level comparison of two values in Pulumi's JSON form (secrets blinded, unknowns as the
  * sentinel). Pure functions; the only output is a list of PropertyChange that never holds a secret.
  */
-import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../evaluate";
+import { SECRET_DIGEST_FIELD, SECRET_SIG, SIG_KEY, UNKNOWN } from "../evaluate";
 import type { PropertyChange, Shown } from "./types";
 
 export function isSecret(v: unknown): boolean {
   // Any secret envelope counts, blinded or not: a plan written by another tool might carry the
   // plaintext under `value`, and it must not reach a diff either.
   return !!v && typeof v === "object" && !Array.isArray(v) && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The keyed digest a blinded secret carries when both plans came from one `preview:pr` run. */
+function secretDigest(v: unknown): string | undefined {
+  const d = isSecret(v) ? (v as Record<string, unknown>)[SECRET_DIGEST_FIELD] : undefined;
+  return typeof d === "string" ? d : undefined;
+}
+
+/** Both secrets carry digests of the same run: they compare, without either value being known. */
+function secretsComparable(a: unknown, b: unknown): boolean {
+  return secretDigest(a) !== undefined && secretDigest(b) !== undefined;
 }
 
 export function isUnknown(v: unknown): boolean {
@@ -55,7 +66,7 @@ export function show(v: unknown, key: string): Shown {
 /** Order-insensitive (for object keys) structural equality; secrets compare equal to each other. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (isSecret(a) || isSecret(b)) return isSecret(a) && isSecret(b);
+  if (isSecret(a) || isSecret(b)) return isSecret(a) && isSecret(b) && (!secretsComparable(a, b) || secretDigest(a) === secretDigest(b));
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => deepEqual(x, b[i]));
@@ -146,7 +157,7 @@ export interface DiffContext {
 
 /** Number of places where both values hold a secret (blinded: equal or not, nobody can tell offline). */
 export function sharedSecrets(a: unknown, b: unknown): number {
-  if (isSecret(a) && isSecret(b)) return 1;
+  if (isSecret(a) && isSecret(b)) return secretsComparable(a, b) ? 0 : 1;
   if (Array.isArray(a) && Array.isArray(b)) return a.reduce<number>((n, x, i) => n + (i < b.length ? sharedSecrets(x, b[i]) : 0), 0);
   if (isPlainObject(a) && isPlainObject(b) && !isSecret(a) && !isSecret(b)) {
     let n = 0;
@@ -159,8 +170,14 @@ export function sharedSecrets(a: unknown, b: unknown): number {
 /** Compares two values and appends every changed leaf to `out`. `key` is the last path segment's name. */
 export function diffValues(before: unknown, after: unknown, path: string, out: PropertyChange[], ctx: DiffContext, key = ""): void {
   if (isSecret(before) || isSecret(after)) {
-    // Both blinded: nothing can be said (counted by sharedSecrets).
-    if (isSecret(before) && isSecret(after)) return;
+    // Both blinded: equal or not is known only through the digests of one preview:pr run
+    // (otherwise counted by sharedSecrets as not comparable).
+    if (isSecret(before) && isSecret(after)) {
+      if (secretsComparable(before, after) && secretDigest(before) !== secretDigest(after)) {
+        out.push({ path, change: "changed", before: { kind: "secret" }, after: { kind: "secret" }, secret: "changed" });
+      }
+      return;
+    }
     if (before === undefined) out.push({ path, change: "added", before: { kind: "absent" }, after: { kind: "secret" }, secret: "added" });
     else if (after === undefined) out.push({ path, change: "removed", before: { kind: "secret" }, after: { kind: "absent" }, secret: "removed" });
     else if (isSecret(after)) out.push({ path, change: "changed", before: { kind: "hidden" }, after: { kind: "secret" }, secret: "became-secret" });

@@ -63,3 +63,40 @@ describe("secrets never appear in any output", () => {
     }
   });
 });
+
+describe("secrets with keyed digests (one preview:pr run)", () => {
+  const secret = (digest?: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "[secret]", ...(digest ? { hmacSha256: digest } : {}) });
+
+  it("reports a changed secret without showing either value, and an unchanged one as unchanged", async () => {
+    const { diffValues, sharedSecrets } = await import("../../engine/diff/values");
+    const changed: import("../../engine/diff/types").PropertyChange[] = [];
+    diffValues(secret("aaa"), secret("bbb"), "secretData", changed, { secretsNotCompared: 0 });
+    expect(changed).toEqual([{ path: "secretData", change: "changed", before: { kind: "secret" }, after: { kind: "secret" }, secret: "changed" }]);
+    const same: import("../../engine/diff/types").PropertyChange[] = [];
+    diffValues(secret("aaa"), secret("aaa"), "secretData", same, { secretsNotCompared: 0 });
+    expect(same).toEqual([]);
+    expect(sharedSecrets(secret("aaa"), secret("bbb"))).toBe(0);
+    // Without digests (plans from two runs, or from the real CLI) nothing can be said.
+    expect(sharedSecrets(secret(), secret())).toBe(1);
+  });
+
+  it("the engine digests a secret only when given a key, and the digest depends on the key", async () => {
+    const { blindSecrets, SECRET_DIGEST_KEY_ENV } = await import("../../engine/evaluate");
+    const envelope = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s3cr3t-value" };
+    const saved = process.env[SECRET_DIGEST_KEY_ENV];
+    try {
+      delete process.env[SECRET_DIGEST_KEY_ENV];
+      expect(blindSecrets(envelope)).toEqual(secret());
+      process.env[SECRET_DIGEST_KEY_ENV] = "key-one";
+      const one = blindSecrets(envelope) as Record<string, string>;
+      process.env[SECRET_DIGEST_KEY_ENV] = "key-two";
+      const two = blindSecrets(envelope) as Record<string, string>;
+      expect(one.hmacSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(one.hmacSha256).not.toBe(two.hmacSha256);
+      expect(JSON.stringify([one, two])).not.toContain("s3cr3t-value");
+    } finally {
+      if (saved === undefined) delete process.env[SECRET_DIGEST_KEY_ENV];
+      else process.env[SECRET_DIGEST_KEY_ENV] = saved;
+    }
+  });
+});
