@@ -294,12 +294,12 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
   }, opts);
 
   // Kubernetes Secrets encrypted with a key the platform holds (application-layer encryption).
-  const gkeAgent = `serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`;
+  // GkeCluster grants the GKE service agent on it before creating the cluster: one grant, one owner.
   const keys = new EncryptionKeys("diaspomoney", {
     location: region,
     project: projectId,
     projectNumber,
-    keys: { "gke-secrets": { iam: { "roles/cloudkms.cryptoKeyEncrypterDecrypter": [gkeAgent] } } },
+    keys: { "gke-secrets": {} },
     labels,
     deletionProtection,
   }, opts);
@@ -314,7 +314,7 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
     servicesRangeName: "services",
     masterIpv4CidrBlock: cluster.masterCidr,
     masterAuthorizedNetworks: cluster.authorizedNetworks,
-    databaseEncryptionKeyId: keys.grantedKeyIds.apply((k) => k["gke-secrets"]),
+    databaseEncryptionKeyId: keys.keyIds.apply((k) => k["gke-secrets"]),
     releaseChannel: cluster.releaseChannel,
     nodePools: { general: { machineType: cluster.machineType, minNodesPerZone: cluster.minNodesPerZone, maxNodesPerZone: cluster.maxNodesPerZone } },
     labels,

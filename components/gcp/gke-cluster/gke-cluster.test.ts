@@ -114,6 +114,26 @@ describe("GkeCluster", () => {
     expect(cluster.inputs.deletionProtection).toBe(false);
     expect(cluster.options.protect).toBe(false);
   });
+
+  it("serves the control plane on its IAM-authorised DNS endpoint by default, and not when turned off", async () => {
+    const { plan } = await runProgram(() => {
+      new GkeCluster("on", base);
+    });
+    expect(plan.one("gcp:container/cluster:Cluster").inputs.controlPlaneEndpointsConfig).toEqual({ dnsEndpointConfig: { allowExternalTraffic: true } });
+    // The IP endpoint stays private either way.
+    expect(plan.one("gcp:container/cluster:Cluster").inputs).toMatchObject({ privateClusterConfig: { enablePrivateEndpoint: true } });
+    const off = await runProgram(() => {
+      new GkeCluster("off", { ...base, dnsEndpoint: false });
+    });
+    expect(off.plan.one("gcp:container/cluster:Cluster").inputs.controlPlaneEndpointsConfig).toBeUndefined();
+  });
+});
+
+describe("gkeKubeconfig for the DNS endpoint", () => {
+  it("gives no cluster CA (the DNS endpoint's certificate is publicly trusted)", () => {
+    const cfg = JSON.parse(gkeKubeconfig("ctx", "gke-abc.europe-west1.gke.goog")) as { clusters: { cluster: Record<string, string> }[] };
+    expect(cfg.clusters[0].cluster).toEqual({ server: "https://gke-abc.europe-west1.gke.goog" });
+  });
 });
 
 describe("kubernetesProviderFromConfig (existing cluster)", () => {

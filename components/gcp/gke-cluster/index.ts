@@ -61,6 +61,15 @@ export interface GkeClusterArgs extends CommonArgs {
   privateEndpoint?: boolean;
   /** CIDRs allowed to reach the control plane. @default [] */
   masterAuthorizedNetworks?: { cidr: string; name: string }[];
+  /**
+   * Also serve the control plane on its DNS-based endpoint, where every request is authorised by
+   * IAM (container.clusters.connect) rather than by source IP. This is how a deployer outside the
+   * VPC (CI through Workload Identity Federation, an engineer's laptop) reaches a cluster whose IP
+   * endpoint stays private; the kubeconfig then points at it. Off: only the private IP endpoint,
+   * reachable from inside the VPC.
+   * @default true
+   */
+  dnsEndpoint?: boolean;
   /** Cloud KMS key (`projects/.../cryptoKeys/...`, same region) encrypting Kubernetes Secrets in etcd. */
   databaseEncryptionKeyId: pulumi.Input<string>;
   /** @default "REGULAR" */
@@ -100,6 +109,7 @@ export interface ResolvedGkeClusterArgs {
   servicesRangeName: string;
   masterIpv4CidrBlock: string;
   privateEndpoint: boolean;
+  dnsEndpoint: boolean;
   masterAuthorizedNetworks: { cidr: string; name: string }[];
   releaseChannel: string;
   nodePools: Record<string, ResolvedGkeNodePool>;
@@ -163,6 +173,7 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs): Resol
     servicesRangeName: args.servicesRangeName,
     masterIpv4CidrBlock,
     privateEndpoint,
+    dnsEndpoint: args.dnsEndpoint ?? true,
     masterAuthorizedNetworks: networks,
     releaseChannel: args.releaseChannel ?? "REGULAR",
     nodePools,
@@ -174,11 +185,12 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs): Resol
 }
 
 /** A kubeconfig that authenticates with the gke-gcloud-auth-plugin (short-lived tokens, no static credentials). */
-export function gkeKubeconfig(contextName: string, endpoint: string, caCertificate: string): string {
+export function gkeKubeconfig(contextName: string, endpoint: string, caCertificate?: string): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: contextName, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caCertificate } }],
+    // The DNS endpoint presents a publicly trusted certificate: no cluster CA is given for it.
+    clusters: [{ name: contextName, cluster: { server: `https://${endpoint}`, ...(caCertificate ? { "certificate-authority-data": caCertificate } : {}) } }],
     contexts: [{ name: contextName, context: { cluster: contextName, user: contextName } }],
     "current-context": contextName,
     users: [
@@ -269,6 +281,7 @@ export class GkeCluster extends pulumi.ComponentResource {
           masterIpv4CidrBlock: r.masterIpv4CidrBlock,
           masterGlobalAccessConfig: { enabled: false },
         },
+        ...(r.dnsEndpoint ? { controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true } } } : {}),
         masterAuthorizedNetworksConfig: {
           cidrBlocks: r.masterAuthorizedNetworks.map((n) => ({ cidrBlock: n.cidr, displayName: n.name })),
           gcpPublicCidrsAccessEnabled: false,
@@ -326,8 +339,12 @@ export class GkeCluster extends pulumi.ComponentResource {
     this.kubeconfig = pulumi.secret(
       // Waits for the node pools too: what is deployed through the provider needs nodes to run on.
       pulumi
-        .all([cluster.name, cluster.endpoint, cluster.masterAuth, pulumi.all(pools.map((p) => p.id))])
-        .apply(([clusterName, endpoint, auth]) => gkeKubeconfig(`gke_${r.project}_${r.region}_${clusterName}`, endpoint, auth.clusterCaCertificate ?? "")),
+        .all([cluster.name, cluster.endpoint, cluster.masterAuth, cluster.controlPlaneEndpointsConfig, pulumi.all(pools.map((p) => p.id))])
+        .apply(([clusterName, endpoint, auth, endpoints]) => {
+          const context = `gke_${r.project}_${r.region}_${clusterName}`;
+          const dns = endpoints?.dnsEndpointConfig?.endpoint;
+          return r.dnsEndpoint && dns ? gkeKubeconfig(context, dns) : gkeKubeconfig(context, endpoint, auth.clusterCaCertificate ?? "");
+        }),
     );
     this.nodeServiceAccountEmail = pulumi.output(nodeSaEmail);
     this.workloadPool = pulumi.output(`${r.project}.svc.id.goog`);
