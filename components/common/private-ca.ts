@@ -12,6 +12,9 @@ export interface PrivateCaIssuerRef {
   kind: "Issuer";
 }
 
+/** Builds an object's metadata (name, namespace, labels) from its object name. */
+export type MetadataFor = (objectName: string) => { name: string; namespace: string; labels: Record<string, string> };
+
 /**
  * Declares the three cert-manager objects, as children `${name}-selfsigned-issuer`, `${name}-ca`
  * and `${name}-ca-issuer` of `parent`, and returns the CA Issuer to sign server certificates with.
@@ -21,7 +24,7 @@ export function privateCaIssuer(
   parent: pulumi.Resource,
   name: string,
   resourceName: string,
-  metadata: (objectName: string) => { name: string; namespace: string; labels: Record<string, string> },
+  metadata: MetadataFor,
 ): PrivateCaIssuerRef {
   const rn = resourceName;
   const selfSigned = new k8s.apiextensions.CustomResource(
@@ -52,4 +55,39 @@ export function privateCaIssuer(
     { parent, dependsOn: [ca] },
   );
   return { name: `${rn}-ca-issuer`, kind: "Issuer" };
+}
+
+/**
+ * The data service's server certificate (`${name}-server-certificate`, secret `<resourceName>-server-tls`):
+ * one year, renewed a month ahead, ECDSA with a new key at each renewal. Members are servers and
+ * clients of each other (replication, cluster bus), hence both usages.
+ */
+export function serverCertificate(
+  parent: pulumi.Resource,
+  name: string,
+  resourceName: string,
+  metadata: MetadataFor,
+  cert: { commonName: string; dnsNames: string[]; issuer: { name: string; kind?: string } },
+): { secretName: string; resource: k8s.apiextensions.CustomResource } {
+  const secretName = `${resourceName}-server-tls`;
+  const resource = new k8s.apiextensions.CustomResource(
+    `${name}-server-certificate`,
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: metadata(`${resourceName}-server`),
+      spec: {
+        secretName,
+        commonName: cert.commonName,
+        dnsNames: cert.dnsNames,
+        duration: "8760h",
+        renewBefore: "720h",
+        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        usages: ["server auth", "client auth", "digital signature", "key encipherment"],
+        issuerRef: { name: cert.issuer.name, kind: cert.issuer.kind, group: "cert-manager.io" },
+      },
+    },
+    { parent },
+  );
+  return { secretName, resource };
 }

@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { privateCaIssuer } from "../../common/private-ca";
+import { privateCaIssuer, serverCertificate } from "../../common/private-ca";
 import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 import {
   assertPinnedImage,
@@ -304,29 +304,10 @@ export class MongoReplicaSet extends pulumi.ComponentResource {
       let issuer = r.tls.issuer;
       // No issuer given: a private CA of the service's own signs its certificates.
       if (!issuer) issuer = privateCaIssuer(this, name, rn, (o) => meta(o));
-      tlsSecretName = `${rn}-server-tls`;
       const svcDomain = `${rn}-svc.${ns}.svc.cluster.local`;
-      tlsDeps.push(
-        new k8s.apiextensions.CustomResource(
-          `${name}-server-certificate`,
-          {
-            apiVersion: "cert-manager.io/v1",
-            kind: "Certificate",
-            metadata: meta(`${rn}-server`),
-            spec: {
-              secretName: tlsSecretName,
-              commonName: `*.${svcDomain}`,
-              dnsNames: [`*.${svcDomain}`, svcDomain],
-              duration: "8760h",
-              renewBefore: "720h",
-              privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-              usages: ["server auth", "client auth", "digital signature", "key encipherment"],
-              issuerRef: { name: issuer.name, kind: issuer.kind, group: "cert-manager.io" },
-            },
-          },
-          { parent: this },
-        ),
-      );
+      const cert = serverCertificate(this, name, rn, (o) => meta(o), { commonName: `*.${svcDomain}`, dnsNames: [`*.${svcDomain}`, svcDomain], issuer });
+      tlsSecretName = cert.secretName;
+      tlsDeps.push(cert.resource);
     }
 
     const podSelector = mongoPodSelector(rn);

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { privateCaIssuer } from "../../common/private-ca";
+import { privateCaIssuer, serverCertificate } from "../../common/private-ca";
 import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 import { assertPinnedImage, assertResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, type ResourceSpec } from "../web-app/pod-security";
 
@@ -187,35 +187,15 @@ export class RedisCluster extends pulumi.ComponentResource {
       let issuer = r.tls.issuer;
       // No issuer given: a private CA of the service's own signs its certificates.
       if (!issuer) issuer = privateCaIssuer(this, name, rn, meta);
-      tlsSecretName = `${rn}-server-tls`;
       const dnsNames = ["leader", "follower"].flatMap((role) => [
         `${rn}-${role}.${ns}.svc`,
         `${rn}-${role}.${ns}.svc.cluster.local`,
         `*.${rn}-${role}-headless.${ns}.svc`,
         `*.${rn}-${role}-headless.${ns}.svc.cluster.local`,
       ]);
-      tlsDeps.push(
-        new k8s.apiextensions.CustomResource(
-          `${name}-server-certificate`,
-          {
-            apiVersion: "cert-manager.io/v1",
-            kind: "Certificate",
-            metadata: meta(`${rn}-server`),
-            spec: {
-              secretName: tlsSecretName,
-              commonName: `${rn}-leader.${ns}.svc`,
-              dnsNames,
-              duration: "8760h",
-              renewBefore: "720h",
-              privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-              // Cluster members are both servers and clients of each other (replication, bus).
-              usages: ["server auth", "client auth", "digital signature", "key encipherment"],
-              issuerRef: { name: issuer.name, kind: issuer.kind, group: "cert-manager.io" },
-            },
-          },
-          { parent: this },
-        ),
-      );
+      const cert = serverCertificate(this, name, rn, meta, { commonName: `${rn}-leader.${ns}.svc`, dnsNames, issuer });
+      tlsSecretName = cert.secretName;
+      tlsDeps.push(cert.resource);
     }
 
     // The operator's entrypoint writes redis.conf into the image at start-up: the root filesystem
