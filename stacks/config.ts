@@ -42,6 +42,27 @@ export function secretString(description: string) {
     .transform((v) => pulumi.secret(v));
 }
 
+/** A container image pinned by tag or digest, never `:latest`. */
+export const pinnedImage = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/, "a container image pinned by tag or digest")
+  .refine((v) => !/:latest$/.test(v), "a container image pinned by tag or digest, not :latest")
+  .describe("a container image pinned by tag or digest (registry/path:tag or registry/path@sha256:...)");
+
+export const ipv4Cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/).describe("an IPv4 CIDR such as 10.10.0.0/20");
+export const hostname = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/).describe("a DNS hostname");
+export const emailAddress = z.email().describe("an email address");
+
+/** The `<platform>:gcp` key every GCP-hosted platform has: project, project number, region. */
+export function gcpProjectSchema<const R extends readonly [string, ...string[]]>(regions: R) {
+  return z.strictObject({
+    projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).describe("a GCP project id"),
+    /** Needed to name service agents without a cloud call (CMEK grants). */
+    projectNumber: z.union([z.string().regex(/^\d{6,20}$/), z.number().int().positive()]).transform(String).describe("the GCP project number (digits)"),
+    region: z.enum(regions),
+  });
+}
+
 /** Whether a schema node is a secret leaf (see {@link secretString}). */
 function isSecretSchema(schema: z.ZodType): boolean {
   const meta = (unwrap(schema) as z.ZodType).meta?.() as Record<string, unknown> | undefined;

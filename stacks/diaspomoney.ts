@@ -32,7 +32,8 @@ import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
 import { RedisCluster, redisPodSelector } from "../components/k8s/redis-cluster";
 import { Traefik, TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
 import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
-import { secretString } from "./config";
+import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
+import { platformGcpProvider } from "./gcp-provider";
 import { ENVS, type ComplianceFacts, type Env, type PlatformDefinition, type StackContext, type StackEnv } from "./platform";
 import { SharedStackReference } from "./shared-stack";
 
@@ -53,21 +54,11 @@ const SERVICE_NAMES = { app: "web", mongodb: "mongodb", redis: "redis", kafka: "
 /** The GKE control plane's private range; the env stacks' network policies let operands reach it. */
 const DEFAULT_MASTER_CIDR = "172.16.0.0/28";
 
-const pinnedImage = z
-  .string()
-  .regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/)
-  .refine((v) => !/:latest$/.test(v))
-  .describe("a container image pinned by tag or digest (registry/path:tag or registry/path@sha256:...)");
-const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/).describe("an IPv4 CIDR such as 10.20.0.0/20");
-const hostname = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/).describe("a DNS hostname");
-const email = z.email().describe("an email address");
+const cidr = ipv4Cidr;
+const email = emailAddress;
 
 export const diaspomoneySchema = z.strictObject({
-  gcp: z.strictObject({
-    projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).describe("a GCP project id"),
-    projectNumber: z.union([z.string().regex(/^\d{6,20}$/), z.number().int().positive()]).transform(String).describe("the GCP project number (digits)"),
-    region: z.enum(DIASPOMONEY_REGIONS),
-  }),
+  gcp: gcpProjectSchema(DIASPOMONEY_REGIONS),
   /** Protect stateful resources against deletion (Pulumi protect + the services' own flags). */
   deletionProtection: z.boolean(),
 
@@ -259,14 +250,6 @@ export function diaspomoneyCompliance(env: StackEnv): ComplianceFacts {
   };
 }
 
-function gcpProvider(ctx: StackContext, c: DiaspomoneyConfig): gcp.Provider {
-  return new gcp.Provider("gcp", {
-    project: c.gcp.projectId,
-    region: c.gcp.region,
-    defaultLabels: { platform: "diaspomoney", env: ctx.env, "managed-by": "pulumi", stack: ctx.stack },
-  });
-}
-
 // ------------------------------------------------------------------------------------------------
 // diaspomoney-shared: the cluster and what the document draws once for all envs.
 // ------------------------------------------------------------------------------------------------
@@ -278,7 +261,7 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
   const { projectId, projectNumber, region } = c.gcp;
   const labels = { platform: "diaspomoney", env: "shared" };
   const deletionProtection = c.deletionProtection;
-  const provider = gcpProvider(ctx, c);
+  const provider = platformGcpProvider(ctx, c.gcp);
   const services = new ProjectServices("diaspomoney", {
     project: projectId,
     services: ["cloudkms.googleapis.com", "compute.googleapis.com", "container.googleapis.com", "iam.googleapis.com", "servicenetworking.googleapis.com"],
@@ -439,7 +422,7 @@ function composeEnv(ctx: StackContext, env: Env, c: DiaspomoneyConfig): Record<s
   const opts = { provider };
 
   // --- the daily MongoDB dump's destination: a CMEK bucket written through Workload Identity ----
-  const gcpProv = gcpProvider(ctx, c);
+  const gcpProv = platformGcpProvider(ctx, c.gcp);
   const gopts = { providers: [gcpProv] };
   const keys = new EncryptionKeys(`diaspomoney-${env}-backups`, {
     location: region,

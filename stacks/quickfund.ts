@@ -13,19 +13,14 @@ import { Network } from "../components/gcp/network";
 import { Postgres } from "../components/gcp/postgres";
 import { ProjectServices } from "../components/gcp/project-services";
 import { z } from "zod";
-import { secretString } from "./config";
+import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
+import { platformGcpProvider } from "./gcp-provider";
 import type { ComplianceFacts, PlatformDefinition, StackContext, StackEnv } from "./platform";
 
 const DOC = "docs/platforms/quickfund.md";
 
 /** GCP regions the document allows: "Région: Europe" (§ Hébergement); the team runs Belgium or Paris. */
 export const QUICKFUND_REGIONS = ["europe-west1", "europe-west9"] as const;
-
-const pinnedImage = z
-  .string()
-  .regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/, "a container image pinned by tag or digest")
-  .refine((v) => !/:latest$/.test(v), "a container image pinned by tag or digest, not :latest")
-  .describe("a container image pinned by tag or digest (registry/path:tag or registry/path@sha256:...)");
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).describe("a UTC time HH:MM");
 
@@ -40,14 +35,9 @@ const service = z.strictObject({
 });
 
 export const quickfundSchema = z.strictObject({
-  gcp: z.strictObject({
-    projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).describe("a GCP project id"),
-    /** Needed to name service agents without a cloud call (CMEK grants). */
-    projectNumber: z.union([z.string().regex(/^\d{6,20}$/), z.number().int().positive()]).transform(String).describe("the GCP project number (digits)"),
-    region: z.enum(QUICKFUND_REGIONS),
-  }),
+  gcp: gcpProjectSchema(QUICKFUND_REGIONS),
   network: z.strictObject({
-    subnetCidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/).describe("an IPv4 CIDR such as 10.10.0.0/20"),
+    subnetCidr: ipv4Cidr,
     /** Prefix length of the range reserved for Cloud SQL's private services access. */
     privateServicesPrefixLength: z.number().int().min(16).max(24),
   }),
@@ -86,9 +76,9 @@ export const quickfundSchema = z.strictObject({
   api: service,
   frontend: service,
   /** Public hostnames. quickfund.md names no domain: each stack file states its own. */
-  domains: z.array(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/).describe("a DNS hostname")).min(1).max(10),
+  domains: z.array(hostname).min(1).max(10),
   monitoring: z.strictObject({
-    notificationEmail: z.email().describe("an email address"),
+    notificationEmail: emailAddress,
     /** Ratio of 5xx responses over 5 minutes that pages. */
     errorRatioThreshold: z.number().min(0).max(1),
     databaseCpuThreshold: z.number().min(0).max(1),
@@ -203,12 +193,7 @@ function composeQuickfund(ctx: StackContext, c: QuickfundConfig): Record<string,
   const { projectId, projectNumber, region } = c.gcp;
   const labels = { platform: "quickfund", env: ctx.env };
   const deletionProtection = c.deletionProtection;
-  // Every GCP resource goes through this explicit provider: never the ambient gcloud project.
-  const provider = new gcp.Provider("gcp", {
-    project: projectId,
-    region,
-    defaultLabels: { ...labels, "managed-by": "pulumi", stack: ctx.stack },
-  });
+  const provider = platformGcpProvider(ctx, c.gcp);
   // The APIs this stack calls, enabled first so a fresh project does not fail half-way.
   const services = new ProjectServices("quickfund", { project: projectId, services: QUICKFUND_APIS }, { providers: [provider] });
   const opts = { providers: [provider], dependsOn: [services] };
