@@ -6,6 +6,7 @@
  * ignore unknown keys. Each step's `newState` follows `apitype.ResourceV3`.
  */
 import type { Diagnostic, Evaluation, RecordedResource } from "./evaluate";
+import type { DeployabilityReport } from "./deployability/types";
 
 export interface ResourceV3 {
   urn: string;
@@ -67,6 +68,8 @@ export interface PreviewDigest {
   outputs?: Record<string, unknown>;
   /** Ours: the policy pack's results for this plan. */
   policies?: PlanPolicyResult[];
+  /** Ours: the deployability analysis of this plan (would a first `pulumi up` apply and run it). */
+  deployability?: DeployabilityReport;
 }
 
 /** What an offline preview cannot know; printed with every plan. */

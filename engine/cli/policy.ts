@@ -3,22 +3,31 @@
  * PreviewDigest written by `npm run preview` or by the real `pulumi preview --json`), with the
  * stack's enforcement levels, facts and waivers from policies/config/<stack>.json.
  *
- * Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 usage or config error (one line,
- * never a stack trace).
+ * The deployability analysis runs over the same plan. An env stack's analysis needs what its
+ * upstream (shared) stack creates first: `--upstream-plan FILE` gives that stack's saved plan;
+ * without it, the upstream stack is evaluated offline from this checkout.
+ *
+ * Exit codes: 0 no mandatory violation and no deployability error, 1 either, 2 usage or config
+ * error (one line, never a stack trace).
  */
 import { existsSync, readFileSync } from "node:fs";
+import { analyzeDeployability } from "../deployability";
+import { formatDeployabilityReport } from "../deployability/format";
+import { upstreamResources, upstreamStacksOf } from "../deployability/upstream";
 import { resourcesFromDigest, type PreviewDigest } from "../digest";
+import type { RecordedResource } from "../evaluate";
 import { PolicyConfigError } from "../policy/config";
 import { formatPolicyReport } from "../policy/format";
 import { runPolicyPack } from "../policy/run";
 
-const USAGE = "usage: npm run policy -- --plan <preview.json> --stack <platform-env> [--json]";
+const USAGE = "usage: npm run policy -- --plan <preview.json> --stack <platform-env> [--upstream-plan <shared.json>] [--json]";
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { plan: string; stack: string; json: boolean } {
+function parseArgs(argv: string[]): { plan: string; stack: string; json: boolean; upstreamPlan?: string } {
   let plan: string | undefined;
   let stack: string | undefined;
+  let upstreamPlan: string | undefined;
   let json = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -31,12 +40,14 @@ function parseArgs(argv: string[]): { plan: string; stack: string; json: boolean
     else if (a.startsWith("--plan=")) plan = a.slice(7);
     else if (a === "--stack") stack = value();
     else if (a.startsWith("--stack=")) stack = a.slice(8);
+    else if (a === "--upstream-plan") upstreamPlan = value();
+    else if (a.startsWith("--upstream-plan=")) upstreamPlan = a.slice(16);
     else if (a === "--json") json = true;
     else if (a === "--help" || a === "-h") throw new UsageError(USAGE);
     else throw new UsageError(`unknown argument ${a}; ${USAGE}`);
   }
   if (!plan || !stack) throw new UsageError(`--plan and --stack are required; ${USAGE}`);
-  return { plan, stack, json };
+  return { plan, stack, json, ...(upstreamPlan ? { upstreamPlan } : {}) };
 }
 
 function readPlan(file: string): PreviewDigest {
@@ -53,14 +64,29 @@ function readPlan(file: string): PreviewDigest {
   return digest as PreviewDigest;
 }
 
+/** The upstream stacks' resources: from a saved plan when given, else evaluated offline. */
+async function upstreamFor(stack: string, upstreamPlan: string | undefined): Promise<{ stacks: string[]; resources: RecordedResource[] }> {
+  const stacks = upstreamStacksOf(stack);
+  if (!upstreamPlan) return upstreamResources(stack);
+  if (stacks.length === 0) throw new UsageError(`--upstream-plan: ${stack} is deployed after no other stack, so it takes no upstream plan`);
+  return { stacks, resources: resourcesFromDigest(readPlan(upstreamPlan)) };
+}
+
 export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
   try {
     const args = parseArgs(argv);
     const digest = readPlan(args.plan);
-    const run = await runPolicyPack({ stack: args.stack, resources: resourcesFromDigest(digest) });
-    if (args.json) out(JSON.stringify({ stack: run.stack, mandatoryViolations: run.mandatoryViolations, advisoryViolations: run.advisoryViolations, waived: run.waived, policies: run.results }, null, 2));
-    else out(formatPolicyReport(run));
-    return run.mandatoryViolations > 0 ? 1 : 0;
+    const resources = resourcesFromDigest(digest);
+    const run = await runPolicyPack({ stack: args.stack, resources });
+    const upstream = await upstreamFor(args.stack, args.upstreamPlan);
+    const deployability = analyzeDeployability({ stack: args.stack, resources, upstream: upstream.resources }, upstream.stacks);
+    if (args.json) {
+      out(JSON.stringify({ stack: run.stack, mandatoryViolations: run.mandatoryViolations, advisoryViolations: run.advisoryViolations, waived: run.waived, policies: run.results, deployability }, null, 2));
+    } else {
+      out(formatPolicyReport(run));
+      out(formatDeployabilityReport(deployability));
+    }
+    return run.mandatoryViolations > 0 || deployability.findings.length > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof PolicyConfigError) {
       err(`error: ${e.message}`);

@@ -11,7 +11,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { StackConfigError } from "../../stacks/config";
 import { allStacks } from "../../stacks/registry";
-import { EvaluationError } from "../evaluate";
+import { analyzeDeployability, type DeployabilityReport } from "../deployability";
+import { formatDeployabilityReport } from "../deployability/format";
+import { upstreamResources } from "../deployability/upstream";
+import { EvaluationError, type RecordedResource } from "../evaluate";
 import { PolicyConfigError } from "../policy/config";
 import { formatPolicyReport } from "../policy/format";
 import { runPolicyPack, type PolicyRunResult } from "../policy/run";
@@ -145,10 +148,22 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
+  // The deployability analysis: would a first `pulumi up` apply this plan in one pass, and run it.
+  // An env stack is analysed knowing what its upstream (shared) stack creates first.
+  const evaluated = new Map<string, readonly RecordedResource[]>(previews.map((p) => [p.stack, p.evaluation.resources]));
+  const deployability = new Map<string, DeployabilityReport>();
+  for (const p of previews) {
+    const upstream = await upstreamResources(p.stack, evaluated);
+    const report = analyzeDeployability({ stack: p.stack, resources: p.evaluation.resources, upstream: upstream.resources }, upstream.stacks);
+    p.digest.deployability = report;
+    deployability.set(p.stack, report);
+  }
+
   const tree = args.tree ?? !args.all;
   for (const p of previews) {
     printStack(p, tree);
     console.log(formatPolicyReport(policyRuns.get(p.stack)!));
+    console.log(formatDeployabilityReport(deployability.get(p.stack)!));
   }
   console.log(`\n${renderLimits()}`);
 
@@ -160,15 +175,22 @@ export async function main(argv: string[]): Promise<number> {
   const advisory = [...policyRuns.values()].reduce((n, r) => n + r.advisoryViolations, 0);
   const waived = [...policyRuns.values()].reduce((n, r) => n + r.waived, 0);
   const total = previews.reduce((n, p) => n + p.evaluation.resources.length, 0);
+  const undeployable = [...deployability.values()].filter((r) => r.findings.length > 0);
+  const deployErrors = undeployable.reduce((n, r) => n + r.findings.length, 0);
   console.log(
-    `\n${previews.length} stack${previews.length > 1 ? "s" : ""}, ${total} resources; policies: ${mandatory} mandatory violation(s), ${advisory} advisory, ${waived} waived.`,
+    `\n${previews.length} stack${previews.length > 1 ? "s" : ""}, ${total} resources; policies: ${mandatory} mandatory violation(s), ${advisory} advisory, ${waived} waived; deployability: ${deployErrors} error(s).`,
   );
+  let code: number = EXIT.ok;
   if (mandatory > 0) {
     const failing = [...policyRuns.values()].filter((r) => r.mandatoryViolations > 0).map((r) => r.stack);
     console.error(`preview: mandatory policy violations in ${failing.join(", ")}: fix them or waive them with a reason (policies/README.md).`);
-    return EXIT.policy;
+    code = EXIT.policy;
   }
-  return EXIT.ok;
+  if (deployErrors > 0) {
+    console.error(`preview: ${undeployable.map((r) => r.stack).join(", ")} would not deploy in one pass: fix the deployability errors above (README § Deployability analysis).`);
+    code = EXIT.policy;
+  }
+  return code;
 }
 
 if (require.main === module) {

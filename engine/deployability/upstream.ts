@@ -1,0 +1,35 @@
+/**
+ * What an env stack can count on already existing when it is applied: the plans of the stacks
+ * deployed before it. For a platform with a `shared` stack (DiaspoMoney), that is its shared stack,
+ * evaluated offline from the same commit, so an env stack checked alone still sees the namespaces,
+ * quotas, node pools, CRD-installing releases and issuers the shared stack creates.
+ */
+import type { RecordedResource } from "../evaluate";
+import { parseStackName } from "../../stacks/registry";
+
+/** The stacks `stack` is deployed after, in deploy order (README § Stacks). */
+export function upstreamStacksOf(stack: string): string[] {
+  const { platform, env } = parseStackName(stack);
+  if (env === "shared" || !platform.envs.includes("shared")) return [];
+  return [`${platform.name}-shared`];
+}
+
+/**
+ * Resources of the upstream stacks: taken from `known` when the caller evaluated them already
+ * (`preview --all`), otherwise evaluated offline here.
+ */
+export async function upstreamResources(stack: string, known: ReadonlyMap<string, readonly RecordedResource[]> = new Map()): Promise<{ stacks: string[]; resources: RecordedResource[] }> {
+  const stacks = upstreamStacksOf(stack);
+  const resources: RecordedResource[] = [];
+  for (const up of stacks) {
+    const have = known.get(up);
+    if (have) {
+      resources.push(...have);
+      continue;
+    }
+    // Imported lazily: the preview module pulls in the whole program, which the checks do not need.
+    const { previewStack } = await import("../preview");
+    resources.push(...(await previewStack(up)).evaluation.resources);
+  }
+  return { stacks, resources };
+}
