@@ -3,12 +3,17 @@
  * checks; each lives in its own module (`<check>.ts`) with its tests under tests/deployability/.
  */
 import { performance } from "node:perf_hooks";
+import { capacityCheck } from "./capacity";
+import { chartValuesCheck } from "./chart-values";
+import { createOrderCheck } from "./create-order";
+import { reachabilityCheck } from "./reachability";
+import { referencesCheck } from "./references";
 import type { DeployCheck, DeployContext, DeployabilityReport } from "./types";
 
 export * from "./types";
 
 /** Every check, in the order their findings are reported. */
-export const CHECKS: readonly DeployCheck[] = [];
+export const CHECKS: readonly DeployCheck[] = [chartValuesCheck, createOrderCheck, referencesCheck, capacityCheck, reachabilityCheck];
 
 export function analyzeDeployability(ctx: DeployContext, upstreamStacks: string[] = [], checks: readonly DeployCheck[] = CHECKS): DeployabilityReport {
   const started = performance.now();
