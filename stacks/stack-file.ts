@@ -2,6 +2,15 @@
  * Reads `stacks/Pulumi.<stack>.yaml` the way the Pulumi CLI would hand it to the program: every
  * `namespace:key` as a string (objects as JSON), plus the list of secret keys. Secure values cannot
  * be decrypted offline (no key): they become a placeholder that is never printed.
+ *
+ * Top-level keys, as the Pulumi CLI writes them: `config`; `secretsprovider` (the gcpkms:// key
+ * URL); `encryptedkey`, the stack's data key encrypted by that KMS key, which `pulumi stack init
+ * --secrets-provider gcpkms://…` writes once and which must be committed: without it the CLI makes
+ * a new data key and rewrites the file on every run, and `secure:` values encrypted under another
+ * data key cannot be decrypted (docs/pull-requests.md § One-time stack bootstrap; the deploy and
+ * cloud preview workflows refuse a stack file without it); `environment` (Pulumi ESC imports).
+ * Anything else is refused, `encryptionsalt` included: it belongs to the passphrase provider,
+ * which this project does not use.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -18,6 +27,8 @@ export interface LoadedStackFile {
   secretKeys: string[];
   /** The file's `secretsprovider`, when set (the real CLI needs one: gcpkms://... in this project). */
   secretsProvider?: string;
+  /** The file's `encryptedkey` (the KMS-encrypted data key), once the stack was bootstrapped. Opaque offline. */
+  encryptedKey?: string;
 }
 
 const TOP_LEVEL_KEYS = new Set(["config", "secretsprovider", "encryptedkey", "environment"]);
@@ -80,8 +91,14 @@ export function loadStackFile(projectRoot: string, stack: string): LoadedStackFi
     if (secret) secretKeys.push(key);
     config[key] = typeof plain === "string" ? plain : plain !== null && typeof plain === "object" ? JSON.stringify(plain) : String(plain);
   }
-  const secretsProvider = typeof data.secretsprovider === "string" ? data.secretsprovider : undefined;
-  return { config, secretKeys, ...(secretsProvider ? { secretsProvider } : {}) };
+  for (const key of ["secretsprovider", "encryptedkey"] as const) {
+    if (data[key] !== undefined && (typeof data[key] !== "string" || data[key] === "")) {
+      throw new StackConfigError(rel, key, "a non-empty string, as the Pulumi CLI writes it", JSON.stringify(data[key]));
+    }
+  }
+  const secretsProvider = data.secretsprovider as string | undefined;
+  const encryptedKey = data.encryptedkey as string | undefined;
+  return { config, secretKeys, ...(secretsProvider ? { secretsProvider } : {}), ...(encryptedKey ? { encryptedKey } : {}) };
 }
 
 function describeNode(node: Node): string {

@@ -2,7 +2,7 @@
  * One test per class of bad configuration: each must fail before any resource is declared, with
  * one message naming the stack file, the key path, what was expected and what was given.
  */
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -172,6 +172,40 @@ describe("secure values", () => {
     const cfg = resolveConfig(def, { stack: "t-dev", env: "dev", config: { "t:token": "abc" }, secretKeys: ["t:token"] }) as { token: unknown };
     const out = cfg.token as { isSecret: Promise<boolean> };
     expect(await out.isSecret).toBe(true);
+  });
+});
+
+describe("the stack file's secrets provider and data key", () => {
+  const KMS = "gcpkms://projects/quickfund-prod-4821/locations/europe-west1/keyRings/pulumi/cryptoKeys/stack-secrets";
+  const config = PROD.slice(PROD.indexOf("config:"));
+
+  it("a bootstrapped file loads: secretsprovider (folded as the CLI may write it), encryptedkey and secure values", () => {
+    const root = withStackFile("quickfund-prod", `secretsprovider: >-\n  ${KMS}\nencryptedkey: CiQAbcdEFgh0123456789abcdef==\n${config.trimEnd()}\n  quickfund:secrets:\n    stripeApiKey:\n      secure: v1:c2VjcmV0\n`);
+    const loaded = loadStackFile(root, "quickfund-prod");
+    expect(loaded.secretsProvider).toBe(KMS);
+    expect(loaded.encryptedKey).toBe("CiQAbcdEFgh0123456789abcdef==");
+    expect(loaded.secretKeys).toEqual(["quickfund:secrets"]);
+    expect(() => prepareStack("quickfund-prod", root)).not.toThrow();
+  });
+
+  it("a passphrase provider's encryptionsalt, or an encryptedkey that is not a string, is refused", () => {
+    const salt = errorOf(() => loadStackFile(withStackFile("quickfund-prod", `encryptionsalt: v1:abc\n${PROD}`), "quickfund-prod"));
+    expect(salt.keyPath).toBe("encryptionsalt");
+    expect(salt.expected).toContain("encryptedkey");
+    const empty = errorOf(() => loadStackFile(withStackFile("quickfund-prod", `encryptedkey: ""\n${PROD}`), "quickfund-prod"));
+    expect(empty.message).toBe('stacks/Pulumi.quickfund-prod.yaml: encryptedkey: expected a non-empty string, as the Pulumi CLI writes it, got ""');
+  });
+
+  it("no stack file of the repository holds a secure value without the encryptedkey that decrypts it", () => {
+    const stacks = readdirSync(join(PROJECT_ROOT, "stacks")).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+    expect(stacks.length).toBeGreaterThanOrEqual(7);
+    for (const stack of stacks) {
+      const loaded = loadStackFile(PROJECT_ROOT, stack);
+      expect(loaded.secretsProvider, stack).toMatch(/^gcpkms:\/\//);
+      // `pulumi config set --secret` on a bootstrapped stack writes both; a secure value alone was
+      // encrypted under another stack's data key, and no CLI can decrypt it.
+      if (loaded.secretKeys.length > 0) expect(loaded.encryptedKey, `${stack}: ${loaded.secretKeys.join(", ")}`).toBeTruthy();
+    }
   });
 });
 

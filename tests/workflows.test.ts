@@ -1,6 +1,8 @@
 /**
  * The GitHub workflows parse, keep cloud credentials away from pull requests (and forks), deploy
- * with the documented branch mapping, and call only npm scripts that exist and are documented.
+ * with the documented branch mapping in upstreamStacksOf's order, give Pulumi what a real run needs
+ * (gke-gcloud-auth-plugin, a bootstrapped stack file, the policy pack and its config), and call only
+ * npm scripts that exist and are documented.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -13,6 +15,7 @@ const ROOT = path.join(__dirname, "..");
 const DIR = path.join(ROOT, ".github", "workflows");
 
 interface Step {
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -20,6 +23,7 @@ interface Step {
   if?: string;
 }
 interface Job {
+  name?: string;
   if?: string;
   permissions?: Record<string, string> | string;
   environment?: string | { name: string };
@@ -46,6 +50,17 @@ const byName = (name: string): [string, Workflow] => {
 };
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
 const runs = (w: Workflow) => steps(w).map((s) => s.run ?? "").join("\n");
+const isPulumi = (s: Step) => (s.uses ?? "").startsWith("pulumi/actions@") || /^\s*pulumi (preview|up|refresh|destroy)\b/m.test(s.run ?? "");
+/** The jobs that run the Pulumi CLI against a stack. */
+const pulumiJobs = (w: Workflow): [string, Job][] => Object.entries(w.jobs).filter(([, j]) => (j.steps ?? []).some(isPulumi));
+const pulumiStep = (j: Job): Step => j.steps!.find((s) => (s.uses ?? "").startsWith("pulumi/actions@"))!;
+/** The stacks of the repository: `stacks/Pulumi.<stack>.yaml`. */
+const stackFiles = () =>
+  fs
+    .readdirSync(path.join(ROOT, "stacks"))
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
 const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
 const CLOUD_ACTIONS = /^(google-github-actions\/auth|pulumi\/actions)@/;
 
@@ -113,7 +128,10 @@ describe("workflows", () => {
     expect(pulumi.with).toMatchObject({ command: "preview", policyPacks: "policies", "comment-on-pr": true });
     expect(String(pulumi.with!.policyPackConfigs)).toBe("policies/config/${{ matrix.stack }}.json");
     expect(String(pulumi.with!["cloud-url"])).toMatch(/^gs:\/\//);
-    expect(String(pulumi.with!["secrets-provider"])).toMatch(/^gcpkms:\/\//);
+    // pulumi/actions passes secrets-provider to `stack init` only (upsert), never to `stack select`:
+    // each stack's provider and data key are its stack file's secretsprovider and encryptedkey.
+    expect(pulumi.with).not.toHaveProperty("secrets-provider");
+    expect(pulumi.with).not.toHaveProperty("upsert");
     expect(preview.permissions).toMatchObject({ "id-token": "write" });
     const auth = preview.steps!.find((s) => s.uses?.startsWith("google-github-actions/auth@"))!;
     expect(Object.keys(auth.with!).sort()).toEqual(["service_account", "workload_identity_provider"]);
@@ -134,52 +152,238 @@ describe("workflows", () => {
     expect(branches).toEqual(["develop", "rct", "main"]);
     const mapping = JSON.parse(w.env!.BRANCH_ENVS) as Record<string, string>;
     expect(mapping).toEqual({ develop: "dev", rct: "rct", main: "prod" });
-    const deploy = Object.values(w.jobs).find((j) => (j.steps ?? []).some((s) => s.uses?.startsWith("pulumi/actions@")))!;
-    expect(deploy.environment).toBe("${{ matrix.environment }}");
     // The matrix's environment is the env the branch maps to: main → prod (required reviewers).
-    expect(runs(w)).toContain('{stack: ., environment: $env}');
-    expect(runs(w)).toContain('.[$b] // empty');
-    expect(deploy.concurrency).toEqual({ group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
-    const pulumi = deploy.steps!.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-    expect(pulumi.uses).toBe("pulumi/actions@v7");
-    expect(pulumi.with).toMatchObject({ command: "up", "stack-name": "${{ matrix.stack }}", policyPacks: "policies" });
-    expect(String(pulumi.with!["cloud-url"])).toMatch(/^gs:\/\//);
-    expect(String(pulumi.with!["secrets-provider"])).toMatch(/^gcpkms:\/\//);
-    expect(deploy.steps!.some((s) => s.uses === "google-github-actions/auth@v2" && "workload_identity_provider" in (s.with ?? {}))).toBe(true);
-    expect(deploy.needs).toEqual(expect.arrayContaining(["verify"]));
+    expect(runs(w)).toContain("{stack: ., environment: $env");
+    expect(runs(w)).toContain(".[$b] // empty");
+    const deploys = pulumiJobs(w);
+    expect(deploys.map(([name]) => name).sort()).toEqual(["deploy", "deploy-after-upstream"]);
+    for (const [name, deploy] of deploys) {
+      expect(deploy.environment, name).toBe("${{ matrix.environment }}");
+      // Both waves share the per-stack group: one `up` per stack at a time, whichever job runs it.
+      expect(deploy.concurrency, name).toEqual({ group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
+      const pulumi = pulumiStep(deploy);
+      expect(pulumi.uses, name).toBe("pulumi/actions@v7");
+      expect(pulumi.with, name).toMatchObject({ command: "up", "stack-name": "${{ matrix.stack }}", policyPacks: "policies", "policyPackConfigs": "policies/config/${{ matrix.stack }}.json" });
+      expect(String(pulumi.with!["cloud-url"]), name).toMatch(/^gs:\/\//);
+      expect(pulumi.with, name).not.toHaveProperty("secrets-provider");
+      expect(pulumi.with, name).not.toHaveProperty("upsert");
+      expect(deploy.steps!.some((s) => s.uses === "google-github-actions/auth@v2" && "workload_identity_provider" in (s.with ?? {})), name).toBe(true);
+      expect(deploy.needs, name).toEqual(expect.arrayContaining(["plan", "verify"]));
+    }
+  });
+
+  it("installs gke-gcloud-auth-plugin, which the clusters' kubeconfig execs, after auth and before Pulumi in every job that runs Pulumi", async () => {
+    const { gkeKubeconfig } = await import("../components/gcp/gke-cluster/index");
+    const kubeconfig = JSON.parse(gkeKubeconfig("ctx", "gke.example")) as { users: { user: { exec: { command: string } } }[] };
+    const plugin = kubeconfig.users[0].user.exec.command;
+    expect(plugin).toBe("gke-gcloud-auth-plugin");
+    let checked = 0;
+    for (const [f, w] of Object.entries(workflows)) {
+      for (const [name, job] of pulumiJobs(w)) {
+        const at = (pred: (s: Step) => boolean) => job.steps!.findIndex(pred);
+        const pulumi = at((s) => isPulumi(s));
+        const gcloud = at((s) => (s.uses ?? "").startsWith("google-github-actions/setup-gcloud@"));
+        const auth = at((s) => (s.uses ?? "").startsWith("google-github-actions/auth@"));
+        expect(gcloud, `${f} ${name}: setup-gcloud`).toBeGreaterThanOrEqual(0);
+        const components = String(job.steps![gcloud].with?.install_components ?? "").split(",").map((c) => c.trim());
+        expect(components, `${f} ${name}`).toContain(plugin);
+        expect(job.steps![gcloud].with, `${f} ${name}: the plugin needs the runner's own gcloud`).not.toHaveProperty("skip_install");
+        // setup-gcloud signs gcloud in with the credentials auth made; the plugin asks gcloud for tokens.
+        expect(auth, `${f} ${name}: auth before setup-gcloud`).toBeGreaterThanOrEqual(0);
+        expect(auth, `${f} ${name}: auth before setup-gcloud`).toBeLessThan(gcloud);
+        expect(gcloud, `${f} ${name}: the plugin is installed before Pulumi runs`).toBeLessThan(pulumi);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it("every job that runs Pulumi first refuses a stack file with no encryptedkey, with the bootstrap command", () => {
+    const scripts = Object.values(workflows).flatMap((w) => pulumiJobs(w)).map(([name, job]) => {
+      const i = job.steps!.findIndex((s) => s.name === "Stack file bootstrapped");
+      expect(i, `${name}: a "Stack file bootstrapped" step`).toBeGreaterThanOrEqual(0);
+      expect(i, `${name}: checked before Pulumi`).toBeLessThan(job.steps!.findIndex((s) => isPulumi(s)));
+      expect(job.steps![i].env, name).toEqual({ STACK: "${{ matrix.stack }}" });
+      return job.steps![i].run!;
+    });
+    expect(new Set(scripts).size, "one check, the same in every job").toBe(1);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bootstrap-"));
+    try {
+      fs.mkdirSync(path.join(tmp, "stacks"));
+      const kms = "gcpkms://projects/p/locations/europe-west1/keyRings/pulumi/cryptoKeys/stack-secrets";
+      const check = (stack: string, content?: string) => {
+        if (content !== undefined) fs.writeFileSync(path.join(tmp, "stacks", `Pulumi.${stack}.yaml`), content);
+        const r = spawnSync("bash", ["-eo", "pipefail", "-c", scripts[0]], { cwd: tmp, encoding: "utf8", env: { ...process.env, STACK: stack } });
+        return { status: r.status, stderr: r.stderr };
+      };
+      const missing = check("quickfund-dev", `# comment\nsecretsprovider: ${kms}\nconfig:\n  quickfund:domains: ["dev.quickfund.fr"]\n`);
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain("stacks/Pulumi.quickfund-dev.yaml has no encryptedkey");
+      expect(missing.stderr).toContain(`pulumi stack init quickfund-dev --secrets-provider ${kms}`);
+      // The CLI may fold a long value onto the next line.
+      const folded = check("quickfund-rct", `secretsprovider: >-\n  ${kms}\nconfig: {}\n`);
+      expect(folded.status).toBe(1);
+      expect(folded.stderr).toContain(`--secrets-provider ${kms}`);
+      expect(check("quickfund-prod", `config: {}\nencryptedkey: CiQAbc==\n`)).toMatchObject({ status: 1, stderr: expect.stringContaining("names no secretsprovider") });
+      expect(check("diaspomoney-dev")).toMatchObject({ status: 1, stderr: expect.stringContaining("no stack file stacks/Pulumi.diaspomoney-dev.yaml") });
+      expect(check("diaspomoney-rct", `secretsprovider: ${kms}\nencryptedkey: CiQAbc==\nconfig: {}\n`).status).toBe(0);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("each stack's Pulumi step finds its project, its stack file, the policy pack and its --policy-pack-config file", () => {
+    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { stackConfigDir?: string; main?: string };
+    expect(project.stackConfigDir).toBe("stacks");
+    expect(fs.existsSync(path.join(ROOT, project.main!))).toBe(true);
+    const stacks = stackFiles();
+    expect(stacks.length).toBeGreaterThanOrEqual(7);
+    for (const w of Object.values(workflows)) {
+      for (const [name, job] of pulumiJobs(w)) {
+        const p = pulumiStep(job).with!;
+        expect(fs.existsSync(path.join(ROOT, String(p["work-dir"]), "Pulumi.yaml")), name).toBe(true);
+        expect(fs.existsSync(path.join(ROOT, String(p.policyPacks), "PulumiPolicy.yaml")), name).toBe(true);
+        for (const stack of stacks) {
+          const config = String(p.policyPackConfigs).replace("${{ matrix.stack }}", stack);
+          expect(fs.existsSync(path.join(ROOT, config)), `${name}: ${config}`).toBe(true);
+        }
+      }
+    }
   });
 
   const hasJq = spawnSync("jq", ["--version"]).status === 0;
-  it.skipIf(!hasJq)("the plan step selects the stacks of the mapped env (shared ones from main only)", () => {
+  /** Runs the Deploy plan step for a branch in `cwd` (which holds a `stacks/` directory). */
+  const deployPlan = (cwd: string, branch: string) => {
     const [, w] = byName("Deploy");
     const step = Object.values(w.jobs).flatMap((j) => j.steps ?? []).find((s) => (s.run ?? "").includes("BRANCH_ENVS"))!;
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-out-"));
+    try {
+      const file = path.join(out, "github-output");
+      fs.writeFileSync(file, "");
+      const r = spawnSync("bash", ["-eo", "pipefail", "-c", step.run!], { cwd, encoding: "utf8", env: { ...process.env, GITHUB_REF_NAME: branch, GITHUB_OUTPUT: file, BRANCH_ENVS: w.env!.BRANCH_ENVS } });
+      if (r.status !== 0) return { failed: r.stderr };
+      const o = Object.fromEntries(fs.readFileSync(file, "utf8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+      return { env: o.env, first_count: o.first_count, first: JSON.parse(o.first), after_upstream_count: o.after_upstream_count, after_upstream: JSON.parse(o.after_upstream) };
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  };
+
+  it.skipIf(!hasJq)("the plan step selects the stacks of the mapped env (shared ones from main only), shared first", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-plan-"));
     try {
       fs.mkdirSync(path.join(tmp, "stacks"));
-      for (const s of ["quickfund-dev", "quickfund-rct", "quickfund-prod", "diaspomoney-prod", "diaspomoney-shared"]) fs.writeFileSync(path.join(tmp, "stacks", `Pulumi.${s}.yaml`), "");
+      for (const s of ["quickfund-dev", "quickfund-rct", "quickfund-prod", "diaspomoney-dev", "diaspomoney-prod", "diaspomoney-shared"]) fs.writeFileSync(path.join(tmp, "stacks", `Pulumi.${s}.yaml`), "");
       fs.writeFileSync(path.join(tmp, "stacks", "quickfund.ts"), "");
-      const deploys = (branch: string) => {
-        const out = path.join(tmp, `out-${branch.replace(/\W/g, "_")}`);
-        fs.writeFileSync(out, "");
-        const r = spawnSync("bash", ["-eo", "pipefail", "-c", step.run!], { cwd: tmp, encoding: "utf8", env: { ...process.env, GITHUB_REF_NAME: branch, GITHUB_OUTPUT: out, BRANCH_ENVS: w.env!.BRANCH_ENVS } });
-        if (r.status !== 0) return { failed: r.stderr };
-        const o = Object.fromEntries(fs.readFileSync(out, "utf8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-        return { env: o.env, count: o.count, matrix: JSON.parse(o.matrix) };
-      };
-      expect(deploys("develop")).toEqual({ env: "dev", count: "1", matrix: { include: [{ stack: "quickfund-dev", environment: "dev" }] } });
-      expect(deploys("rct")).toEqual({ env: "rct", count: "1", matrix: { include: [{ stack: "quickfund-rct", environment: "rct" }] } });
-      expect(deploys("main")).toEqual({
-        env: "prod",
-        count: "3",
-        matrix: {
-          include: [
-            { stack: "diaspomoney-prod", environment: "prod" },
-            { stack: "diaspomoney-shared", environment: "prod" },
-            { stack: "quickfund-prod", environment: "prod" },
-          ],
-        },
+      const none = { include: [] };
+      expect(deployPlan(tmp, "develop")).toEqual({
+        env: "dev",
+        first_count: "2",
+        // diaspomoney-shared deploys from main only: on develop its env stack has no upstream to wait for.
+        first: { include: [{ stack: "diaspomoney-dev", environment: "dev" }, { stack: "quickfund-dev", environment: "dev" }] },
+        after_upstream_count: "0",
+        after_upstream: none,
       });
-      expect(deploys("feature/x")).toHaveProperty("failed");
+      expect(deployPlan(tmp, "rct")).toMatchObject({ env: "rct", first: { include: [{ stack: "quickfund-rct", environment: "rct" }] }, after_upstream_count: "0" });
+      expect(deployPlan(tmp, "main")).toEqual({
+        env: "prod",
+        first_count: "2",
+        first: { include: [{ stack: "diaspomoney-shared", environment: "prod" }, { stack: "quickfund-prod", environment: "prod" }] },
+        after_upstream_count: "1",
+        after_upstream: { include: [{ stack: "diaspomoney-prod", environment: "prod", after: "diaspomoney-shared" }] },
+      });
+      expect(deployPlan(tmp, "feature/x")).toHaveProperty("failed");
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!hasJq)("the deploy order agrees with upstreamStacksOf for every stack of the repository", async () => {
+    const { upstreamStacksOf } = await import("../engine/deployability/upstream");
+    const [, w] = byName("Deploy");
+    const after = w.jobs["deploy-after-upstream"];
+    expect(after.needs).toEqual(expect.arrayContaining(["plan", "verify", "deploy"]));
+    expect(after.strategy?.matrix).toBe("${{ fromJSON(needs.plan.outputs.after_upstream) }}");
+    expect(w.jobs.deploy.strategy?.matrix).toBe("${{ fromJSON(needs.plan.outputs.first) }}");
+    const deployedOn = new Map<string, string>();
+    const plans = Object.keys(JSON.parse(w.env!.BRANCH_ENVS) as Record<string, string>).map((branch) => {
+      const plan = deployPlan(ROOT, branch);
+      if ("failed" in plan) throw new Error(`${branch}: ${plan.failed}`);
+      return { branch, ...plan };
+    });
+    for (const { branch, first, after_upstream } of plans) {
+      const wave1 = (first.include as { stack: string }[]).map((e) => e.stack);
+      const wave2 = after_upstream.include as { stack: string; after: string }[];
+      const thisPush = new Set([...wave1, ...wave2.map((e) => e.stack)]);
+      for (const s of thisPush) {
+        expect(deployedOn.get(s), `${s} deploys from one branch only`).toBeUndefined();
+        deployedOn.set(s, branch);
+      }
+      for (const s of wave1) {
+        const inPush = upstreamStacksOf(s).filter((u) => thisPush.has(u));
+        expect(inPush, `${branch}: ${s} deploys in the first wave, so none of its upstreams deploys in this push`).toEqual([]);
+      }
+      for (const e of wave2) {
+        const inPush = upstreamStacksOf(e.stack).filter((u) => thisPush.has(u));
+        expect(e.after.split(" "), `${branch}: ${e.stack} waits for exactly its upstreams in this push`).toEqual(inPush);
+        for (const u of inPush) expect(wave1, `${branch}: ${u} deploys in the first wave, before ${e.stack}`).toContain(u);
+      }
+    }
+    // Every stack deploys from some branch, and an upstream never deploys from a later env's branch only.
+    expect([...deployedOn.keys()].sort()).toEqual(stackFiles());
+    for (const s of stackFiles()) for (const u of upstreamStacksOf(s)) expect(deployedOn.has(u), `${s}'s upstream ${u} has a stack file and a branch`).toBe(true);
+  });
+
+  it("a stack after its upstream deploys only if that upstream's job succeeded in this run", () => {
+    const [, w] = byName("Deploy");
+    const job = w.jobs["deploy-after-upstream"];
+    // It runs when `deploy` failed (each stack checks its own upstreams), never when cancelled.
+    expect(job.if).toContain("!cancelled()");
+    expect(job.if).toContain("needs.verify.result == 'success'");
+    expect(job.permissions).toMatchObject({ actions: "read" });
+    const gate = job.steps![0];
+    expect(gate.name).toBe("Upstream stacks deployed in this run");
+    // The gate finds an upstream's job by its display name, "pulumi up <stack>".
+    expect(gate.run).toContain('name="pulumi up $up"');
+    expect(w.jobs.deploy.name).toBe("pulumi up ${{ matrix.stack }}");
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-gate-"));
+    try {
+      // A stand-in for `gh api`: prints the jobs of the run as the step's --jq would.
+      const gh = path.join(tmp, "gh");
+      fs.writeFileSync(gh, `#!/bin/sh\ncat "${path.join(tmp, "jobs.tsv")}"\n`, { mode: 0o755 });
+      const gate_ = (jobs: [string, string][], stack: string, after: string) => {
+        fs.writeFileSync(path.join(tmp, "jobs.tsv"), jobs.map((j) => j.join("\t")).join("\n") + "\n");
+        const r = spawnSync("bash", ["-eo", "pipefail", "-c", gate.run!], { cwd: tmp, encoding: "utf8", env: { ...process.env, PATH: `${tmp}:${process.env.PATH}`, STACK: stack, AFTER: after, GITHUB_REPOSITORY: "o/r", GITHUB_RUN_ID: "1" } });
+        return { status: r.status, stderr: r.stderr };
+      };
+      const ran: [string, string][] = [["Stacks to deploy", "success"], ["pulumi up quickfund-prod", "failure"], ["pulumi up diaspomoney-shared", "success"], ["pulumi up diaspomoney-prod", "pending"]];
+      expect(gate_(ran, "diaspomoney-prod", "diaspomoney-shared").status).toBe(0);
+      const failed = gate_([["pulumi up diaspomoney-shared", "failure"]], "diaspomoney-prod", "diaspomoney-shared");
+      expect(failed.status).toBe(1);
+      expect(failed.stderr).toContain("diaspomoney-prod deploys after diaspomoney-shared");
+      expect(failed.stderr).toContain("(failure)");
+      expect(gate_([["pulumi up diaspomoney-shared", "skipped"]], "diaspomoney-prod", "diaspomoney-shared").status).toBe(1);
+      expect(gate_([["pulumi up quickfund-prod", "success"]], "diaspomoney-prod", "diaspomoney-shared")).toMatchObject({ status: 1, stderr: expect.stringContaining("(not run)") });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("the cloud preview matrix leaves out a stack the change deletes (no stack file to preview)", () => {
+    const [, w] = byName("Cloud preview");
+    const line = runs(w).split("\n").find((l) => l.includes("affected-stacks.json | while"))!;
+    expect(line).toBeDefined();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "affected-"));
+    try {
+      fs.mkdirSync(path.join(tmp, "stacks"));
+      fs.mkdirSync(path.join(tmp, ".preview"));
+      fs.writeFileSync(path.join(tmp, "stacks", "Pulumi.quickfund-dev.yaml"), "");
+      fs.writeFileSync(path.join(tmp, ".preview", "affected-stacks.json"), '["quickfund-dev","quickfund-old"]\n');
+      const r = spawnSync("bash", ["-eo", "pipefail", "-c", `${line.trim()}\necho "$stacks"`], { cwd: tmp, encoding: "utf8" });
+      expect(r.stdout.trim()).toBe('["quickfund-dev"]');
+      fs.writeFileSync(path.join(tmp, ".preview", "affected-stacks.json"), "[]\n");
+      // The preview job is skipped on '[]'.
+      expect(spawnSync("bash", ["-eo", "pipefail", "-c", `${line.trim()}\necho "$stacks"`], { cwd: tmp, encoding: "utf8" }).stdout.trim()).toBe("[]");
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
