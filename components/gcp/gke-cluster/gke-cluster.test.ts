@@ -27,6 +27,9 @@ describe("resolveGkeClusterArgs", () => {
     expect(r.createNodeServiceAccount).toBe(true);
     expect(r.deletionProtection).toBe(true);
     expect(r.masterIpv4CidrBlock).toBe("172.16.0.0/28");
+    // VPA on by default (diaspomoney.md asks for it); it can be turned off.
+    expect(r.verticalPodAutoscaling).toBe(true);
+    expect(resolveGkeClusterArgs("gke", { ...base, verticalPodAutoscaling: false }).verticalPodAutoscaling).toBe(false);
   });
 
   it("refuses a control plane open to the internet", () => {

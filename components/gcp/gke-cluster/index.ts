@@ -86,6 +86,14 @@ export interface GkeClusterArgs extends CommonArgs {
   maintenanceStartTime?: string;
   /** Cluster name in GCP. @default the component name */
   clusterName?: string;
+  /**
+   * GKE's Vertical Pod Autoscaling: lets VerticalPodAutoscaler objects compute request
+   * recommendations from observed usage (right-sizing requests, quotas and node pools); the HPA
+   * keeps owning replica scaling on CPU, so VPA objects should run in recommendation mode
+   * (`updateMode: "Off"`) for workloads an HPA scales.
+   * @default true
+   */
+  verticalPodAutoscaling?: boolean;
 }
 
 export interface ResolvedGkeNodePool {
@@ -115,6 +123,7 @@ export interface ResolvedGkeClusterArgs {
   nodePools: Record<string, ResolvedGkeNodePool>;
   createNodeServiceAccount: boolean;
   maintenanceStartTime: string;
+  verticalPodAutoscaling: boolean;
   deletionProtection: boolean;
   labels: Labels;
 }
@@ -179,6 +188,7 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs): Resol
     nodePools,
     createNodeServiceAccount: args.nodeServiceAccountEmail === undefined,
     maintenanceStartTime: args.maintenanceStartTime ?? "03:00",
+    verticalPodAutoscaling: args.verticalPodAutoscaling ?? true,
     deletionProtection: args.deletionProtection ?? true,
     labels: args.labels ?? {},
   };
@@ -293,6 +303,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         databaseEncryption: { state: "ENCRYPTED", keyName: args.databaseEncryptionKeyId },
         releaseChannel: { channel: r.releaseChannel },
         maintenancePolicy: { dailyMaintenanceWindow: { startTime: r.maintenanceStartTime } },
+        verticalPodAutoscaling: { enabled: r.verticalPodAutoscaling },
         deletionProtection: r.deletionProtection,
         resourceLabels: r.labels,
       },
