@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
 import { validateRecordedResource } from "../../../engine/k8s-schema";
+import { chartValuesCheck } from "../../../engine/deployability/chart-values";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
@@ -54,6 +55,8 @@ describe("CertManager", () => {
       metadata: { name: "letsencrypt-production" },
       spec: { acme: { email: "ops@diaspomoney.fr", server: "https://acme-v02.api.letsencrypt.org/directory", solvers: [{ http01: { ingress: { ingressClassName: "traefik" } } }] } },
     });
+    // The solver Ingress lives on Traefik's `web` entry point only, where it outranks the HTTPS redirect.
+    expect(valueAt(prod.inputs, "spec.acme.solvers[0].http01.ingress.ingressTemplate.metadata.annotations")).toEqual({ "traefik.ingress.kubernetes.io/router.entrypoints": "web" });
     expect(valueAt(plan.one(CI, "certs-letsencrypt-staging").inputs, "spec.acme.server")).toMatch(/acme-staging-v02/);
     expect(prod.dependencies).toContain(release.urn);
     for (const r of plan.resources) {
@@ -61,5 +64,7 @@ describe("CertManager", () => {
       if (v) expect(v.errors, r.name).toEqual([]);
       if (r.type.startsWith("kubernetes:")) expect(r.provider, r.name).toMatch(/::k8s::/);
     }
+    // The values pass chart v1.21.1's closed values.schema.json and key tree.
+    expect(chartValuesCheck.run({ stack: "test", resources: plan.resources, upstream: [] })).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
 import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
-import { TRAEFIK_POD_LABELS } from "../traefik";
+import { TRAEFIK_INGRESS_CLASS, TRAEFIK_POD_LABELS } from "../traefik";
 
 export const CERT_MANAGER_TYPE = "platform:k8s:CertManager";
 
@@ -19,6 +19,9 @@ export const LETSENCRYPT_SERVERS = {
   "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
 } as const;
 export type ClusterIssuerName = keyof typeof LETSENCRYPT_SERVERS;
+
+/** Traefik's Ingress annotation choosing the entry points of the router it builds from an Ingress. */
+export const TRAEFIK_ENTRYPOINTS_ANNOTATION = "traefik.ingress.kubernetes.io/router.entrypoints";
 
 /** Port of the HTTP-01 solver pods cert-manager starts next to a Certificate. */
 export const ACME_SOLVER_PORT = 8089;
@@ -80,7 +83,7 @@ export function resolveCertManagerArgs(name: string, args: CertManagerArgs): Res
     platform: args.platform,
     apiServerCidrs: args.apiServerCidrs,
     acmeEmail: args.acmeEmail,
-    ingressClassName: args.ingressClassName ?? "traefik",
+    ingressClassName: args.ingressClassName ?? TRAEFIK_INGRESS_CLASS,
     traefikNamespace: args.traefikNamespace ?? "traefik",
     replicas,
     monitoringNamespace: args.monitoringNamespace,
@@ -130,6 +133,8 @@ export class CertManager extends pulumi.ComponentResource {
   public readonly stagingIssuer: pulumi.Output<string>;
   public readonly productionIssuer: pulumi.Output<string>;
   public readonly namespace: IsolatedNamespace;
+  /** The Helm release, which installs the chart's CRDs: custom resources of those kinds depend on it. */
+  public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(CERT_MANAGER_TYPE, name, {}, opts);
@@ -176,6 +181,7 @@ export class CertManager extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.release = release;
 
     for (const [issuer, server] of Object.entries(LETSENCRYPT_SERVERS)) {
       new k8s.apiextensions.CustomResource(
@@ -190,7 +196,18 @@ export class CertManager extends pulumi.ComponentResource {
               server,
               // The ACME account key, kept in cert-manager's namespace.
               privateKeySecretRef: { name: `${issuer}-account-key` },
-              solvers: [{ http01: { ingress: { ingressClassName: r.ingressClassName } } }],
+              solvers: [
+                {
+                  http01: {
+                    ingress: {
+                      ingressClassName: r.ingressClassName,
+                      // The solver Ingress is served on Traefik's `web` entry point only (port 80,
+                      // where Let's Encrypt asks), where it outranks the HTTP → HTTPS redirect.
+                      ingressTemplate: { metadata: { annotations: { [TRAEFIK_ENTRYPOINTS_ANNOTATION]: "web" } } },
+                    },
+                  },
+                },
+              ],
             },
           },
         },

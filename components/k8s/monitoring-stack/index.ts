@@ -39,15 +39,20 @@ const SECRETS_DIR = `/etc/alertmanager/secrets/${RECEIVERS_SECRET}`;
 export interface AlertingArgs {
   /** Sender of alert emails. */
   emailFrom: string;
-  /** SMTP relay, `host:port` (STARTTLS required). */
+  /**
+   * SMTP submission server, `host:587` (STARTTLS, required) or `host:465` (implicit TLS). Port 25 is
+   * refused: Google Cloud blocks outbound connections to port 25, and a relay listening there
+   * authenticates by source IP, which the cluster's NAT does not keep.
+   */
   smtpSmarthost: string;
+  /** SMTP AUTH user of the submission server (an account or an API-key user of the mail provider). */
   smtpUsername: string;
   /**
-   * SMTP password (a secret config value). Absent: the relay authenticates the cluster by IP
-   * (e.g. Google Workspace's SMTP relay with an allow-listed NAT address).
-   * @default no SMTP authentication
+   * SMTP AUTH password (a secret config value). Required: a relay without authentication accepts
+   * mail only from allow-listed IPs, and the cluster's egress goes through NAT addresses Google
+   * allocates and may change, so unauthenticated alert mail is silently refused or lost.
    */
-  smtpPassword?: pulumi.Input<string>;
+  smtpPassword: pulumi.Input<string>;
   /** On-call address: every critical and warning alert. */
   oncallEmail: string;
   /** § Alertes Configurées: "Security → Équipe sécurité". */
@@ -68,6 +73,22 @@ export interface AlertingArgs {
    * @default no PagerDuty receiver
    */
   pagerDutyRoutingKey?: pulumi.Input<string>;
+}
+
+/**
+ * A secret a deploy cannot do without but that a stack file may not hold yet: before a stack's
+ * one-time bootstrap its file carries no `encryptedkey`, hence no `secure:` value
+ * (docs/pull-requests.md § One-time stack bootstrap). A preview (offline or real) goes on with a
+ * placeholder and warns, naming the key and the command; a deploy (`pulumi up` past its preview)
+ * stops with an error before the program registers anything else. Call it before creating
+ * resources, so that the refusal comes first.
+ */
+export function requireSecretToDeploy(value: pulumi.Input<string> | undefined, configKey: string, why: string): pulumi.Input<string> {
+  if (value !== undefined && value !== "") return value;
+  const message = `${configKey} is not set: ${why}. Set it with \`pulumi config set --secret --path ${configKey}\` on the bootstrapped stack.`;
+  if (!pulumi.runtime.isDryRun()) throw new Error(`refusing to deploy: ${message}`);
+  pulumi.log.warn(`${message} A deploy is refused until then; this preview uses a placeholder.`);
+  return pulumi.secret(`unset:${configKey}`);
 }
 
 export interface MonitoringStackArgs extends CommonArgs {
@@ -104,6 +125,13 @@ export interface MonitoringStackArgs extends CommonArgs {
   prometheusReplicas?: number;
   /** Alertmanager replicas (a gossip cluster). @default 2 */
   alertmanagerReplicas?: number;
+  /**
+   * What installs the CRDs of the stack's own custom resources: cert-manager's release
+   * (Certificate) and Traefik's (IngressRoute, Middleware). Each custom resource depends on them;
+   * otherwise a first deploy may create them before their CRDs exist ("no matches for kind").
+   * @default [] (the CRDs already exist)
+   */
+  crdInstallers?: pulumi.Resource[];
 }
 
 export interface ResolvedMonitoringStackArgs {
@@ -124,8 +152,9 @@ export interface ResolvedMonitoringStackArgs {
   alertmanagerReplicas: number;
   alerting: Omit<AlertingArgs, "smtpPassword" | "slackWebhookUrl" | "pagerDutyRoutingKey"> & {
     slackChannel: string;
+    /** Port of the SMTP submission server (587 STARTTLS or 465 TLS), opened in the egress policy. */
+    smtpPort: number;
     /** Which optional receivers have credentials (the values themselves stay out of the resolved args). */
-    smtpAuth: boolean;
     slack: boolean;
     pagerDuty: boolean;
   };
@@ -166,6 +195,15 @@ export function resolveMonitoringStackArgs(name: string, args: MonitoringStackAr
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v ?? "")) fail(`alerting.${k} "${v}" is not an email address`);
   }
   if (!/^[^:\s]+:\d+$/.test(a.smtpSmarthost)) fail(`alerting.smtpSmarthost "${a.smtpSmarthost}" must be host:port`);
+  const smtpPort = Number(a.smtpSmarthost.split(":")[1]);
+  // Google Cloud blocks egress to port 25; 587 (submission, STARTTLS) and 465 (implicit TLS) carry SMTP AUTH.
+  if (smtpPort !== 587 && smtpPort !== 465) fail(`alerting.smtpSmarthost "${a.smtpSmarthost}": use an authenticated submission port, 587 (STARTTLS) or 465 (TLS); Google Cloud blocks outbound port 25`);
+  if (a.smtpPassword === undefined || a.smtpPassword === "") {
+    fail(
+      `alerting.smtpPassword is missing: Alertmanager would send through ${a.smtpSmarthost} without SMTP authentication, from NAT addresses no relay allow-list can rely on, so alert mail would be refused or lost; set the relay's SMTP AUTH password (a secret)`,
+    );
+  }
+  if (!a.smtpUsername) fail("alerting.smtpUsername is empty: SMTP AUTH needs a user");
   return {
     namespace: args.namespace ?? "monitoring",
     nodeExporterNamespace: args.nodeExporterNamespace ?? "monitoring-node-exporter",
@@ -190,7 +228,7 @@ export function resolveMonitoringStackArgs(name: string, args: MonitoringStackAr
       securityEmail: a.securityEmail,
       paymentEmail: a.paymentEmail,
       slackChannel: a.slackChannel ?? "#alerts",
-      smtpAuth: a.smtpPassword !== undefined,
+      smtpPort,
       slack: a.slackWebhookUrl !== undefined,
       pagerDuty: a.pagerDutyRoutingKey !== undefined,
     },
@@ -215,7 +253,10 @@ export function alertmanagerConfig(r: ResolvedMonitoringStackArgs): Record<strin
       resolve_timeout: "5m",
       smtp_from: a.emailFrom,
       smtp_smarthost: a.smtpSmarthost,
-      ...(a.smtpAuth ? { smtp_auth_username: a.smtpUsername, smtp_auth_password_file: `${SECRETS_DIR}/smtp-password` } : {}),
+      // Always authenticated (resolve refuses a relay without a password), always encrypted:
+      // STARTTLS on 587 is required, 465 is TLS from the first byte.
+      smtp_auth_username: a.smtpUsername,
+      smtp_auth_password_file: `${SECRETS_DIR}/smtp-password`,
       smtp_require_tls: true,
     },
     route: {
@@ -336,11 +377,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
         podLabels: { "app.kubernetes.io/name": "prometheus" },
         egressTo: [{ namespace: "*" }, ...r.nodeCidrs.map((cidr) => ({ cidr }))],
       },
-      // Slack, PagerDuty (443) and the SMTP relay (587).
+      // Slack, PagerDuty (443) and the SMTP submission server (587 or 465).
       "alertmanager-receivers": {
         podLabels: { "app.kubernetes.io/name": "alertmanager" },
         egressTo: [{ cidr: "0.0.0.0/0" }],
-        ports: [{ port: 443 }, { port: 587 }],
+        ports: [...new Set([443, r.alerting.smtpPort])].map((port) => ({ port })),
       },
       // The operator's admission webhook (validates PrometheusRules).
       "webhook-from-apiserver": { ingressFrom: r.apiServerCidrs.map((cidr) => ({ cidr })), ports: [{ port: 10250 }] },
@@ -425,7 +466,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { metadata: { name: "monitoring-basic-auth", namespace: ns, labels: r.labels }, type: "kubernetes.io/basic-auth", stringData: { username: "ops", password: basicAuthPassword.result } },
       child,
     );
-    const crOpts = { ...child, dependsOn: [release, basicAuthSecret] };
+    // The CRDs of Middleware/IngressRoute (Traefik's release) and Certificate (cert-manager's).
+    const crdInstallers = args.crdInstallers ?? [];
+    const crOpts = { ...child, dependsOn: [release, basicAuthSecret, ...crdInstallers] };
     const auth = new k8s.apiextensions.CustomResource(
       `${name}-basic-auth-middleware`,
       {
@@ -450,7 +493,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         },
       },
-      child,
+      { ...child, dependsOn: crdInstallers },
     );
     for (const ui of ["prometheus", "grafana", "alertmanager"] as const) {
       new k8s.apiextensions.CustomResource(
@@ -472,7 +515,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             tls: { secretName: tlsSecretName },
           },
         },
-        { ...crOpts, dependsOn: [release, auth] },
+        { ...crOpts, dependsOn: [release, auth, ...crdInstallers] },
       );
     }
 

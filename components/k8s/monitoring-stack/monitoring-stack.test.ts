@@ -1,12 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BLINDED_SECRET } from "../../../engine/evaluate";
 import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
+import { chartValuesCheck } from "../../../engine/deployability/chart-values";
 import { ComponentArgsError } from "../../common/conventions";
-import { alertmanagerConfig, KUBE_PROMETHEUS_STACK_CHART, MonitoringStack, monitoringValues, resolveMonitoringStackArgs, type MonitoringStackArgs } from "./index";
+import { alertmanagerConfig, requireSecretToDeploy, KUBE_PROMETHEUS_STACK_CHART, MonitoringStack, monitoringValues, resolveMonitoringStackArgs, type MonitoringStackArgs } from "./index";
 
 const alerting = {
   emailFrom: "alerts@diaspomoney.fr",
@@ -40,6 +41,16 @@ describe("resolveMonitoringStackArgs", () => {
     expect(() => resolveMonitoringStackArgs("mon", { ...base, retention: "two weeks" })).toThrow(ComponentArgsError);
     expect(() => resolveMonitoringStackArgs("mon", { ...base, alerting: { ...alerting, securityEmail: "sec" } })).toThrow(/securityEmail/);
   });
+
+  it("refuses an unauthenticated SMTP relay and port 25, loudly", () => {
+    const { smtpPassword: _none, ...noAuth } = alerting;
+    // The issue's case: Google Workspace's relay, no SMTP AUTH, from the cluster's NAT addresses.
+    const gmailRelay = { ...noAuth, smtpSmarthost: "smtp-relay.gmail.com:587" } as unknown as MonitoringStackArgs["alerting"];
+    expect(() => resolveMonitoringStackArgs("mon", { ...base, alerting: gmailRelay })).toThrow(ComponentArgsError);
+    expect(() => resolveMonitoringStackArgs("mon", { ...base, alerting: gmailRelay })).toThrow(/smtpPassword is missing: .*smtp-relay\.gmail\.com:587 without SMTP authentication/);
+    expect(() => resolveMonitoringStackArgs("mon", { ...base, alerting: { ...alerting, smtpSmarthost: "smtp.example.net:25" } })).toThrow(/587 \(STARTTLS\) or 465.*blocks outbound port 25/);
+    expect(resolveMonitoringStackArgs("mon", { ...base, alerting: { ...alerting, smtpSmarthost: "smtp.example.net:465" } }).alerting.smtpPort).toBe(465);
+  });
 });
 
 describe("alertmanagerConfig", () => {
@@ -66,6 +77,15 @@ describe("alertmanagerConfig", () => {
     expect(valueAt(receiver("payment"), "email_configs[0].to")).toBe("payments@diaspomoney.fr");
     expect(valueAt(receiver("critical"), "pagerduty_configs[0].routing_key_file")).toMatch(/^\/etc\/alertmanager\/secrets\/alertmanager-receivers\//);
     expect(JSON.stringify(cfg)).not.toMatch(/not-for-eyes/);
+  });
+
+  it("always authenticates to the SMTP server over TLS, the password read from the mounted Secret", () => {
+    expect(valueAt(cfg, "global")).toMatchObject({
+      smtp_smarthost: "smtp.example.net:587",
+      smtp_auth_username: "alerts",
+      smtp_auth_password_file: "/etc/alertmanager/secrets/alertmanager-receivers/smtp-password",
+      smtp_require_tls: true,
+    });
   });
 });
 
@@ -117,6 +137,32 @@ describe("MonitoringStack", () => {
     }
   });
 
+  it("creates its Certificate, Middleware and IngressRoutes after the releases that install their CRDs", async () => {
+    const { plan } = await runProgram(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      const traefik = new k8s.helm.v3.Release("traefik", { chart: "traefik", version: "41.3.0" }, { provider });
+      const certManager = new k8s.helm.v3.Release("cert-manager", { chart: "cert-manager", version: "v1.21.1" }, { provider });
+      new MonitoringStack("mon", { ...base, crdInstallers: [traefik, certManager] }, { provider });
+    });
+    const installers = ["traefik", "cert-manager"].map((n) => plan.one("kubernetes:helm.sh/v3:Release", n).urn);
+    const crs = [...plan.ofType(IR), plan.one("kubernetes:traefik.io/v1alpha1:Middleware"), plan.one("kubernetes:cert-manager.io/v1:Certificate")];
+    expect(crs).toHaveLength(5);
+    for (const cr of crs) expect(cr.dependencies, cr.name).toEqual(expect.arrayContaining(installers));
+  });
+
+  it("passes the chart-values check (kube-prometheus-stack 88.0.0 and its subcharts)", async () => {
+    const { plan } = await run();
+    expect(chartValuesCheck.run({ stack: "test", resources: plan.resources, upstream: [] })).toEqual([]);
+  });
+
+  it("lets Alertmanager out only on 443 and the SMTP submission port", async () => {
+    const { plan } = await run();
+    expect(valueAt(plan.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "mon-ns-allow-alertmanager-receivers").inputs, "spec.egress[0].ports")).toEqual([
+      { port: 443, protocol: "TCP" },
+      { port: 587, protocol: "TCP" },
+    ]);
+  });
+
   it("keeps the stack restricted and only node-exporter's namespace privileged, with its reason", async () => {
     const { plan } = await run();
     const levels = Object.fromEntries(
@@ -127,18 +173,38 @@ describe("MonitoringStack", () => {
 });
 
 describe("MonitoringStack without optional receiver credentials", () => {
-  it("drops the Slack and PagerDuty receivers and SMTP auth", () => {
+  it("drops the Slack and PagerDuty receivers, never SMTP auth", () => {
     const r = resolveMonitoringStackArgs("mon", {
       platform: "diaspomoney",
       apiServerCidrs: ["172.16.0.0/28"],
       nodeCidrs: ["10.20.0.0/20"],
       domain: "diaspomoney.fr",
-      alerting: { emailFrom: "a@d.fr", smtpSmarthost: "smtp:587", smtpUsername: "a@d.fr", oncallEmail: "o@d.fr", securityEmail: "s@d.fr", paymentEmail: "p@d.fr" },
+      alerting: { emailFrom: "a@d.fr", smtpSmarthost: "smtp:587", smtpUsername: "a@d.fr", smtpPassword: "x", oncallEmail: "o@d.fr", securityEmail: "s@d.fr", paymentEmail: "p@d.fr" },
     });
     const cfg = alertmanagerConfig(r) as { global: Record<string, unknown>; receivers: { name: string; slack_configs?: unknown; pagerduty_configs?: unknown }[] };
-    expect(cfg.global.smtp_auth_password_file).toBeUndefined();
+    expect(cfg.global.smtp_auth_password_file).toBe("/etc/alertmanager/secrets/alertmanager-receivers/smtp-password");
     const critical = cfg.receivers.find((x) => x.name === "critical")!;
     expect(critical.slack_configs).toBeUndefined();
     expect(critical.pagerduty_configs).toBeUndefined();
+  });
+});
+
+describe("requireSecretToDeploy (a stack file before its bootstrap holds no secret)", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("passes a set secret through", () => {
+    expect(requireSecretToDeploy("s3cret", "p:alerting.smtpPassword", "why")).toBe("s3cret");
+  });
+
+  it("lets a preview go on with a placeholder and a warning naming the key and the command", () => {
+    vi.spyOn(pulumi.runtime, "isDryRun").mockReturnValue(true);
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+    expect(requireSecretToDeploy(undefined, "p:alerting.smtpPassword", "mail would be refused")).toBeDefined();
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^p:alerting\.smtpPassword is not set: mail would be refused\. Set it with `pulumi config set --secret --path p:alerting\.smtpPassword`.*A deploy is refused/));
+  });
+
+  it("refuses a deploy", () => {
+    vi.spyOn(pulumi.runtime, "isDryRun").mockReturnValue(false);
+    expect(() => requireSecretToDeploy("", "p:alerting.smtpPassword", "mail would be refused")).toThrow(/^refusing to deploy: p:alerting\.smtpPassword is not set/);
   });
 });

@@ -13,14 +13,20 @@ export const OPERATORS_TYPE = "platform:k8s:Operators";
 
 /** Pinned charts; each matches the release whose CRDs are vendored (vendor/SOURCES.md § CRDs). */
 export const OPERATOR_CHARTS = {
-  // Strimzi 1.2.0 serves only kafka.strimzi.io/v1.
-  strimzi: { chart: "strimzi-kafka-operator", version: "1.2.0", repo: "https://strimzi.io/charts/" },
+  // Strimzi 1.2.0 serves only kafka.strimzi.io/v1. From its OCI registry: Strimzi deprecated
+  // https://strimzi.io/charts/ in 0.36.0 (CHANGELOG), and its README installs from quay.io.
+  strimzi: { chart: "strimzi-kafka-operator", version: "1.2.0", repo: "oci://quay.io/strimzi-helm" },
   // mongodb/mongodb-kubernetes 1.10.0 (chart version = operator version); replaces the community operator chart.
   mongodb: { chart: "mongodb-kubernetes", version: "1.10.0", repo: "https://mongodb.github.io/helm-charts" },
   // OT-CONTAINER-KIT/redis-operator v0.26.0 (chart bumped by redis-operator PR #1865).
   redis: { chart: "redis-operator", version: "0.26.0", repo: "https://ot-container-kit.github.io/helm-charts/" },
 } as const;
 export type OperatorName = keyof typeof OPERATOR_CHARTS;
+
+/** A Helm release's chart source: an `oci://` registry goes into `chart`, an HTTP repository into `repositoryOpts`. */
+export function helmChartSource(c: { chart: string; repo: string }): { chart: string; repositoryOpts?: { repo: string } } {
+  return c.repo.startsWith("oci://") ? { chart: `${c.repo}/${c.chart}` } : { chart: c.chart, repositoryOpts: { repo: c.repo } };
+}
 
 /** Ports each operator opens towards the workloads it manages (for the infra namespaces' ingress rules). */
 export const OPERATOR_WORKLOAD_PORTS: Record<OperatorName, number[]> = {
@@ -49,6 +55,14 @@ export interface OperatorsArgs extends CommonArgs {
   redis?: OperatorArgs;
   /** Namespace of Prometheus, allowed to scrape the operators. @default no scraping allowed */
   monitoringNamespace?: string;
+  /**
+   * What creates the `watchNamespaces` (their IsolatedNamespace components or Namespaces). Every
+   * release waits for them: Strimzi's chart writes RoleBindings into each watched namespace, and the
+   * others grant their operator a Role there, which fails while the namespace does not exist yet.
+   * A component's `dependsOn` does not reach its children, so it is an argument.
+   * @default [] (the namespaces already exist)
+   */
+  watchNamespaceResources?: pulumi.Resource[];
 }
 
 export interface ResolvedOperatorsArgs {
@@ -153,6 +167,7 @@ export class Operators extends pulumi.ComponentResource {
     super(OPERATORS_TYPE, name, {}, opts);
     const r = resolveOperatorsArgs(name, args);
     const namespaces: Partial<Record<OperatorName, string>> = {};
+    const watched = args.watchNamespaceResources ?? [];
 
     for (const [op, o] of Object.entries(r.operators) as [OperatorName, { namespace: string }][]) {
       const ns = new IsolatedNamespace(
@@ -174,16 +189,15 @@ export class Operators extends pulumi.ComponentResource {
         {
           name: chart.chart,
           namespace: ns.namespaceName,
-          chart: chart.chart,
+          ...helmChartSource(chart),
           version: chart.version,
-          repositoryOpts: { repo: chart.repo },
           values: operatorValues(op, r),
           atomic: true,
           cleanupOnFail: true,
           timeout: 600,
           maxHistory: 10,
         },
-        { parent: this },
+        { parent: this, dependsOn: watched },
       );
       namespaces[op] = o.namespace;
     }

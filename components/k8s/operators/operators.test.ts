@@ -4,6 +4,7 @@ import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
+import { chartValuesCheck } from "../../../engine/deployability/chart-values";
 import { OPERATOR_CHARTS, operatorValues, Operators, resolveOperatorsArgs, type OperatorsArgs } from "./index";
 
 const watch = ["diaspomoney-dev-infra", "diaspomoney-rct-infra", "diaspomoney-prod-infra"];
@@ -51,8 +52,11 @@ describe("Operators", () => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
       new Operators("ops", { ...base, monitoringNamespace: "monitoring" }, { provider });
     });
-    const releases = Object.fromEntries(plan.ofType(REL).map((x) => [x.inputs.chart, x.inputs]));
-    expect(releases["strimzi-kafka-operator"]).toMatchObject({ version: "1.2.0", namespace: "strimzi", repositoryOpts: { repo: OPERATOR_CHARTS.strimzi.repo } });
+    const releases = Object.fromEntries(plan.ofType(REL).map((x) => [x.inputs.name, x.inputs]));
+    // Strimzi from its OCI registry (the HTTP repository is deprecated): the registry goes into `chart`.
+    expect(releases["strimzi-kafka-operator"]).toMatchObject({ chart: "oci://quay.io/strimzi-helm/strimzi-kafka-operator", version: "1.2.0", namespace: "strimzi" });
+    expect(releases["strimzi-kafka-operator"].repositoryOpts).toBeUndefined();
+    expect(releases["redis-operator"]).toMatchObject({ repositoryOpts: { repo: OPERATOR_CHARTS.redis.repo } });
     expect(releases["mongodb-kubernetes"]).toMatchObject({ version: "1.10.0", namespace: "mongodb-operator" });
     expect(releases["redis-operator"]).toMatchObject({ version: "0.26.0", namespace: "redis-operator" });
     const levels = plan.ofType("kubernetes:core/v1:Namespace").map((n) => (n.inputs.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce"]);
@@ -72,6 +76,25 @@ describe("Operators", () => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
       new Operators("ops", { ...base, redis: { enabled: false } }, { provider });
     });
-    expect(plan.ofType(REL).map((x) => x.inputs.chart).sort()).toEqual(["mongodb-kubernetes", "strimzi-kafka-operator"]);
+    expect(plan.ofType(REL).map((x) => x.inputs.name).sort()).toEqual(["mongodb-kubernetes", "strimzi-kafka-operator"]);
+  });
+
+  it("makes every release wait for what creates the watched namespaces (the charts write RoleBindings there)", async () => {
+    const { plan } = await runProgram(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      const nss = watch.map((n) => new k8s.core.v1.Namespace(n, { metadata: { name: n } }, { provider }));
+      new Operators("ops", { ...base, watchNamespaceResources: nss }, { provider });
+    });
+    const nsUrns = plan.ofType("kubernetes:core/v1:Namespace").filter((n) => watch.includes(n.name)).map((n) => n.urn);
+    expect(nsUrns).toHaveLength(watch.length);
+    for (const rel of plan.ofType(REL)) expect(rel.dependencies, rel.name).toEqual(expect.arrayContaining(nsUrns));
+  });
+
+  it("passes the chart-values check: pinned, vendored, every key known to its chart", async () => {
+    const { plan } = await runProgram(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      new Operators("ops", base, { provider });
+    });
+    expect(chartValuesCheck.run({ stack: "test", resources: plan.resources, upstream: [] })).toEqual([]);
   });
 });

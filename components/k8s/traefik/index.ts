@@ -21,8 +21,16 @@ export const TRAEFIK_IMAGE = { registry: "docker.io", repository: "traefik", tag
 
 /** Container ports of the chart's entry points (the Service maps 80/443 to them). */
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, metrics: 9100 } as const;
+/** The IngressClass the chart creates; cert-manager's HTTP-01 solver Ingresses name it. */
+export const TRAEFIK_INGRESS_CLASS = "traefik";
 /** Label selecting Traefik's pods, for NetworkPolicies of the backends' namespaces. */
 export const TRAEFIK_POD_LABELS = { "app.kubernetes.io/name": "traefik" } as const;
+
+/**
+ * Priority of the HTTP → HTTPS redirect router on `web`: the lowest, so that cert-manager's HTTP-01
+ * solver routes (priority = rule length) win on `/.well-known/acme-challenge/<token>`.
+ */
+export const TRAEFIK_REDIRECT_PRIORITY = 1;
 
 export type TlsMinVersion = "VersionTLS12" | "VersionTLS13";
 
@@ -120,24 +128,48 @@ export function traefikValues(r: ResolvedTraefikArgs): Record<string, unknown> {
     topologySpreadConstraints: [
       { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...TRAEFIK_POD_LABELS } } },
     ],
-    ingressClass: { enabled: true, isDefaultClass: true, name: "traefik" },
-    providers: { kubernetesCRD: { enabled: true, allowCrossNamespace: false }, kubernetesIngress: { enabled: true } },
+    ingressClass: { enabled: true, isDefaultClass: true, name: TRAEFIK_INGRESS_CLASS },
+    providers: {
+      kubernetesCRD: { enabled: true, allowCrossNamespace: false },
+      // Serves cert-manager's HTTP-01 solver Ingresses: with no `ingressClass` filter, Traefik takes
+      // every Ingress whose IngressClass has its controller (traefik.io/ingress-controller), i.e. the
+      // IngressClass `traefik` above, which the ClusterIssuers name (CertManagerArgs.ingressClassName).
+      // No namespace filter: the solvers run in the namespace of each Certificate.
+      kubernetesIngress: { enabled: true },
+    },
     api: { dashboard: false },
     ports: {
-      web: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
-      websecure: { tls: { enabled: true }, middlewares: [`${r.namespace}-security-headers@kubernetescrd`] },
+      web: {
+        http: {
+          // HTTP → HTTPS at the entry point. Traefik gives the generated redirect router the highest
+          // priority (MaxInt-1) by default, above cert-manager's HTTP-01 solver Ingress: Let's Encrypt
+          // would be redirected to 443 and the challenge never served on 80. At priority 1 every
+          // router on `web` outranks it; the only routers there are the solvers' (IngressRoutes use
+          // `websecure`, and the issuers pin their solver Ingresses to `web`), so everything else
+          // still redirects.
+          redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true, priority: TRAEFIK_REDIRECT_PRIORITY } },
+        },
+      },
+      // Chart v39 moved the entry point's TLS and middlewares under `http` (traefik-helm-chart 266ff0e4).
+      websecure: { http: { tls: { enabled: true }, middlewares: [`${r.namespace}-security-headers@kubernetescrd`] } },
     },
+    // Chart v40 moved the Service fields under `service.spec` (traefik-helm-chart b9f3ed34): at the
+    // old place they were dropped, and the source ranges with them.
     service: {
-      type: "LoadBalancer",
-      // Local keeps the client's source IP (audit logs, rate limits) and avoids a second hop.
-      spec: { externalTrafficPolicy: "Local", ...(r.loadBalancerIp ? { loadBalancerIP: r.loadBalancerIp } : {}) },
-      loadBalancerSourceRanges: r.loadBalancerSourceRanges,
+      spec: {
+        type: "LoadBalancer",
+        // Local keeps the client's source IP (audit logs, rate limits) and avoids a second hop.
+        externalTrafficPolicy: "Local",
+        ...(r.loadBalancerIp ? { loadBalancerIP: r.loadBalancerIp } : {}),
+        ...(r.loadBalancerSourceRanges.length ? { loadBalancerSourceRanges: r.loadBalancerSourceRanges } : {}),
+      },
     },
     // The chart's defaults plus the seccomp profile that Pod Security "restricted" requires.
     podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
     resources: r.resources,
-    logs: { access: { enabled: true } },
+    // Chart v41 renamed `logs.access` to `accessLog` (traefik-helm-chart 16e26ce8).
+    accessLog: { enabled: true },
     global: { checkNewVersion: false, sendAnonymousUsage: false },
   };
 }
@@ -149,6 +181,8 @@ export class Traefik extends pulumi.ComponentResource {
   /** Provider-qualified name of the security-headers Middleware, applied to every websecure route. */
   public readonly securityHeadersMiddleware: pulumi.Output<string>;
   public readonly namespace: IsolatedNamespace;
+  /** The Helm release, which installs the chart's CRDs: custom resources of those kinds depend on it. */
+  public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TRAEFIK_TYPE, name, {}, opts);
@@ -202,6 +236,7 @@ export class Traefik extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.release = release;
 
     const crOpts = { parent: this, dependsOn: [release] };
     new k8s.apiextensions.CustomResource(
@@ -209,10 +244,16 @@ export class Traefik extends pulumi.ComponentResource {
       {
         apiVersion: "traefik.io/v1alpha1",
         kind: "TLSOption",
-        // Traefik applies the TLSOption named "default" to every router without its own.
+        // Traefik applies a TLSOption named "default" (in any namespace) to every router without its
+        // own, and registers it as `default`, not `<namespace>-default`: routes in the app namespaces
+        // get it without referencing it, which allowCrossNamespace false would forbid anyway.
         metadata: { name: "default", namespace: ns, labels: r.labels },
         spec: {
           minVersion: r.minTlsVersion,
+          // No handshake for a hostname without a certificate: Traefik never falls back to its
+          // self-signed default certificate (no host enumeration, no browser warning to click
+          // through). HTTP-01 is not affected: the solver routes are served on `web` (port 80)
+          // before the redirect, so Let's Encrypt never reaches TLS for an unissued host.
           sniStrict: true,
           ...(r.minTlsVersion === "VersionTLS12" ? { cipherSuites: TLS12_CIPHER_SUITES } : {}),
           curvePreferences: ["X25519", "CurveP256"],
@@ -243,7 +284,7 @@ export class Traefik extends pulumi.ComponentResource {
     );
 
     this.namespaceName = ns;
-    this.ingressClassName = pulumi.output("traefik");
+    this.ingressClassName = pulumi.output(TRAEFIK_INGRESS_CLASS);
     this.securityHeadersMiddleware = pulumi.output(`${r.namespace}-security-headers@kubernetescrd`);
     this.registerOutputs({ namespaceName: this.namespaceName, ingressClassName: this.ingressClassName, securityHeadersMiddleware: this.securityHeadersMiddleware });
   }

@@ -4,7 +4,8 @@ import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
-import { resolveTraefikArgs, Traefik, TRAEFIK_CHART, traefikValues, type TraefikArgs } from "./index";
+import { chartValuesCheck } from "../../../engine/deployability/chart-values";
+import { resolveTraefikArgs, Traefik, TRAEFIK_CHART, TRAEFIK_REDIRECT_PRIORITY, traefikValues, type TraefikArgs } from "./index";
 
 const base: TraefikArgs = { platform: "diaspomoney", apiServerCidrs: ["172.16.0.0/28"], backendNamespaces: ["diaspomoney-dev", "diaspomoney-prod"] };
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -25,16 +26,30 @@ describe("resolveTraefikArgs", () => {
 describe("traefikValues", () => {
   const values = traefikValues(resolveTraefikArgs("edge", base));
   const v = (path: string) => valueAt(values, path);
-  it("redirects HTTP to HTTPS at the entry point, permanently", () => {
-    expect(v("ports.web.redirections.entryPoint")).toEqual({ to: "websecure", scheme: "https", permanent: true });
+  it("redirects HTTP to HTTPS at the entry point, permanently, below every other router on web (ACME HTTP-01)", () => {
+    expect(v("ports.web.http.redirections.entryPoint")).toEqual({ to: "websecure", scheme: "https", permanent: true, priority: 1 });
+    expect(TRAEFIK_REDIRECT_PRIORITY).toBe(1);
+    // Chart 39+ reads the entry point's options only under `http`.
+    expect(v("ports.web.redirections")).toBeUndefined();
+  });
+  it("writes the keys where chart 41 reads them: accessLog, service.spec", () => {
+    expect(v("accessLog")).toEqual({ enabled: true });
+    expect(v("logs")).toBeUndefined();
+    expect(v("service")).toEqual({ spec: { type: "LoadBalancer", externalTrafficPolicy: "Local" } });
+  });
+  it("keeps the load balancer's source ranges and static IP under service.spec", () => {
+    const s = traefikValues(resolveTraefikArgs("edge", { ...base, loadBalancerSourceRanges: ["203.0.113.0/24"], loadBalancerIp: "198.51.100.7" }));
+    expect(valueAt(s, "service.spec")).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24"], loadBalancerIP: "198.51.100.7" });
+    expect(valueAt(s, "service.loadBalancerSourceRanges")).toBeUndefined();
   });
   it("keeps a PDB, pinned image, LoadBalancer Service and the restricted seccomp profile", () => {
     expect(v("podDisruptionBudget")).toEqual({ enabled: true, minAvailable: 1 });
     expect(v("image.tag")).toMatch(/^v3\.\d+\.\d+$/);
-    expect(v("service.type")).toBe("LoadBalancer");
+    expect(v("service.spec.type")).toBe("LoadBalancer");
     expect(v("podSecurityContext.seccompProfile")).toEqual({ type: "RuntimeDefault" });
     expect(v("securityContext.capabilities.drop")).toEqual(["ALL"]);
-    expect(v("ports.websecure.middlewares")).toEqual(["traefik-security-headers@kubernetescrd"]);
+    expect(v("ports.websecure.http.middlewares")).toEqual(["traefik-security-headers@kubernetescrd"]);
+    expect(v("ports.websecure.http.tls")).toEqual({ enabled: true });
   });
 });
 
@@ -48,12 +63,17 @@ describe("Traefik", () => {
     const { plan } = await runProgram(program());
     const release = plan.one("kubernetes:helm.sh/v3:Release");
     expect(release.inputs).toMatchObject({ chart: "traefik", version: TRAEFIK_CHART.version, repositoryOpts: { repo: TRAEFIK_CHART.repo }, namespace: "traefik", name: "traefik" });
-    expect(release.inputs.values).toMatchObject({ deployment: { replicas: 3 }, service: { type: "LoadBalancer" } });
+    expect(release.inputs.values).toMatchObject({ deployment: { replicas: 3 }, service: { spec: { type: "LoadBalancer" } } });
     expect(release.provider).toMatch(/::k8s::/);
     expect(plan.one("kubernetes:core/v1:Namespace").inputs.metadata).toMatchObject({ name: "traefik", labels: { "pod-security.kubernetes.io/enforce": "restricted" } });
     expect(plan.one("kubernetes:core/v1:ResourceQuota").inputs).toMatchObject({ spec: { hard: { "services.loadbalancers": "1" } } });
     // Every Kubernetes resource goes through the explicit provider.
     for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:"))) expect(r.provider, r.name).toMatch(/::k8s::/);
+  });
+
+  it("passes the chart-values check: every key exists in chart 41.3.0 and its schema accepts the values", async () => {
+    const { plan } = await runProgram(program({ loadBalancerSourceRanges: ["203.0.113.0/24"], minTlsVersion: "VersionTLS13" }));
+    expect(chartValuesCheck.run({ stack: "test", resources: plan.resources, upstream: [] })).toEqual([]);
   });
 
   it("declares a default TLSOption (sniStrict) and the security-headers Middleware, valid against the vendored CRDs", async () => {
