@@ -11,6 +11,7 @@ import { Monitoring } from "../components/gcp/monitoring";
 import { Monolith } from "../components/gcp/monolith";
 import { Network } from "../components/gcp/network";
 import { Postgres } from "../components/gcp/postgres";
+import { ProjectLogging } from "../components/gcp/project-logging";
 import { ProjectServices } from "../components/gcp/project-services";
 import { z } from "zod";
 import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
@@ -173,8 +174,11 @@ export function quickfundCompliance(env: StackEnv): ComplianceFacts {
 /** Google APIs the Quickfund stacks use. */
 export const QUICKFUND_APIS = [
   "cloudkms.googleapis.com",
+  // Project IAM grants (the API's Cloud SQL client role) go through Resource Manager.
+  "cloudresourcemanager.googleapis.com",
   "compute.googleapis.com",
   "iam.googleapis.com",
+  "logging.googleapis.com",
   "monitoring.googleapis.com",
   "run.googleapis.com",
   "secretmanager.googleapis.com",
@@ -194,9 +198,20 @@ function composeQuickfund(ctx: StackContext, c: QuickfundConfig): Record<string,
   const labels = { platform: "quickfund", env: ctx.env };
   const deletionProtection = c.deletionProtection;
   const provider = platformGcpProvider(ctx, c.gcp);
-  // The APIs this stack calls, enabled first so a fresh project does not fail half-way.
+  // The APIs this stack calls, enabled first so a fresh project does not fail half-way; every GCP
+  // resource registered after this records a dependency on the Service of its API (gateStackResources).
   const services = new ProjectServices("quickfund", { project: projectId, services: QUICKFUND_APIS }, { providers: [provider] });
   const opts = { providers: [provider], dependsOn: [services] };
+
+  // quickfund.md § Sécurité: "Conformité RGPD — Données en Europe": logs (load balancer requests
+  // with client IPs, the API's logs, Data Access audit logs) stay in the stack's region, not in the
+  // global _Default bucket; Data Access audit logs for the services that hold the credit files.
+  new ProjectLogging("quickfund", {
+    project: projectId,
+    location: region,
+    dataAccessAuditServices: ["cloudkms.googleapis.com", "secretmanager.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com"],
+    deletionProtection,
+  }, opts);
 
   const network = new Network("quickfund", {
     region,

@@ -47,7 +47,7 @@ describe("EncryptionKeys", () => {
       [KEY]: 3,
       [MEMBER]: 4,
       [KEY_RING]: 1,
-      [IDENTITY]: 2,
+      [IDENTITY]: 3,
       [ENCRYPTION_KEYS_TYPE]: 1,
       "pulumi:pulumi:Stack": 1,
     });
@@ -59,6 +59,7 @@ describe("EncryptionKeys", () => {
         "qf-storage",
         "qf-secrets",
         "qf-cloud-sql-agent",
+        "qf-cloud-storage-agent",
         "qf-secret-manager-agent",
         "qf-database-cloud-sql",
         "qf-storage-cloud-storage",
@@ -122,14 +123,19 @@ describe("EncryptionKeys", () => {
     expect(plan.one(IDENTITY, "qf-secret-manager-agent").inputs.service).toBe("secretmanager.googleapis.com");
   });
 
-  it("derives the Cloud Storage agent from the project number", async () => {
+  it("creates the Cloud Storage agent before granting it, its address derived from the project number", async () => {
     const { plan } = await runProgram(() => {
       new EncryptionKeys("qf", full);
     });
-    expect(plan.one(MEMBER, "qf-storage-cloud-storage").inputs).toMatchObject({
+    const grant = plan.one(MEMBER, "qf-storage-cloud-storage");
+    expect(grant.inputs).toMatchObject({
       role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
       member: "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
     });
+    // The agent does not exist until something activates it: the grant waits for the ServiceIdentity.
+    const identity = plan.one(IDENTITY, "qf-cloud-storage-agent");
+    expect(identity.inputs.service).toBe("storage.googleapis.com");
+    expect(grant.dependencies).toContain(identity.urn);
   });
 
   it("grants extra members their role on their key", async () => {

@@ -20,16 +20,22 @@ export const ENCRYPTER_DECRYPTER_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecryp
 export const MAX_ROTATION_DAYS = 90;
 
 /** Google service agents a key can be granted to. */
-export type ServiceAgent = "cloud-sql" | "cloud-storage" | "secret-manager";
+export type ServiceAgent = "artifact-registry" | "cloud-sql" | "cloud-storage" | "secret-manager";
 
 /**
- * How each agent is obtained without an invoke. Cloud SQL and Secret Manager agents are ensured
- * (created if missing) by `gcp.projects.ServiceIdentity`, whose `member` is computed. The Cloud
- * Storage agent is not supported by ServiceIdentity: its address is derived from the project
- * number (Google Cloud docs, "Service agents": `service-PROJECT_NUMBER@gs-project-accounts.iam.gserviceaccount.com`).
+ * How each agent is created without an invoke: every agent is ensured (created if missing) by a
+ * `gcp.projects.ServiceIdentity` (serviceusage `services.generateServiceIdentity`) that its grants
+ * depend on. Cloud SQL's and Secret Manager's return their `member`. The Cloud Storage agent is
+ * not created with the project or the API ("not initially available ... activated the first time
+ * it's accessed", cloud.google.com/storage/docs/projects#service-agents); generateServiceIdentity
+ * creates it but returns no email (terraform-provider-google#18649: `gcloud beta services identity
+ * create --service=storage.googleapis.com` → "Service identity created"), so its address is
+ * derived from the project number (`service-PROJECT_NUMBER@gs-project-accounts.iam.gserviceaccount.com`).
  */
-const SERVICE_IDENTITY_APIS: Partial<Record<ServiceAgent, string>> = {
+const SERVICE_IDENTITY_APIS: Record<ServiceAgent, string> = {
+  "artifact-registry": "artifactregistry.googleapis.com",
   "cloud-sql": "sqladmin.googleapis.com",
+  "cloud-storage": "storage.googleapis.com",
   "secret-manager": "secretmanager.googleapis.com",
 };
 
@@ -111,7 +117,7 @@ export interface ResolvedEncryptionKeysArgs {
 }
 
 const RFC1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const AGENTS: ServiceAgent[] = ["cloud-sql", "cloud-storage", "secret-manager"];
+const AGENTS: ServiceAgent[] = ["artifact-registry", "cloud-sql", "cloud-storage", "secret-manager"];
 const MEMBER = /^(serviceAccount|user|group|domain|principal|principalSet):\S+$/;
 
 /** Applies the defaults and refuses contradictions; the constructor builds only from its result. */
@@ -205,14 +211,12 @@ export class EncryptionKeys extends pulumi.ComponentResource {
     const keyRing = new gcp.kms.KeyRing(`${name}-keyring`, { project: r.project, location: r.location }, stateful);
 
     const agentMembers: Partial<Record<ServiceAgent, pulumi.Output<string>>> = {};
+    const agentIdentities: Partial<Record<ServiceAgent, gcp.projects.ServiceIdentity>> = {};
     for (const agent of r.serviceAgents) {
-      const api = SERVICE_IDENTITY_APIS[agent];
-      if (api) {
-        const identity = new gcp.projects.ServiceIdentity(`${name}-${agent}-agent`, { project: r.project, service: api }, { parent: this });
-        agentMembers[agent] = identity.member;
-      } else {
-        agentMembers[agent] = pulumi.output(`serviceAccount:service-${r.projectNumber}@gs-project-accounts.iam.gserviceaccount.com`);
-      }
+      const identity = new gcp.projects.ServiceIdentity(`${name}-${agent}-agent`, { project: r.project, service: SERVICE_IDENTITY_APIS[agent] }, { parent: this });
+      agentIdentities[agent] = identity;
+      agentMembers[agent] =
+        agent === "cloud-storage" ? pulumi.output(`serviceAccount:service-${r.projectNumber}@gs-project-accounts.iam.gserviceaccount.com`) : identity.member;
     }
 
     const keys: Record<string, gcp.kms.CryptoKey> = {};
@@ -238,7 +242,8 @@ export class EncryptionKeys extends pulumi.ComponentResource {
           new gcp.kms.CryptoKeyIAMMember(
             `${name}-${purpose}-${agent}`,
             { cryptoKeyId: cryptoKey.id, role: ENCRYPTER_DECRYPTER_ROLE, member: agentMembers[agent]! },
-            { parent: this },
+            // The derived Cloud Storage address carries no dependency: wait for the agent explicitly.
+            { parent: this, dependsOn: [agentIdentities[agent]!] },
           ),
         );
       }

@@ -75,8 +75,39 @@ export interface MonitoringArgs extends CommonArgs {
    * @default "10s"
    */
   uptimeTimeout?: string;
-  /** Cloud Run service name of the API (for the 5xx ratio). */
-  apiServiceName: pulumi.Input<string>;
+  /**
+   * Cloud Run service name of the API (for the 5xx ratio); without it, no 5xx alert (an app that
+   * does not run on Cloud Run measures its errors elsewhere, e.g. Prometheus).
+   * @default undefined
+   */
+  apiServiceName?: pulumi.Input<string>;
+  /**
+   * Availability objective of the uptime check (e.g. 0.999 for diaspomoney.md § Métriques
+   * Application "Uptime > 99.9%"): a Cloud Monitoring service and SLO over `rollingDays`, each
+   * minute good when the check passes from a checker, and a fast-burn alert (error budget spent 10×
+   * faster than sustainable over an hour, Google SRE workbook "Alerting on SLOs").
+   * @default undefined (no SLO)
+   */
+  availabilityObjective?: number;
+  /**
+   * Window of the SLO, in days (1–30).
+   * @default 30
+   */
+  sloRollingDays?: number;
+  /**
+   * Alert when the uptime check's request latency, from the fastest (nearest) checker region,
+   * exceeds this many milliseconds over 5 minutes (e.g. 50 for diaspomoney.md § Métriques
+   * Infrastructure "Network Latency < 50ms"). The metric covers the whole HTTPS request (DNS,
+   * TCP, TLS, response), so it bounds the network latency from above.
+   * @default undefined (no latency alert)
+   */
+  latencyThresholdMs?: number;
+  /**
+   * Accept no notification channel: alerts then only open incidents in Cloud Monitoring. For a
+   * platform whose on-call routing lives elsewhere (Alertmanager) until a channel id is passed.
+   * @default false
+   */
+  allowNoNotification?: boolean;
   /**
    * Cloud SQL instance name; without it, no Cloud SQL alerts.
    * @default undefined
@@ -96,8 +127,11 @@ export interface ResolvedMonitoringArgs {
   uptimePath: string;
   uptimePeriod: string;
   uptimeTimeout: string;
-  apiServiceName: pulumi.Input<string>;
+  apiServiceName?: pulumi.Input<string>;
   cloudSqlInstance?: pulumi.Input<string>;
+  availabilityObjective?: number;
+  sloRollingDays: number;
+  latencyThresholdMs?: number;
   thresholds: Required<MonitoringThresholds>;
   durations: Required<MonitoringDurations>;
   labels: Labels;
@@ -124,7 +158,15 @@ export function resolveMonitoringArgs(name: string, args: MonitoringArgs): Resol
   const notificationEmails = [...new Set(args.notificationEmails ?? [])];
   const notificationChannelIds = args.notificationChannelIds ?? [];
   // quickfund.md § Monitoring et alertes: "Notification immédiate en cas de panne".
-  if (notificationEmails.length === 0 && notificationChannelIds.length === 0) fail("no notificationEmails and no notificationChannelIds: alerts would notify nobody");
+  if (notificationEmails.length === 0 && notificationChannelIds.length === 0 && !args.allowNoNotification) {
+    fail("no notificationEmails and no notificationChannelIds: alerts would notify nobody (set allowNoNotification to accept incidents only)");
+  }
+  if (args.availabilityObjective !== undefined && !(args.availabilityObjective > 0 && args.availabilityObjective < 1)) {
+    fail(`availabilityObjective ${args.availabilityObjective} must be a fraction between 0 and 1 (e.g. 0.999 for 99.9%)`);
+  }
+  const sloRollingDays = args.sloRollingDays ?? 30;
+  if (!Number.isInteger(sloRollingDays) || sloRollingDays < 1 || sloRollingDays > 30) fail(`sloRollingDays ${sloRollingDays} must be a whole number of days from 1 to 30`);
+  if (args.latencyThresholdMs !== undefined && !(args.latencyThresholdMs > 0)) fail(`latencyThresholdMs ${args.latencyThresholdMs} must be a positive number of milliseconds`);
   for (const e of notificationEmails) if (!EMAIL.test(e)) fail(`notification email "${e}" is not an email address`);
 
   if (!HOST.test(args.uptimeHost)) fail(`uptimeHost "${args.uptimeHost}" must be a bare hostname (no scheme, no path)`);
@@ -164,8 +206,11 @@ export function resolveMonitoringArgs(name: string, args: MonitoringArgs): Resol
     uptimePath,
     uptimePeriod,
     uptimeTimeout,
-    apiServiceName: args.apiServiceName,
+    ...(args.apiServiceName !== undefined ? { apiServiceName: args.apiServiceName } : {}),
     ...(args.cloudSqlInstance !== undefined ? { cloudSqlInstance: args.cloudSqlInstance } : {}),
+    ...(args.availabilityObjective !== undefined ? { availabilityObjective: args.availabilityObjective } : {}),
+    sloRollingDays,
+    ...(args.latencyThresholdMs !== undefined ? { latencyThresholdMs: args.latencyThresholdMs } : {}),
     thresholds,
     durations,
     labels: mergeLabels(args.labels),
@@ -181,7 +226,7 @@ export class Monitoring extends pulumi.ComponentResource {
   /** Every channel the alerts notify (created and supplied). */
   public readonly notificationChannelIds: pulumi.Output<string[]>;
   public readonly uptimeCheckId: pulumi.Output<string>;
-  /** Alert key (`uptime`, `error-ratio`, `cloudsql-cpu`, `cloudsql-disk`) → alert policy name. */
+  /** Alert key (`uptime`, `availability-burn`, `latency`, `error-ratio`, `cloudsql-cpu`, `cloudsql-disk`) → alert policy name. */
   public readonly alertPolicyIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -249,27 +294,92 @@ export class Monitoring extends pulumi.ComponentResource {
       `https://${r.uptimeHost}${r.uptimePath} fails from several checker regions. Check the load balancer, the API's Cloud Run revisions and Cloud SQL.`,
     );
 
-    const runFilter = pulumi.interpolate`metric.type="run.googleapis.com/request_count" AND resource.type="cloud_run_revision" AND resource.label.service_name="${r.apiServiceName}"`;
-    const sum = [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_SUM", groupByFields: ["resource.label.service_name"] }];
-    policies["error-ratio"] = policy(
-      "error-ratio",
-      "API 5xx ratio",
-      "ERROR",
-      {
-        displayName: `5xx responses above ${pct(r.thresholds.errorRatio)} of API requests`,
-        conditionThreshold: {
-          filter: pulumi.interpolate`${runFilter} AND metric.label.response_code_class="5xx"`,
-          aggregations: sum,
-          denominatorFilter: runFilter,
-          denominatorAggregations: sum,
-          comparison: "COMPARISON_GT",
-          thresholdValue: r.thresholds.errorRatio,
-          duration: r.durations.errorRatio,
-          trigger: { count: 1 },
+    if (r.availabilityObjective !== undefined) {
+      const service = new gcp.monitoring.CustomService(
+        `${name}-service`,
+        { project: r.project, serviceId: `${name}-uptime`.slice(0, 63), displayName: `${name} (https://${r.uptimeHost})`, userLabels: r.labels },
+        { parent: this },
+      );
+      // A minute is good when the check passed from any checker in it (windowsBasedSli over a BOOL metric).
+      const slo = new gcp.monitoring.Slo(
+        `${name}-availability-slo`,
+        {
+          project: r.project,
+          service: service.serviceId,
+          sloId: "availability",
+          displayName: `${pct(r.availabilityObjective)} of minutes up over ${r.sloRollingDays} days`,
+          goal: r.availabilityObjective,
+          rollingPeriodDays: r.sloRollingDays,
+          windowsBasedSli: {
+            windowPeriod: "60s",
+            goodBadMetricFilter: pulumi.interpolate`metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND resource.type="uptime_url" AND metric.label.check_id="${uptime.uptimeCheckId}"`,
+          },
+          userLabels: r.labels,
         },
-      },
-      "The API answers too many 5xx. Check the Cloud Run logs of the API and its dependencies (Cloud SQL, Stripe, Twilio).",
-    );
+        { parent: this },
+      );
+      // Fast burn: 10× the sustainable rate over one hour spends ~1.4% of a 30-day budget per hour.
+      policies["availability-burn"] = policy(
+        "availability-burn",
+        `Availability SLO (${pct(r.availabilityObjective)}) burning fast`,
+        "CRITICAL",
+        {
+          displayName: "Error budget burn rate above 10 over 1 hour",
+          conditionThreshold: {
+            filter: pulumi.interpolate`select_slo_burn_rate("${slo.name}", "3600s")`,
+            comparison: "COMPARISON_GT",
+            thresholdValue: 10,
+            duration: "0s",
+          },
+        },
+        `https://${r.uptimeHost}${r.uptimePath} is failing often enough to miss the ${pct(r.availabilityObjective)} objective within days.`,
+      );
+    }
+
+    if (r.latencyThresholdMs !== undefined) {
+      policies.latency = policy(
+        "latency",
+        `Request latency above ${r.latencyThresholdMs} ms`,
+        "WARNING",
+        {
+          displayName: `Uptime check latency from the nearest checker above ${r.latencyThresholdMs} ms`,
+          conditionThreshold: {
+            filter: pulumi.interpolate`metric.type="monitoring.googleapis.com/uptime_check/request_latency" AND resource.type="uptime_url" AND metric.label.check_id="${uptime.uptimeCheckId}"`,
+            // The minimum across checker regions: the nearest one (Europe) is the fairest bound.
+            aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_MEAN", crossSeriesReducer: "REDUCE_MIN", groupByFields: ["metric.label.check_id"] }],
+            comparison: "COMPARISON_GT",
+            thresholdValue: r.latencyThresholdMs,
+            duration: "300s",
+            trigger: { count: 1 },
+          },
+        },
+        `Even the nearest checker sees https://${r.uptimeHost}${r.uptimePath} answer in more than ${r.latencyThresholdMs} ms: check the load balancer, Traefik and the app's pods.`,
+      );
+    }
+
+    if (r.apiServiceName !== undefined) {
+      const runFilter = pulumi.interpolate`metric.type="run.googleapis.com/request_count" AND resource.type="cloud_run_revision" AND resource.label.service_name="${r.apiServiceName}"`;
+      const sum = [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_SUM", groupByFields: ["resource.label.service_name"] }];
+      policies["error-ratio"] = policy(
+        "error-ratio",
+        "API 5xx ratio",
+        "ERROR",
+        {
+          displayName: `5xx responses above ${pct(r.thresholds.errorRatio)} of API requests`,
+          conditionThreshold: {
+            filter: pulumi.interpolate`${runFilter} AND metric.label.response_code_class="5xx"`,
+            aggregations: sum,
+            denominatorFilter: runFilter,
+            denominatorAggregations: sum,
+            comparison: "COMPARISON_GT",
+            thresholdValue: r.thresholds.errorRatio,
+            duration: r.durations.errorRatio,
+            trigger: { count: 1 },
+          },
+        },
+        "The API answers too many 5xx. Check the Cloud Run logs of the API and its dependencies (Cloud SQL, Stripe, Twilio).",
+      );
+    }
 
     if (r.cloudSqlInstance !== undefined) {
       // Cloud SQL's database_id label is "<project>:<instance>".

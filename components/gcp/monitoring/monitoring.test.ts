@@ -88,6 +88,27 @@ describe("Monitoring", () => {
     for (const p of plan.ofType(POLICY)) expect(p.inputs.notificationChannels).toEqual(["projects/qf-prod/notificationChannels/9"]);
   });
 
+  it("adds an availability SLO with a fast-burn alert and a latency alert, without Cloud Run", async () => {
+    const { plan } = await runProgram(() => {
+      new Monitoring("dm", { project: "dm", uptimeHost: "app.diaspomoney.fr", availabilityObjective: 0.999, latencyThresholdMs: 50, allowNoNotification: true });
+    });
+    expect(plan.ofType(POLICY).map((p) => p.name).sort()).toEqual(["dm-availability-burn", "dm-latency", "dm-uptime"]);
+    const slo = plan.one("gcp:monitoring/slo:Slo", "dm-availability-slo");
+    expect(slo.inputs).toMatchObject({ goal: 0.999, rollingPeriodDays: 30, windowsBasedSli: { windowPeriod: "60s" } });
+    expect(slo.dependencies).toContain(plan.one("gcp:monitoring/customService:CustomService", "dm-service").urn);
+    const latency = plan.one(POLICY, "dm-latency");
+    expect(valueAt(latency.inputs, "conditions[0].conditionThreshold.thresholdValue")).toBe(50);
+    expect(valueAt(latency.inputs, "conditions[0].conditionThreshold.aggregations[0].crossSeriesReducer")).toBe("REDUCE_MIN");
+    expect(valueAt(plan.one(POLICY, "dm-availability-burn").inputs, "conditions[0].conditionThreshold.thresholdValue")).toBe(10);
+    expect(plan.ofType(CHANNEL)).toHaveLength(0);
+  });
+
+  it("refuses an objective or a latency that cannot be met", () => {
+    expect(() => resolveMonitoringArgs("x", args({ availabilityObjective: 99.9 }))).toThrow(/fraction between 0 and 1/);
+    expect(() => resolveMonitoringArgs("x", args({ latencyThresholdMs: 0 }))).toThrow(/positive number of milliseconds/);
+    expect(() => resolveMonitoringArgs("x", args({ notificationEmails: [] }))).toThrow(/allowNoNotification/);
+  });
+
   it("resolves each default in one place", () => {
     const r = resolveMonitoringArgs("qf", args({ cloudSqlInstance: undefined }));
     expect(r).toMatchObject({

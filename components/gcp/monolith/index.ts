@@ -103,8 +103,9 @@ export interface MonolithArgs extends CommonArgs {
   database: DatabaseConnection;
   /**
    * Secret values by logical name, as Pulumi secrets (`config.requireSecret(...)`); a plain string
-   * throws. A secret without a value is created empty: add its version out of band
-   * (`gcloud secrets versions add`) before the API can start.
+   * throws. A secret without a value (and not generated) is created empty and NOT wired into the
+   * API's env: Cloud Run cannot start a revision that reads a secret with no version, so an
+   * optional credential stays out until its value is configured.
    * @default {}
    */
   secretValues?: Record<string, pulumi.Input<string> | undefined>;
@@ -321,10 +322,12 @@ function buildCloudRunTarget(parent: Monolith, name: string, r: ResolvedMonolith
       value = generated.result;
     }
     if (value === undefined) {
-      // An empty container: its first version is added out of band; the API reads "latest".
-      secretRefs[s.name] = { secret: secret.secretId, version: "latest" };
+      // An empty container, not wired into the API: Cloud Run refuses to start a revision whose
+      // env reads a secret with no version ("Secret ... versions/latest was not found"), so an
+      // optional credential left unset must not be referenced. Setting the value in the stack's
+      // configuration creates a version and wires it (pinned) on the next `pulumi up`.
       void pulumi.log.warn(
-        `secret "${name}-${s.name}" has no value: add a version (gcloud secrets versions add ${name}-${s.name} --data-file=-) or the API revision cannot start`,
+        `secret "${name}-${s.name}" has no value: the API runs without it; set it in the stack configuration to create a version and wire it`,
         parent,
       );
       continue;
@@ -336,7 +339,7 @@ function buildCloudRunTarget(parent: Monolith, name: string, r: ResolvedMonolith
   }
 
   const secretEnv: Record<string, { secret: pulumi.Input<string>; version: pulumi.Input<string> }> = {};
-  for (const [envName, logical] of Object.entries(spec.api.secretEnv)) secretEnv[envName] = secretRefs[logical];
+  for (const [envName, logical] of Object.entries(spec.api.secretEnv)) if (secretRefs[logical]) secretEnv[envName] = secretRefs[logical];
   if (cloudRun.databasePasswordSecretId !== undefined) secretEnv.DB_PASSWORD = { secret: cloudRun.databasePasswordSecretId, version: "latest" };
 
   const common = { project: cloudRun.project, region: cloudRun.region, labels: r.labels, deletionProtection: r.deletionProtection };

@@ -35,7 +35,7 @@ describe("Monolith (cloud-run target)", () => {
       "gcp:cloudrunv2/service:Service": 2,
       "gcp:projects/iAMMember:IAMMember": 1,
       "gcp:secretmanager/secret:Secret": 3,
-      "gcp:secretmanager/secretIamMember:SecretIamMember": 3,
+      "gcp:secretmanager/secretIamMember:SecretIamMember": 2,
       "gcp:secretmanager/secretVersion:SecretVersion": 2,
       "gcp:serviceaccount/account:Account": 2,
       "platform:gcp:CloudRunService": 2,
@@ -63,7 +63,7 @@ describe("Monolith (cloud-run target)", () => {
     expect(plan.one(VERSION, "qf-secret-jwt-signing-key-version").inputs.secretData).toBe(UNKNOWN);
     const jwt = plan.one("random:index/randomPassword:RandomPassword", "qf-jwt-signing-key-random");
     expect(jwt.inputs).toMatchObject({ length: 64, special: false });
-    expect(evaluation.diagnostics.some((d) => d.severity === "warning" && d.message.includes('"qf-twilio-auth-token" has no value'))).toBe(true);
+    expect(evaluation.diagnostics.some((d) => d.severity === "warning" && d.message.includes('"qf-twilio-auth-token" has no value: the API runs without it'))).toBe(true);
 
     // API: DB env from args, secrets from Secret Manager, Direct VPC egress, Cloud SQL client role.
     const api = plan.one(SERVICE, "qf-api-service");
@@ -74,8 +74,10 @@ describe("Monolith (cloud-run target)", () => {
       { name: "DB_USER", value: "api" },
     ]);
     const secretEnv = Object.fromEntries(envs.filter((e) => e.valueSource).map((e) => [e.name, valueAt(e.valueSource, "secretKeyRef.version")]));
-    // Pinned to the created version where there is one; "latest" for the empty container.
-    expect(secretEnv).toEqual({ STRIPE_API_KEY: UNKNOWN, TWILIO_AUTH_TOKEN: "latest", JWT_SIGNING_KEY: UNKNOWN });
+    // Pinned to the created version; the empty Twilio container is not wired (a revision reading a
+    // secret with no version cannot start), and the API gets no accessor grant on it.
+    expect(secretEnv).toEqual({ STRIPE_API_KEY: UNKNOWN, JWT_SIGNING_KEY: UNKNOWN });
+    expect(plan.ofType("gcp:secretmanager/secretIamMember:SecretIamMember").map((g) => g.name).sort()).toEqual(["qf-api-secret-jwt-signing-key", "qf-api-secret-stripe-api-key"]);
     expect(valueAt(api.inputs, "template.vpcAccess.egress")).toBe("PRIVATE_RANGES_ONLY");
     expect(valueAt(api.inputs, "template.vpcAccess.networkInterfaces")).toEqual([{ network: "qf-vpc", subnetwork: "qf-run" }]);
     expect(valueAt(api.inputs, "template.containers[0].startupProbe.httpGet.path")).toBe("/api/health");
@@ -83,7 +85,6 @@ describe("Monolith (cloud-run target)", () => {
     expect(plan.ofType("gcp:secretmanager/secretIamMember:SecretIamMember").map((m) => m.name).sort()).toEqual([
       "qf-api-secret-jwt-signing-key",
       "qf-api-secret-stripe-api-key",
-      "qf-api-secret-twilio-auth-token",
     ]);
 
     // Frontend: no VPC, no secret, warm in prod.

@@ -147,6 +147,18 @@ export class NetworkFlows extends pulumi.ComponentResource {
 /** Private address ranges, excluded from "the Internet" so that a CIDR rule never reaches pods. */
 export const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
+/**
+ * Sentry SaaS event ingestion, IPv4 (docs.sentry.io/security-legal-pii/security/ip-ranges, "Event
+ * Ingestion", organization subdomains incl. the EU `o<n>.ingest.de.sentry.io`, as updated by
+ * getsentry/sentry-docs#15529, Nov 2025). The addresses may change: Sentry publishes them at
+ * docs.sentry.io/api/ip-ranges.
+ */
+export const SENTRY_INGEST_CIDRS = ["34.120.195.249/32", "34.120.62.213/32", "34.160.81.0/32", "34.102.210.18/32"];
+
+/** cert-manager's HTTP-01 solver pods (cert-manager v1.21.1). */
+export const ACME_SOLVER_POD_LABELS = { "acme.cert-manager.io/http01-solver": "true" } as const;
+export const ACME_SOLVER_PORT = 8089;
+
 /** Ports of the data services, as the components expose them. */
 export const DATA_PORTS = { mongodb: 27017, redis: 6379, redisBus: 16379, kafkaTls: 9093, kafkaInternal: [9090, 9091], redisExporter: 9121 } as const;
 
@@ -174,6 +186,20 @@ export interface PlatformFlowsArgs {
   /** CIDRs of the Kubernetes API server (operand pods that call it: Strimzi's entity operator, the MongoDB agent). */
   apiServerCidrs?: string[];
   /**
+   * Let the ingress controller reach cert-manager's ACME HTTP-01 solver pods in the app namespace
+   * (label `acme.cert-manager.io/http01-solver: "true"`, port 8089: cert-manager v1.21.1
+   * pkg/issuer/acme/http/pod.go and http.go). Without it, no HTTP-01 certificate is ever issued
+   * under default-deny.
+   * @default true
+   */
+  acmeHttp01Solvers?: boolean;
+  /**
+   * The app's egress to Sentry (error tracking, diaspomoney.md § Monitoring Layer) on 443: the
+   * documented ingestion addresses of Sentry's SaaS, never 0.0.0.0/0. Omitted: no flow.
+   * @default undefined
+   */
+  sentry?: CidrEndpoint;
+  /**
    * Where the backup job reaches Google Cloud Storage (port 443).
    * @default { cidrs: ["0.0.0.0/0"], except: RFC1918 }
    */
@@ -192,6 +218,16 @@ export function platformFlows(a: PlatformFlowsArgs): Flow[] {
     { name: "traefik-to-app", from: { ...a.ingressController, managed: false }, to: app, ports: [{ port: a.app.port }] },
     { name: "prometheus-to-app", from: { ...a.prometheus, managed: false }, to: app, ports: [{ port: a.app.metricsPort ?? a.app.port }] },
   ];
+  if (a.acmeHttp01Solvers ?? true) {
+    // The solver pods run in the namespace of the Certificate (the app's), for the few minutes of a challenge.
+    flows.push({
+      name: "traefik-to-acme-solver",
+      from: { ...a.ingressController, managed: false },
+      to: { namespace: a.app.namespace, podSelector: { matchLabels: { ...ACME_SOLVER_POD_LABELS } } },
+      ports: [{ port: ACME_SOLVER_PORT }],
+    });
+  }
+  if (a.sentry) flows.push({ name: "app-to-sentry", from: app, to: a.sentry, ports: [{ port: 443 }] });
   const dns = a.dns ?? { namespace: "kube-system", podSelector: { matchLabels: { "k8s-app": "kube-dns" } } };
   if (dns) {
     const dnsPorts: FlowPort[] = [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }];

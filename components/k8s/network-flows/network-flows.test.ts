@@ -4,7 +4,7 @@ import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
 import { NetworkGraph, inCidr, matchesSelector, type PolicyView } from "./graph";
-import { NetworkFlows, platformFlows, resolveNetworkFlowsArgs, type Flow } from "./index";
+import { NetworkFlows, SENTRY_INGEST_CIDRS, platformFlows, resolveNetworkFlowsArgs, type Flow } from "./index";
 
 const appToMongo: Flow = {
   name: "app-to-mongodb",
@@ -65,8 +65,25 @@ describe("NetworkFlows", () => {
       prometheus: { namespace: "monitoring", podSelector: {} },
       mongodb: { podSelector: { matchLabels: { app: "mongodb-svc" } } },
     });
-    expect(flows.map((f) => f.name)).toEqual(["traefik-to-app", "prometheus-to-app", "app-dns", "infra-dns", "app-to-mongodb", "mongodb-members"]);
+    expect(flows.map((f) => f.name)).toEqual(["traefik-to-app", "prometheus-to-app", "traefik-to-acme-solver", "app-dns", "infra-dns", "app-to-mongodb", "mongodb-members"]);
     expect(flows.find((f) => f.name === "app-to-mongodb")?.ports).toEqual([{ port: 27017 }]);
+  });
+
+  it("platformFlows lets Traefik reach the ACME solver pods, and the app reach Sentry's addresses only", () => {
+    const args = {
+      app: { namespace: "a", podSelector: { matchLabels: { app: "web" } }, port: 3000 },
+      infraNamespace: "a-infra",
+      ingressController: { namespace: "traefik", podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } },
+      prometheus: { namespace: "monitoring", podSelector: {} },
+    };
+    const solver = platformFlows(args).find((f) => f.name === "traefik-to-acme-solver")!;
+    expect(solver.to).toEqual({ namespace: "a", podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } } });
+    expect(solver.ports).toEqual([{ port: 8089 }]);
+    expect(platformFlows({ ...args, acmeHttp01Solvers: false }).some((f) => f.name === "traefik-to-acme-solver")).toBe(false);
+    expect(platformFlows(args).some((f) => f.name === "app-to-sentry")).toBe(false);
+    const sentry = platformFlows({ ...args, sentry: { cidrs: SENTRY_INGEST_CIDRS } }).find((f) => f.name === "app-to-sentry")!;
+    expect(sentry.ports).toEqual([{ port: 443 }]);
+    expect((sentry.to as { cidrs: string[] }).cidrs.every((c) => c.endsWith("/32"))).toBe(true);
   });
 });
 
