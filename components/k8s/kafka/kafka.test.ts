@@ -38,6 +38,8 @@ describe("KafkaCluster", () => {
       [KAFKA]: 1,
       [POOL]: 2,
       [USER]: 1,
+      "kubernetes:core/v1:ConfigMap": 1,
+      "kubernetes:monitoring.coreos.com/v1:PodMonitor": 1,
       "platform:k8s:KafkaCluster": 1,
       "pulumi:providers:kubernetes": 1,
       "pulumi:pulumi:Stack": 1,
@@ -129,5 +131,47 @@ describe("KafkaCluster", () => {
     expect(() => resolveKafkaClusterArgs("k", { ...base, minInsyncReplicas: 3 })).toThrow(/minInsyncReplicas/);
     expect(() => resolveKafkaClusterArgs("k", { ...base, controllers: 2 })).toThrow(/odd/);
     expect(() => resolveKafkaClusterArgs("k", { ...base, clientPeers: [] })).toThrow(/clientPeers is empty/);
+  });
+
+  it("exposes JMX metrics from a ConfigMap, runs Kafka Exporter for consumer lag, and scrapes both with a PodMonitor", async () => {
+    const p = await plan({ metrics: { labels: { release: "kube-prometheus-stack" } } });
+    const kafka = p.one(KAFKA).inputs;
+    expect(valueAt(kafka, "spec.kafka.metricsConfig")).toEqual({ type: "jmxPrometheusExporter", valueFrom: { configMapKeyRef: { name: "kafka-metrics", key: "kafka-metrics-config.yml" } } });
+    const rules = (valueAt(p.one("kubernetes:core/v1:ConfigMap").inputs, "data") as Record<string, string>)["kafka-metrics-config.yml"]!;
+    expect(rules).toMatch(/^lowercaseOutputName: true/);
+    expect(rules).toContain("kafka.server<type=(.+), name=(.+)><>(Count|Value|OneMinuteRate)");
+    expect(valueAt(kafka, "spec.kafkaExporter.groupRegex")).toBe(".*");
+    const pm = p.one("kubernetes:monitoring.coreos.com/v1:PodMonitor").inputs;
+    expect(valueAt(pm, "spec.podMetricsEndpoints")).toEqual([{ port: "tcp-prometheus", path: "/metrics", interval: "30s" }]);
+    expect(valueAt(pm, "metadata.labels.release")).toBe("kube-prometheus-stack");
+    expect(schemaErrors(p)).toEqual([]);
+    const off = await plan({ metrics: { enabled: false } });
+    expect(off.ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor")).toHaveLength(0);
+    expect(valueAt(off.one(KAFKA).inputs, "spec.kafkaExporter")).toBeUndefined();
+  });
+
+  it("with client namespaces, gives the KafkaUser a generated password and writes it to each client namespace", async () => {
+    const p = await plan({ appUser: { name: "diaspomoney-app", clientNamespaces: ["diaspomoney-prod"] } });
+    const user = p.one(USER).inputs;
+    expect(valueAt(user, "spec.authentication")).toEqual({ type: "scram-sha-512", password: { valueFrom: { secretKeyRef: { name: "diaspomoney-app-password", key: "password" } } } });
+    const secrets = p.ofType("kubernetes:core/v1:Secret").map((s) => `${valueAt(s.inputs, "metadata.namespace")}/${valueAt(s.inputs, "metadata.name")}`);
+    expect(secrets.sort()).toEqual(["diaspomoney-prod-infra/diaspomoney-app-password", "diaspomoney-prod/diaspomoney-app"]);
+    const client = p.ofType("kubernetes:core/v1:Secret").find((s) => valueAt(s.inputs, "metadata.namespace") === "diaspomoney-prod")!;
+    // The generated password makes the whole stringData opaque in the plan: never a literal.
+    expect(typeof valueAt(client.inputs, "stringData.password")).not.toBe("string");
+    expect(() => resolveKafkaClusterArgs("k", { ...base, authentication: "tls", appUser: { clientNamespaces: ["x"] } })).toThrow(/scram-sha-512/);
+    // Without client namespaces the User Operator generates the password: no Secret of ours.
+    expect((await plan()).ofType("kubernetes:core/v1:Secret")).toHaveLength(0);
+  });
+
+  it("serves a listener certificate from the given issuer (PKCS8, bootstrap and broker names)", async () => {
+    const p = await plan({ tls: { issuer: { name: "diaspomoney-prod-data-ca-issuer", kind: "ClusterIssuer" } } });
+    const listener = (valueAt(p.one(KAFKA).inputs, "spec.kafka.listeners") as Record<string, unknown>[])[0]!;
+    expect(listener.configuration).toEqual({ brokerCertChainAndKey: { secretName: "kafka-server-tls", certificate: "tls.crt", key: "tls.key" } });
+    const cert = p.one("kubernetes:cert-manager.io/v1:Certificate").inputs;
+    expect(valueAt(cert, "spec.privateKey.encoding")).toBe("PKCS8");
+    expect(valueAt(cert, "spec.issuerRef")).toEqual({ name: "diaspomoney-prod-data-ca-issuer", kind: "ClusterIssuer", group: "cert-manager.io" });
+    expect(valueAt(cert, "spec.dnsNames")).toEqual(expect.arrayContaining(["kafka-kafka-bootstrap.diaspomoney-prod-infra.svc", "*.kafka-kafka-brokers.diaspomoney-prod-infra.svc"]));
+    expect(schemaErrors(p)).toEqual([]);
   });
 });

@@ -25,6 +25,10 @@ export const MONGO_REPLICA_SET_TYPE = "platform:k8s:MongoReplicaSet";
 export const BACKUP_TARGET_LABEL = "backup.platform/target";
 export const BACKUP_RETENTION_ANNOTATION = "backup.platform/retention-days";
 
+/** The operator's metrics exporter: user of its basic auth, and its port (the CRD's default). */
+export const MONGO_METRICS_USER = "prometheus";
+export const MONGO_METRICS_PORT = 9216;
+
 /** A SCRAM user of the replica set. */
 export interface MongoUserArgs {
   /** User name (lowercase letters, digits, dashes). */
@@ -33,6 +37,15 @@ export interface MongoUserArgs {
   db?: string;
   /** Roles granted to the user. */
   roles: { name: string; db: string }[];
+  /**
+   * Namespaces of the user's clients: each gets a Secret named like the operator's
+   * (`<resourceName>-<db>-<name>`, keys connectionString.standard, username, password), written by
+   * the stack from the same generated password, because a pod reads Secrets only in its own
+   * namespace and the operator's `connectionStringSecretNamespace` is broken across namespaces
+   * (see the README).
+   * @default []
+   */
+  clientNamespaces?: string[];
 }
 
 /** A cert-manager issuer reference. */
@@ -135,6 +148,16 @@ export interface MongoReplicaSetArgs extends CommonArgs {
   /** The daily backup (diaspomoney.md § Backup). */
   backup: MongoBackupArgs;
   /**
+   * Prometheus metrics: the operator's exporter on each member (MongoDBCommunity `spec.prometheus`,
+   * port 9216, HTTP basic auth with a generated password) and a ServiceMonitor for it.
+   * @default { enabled: true, labels: {} }
+   */
+  metrics?: {
+    enabled?: boolean;
+    /** Labels Prometheus' serviceMonitorSelector matches (e.g. `release: kube-prometheus-stack`). */
+    labels?: Labels;
+  };
+  /**
    * Name of the MongoDBCommunity resource (pods are `<resourceName>-<i>`, service `<resourceName>-svc`).
    * @default the component name
    */
@@ -148,6 +171,7 @@ export interface ResolvedMongoReplicaSetArgs {
   version: string;
   featureCompatibilityVersion: string;
   users: Required<MongoUserArgs>[];
+  metrics: { enabled: boolean; labels: Labels };
   storage: { storageClassName: string; dataSize: string; logsSize: string };
   resources: ResourceSpec;
   tls: { enabled: boolean; issuer?: Required<IssuerRef> };
@@ -177,14 +201,15 @@ export function resolveMongoReplicaSetArgs(name: string, args: MongoReplicaSetAr
   const database = args.database ?? "app";
   const baseUsers: MongoUserArgs[] = args.users ?? [{ name: "app", db: "admin", roles: [{ name: "readWrite", db: database }] }];
   const backupEnabled = args.backup.enabled ?? true;
-  const users = baseUsers.map((u) => ({ name: u.name, db: u.db ?? "admin", roles: u.roles }));
-  if (backupEnabled && !users.some((u) => u.name === "backup")) users.push({ name: "backup", db: "admin", roles: [{ name: "backup", db: "admin" }] });
+  const users = baseUsers.map((u) => ({ name: u.name, db: u.db ?? "admin", roles: u.roles, clientNamespaces: [...new Set(u.clientNamespaces ?? [])] }));
+  if (backupEnabled && !users.some((u) => u.name === "backup")) users.push({ name: "backup", db: "admin", roles: [{ name: "backup", db: "admin" }], clientNamespaces: [] });
   const seen = new Set<string>();
   for (const u of users) {
     if (!K8S_NAME.test(u.name)) fail(`user name "${u.name}" must be lowercase letters, digits and dashes (it names Secrets)`);
     if (seen.has(u.name)) fail(`user "${u.name}" is declared twice`);
     seen.add(u.name);
     if (u.roles.length === 0) fail(`user "${u.name}" has no roles`);
+    if (u.clientNamespaces.includes(args.namespace)) fail(`user "${u.name}": clientNamespaces includes the replica set's own namespace, where the operator already writes the Secret`);
   }
   const resources = args.resources ?? { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } };
   assertResources(MONGO_REPLICA_SET_TYPE, name, "resources", resources);
@@ -230,6 +255,7 @@ export function resolveMongoReplicaSetArgs(name: string, args: MongoReplicaSetAr
     version,
     featureCompatibilityVersion: args.featureCompatibilityVersion ?? version.split(".").slice(0, 2).join("."),
     users,
+    metrics: { enabled: args.metrics?.enabled ?? true, labels: args.metrics?.labels ?? {} },
     storage: {
       storageClassName: args.storage?.storageClassName ?? "premium-rwo",
       dataSize: args.storage?.dataSize ?? "20Gi",
@@ -295,6 +321,39 @@ export class MongoReplicaSet extends pulumi.ComponentResource {
       );
       passwordSecretNames[u.name] = secretName;
       connectionStringSecretNames[u.name] = `${rn}-${u.db}-${u.name}`;
+      // The clients' namespaces: the same Secret the operator writes here, built from the same
+      // password (the members' addresses and the replica set name are fixed by the operator's naming).
+      const hosts = Array.from({ length: r.members }, (_, i) => `${rn}-${i}.${rn}-svc.${ns}.svc.cluster.local:27017`).join(",");
+      const tlsParam = r.tls.enabled ? "&tls=true" : "";
+      for (const clientNs of u.clientNamespaces) {
+        new k8s.core.v1.Secret(
+          `${name}-${u.name}-connection-${clientNs}`,
+          {
+            metadata: { name: connectionStringSecretNames[u.name], namespace: clientNs, labels },
+            type: "Opaque",
+            stringData: {
+              "connectionString.standard": pulumi.interpolate`mongodb://${u.name}:${password.result}@${hosts}/?replicaSet=${rn}&authSource=${u.db}${tlsParam}`,
+              username: u.name,
+              password: password.result,
+            },
+          },
+          { parent: this },
+        );
+      }
+    }
+
+    // Metrics: the operator runs an exporter on every member behind HTTP basic auth.
+    let metricsSecretName: string | undefined;
+    if (r.metrics.enabled) {
+      metricsSecretName = `${rn}-metrics`;
+      const metricsPassword = new random.RandomPassword(`${name}-metrics-password`, { length: 32, special: false }, stateful);
+      passwordSecrets.push(
+        new k8s.core.v1.Secret(
+          `${name}-metrics`,
+          { metadata: meta(metricsSecretName), type: "Opaque", stringData: { username: MONGO_METRICS_USER, password: metricsPassword.result } },
+          stateful,
+        ),
+      );
     }
 
     // TLS: a private CA per replica set unless an issuer is supplied.
@@ -329,6 +388,7 @@ export class MongoReplicaSet extends pulumi.ComponentResource {
               ? { tls: { enabled: true, optional: false, certificateKeySecretRef: { name: tlsSecretName }, caCertificateSecretRef: { name: tlsSecretName } } }
               : {}),
           },
+          ...(metricsSecretName ? { prometheus: { username: MONGO_METRICS_USER, passwordSecretRef: { name: metricsSecretName, key: "password" }, port: MONGO_METRICS_PORT } } : {}),
           users: r.users.map((u) => ({
             name: u.name,
             db: u.db,
@@ -369,6 +429,31 @@ export class MongoReplicaSet extends pulumi.ComponentResource {
       },
       { ...stateful, dependsOn: [...passwordSecrets, ...tlsDeps] },
     );
+
+    if (metricsSecretName) {
+      // The operator adds a `prometheus` port to the `<name>-svc` Service when spec.prometheus is set.
+      new k8s.apiextensions.CustomResource(
+        `${name}-servicemonitor`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "ServiceMonitor",
+          metadata: meta(rn, r.metrics.labels),
+          spec: {
+            selector: { matchLabels: mongoPodSelector(rn) },
+            namespaceSelector: { matchNames: [ns] },
+            endpoints: [
+              {
+                port: "prometheus",
+                interval: "30s",
+                scheme: "http",
+                basicAuth: { username: { name: metricsSecretName, key: "username" }, password: { name: metricsSecretName, key: "password" } },
+              },
+            ],
+          },
+        },
+        { parent: this },
+      );
+    }
 
     if (r.podDisruptionBudget) {
       new k8s.policy.v1.PodDisruptionBudget(

@@ -33,14 +33,15 @@ describe("MongoReplicaSet", () => {
       "kubernetes:batch/v1:CronJob": 1,
       "kubernetes:cert-manager.io/v1:Certificate": 2,
       "kubernetes:cert-manager.io/v1:Issuer": 2,
-      "kubernetes:core/v1:Secret": 2,
+      "kubernetes:core/v1:Secret": 3,
       "kubernetes:core/v1:ServiceAccount": 1,
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 1,
       [CR]: 1,
       "kubernetes:policy/v1:PodDisruptionBudget": 1,
       "platform:k8s:MongoReplicaSet": 1,
       "pulumi:providers:kubernetes": 1,
       "pulumi:pulumi:Stack": 1,
-      "random:index/randomPassword:RandomPassword": 2,
+      "random:index/randomPassword:RandomPassword": 3,
     });
     const spec = p.one(CR).inputs.spec as Record<string, unknown>;
     expect(spec.members).toBe(3);
@@ -62,7 +63,7 @@ describe("MongoReplicaSet", () => {
       new MongoReplicaSet("mongodb", base, { provider });
     });
     const secrets = p.ofType("kubernetes:core/v1:Secret");
-    expect(secrets.map((s) => valueAt(s.inputs, "metadata.name")).sort()).toEqual(["mongodb-app-password", "mongodb-backup-password"]);
+    expect(secrets.map((s) => valueAt(s.inputs, "metadata.name")).sort()).toEqual(["mongodb-app-password", "mongodb-backup-password", "mongodb-metrics"]);
     for (const s of secrets) {
       expect(s.options.protect).toBe(true);
       // A generated value: unknown in a preview, never a literal.
@@ -144,5 +145,29 @@ describe("MongoReplicaSet", () => {
     const r = resolveMongoReplicaSetArgs("m", { ...base, backup: { ...backup, enabled: false, disabledReason: "ephemeral preview env" } });
     expect(r.backup.enabled).toBe(false);
     expect(r.users.map((u) => u.name)).toEqual(["app"]);
+  });
+
+  it("writes each user's connection string to its client namespaces from the same password", async () => {
+    const p = await plan({ users: [{ name: "app", roles: [{ name: "readWrite", db: "app" }], clientNamespaces: ["diaspomoney-prod"] }] });
+    const client = p.ofType("kubernetes:core/v1:Secret").find((s) => valueAt(s.inputs, "metadata.namespace") === "diaspomoney-prod")!;
+    expect(valueAt(client.inputs, "metadata.name")).toBe("mongodb-admin-app");
+    // Built from the generated password: opaque in the plan, never a literal.
+    expect(JSON.stringify(valueAt(client.inputs, "stringData"))).not.toMatch(/mongodb:\/\//);
+    // The operator's cross-namespace option is not used (its Secret would be garbage-collected).
+    const users = valueAt(p.one(CR).inputs, "spec.users") as Record<string, unknown>[];
+    expect(users.every((u) => !("connectionStringSecretNamespace" in u))).toBe(true);
+    expect(() => resolveMongoReplicaSetArgs("m", { ...base, users: [{ name: "app", roles: [{ name: "read", db: "x" }], clientNamespaces: ["diaspomoney-prod-infra"] }] })).toThrow(/own namespace/);
+  });
+
+  it("turns on the operator's metrics exporter with a generated basic-auth password and a ServiceMonitor", async () => {
+    const p = await plan({ metrics: { labels: { release: "kube-prometheus-stack" } } });
+    expect(valueAt(p.one(CR).inputs, "spec.prometheus")).toEqual({ username: "prometheus", passwordSecretRef: { name: "mongodb-metrics", key: "password" }, port: 9216 });
+    const sm = p.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").inputs;
+    expect(valueAt(sm, "spec.endpoints[0].port")).toBe("prometheus");
+    expect(valueAt(sm, "spec.endpoints[0].basicAuth")).toEqual({ username: { name: "mongodb-metrics", key: "username" }, password: { name: "mongodb-metrics", key: "password" } });
+    expect(valueAt(sm, "metadata.labels.release")).toBe("kube-prometheus-stack");
+    expect(schemaErrors(p)).toEqual([]);
+    const off = await plan({ metrics: { enabled: false } });
+    expect(valueAt(off.one(CR).inputs, "spec.prometheus")).toBeUndefined();
   });
 });

@@ -69,6 +69,12 @@ export interface PlatformAlertRulesArgs extends CommonArgs {
    * @default {}
    */
   ruleSelectorLabels?: Labels;
+  /**
+   * Kafka alerts over the metrics KafkaCluster exposes (its JMX exporter rules, `metrics.enabled`):
+   * under-replicated and offline partitions in the watched namespaces.
+   * @default true
+   */
+  kafkaAlerts?: boolean;
   /** Name of the PrometheusRule. @default the component name */
   resourceName?: string;
 }
@@ -85,6 +91,7 @@ export interface ResolvedPlatformAlertRulesArgs {
   thresholds: Required<AlertThresholds>;
   metrics: Required<HttpMetricNames>;
   ruleSelectorLabels: Labels;
+  kafkaAlerts: boolean;
   labels: Labels;
 }
 
@@ -123,6 +130,7 @@ export function resolvePlatformAlertRulesArgs(name: string, args: PlatformAlertR
       routeLabel: m.routeLabel ?? "route",
     },
     ruleSelectorLabels: args.ruleSelectorLabels ?? {},
+    kafkaAlerts: args.kafkaAlerts ?? true,
     labels: args.labels ?? {},
   };
 }
@@ -151,6 +159,34 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
   });
   const errorRatio = (routeMatcher: string) =>
     `sum(rate(${m.requestsTotal}{${app}${routeMatcher},${m.statusLabel}=~"5.."}[5m])) / sum(rate(${m.requestsTotal}{${app}${routeMatcher}}[5m])) > ${t.errorRatio}`;
+  // Metric names follow components/k8s/kafka's kafkaJmxExporterConfig() (kafka_<domain>_<type>_<name>_<attribute>, lowercase).
+  const kafka: { name: string; rules: AlertRule[] }[] = r.kafkaAlerts
+    ? [
+        {
+          name: `${r.platform}-kafka`,
+          rules: [
+            rule(
+              "KafkaUnderReplicatedPartitions",
+              `sum by (namespace, pod) (kafka_server_replicamanager_underreplicatedpartitions_value{${watched}}) > 0`,
+              "10m",
+              "warning",
+              "platform",
+              "Kafka partitions below their replication factor",
+              `${DOC} § Scalabilité: "Kafka - Partitioning et réplication" (any under-replicated partition; the document gives no figure)`,
+            ),
+            rule(
+              "KafkaOfflinePartitions",
+              `sum by (namespace) (kafka_controller_kafkacontroller_offlinepartitionscount_value{${watched}}) > 0`,
+              "1m",
+              "critical",
+              "platform",
+              "Kafka partitions without a leader (producers and consumers blocked)",
+              `${DOC} § Scalabilité: "Kafka - Partitioning et réplication"; § Métriques Application: "Uptime > 99.9%"`,
+            ),
+          ],
+        },
+      ]
+    : [];
   return [
     {
       name: `${r.platform}-application`,
@@ -244,6 +280,7 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
         ),
       ],
     },
+    ...kafka,
   ];
 }
 

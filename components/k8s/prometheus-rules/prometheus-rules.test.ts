@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { validateRecordedResource } from "../../../engine/k8s-schema";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
+import { kafkaJmxExporterConfig } from "../kafka";
 import { PlatformAlertRules, platformAlertRuleGroups, resolvePlatformAlertRulesArgs, type AlertRule, type PlatformAlertRulesArgs } from "./index";
 
 const base: PlatformAlertRulesArgs = {
@@ -30,7 +31,7 @@ describe("PlatformAlertRules", () => {
     expect(rule.provider).toMatch(/providers:kubernetes::k8s/);
     expect(valueAt(rule.inputs, "metadata.labels.release")).toBe("kube-prometheus-stack");
     expect(validateRecordedResource(rule)).toEqual({ valid: true, errors: [] });
-    expect((valueAt(rule.inputs, "spec.groups") as unknown[]).length).toBe(4);
+    expect((valueAt(rule.inputs, "spec.groups") as unknown[]).length).toBe(5);
   });
 
   it("encodes the document's thresholds", () => {
@@ -43,11 +44,20 @@ describe("PlatformAlertRules", () => {
     expect(r.PaymentErrorRateHigh.expr).toContain('route=~"/api/payments.*"');
   });
 
+  it("alerts on Kafka partitions from the metrics the Kafka component's JMX exporter rules produce", () => {
+    const r = rules();
+    // kafka.server<type=ReplicaManager, name=UnderReplicatedPartitions><>Value → kafka_server_$1_$2_$3, lowercased.
+    expect(kafkaJmxExporterConfig()).toContain('name: "kafka_server_$1_$2_$3"');
+    expect(r.KafkaUnderReplicatedPartitions.expr).toMatch(/^sum by \(namespace, pod\) \(kafka_server_replicamanager_underreplicatedpartitions_value\{namespace=~"diaspomoney-prod\|diaspomoney-prod-infra"\}\) > 0$/);
+    expect(r.KafkaOfflinePartitions.expr).toContain("kafka_controller_kafkacontroller_offlinepartitionscount_value");
+    expect(kafkaJmxExporterConfig()).toContain('name: "kafka_controller_$1_$2_$3"');
+  });
+
   it("labels every alert for routing and cites diaspomoney.md", () => {
     const r = rules();
     const bySeverity = (s: string) => Object.values(r).filter((x) => x.labels.severity === s).map((x) => x.alert).sort();
-    expect(bySeverity("critical")).toEqual(["AppErrorRateHigh", "AppNoReadyReplicas", "PaymentErrorRateHigh", "PersistentVolumeUsageHigh"]);
-    expect(bySeverity("warning")).toEqual(["AppLatencyP95High", "AuthFailureRatioHigh", "ContainerCpuHigh", "ContainerMemoryHigh"]);
+    expect(bySeverity("critical")).toEqual(["AppErrorRateHigh", "AppNoReadyReplicas", "KafkaOfflinePartitions", "PaymentErrorRateHigh", "PersistentVolumeUsageHigh"]);
+    expect(bySeverity("warning")).toEqual(["AppLatencyP95High", "AuthFailureRatioHigh", "ContainerCpuHigh", "ContainerMemoryHigh", "KafkaUnderReplicatedPartitions"]);
     expect(r.PaymentErrorRateHigh.labels.team).toBe("payment");
     expect(r.AuthFailureRatioHigh.labels.team).toBe("security");
     for (const x of Object.values(r)) {

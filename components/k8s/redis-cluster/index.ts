@@ -73,6 +73,13 @@ export interface RedisClusterArgs extends CommonArgs {
    */
   podDisruptionBudget?: boolean;
   /**
+   * Namespaces of the clients: each gets the AUTH password as a Secret named like the one the
+   * cluster reads (`<resourceName>-auth`, key `password`), written from the same generated value,
+   * because a pod reads Secrets only in its own namespace (see the README).
+   * @default []
+   */
+  clientNamespaces?: string[];
+  /**
    * Name of the RedisCluster resource (services `<resourceName>-leader`, `-follower`).
    * @default the component name
    */
@@ -92,6 +99,7 @@ export interface ResolvedRedisClusterArgs {
   appendfsync: "always" | "everysec";
   tls: { enabled: boolean; issuer?: { name: string; kind: "Issuer" | "ClusterIssuer" } };
   podDisruptionBudget: boolean;
+  clientNamespaces: string[];
   deletionProtection: boolean;
   labels: Labels;
 }
@@ -114,6 +122,8 @@ export function resolveRedisClusterArgs(name: string, args: RedisClusterArgs): R
   const resources = args.resources ?? { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } };
   assertResources(REDIS_CLUSTER_TYPE, name, "resources", resources);
   const podDisruptionBudget = args.podDisruptionBudget ?? true;
+  const clientNamespaces = [...new Set(args.clientNamespaces ?? [])];
+  if (clientNamespaces.includes(args.namespace)) fail(`clientNamespaces includes the cluster's own namespace "${args.namespace}", which already holds the password Secret`);
   return {
     namespace: args.namespace,
     resourceName: args.resourceName ?? name,
@@ -131,6 +141,7 @@ export function resolveRedisClusterArgs(name: string, args: RedisClusterArgs): R
     appendfsync: args.appendfsync ?? "everysec",
     tls: { enabled: args.tls?.enabled ?? true, issuer: args.tls?.issuer ? { name: args.tls.issuer.name, kind: args.tls.issuer.kind ?? "Issuer" } : undefined },
     podDisruptionBudget,
+    clientNamespaces,
     deletionProtection: args.deletionProtection ?? true,
     labels: args.labels ?? {},
   };
@@ -173,6 +184,15 @@ export class RedisCluster extends pulumi.ComponentResource {
       { metadata: meta(passwordSecretName), type: "Opaque", stringData: { password: password.result } },
       stateful,
     );
+
+    // The same password, in each client namespace (one generated value, one rotation).
+    for (const clientNs of r.clientNamespaces) {
+      new k8s.core.v1.Secret(
+        `${name}-password-${clientNs}`,
+        { metadata: { name: passwordSecretName, namespace: clientNs, labels }, type: "Opaque", stringData: { password: password.result } },
+        { parent: this },
+      );
+    }
 
     const configMapName = `${rn}-config`;
     const config = new k8s.core.v1.ConfigMap(

@@ -104,4 +104,17 @@ describe("RedisCluster", () => {
     expect(() => resolveRedisClusterArgs("r", { ...base, image: "quay.io/opstree/redis:latest" })).toThrow(/not pinned/);
     expect(resolveRedisClusterArgs("r", { ...base, followers: 0 }).followers).toBe(0);
   });
+
+  it("writes the one generated password to each client namespace under the same Secret name", async () => {
+    const p = await plan({ clientNamespaces: ["diaspomoney-prod"] });
+    const secrets = p.ofType("kubernetes:core/v1:Secret");
+    expect(secrets.map((s) => `${valueAt(s.inputs, "metadata.namespace")}/${valueAt(s.inputs, "metadata.name")}`).sort()).toEqual([
+      "diaspomoney-prod-infra/redis-auth",
+      "diaspomoney-prod/redis-auth",
+    ]);
+    // Both from the same RandomPassword.
+    expect(p.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1);
+    for (const s of secrets) expect(typeof valueAt(s.inputs, "stringData.password")).not.toBe("string");
+    expect(() => resolveRedisClusterArgs("r", { ...base, clientNamespaces: ["diaspomoney-prod-infra"] })).toThrow(/own namespace/);
+  });
 });

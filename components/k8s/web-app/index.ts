@@ -1,7 +1,9 @@
 /**
  * WebApp: a stateless HTTP application on Kubernetes (the DiaspoMoney Next.js app is the first
  * user): Deployment, ClusterIP Service, HPA, PodDisruptionBudget, ServiceMonitor, and optionally a
- * Traefik IngressRoute with its cert-manager Certificate.
+ * Traefik IngressRoute with its cert-manager Certificate and security-headers Middleware, a canary
+ * Deployment the route weighs against the stable one, a Secret for values the stack holds, and a
+ * CA bundle the app trusts.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -38,10 +40,26 @@ export interface WebAppIngressArgs {
   host: string;
   /** cert-manager issuer of the public certificate (Let's Encrypt per the documents). */
   issuer: { name: string; /** @default "ClusterIssuer" */ kind?: "ClusterIssuer" | "Issuer" };
-  /** The TLSOption (minimum TLS version, ciphers) the router uses. */
-  tlsOption: TraefikRef;
-  /** The security-headers Middleware (HSTS, frame/content-type options) applied to every request. */
-  securityHeadersMiddleware: TraefikRef;
+  /**
+   * A TLSOption the router names. Unset, the router gets Traefik's TLSOption named `default`
+   * (which applies to every router naming none, and cannot be named: Traefik registers it as
+   * `default`, not `<namespace>-default`). A named one must be in the app's namespace unless
+   * Traefik allows cross-namespace references.
+   * @default undefined
+   */
+  tlsOption?: TraefikRef;
+  /**
+   * The security-headers Middleware. Unset, the component creates `<resourceName>-security-headers`
+   * in the app's namespace (Traefik resolves a route's middlewares in the route's namespace when
+   * allowCrossNamespace is false).
+   * @default undefined (the component's own Middleware)
+   */
+  securityHeadersMiddleware?: TraefikRef;
+  /**
+   * HSTS max-age of the component's own security-headers Middleware.
+   * @default 31536000 (one year)
+   */
+  hstsMaxAgeSeconds?: number;
   /**
    * Additional middlewares, applied after the security headers.
    * @default []
@@ -146,6 +164,35 @@ export interface WebAppArgs extends CommonArgs {
    */
   ingress?: WebAppIngressArgs;
   /**
+   * Values the stack holds as secrets (e.g. a Sentry DSN from the stack's config), passed as
+   * environment variables: written to a Secret `<resourceName>-env` in the app's namespace and read
+   * through secretKeyRef, never as plain pod values.
+   * @default {}
+   */
+  secretValues?: Record<string, pulumi.Input<string>>;
+  /**
+   * A CA certificate the app trusts on top of the public ones (the private CA of the data
+   * services): the Secret's key is mounted read-only at `/etc/platform-ca/ca.crt` and named by
+   * NODE_EXTRA_CA_CERTS (Node.js adds it to its trust store for every TLS client).
+   * @default undefined
+   */
+  trustedCa?: { secretName: pulumi.Input<string>; /** @default "ca.crt" */ key?: string };
+  /**
+   * A canary release (diaspomoney.md § Déploiement "Canary - Déploiement progressif"): a second
+   * Deployment and Service running `image`, to which the IngressRoute sends `weightPercent` % of
+   * requests (Traefik's weighted round robin over the route's services). weightPercent 100 is a
+   * blue-green switch: all traffic on the new version, the stable one still running for an
+   * instant rollback; promote by setting `image` and removing the canary.
+   * @default undefined (no canary)
+   */
+  canary?: {
+    image: string;
+    /** Share of requests, 0 to 100. */
+    weightPercent: number;
+    /** @default 1 */
+    replicas?: number;
+  };
+  /**
    * Name of the Kubernetes objects.
    * @default the component name
    */
@@ -170,9 +217,19 @@ export interface ResolvedWebAppArgs {
   runAsUser: number;
   zoneSpreadPolicy: "DoNotSchedule" | "ScheduleAnyway";
   serviceAccountAnnotations: Record<string, string>;
-  ingress?: Required<Omit<WebAppIngressArgs, "issuer">> & { issuer: { name: string; kind: "ClusterIssuer" | "Issuer" } };
+  ingress?: Required<Omit<WebAppIngressArgs, "issuer" | "tlsOption" | "securityHeadersMiddleware">> & {
+    issuer: { name: string; kind: "ClusterIssuer" | "Issuer" };
+    tlsOption?: TraefikRef;
+    securityHeadersMiddleware?: TraefikRef;
+  };
+  secretValues: Record<string, pulumi.Input<string>>;
+  trustedCa?: { secretName: pulumi.Input<string>; key: string };
+  canary?: { image: string; weightPercent: number; replicas: number };
   labels: Labels;
 }
+
+/** Where the trusted CA is mounted, and the variable naming it. */
+export const TRUSTED_CA_MOUNT = "/etc/platform-ca";
 
 /** Environment variable names that must come from a Secret. */
 export const SENSITIVE_ENV_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|CONNECTION_?STRING|DATABASE_URL|MONGODB_URI|_DSN$/i;
@@ -199,6 +256,22 @@ export function resolveWebAppArgs(name: string, args: WebAppArgs): ResolvedWebAp
     if (SENSITIVE_ENV_NAME.test(key)) fail(`env.${key} looks sensitive: pass it through secretEnv (secretKeyRef), never as a plain value`);
     if (key in secretEnv) fail(`${key} is set in both env and secretEnv`);
   }
+  const secretValues = args.secretValues ?? {};
+  for (const key of Object.keys(secretValues)) {
+    if (key in env || key in secretEnv) fail(`${key} is set in secretValues and in env or secretEnv`);
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) fail(`secretValues key "${key}" is not an environment variable name`);
+  }
+  if (args.trustedCa && ("NODE_EXTRA_CA_CERTS" in env || "NODE_EXTRA_CA_CERTS" in secretEnv)) fail("NODE_EXTRA_CA_CERTS is set by trustedCa: do not set it in env");
+  let canary: ResolvedWebAppArgs["canary"];
+  if (args.canary) {
+    assertPinnedImage(WEB_APP_TYPE, name, "canary.image", args.canary.image);
+    const w = args.canary.weightPercent;
+    if (!Number.isInteger(w) || w < 0 || w > 100) fail(`canary.weightPercent must be an integer in [0, 100], got ${w}`);
+    const replicas = args.canary.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1) fail(`canary.replicas must be a positive integer, got ${replicas}`);
+    if (!args.ingress) fail("canary needs ingress: the IngressRoute is what splits traffic between the stable and canary Services");
+    canary = { image: args.canary.image, weightPercent: w, replicas };
+  }
 
   if (args.writableRootFilesystemReason !== undefined && args.writableRootFilesystemReason.trim().length < 10) {
     fail("writableRootFilesystemReason must explain why the image cannot run with a read-only root filesystem");
@@ -220,6 +293,7 @@ export function resolveWebAppArgs(name: string, args: WebAppArgs): ResolvedWebAp
       issuer: { name: i.issuer.name, kind: i.issuer.kind ?? "ClusterIssuer" },
       tlsOption: i.tlsOption,
       securityHeadersMiddleware: i.securityHeadersMiddleware,
+      hstsMaxAgeSeconds: i.hstsMaxAgeSeconds ?? 31536000,
       extraMiddlewares: i.extraMiddlewares ?? [],
       entryPoints: i.entryPoints ?? ["websecure"],
       blockedPathPrefixes: i.blockedPathPrefixes ?? (metrics.enabled ? [metrics.path] : []),
@@ -246,14 +320,20 @@ export function resolveWebAppArgs(name: string, args: WebAppArgs): ResolvedWebAp
     zoneSpreadPolicy: args.zoneSpreadPolicy ?? "DoNotSchedule",
     serviceAccountAnnotations: args.serviceAccountAnnotations ?? {},
     ingress,
+    secretValues,
+    trustedCa: args.trustedCa ? { secretName: args.trustedCa.secretName, key: args.trustedCa.key ?? "ca.crt" } : undefined,
+    canary,
     labels: args.labels ?? {},
   };
 }
 
-/** The label selector of a WebApp's pods (for NetworkPolicies and PodMonitors). */
+/** The label selector of a WebApp's pods, stable and canary (for NetworkPolicies and PodMonitors). */
 export function webAppPodSelector(resourceName: string): Labels {
   return { "app.kubernetes.io/name": resourceName, "app.kubernetes.io/component": "web" };
 }
+
+/** The label telling the stable pods from the canary ones (each Service selects one track). */
+export const TRACK_LABEL = "app.platform/track";
 
 export class WebApp extends pulumi.ComponentResource {
   /** Name of the ClusterIP Service (port 80 → the container port). */
@@ -278,13 +358,65 @@ export class WebApp extends pulumi.ComponentResource {
     );
 
     const volumeName = (path: string) => `writable${path.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.replace(/-+$/, "");
+    // Values the stack holds as secrets: one Secret, read through secretKeyRef like any other.
+    const envSecretName = `${r.resourceName}-env`;
+    const secretValueKeys = Object.keys(r.secretValues);
+    if (secretValueKeys.length > 0) {
+      new k8s.core.v1.Secret(
+        `${name}-env`,
+        { metadata: meta("-env"), type: "Opaque", stringData: pulumi.secret(r.secretValues) },
+        { parent: this },
+      );
+    }
     const env = [
       ...Object.entries(r.env).map(([envName, value]) => ({ name: envName, value })),
       ...Object.entries(r.secretEnv).map(([envName, ref]) => ({ name: envName, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
+      ...secretValueKeys.map((envName) => ({ name: envName, valueFrom: { secretKeyRef: { name: envSecretName, key: envName } } })),
+      ...(r.trustedCa ? [{ name: "NODE_EXTRA_CA_CERTS", value: `${TRUSTED_CA_MOUNT}/ca.crt` }] : []),
     ];
     const podAnnotations: Record<string, string> = r.writableRootFilesystemReason
       ? { "platform.diaspomoney.fr/waiver-writable-root-filesystem": r.writableRootFilesystemReason }
       : {};
+    const volumes = [
+      ...r.writablePaths.map((path) => ({ name: volumeName(path), emptyDir: { sizeLimit: "1Gi" } })),
+      // Only the public certificate is projected, whatever else the Secret holds.
+      ...(r.trustedCa ? [{ name: "trusted-ca", secret: { secretName: r.trustedCa.secretName, items: [{ key: r.trustedCa.key, path: "ca.crt" }] } }] : []),
+    ];
+    const volumeMounts = [
+      ...r.writablePaths.map((path) => ({ name: volumeName(path), mountPath: path })),
+      ...(r.trustedCa ? [{ name: "trusted-ca", mountPath: TRUSTED_CA_MOUNT, readOnly: true }] : []),
+    ];
+
+    // Stable and canary pods share the app's labels (network policies, PDB, monitoring); the track
+    // label lets each Service select one of them.
+    const trackSelector = (track: "stable" | "canary") => ({ ...selector, [TRACK_LABEL]: track });
+    const podTemplate = (image: string, track: "stable" | "canary") => ({
+      metadata: { labels: mergeLabels(labels, trackSelector(track)), annotations: podAnnotations },
+      spec: {
+        serviceAccountName: serviceAccount.metadata.name,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: restrictedPodSecurityContext(r.runAsUser),
+        topologySpreadConstraints: zoneSpread(trackSelector(track), r.zoneSpreadPolicy),
+        containers: [
+          {
+            name: "app",
+            image,
+            imagePullPolicy: "IfNotPresent",
+            ports: [{ name: "http", containerPort: r.containerPort, protocol: "TCP" }],
+            env,
+            resources: r.resources,
+            securityContext: restrictedContainerSecurityContext(r.readOnlyRootFilesystem),
+            readinessProbe: { httpGet: { path: r.probes.readinessPath, port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+            livenessProbe: { httpGet: { path: r.probes.livenessPath, port: "http" }, initialDelaySeconds: 20, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+            startupProbe: { httpGet: { path: r.probes.readinessPath, port: "http" }, periodSeconds: 5, failureThreshold: 30 },
+            volumeMounts,
+          },
+        ],
+        volumes,
+        terminationGracePeriodSeconds: 30,
+      },
+    });
 
     const deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
@@ -293,37 +425,11 @@ export class WebApp extends pulumi.ComponentResource {
         spec: {
           replicas: r.replicas,
           revisionHistoryLimit: 5,
-          selector: { matchLabels: selector },
+          selector: { matchLabels: trackSelector("stable") },
           // Zero-downtime rollouts: a new pod must be ready before an old one goes
           // (diaspomoney.md § Updates: "Rolling Updates - Mise à jour sans interruption").
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-          template: {
-            metadata: { labels: mergeLabels(labels, selector), annotations: podAnnotations },
-            spec: {
-              serviceAccountName: serviceAccount.metadata.name,
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurityContext(r.runAsUser),
-              topologySpreadConstraints: zoneSpread(selector, r.zoneSpreadPolicy),
-              containers: [
-                {
-                  name: "app",
-                  image: r.image,
-                  imagePullPolicy: "IfNotPresent",
-                  ports: [{ name: "http", containerPort: r.containerPort, protocol: "TCP" }],
-                  env,
-                  resources: r.resources,
-                  securityContext: restrictedContainerSecurityContext(r.readOnlyRootFilesystem),
-                  readinessProbe: { httpGet: { path: r.probes.readinessPath, port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-                  livenessProbe: { httpGet: { path: r.probes.livenessPath, port: "http" }, initialDelaySeconds: 20, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-                  startupProbe: { httpGet: { path: r.probes.readinessPath, port: "http" }, periodSeconds: 5, failureThreshold: 30 },
-                  volumeMounts: r.writablePaths.map((path) => ({ name: volumeName(path), mountPath: path })),
-                },
-              ],
-              volumes: r.writablePaths.map((path) => ({ name: volumeName(path), emptyDir: { sizeLimit: "1Gi" } })),
-              terminationGracePeriodSeconds: 30,
-            },
-          },
+          template: podTemplate(r.image, "stable"),
         },
       },
       // The HPA owns the replica count once running: a redeploy must not reset it.
@@ -334,10 +440,37 @@ export class WebApp extends pulumi.ComponentResource {
       `${name}-service`,
       {
         metadata: meta(),
-        spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+        spec: { type: "ClusterIP", selector: trackSelector("stable"), ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
       },
       { parent: this },
     );
+
+    // The canary: same pod spec, another image, its own Service for the route to weigh.
+    let canaryService: k8s.core.v1.Service | undefined;
+    if (r.canary) {
+      new k8s.apps.v1.Deployment(
+        `${name}-canary-deployment`,
+        {
+          metadata: meta("-canary"),
+          spec: {
+            replicas: r.canary.replicas,
+            revisionHistoryLimit: 2,
+            selector: { matchLabels: trackSelector("canary") },
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            template: podTemplate(r.canary.image, "canary"),
+          },
+        },
+        { parent: this },
+      );
+      canaryService = new k8s.core.v1.Service(
+        `${name}-canary-service`,
+        {
+          metadata: meta("-canary"),
+          spec: { type: "ClusterIP", selector: trackSelector("canary"), ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+        },
+        { parent: this },
+      );
+    }
 
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-hpa`,
@@ -356,11 +489,12 @@ export class WebApp extends pulumi.ComponentResource {
 
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
-      { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+      { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: trackSelector("stable") } } },
       { parent: this },
     );
 
     if (r.metrics.enabled) {
+      // Selects the stable and the canary Service alike (same labels).
       new k8s.apiextensions.CustomResource(
         `${name}-servicemonitor`,
         {
@@ -396,8 +530,46 @@ export class WebApp extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      // The security headers, in the route's own namespace unless another Middleware is named.
+      const routeDeps: pulumi.Resource[] = [certificate];
+      let securityHeaders: TraefikRef;
+      if (i.securityHeadersMiddleware) {
+        securityHeaders = i.securityHeadersMiddleware;
+      } else {
+        securityHeaders = { name: `${r.resourceName}-security-headers` };
+        routeDeps.push(
+          new k8s.apiextensions.CustomResource(
+            `${name}-security-headers`,
+            {
+              apiVersion: "traefik.io/v1alpha1",
+              kind: "Middleware",
+              metadata: meta("-security-headers"),
+              spec: {
+                headers: {
+                  stsSeconds: i.hstsMaxAgeSeconds,
+                  stsIncludeSubdomains: true,
+                  forceSTSHeader: true,
+                  contentTypeNosniff: true,
+                  frameDeny: true,
+                  referrerPolicy: "strict-origin-when-cross-origin",
+                  permissionsPolicy: "camera=(), microphone=(), geolocation=(), payment=(self)",
+                  customResponseHeaders: { Server: "", "X-Powered-By": "" },
+                },
+              },
+            },
+            { parent: this },
+          ),
+        );
+      }
       const ref = (m: TraefikRef) => (m.namespace ? { name: m.name, namespace: m.namespace } : { name: m.name });
       const blocked = i.blockedPathPrefixes.map((p) => ` && !PathPrefix(\`${p}\`)`).join("");
+      // With a canary, Traefik balances the route's services by weight (weighted round robin).
+      const services = canaryService
+        ? [
+            { kind: "Service", name: service.metadata.name, port: "http", weight: 100 - r.canary!.weightPercent },
+            { kind: "Service", name: canaryService.metadata.name, port: "http", weight: r.canary!.weightPercent },
+          ]
+        : [{ kind: "Service", name: service.metadata.name, port: "http" }];
       new k8s.apiextensions.CustomResource(
         `${name}-ingressroute`,
         {
@@ -410,18 +582,18 @@ export class WebApp extends pulumi.ComponentResource {
               {
                 kind: "Rule",
                 match: `Host(\`${i.host}\`)${blocked}`,
-                middlewares: [ref(i.securityHeadersMiddleware), ...i.extraMiddlewares.map(ref)],
-                services: [{ kind: "Service", name: service.metadata.name, port: "http" }],
+                middlewares: [ref(securityHeaders), ...i.extraMiddlewares.map(ref)],
+                services,
               },
             ],
-            tls: { secretName: tlsSecretName, options: ref(i.tlsOption) },
+            // No TLS option named: Traefik's `default` TLSOption applies.
+            tls: { secretName: tlsSecretName, ...(i.tlsOption ? { options: ref(i.tlsOption) } : {}) },
           },
         },
-        { parent: this, dependsOn: [certificate] },
+        { parent: this, dependsOn: routeDeps },
       );
       url = pulumi.output(`https://${i.host}`);
     }
-
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
     this.internalUrl = pulumi.interpolate`http://${service.metadata.name}.${r.namespace}.svc.cluster.local`;

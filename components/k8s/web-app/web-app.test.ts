@@ -9,12 +9,7 @@ import { WebApp, resolveWebAppArgs, type WebAppArgs } from "./index";
 import { isPinnedImage } from "./pod-security";
 
 const base: WebAppArgs = { namespace: "diaspomoney-prod", image: "europe-west1-docker.pkg.dev/dm/apps/web:1.4.2", replicas: 5 };
-const ingress = {
-  host: "app.diaspomoney.fr",
-  issuer: { name: "letsencrypt-prod" },
-  tlsOption: { name: "tls13", namespace: "traefik" },
-  securityHeadersMiddleware: { name: "security-headers", namespace: "traefik" },
-};
+const ingress = { host: "app.diaspomoney.fr", issuer: { name: "letsencrypt-prod" } };
 
 async function plan(args: Partial<WebAppArgs> = {}): Promise<Plan> {
   const { plan } = await runProgram(() => {
@@ -43,6 +38,7 @@ describe("WebApp", () => {
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 1,
       "kubernetes:policy/v1:PodDisruptionBudget": 1,
       "kubernetes:traefik.io/v1alpha1:IngressRoute": 1,
+      "kubernetes:traefik.io/v1alpha1:Middleware": 1,
       "platform:k8s:WebApp": 1,
       "pulumi:providers:kubernetes": 1,
       "pulumi:pulumi:Stack": 1,
@@ -137,8 +133,12 @@ describe("WebApp", () => {
     const route = p.one("kubernetes:traefik.io/v1alpha1:IngressRoute").inputs;
     expect(valueAt(route, "spec.entryPoints")).toEqual(["websecure"]);
     expect(valueAt(route, "spec.routes[0].match")).toBe("Host(`app.diaspomoney.fr`) && !PathPrefix(`/api/monitoring/metrics`)");
-    expect(valueAt(route, "spec.routes[0].middlewares")).toEqual([{ name: "security-headers", namespace: "traefik" }]);
-    expect(valueAt(route, "spec.tls")).toEqual({ secretName: "web-tls", options: { name: "tls13", namespace: "traefik" } });
+    // Its own security-headers Middleware, in the route's namespace; no TLS option named (Traefik's `default` applies).
+    expect(valueAt(route, "spec.routes[0].middlewares")).toEqual([{ name: "web-security-headers" }]);
+    expect(valueAt(route, "spec.tls")).toEqual({ secretName: "web-tls" });
+    const mw = p.one("kubernetes:traefik.io/v1alpha1:Middleware").inputs;
+    expect(valueAt(mw, "metadata")).toMatchObject({ name: "web-security-headers", namespace: "diaspomoney-prod" });
+    expect(valueAt(mw, "spec.headers")).toMatchObject({ stsSeconds: 31536000, frameDeny: true, contentTypeNosniff: true });
     const cert = p.one("kubernetes:cert-manager.io/v1:Certificate").inputs;
     expect(valueAt(cert, "spec.dnsNames")).toEqual(["app.diaspomoney.fr"]);
     expect(valueAt(cert, "spec.issuerRef")).toEqual({ name: "letsencrypt-prod", kind: "ClusterIssuer", group: "cert-manager.io" });
@@ -149,5 +149,52 @@ describe("WebApp", () => {
     expect(p.ofType("kubernetes:traefik.io/v1alpha1:IngressRoute")).toHaveLength(0);
     expect(p.ofType("kubernetes:cert-manager.io/v1:Certificate")).toHaveLength(0);
     expect(valueAt(p.one("kubernetes:core/v1:Service").inputs, "spec.type")).toBe("ClusterIP");
+  });
+
+  it("uses a named Middleware and TLSOption instead when given", async () => {
+    const p = await plan({ ingress: { ...ingress, tlsOption: { name: "tls13" }, securityHeadersMiddleware: { name: "headers" } } });
+    expect(p.ofType("kubernetes:traefik.io/v1alpha1:Middleware")).toHaveLength(0);
+    const route = p.one("kubernetes:traefik.io/v1alpha1:IngressRoute").inputs;
+    expect(valueAt(route, "spec.routes[0].middlewares")).toEqual([{ name: "headers" }]);
+    expect(valueAt(route, "spec.tls.options")).toEqual({ name: "tls13" });
+  });
+
+  it("has no canary by default; a canary is a second Deployment and Service the route weighs against the stable one", async () => {
+    const stable = await plan({ ingress });
+    expect(stable.ofType("kubernetes:apps/v1:Deployment")).toHaveLength(1);
+    expect(valueAt(stable.one("kubernetes:traefik.io/v1alpha1:IngressRoute").inputs, "spec.routes[0].services")).toEqual([{ kind: "Service", name: "web", port: "http" }]);
+    const p = await plan({ ingress, canary: { image: "europe-west1-docker.pkg.dev/dm/apps/web:1.5.0", weightPercent: 10 } });
+    const canary = p.one("kubernetes:apps/v1:Deployment", "web-canary-deployment").inputs;
+    expect(valueAt(canary, "spec.template.spec.containers[0].image")).toBe("europe-west1-docker.pkg.dev/dm/apps/web:1.5.0");
+    expect(valueAt(canary, "spec.selector.matchLabels")).toMatchObject({ "app.platform/track": "canary" });
+    expect(valueAt(p.one("kubernetes:apps/v1:Deployment", "web-deployment").inputs, "spec.selector.matchLabels")).toMatchObject({ "app.platform/track": "stable" });
+    expect(valueAt(p.one("kubernetes:core/v1:Service", "web-service").inputs, "spec.selector")).toMatchObject({ "app.platform/track": "stable" });
+    expect(valueAt(p.one("kubernetes:traefik.io/v1alpha1:IngressRoute").inputs, "spec.routes[0].services")).toEqual([
+      { kind: "Service", name: "web", port: "http", weight: 90 },
+      { kind: "Service", name: "web-canary", port: "http", weight: 10 },
+    ]);
+    expect(schemaErrors(p)).toEqual([]);
+    expect(() => resolveWebAppArgs("web", { ...base, ingress, canary: { image: "web:1.5.0", weightPercent: 101 } })).toThrow(/weightPercent/);
+    expect(() => resolveWebAppArgs("web", { ...base, canary: { image: "web:1.5.0", weightPercent: 10 } })).toThrow(/needs ingress/);
+  });
+
+  it("passes values the stack holds as secrets through a Secret of its own, and mounts only the CA certificate it trusts", async () => {
+    const p = await plan({ secretValues: { SENTRY_DSN: "https://key@o1.ingest.sentry.io/1" }, trustedCa: { secretName: "data-ca-trust" } });
+    const envSecret = p.one("kubernetes:core/v1:Secret");
+    expect(valueAt(envSecret.inputs, "metadata.name")).toBe("web-env");
+    expect(JSON.stringify(envSecret.inputs)).not.toContain("o1.ingest.sentry.io");
+    const c = valueAt(p.one("kubernetes:apps/v1:Deployment").inputs, "spec.template.spec.containers[0]") as Record<string, unknown[]>;
+    expect(c.env).toEqual(
+      expect.arrayContaining([
+        { name: "SENTRY_DSN", valueFrom: { secretKeyRef: { name: "web-env", key: "SENTRY_DSN" } } },
+        { name: "NODE_EXTRA_CA_CERTS", value: "/etc/platform-ca/ca.crt" },
+      ]),
+    );
+    expect(c.volumeMounts).toContainEqual({ name: "trusted-ca", mountPath: "/etc/platform-ca", readOnly: true });
+    expect(valueAt(p.one("kubernetes:apps/v1:Deployment").inputs, "spec.template.spec.volumes")).toContainEqual({
+      name: "trusted-ca",
+      secret: { secretName: "data-ca-trust", items: [{ key: "ca.crt", path: "ca.crt" }] },
+    });
+    expect((await plan()).ofType("kubernetes:core/v1:Secret")).toHaveLength(0);
   });
 });
