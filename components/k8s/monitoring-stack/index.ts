@@ -86,7 +86,8 @@ export interface AlertingArgs {
 export function requireSecretToDeploy(value: pulumi.Input<string> | undefined, configKey: string, why: string): pulumi.Input<string> {
   if (value !== undefined && value !== "") return value;
   const message = `${configKey} is not set: ${why}. Set it with \`pulumi config set --secret --path ${configKey}\` on the bootstrapped stack.`;
-  if (!pulumi.runtime.isDryRun()) throw new Error(`refusing to deploy: ${message}`);
+  // RunError: the CLI prints the message alone, without a stack trace.
+  if (!pulumi.runtime.isDryRun()) throw new pulumi.RunError(`refusing to deploy: ${message}`);
   pulumi.log.warn(`${message} A deploy is refused until then; this preview uses a placeholder.`);
   return pulumi.secret(`unset:${configKey}`);
 }
