@@ -153,7 +153,21 @@ export async function main(argv: string[]): Promise<number> {
   const evaluated = new Map<string, readonly RecordedResource[]>(previews.map((p) => [p.stack, p.evaluation.resources]));
   const deployability = new Map<string, DeployabilityReport>();
   for (const p of previews) {
-    const upstream = await upstreamResources(p.stack, evaluated);
+    let upstream: Awaited<ReturnType<typeof upstreamResources>>;
+    try {
+      upstream = await upstreamResources(p.stack, evaluated, args.root);
+    } catch (err) {
+      // The upstream stack's own configuration or program is broken: report it as that stack's error.
+      if (err instanceof StackConfigError || err instanceof StackUsageError) {
+        console.error(`${p.stack}: its upstream stack cannot be evaluated: ${err.message}`);
+        return EXIT.usage;
+      }
+      if (err instanceof EvaluationError) {
+        console.error(`${p.stack}: its upstream stack failed to evaluate: ${err.causes.map((c) => c.message).join("; ")}`);
+        return EXIT.program;
+      }
+      throw err;
+    }
     const report = analyzeDeployability({ stack: p.stack, resources: p.evaluation.resources, upstream: upstream.resources }, upstream.stacks);
     p.digest.deployability = report;
     deployability.set(p.stack, report);

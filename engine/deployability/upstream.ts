@@ -4,6 +4,8 @@
  * evaluated offline from the same commit, so an env stack checked alone still sees the namespaces,
  * quotas, node pools, CRD-installing releases and issuers the shared stack creates.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { RecordedResource } from "../evaluate";
 import { parseStackName } from "../../stacks/registry";
 
@@ -16,9 +18,15 @@ export function upstreamStacksOf(stack: string): string[] {
 
 /**
  * Resources of the upstream stacks: taken from `known` when the caller evaluated them already
- * (`preview --all`), otherwise evaluated offline here.
+ * (`preview --all`), otherwise evaluated offline here from the stack files under `root` (the same
+ * root as the stack itself, so `preview --root DIR` sees DIR's shared stack, or this repository's
+ * when DIR has no file for it).
  */
-export async function upstreamResources(stack: string, known: ReadonlyMap<string, readonly RecordedResource[]> = new Map()): Promise<{ stacks: string[]; resources: RecordedResource[] }> {
+export async function upstreamResources(
+  stack: string,
+  known: ReadonlyMap<string, readonly RecordedResource[]> = new Map(),
+  root?: string,
+): Promise<{ stacks: string[]; resources: RecordedResource[] }> {
   const stacks = upstreamStacksOf(stack);
   const resources: RecordedResource[] = [];
   for (const up of stacks) {
@@ -28,8 +36,9 @@ export async function upstreamResources(stack: string, known: ReadonlyMap<string
       continue;
     }
     // Imported lazily: the preview module pulls in the whole program, which the checks do not need.
-    const { previewStack } = await import("../preview");
-    resources.push(...(await previewStack(up)).evaluation.resources);
+    const { prepareStack, previewPrepared } = await import("../preview");
+    const upRoot = root && existsSync(join(root, "stacks", `Pulumi.${up}.yaml`)) ? root : undefined;
+    resources.push(...(await previewPrepared(prepareStack(up, upRoot))).evaluation.resources);
   }
   return { stacks, resources };
 }

@@ -1,0 +1,77 @@
+/**
+ * The analysis where users meet it: `npm run preview` exits 1 on a finding and writes it into the
+ * JSON plan, and `npm run policy -- --plan` finds the same class of defect in a saved plan, with
+ * the upstream stack taken from a saved plan or evaluated offline.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PreviewDigest } from "../../engine/digest";
+import { PROJECT_ROOT } from "../../engine/project";
+
+function cli(script: string, args: string[]) {
+  return spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "engine/cli", script), ...args], { encoding: "utf8", cwd: PROJECT_ROOT });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "deployability-cli-"));
+const devPlan = join(dir, "diaspomoney-dev.json");
+const sharedPlan = join(dir, "diaspomoney-shared.json");
+
+describe("deployability in the CLIs", () => {
+  beforeAll(() => {
+    const res = cli("preview.ts", ["diaspomoney-shared", "--no-tree", "--json", sharedPlan]);
+    expect(res.status, res.stderr).toBe(0);
+    const dev = cli("preview.ts", ["diaspomoney-dev", "--no-tree", "--json", devPlan]);
+    expect(dev.status, dev.stderr).toBe(0);
+    expect(dev.stdout).toMatch(/deployability: 0 error\(s\) over 5 checks .*knowing what diaspomoney-shared creates first/);
+  }, 120_000);
+
+  it("the committed plan carries an empty deployability section naming its upstream", () => {
+    const plan = JSON.parse(readFileSync(devPlan, "utf8")) as PreviewDigest;
+    expect(plan.deployability).toMatchObject({ stack: "diaspomoney-dev", upstreamStacks: ["diaspomoney-shared"], findings: [] });
+    expect(plan.deployability!.checks).toHaveLength(5);
+  });
+
+  it("preview exits 1 when the HPA's maximum outgrows the app namespace's quota, and the plan says why", () => {
+    const root = mkdtempSync(join(tmpdir(), "deployability-root-"));
+    mkdirSync(join(root, "stacks"));
+    const file = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.diaspomoney-dev.yaml"), "utf8");
+    writeFileSync(join(root, "stacks/Pulumi.diaspomoney-dev.yaml"), `${file.trimEnd()}\n    maxReplicas: 40\n`);
+    const json = join(root, "plan.json");
+    const res = cli("preview.ts", ["diaspomoney-dev", "--no-tree", "--root", root, "--json", json]);
+    expect(res.status, res.stderr).toBe(1);
+    expect(res.stdout).toMatch(/DEPLOYABILITY capacity/);
+    expect(res.stdout).toMatch(/diaspomoney-dev\b/);
+    expect(res.stderr).toMatch(/diaspomoney-dev would not deploy in one pass/);
+    const plan = JSON.parse(readFileSync(json, "utf8")) as PreviewDigest;
+    expect(plan.deployability!.findings).toContainEqual(expect.objectContaining({ check: "capacity", message: expect.stringMatching(/maxReplicas|HPA/) }));
+  }, 60_000);
+
+  it("policy --plan finds a secret the app can no longer read, with the upstream from a saved plan", () => {
+    const plan = JSON.parse(readFileSync(devPlan, "utf8")) as PreviewDigest;
+    // The app's reference only; the Secret itself and the RedisCluster's reference stay as they are.
+    const text = JSON.stringify(plan).replace('"secretKeyRef":{"key":"password","name":"redis-auth"}', '"secretKeyRef":{"key":"password","name":"redis-auth-typo"}');
+    expect(text).not.toEqual(JSON.stringify(plan));
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, text);
+    const res = cli("policy.ts", ["--plan", broken, "--stack", "diaspomoney-dev", "--upstream-plan", sharedPlan]);
+    expect(res.status, res.stderr).toBe(1);
+    expect(res.stdout).toMatch(/DEPLOYABILITY references \(1\)/);
+    expect(res.stdout).toMatch(/\[error\] web-deployment .*\n.*"redis-auth-typo"/);
+    expect(res.stdout).toMatch(/knowing what diaspomoney-shared creates first/);
+  }, 60_000);
+
+  it("policy --plan over the committed plan exits 0, evaluating the shared stack offline", () => {
+    const res = cli("policy.ts", ["--plan", devPlan, "--stack", "diaspomoney-dev"]);
+    expect(res.status, res.stdout + res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/deployability: 0 error\(s\)/);
+  }, 60_000);
+
+  it("--upstream-plan on a stack deployed after no other is a usage error", () => {
+    const res = cli("policy.ts", ["--plan", sharedPlan, "--stack", "diaspomoney-shared", "--upstream-plan", sharedPlan]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/diaspomoney-shared is deployed after no other stack/);
+  }, 60_000);
+});
