@@ -52,7 +52,14 @@ interface DataService {
   hosts: string[];
   /** Secrets (`ns/name`, or `*\/name` when the namespace may differ) that hold its client credentials. */
   secrets: string[];
+  /** Services the operator creates for it (a ServiceMonitor may select them). */
+  services?: ServiceView[];
 }
+
+/** mongodb-kubernetes 1.10.0: the agent's default Prometheus port. */
+const MONGODB_METRICS_PORT = 9216;
+/** Strimzi: the JMX exporter's and Kafka Exporter's metrics port. */
+const KAFKA_METRICS_PORT = 9404;
 
 const known = (v: unknown): v is string => typeof v === "string" && v !== UNKNOWN && v !== "";
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -138,7 +145,21 @@ function dataServices(resources: readonly RecordedResource[]): DataService[] {
         const secretName = known(u.connectionStringSecretName) ? u.connectionStringSecretName : known(u.db) && known(u.name) ? `${name}-${u.db}-${u.name}` : undefined;
         return secretName ? `${secretNs}/${secretName}` : undefined;
       });
-      out.push({ what: `MongoDBCommunity ${ns}/${name}`, urn: r.urn, pods: [pod({ app: `${name}-svc` }, [{ port }])], clientPort: port, hosts: [`${name}-svc.${ns}`], secrets: secrets.filter(known) });
+      // spec.prometheus: the agent serves metrics on `port` (default 9216), and the operator adds a
+      // `prometheus` port to the `<name>-svc` Service (1.10.0 controllers/replica_set_controller.go).
+      const prometheus = obj(spec.prometheus);
+      const metricsPort = Object.keys(prometheus).length ? (typeof prometheus.port === "number" ? prometheus.port : MONGODB_METRICS_PORT) : undefined;
+      const metrics: PodPort[] = metricsPort ? [{ port: metricsPort, name: "prometheus" }] : [];
+      const selector = { app: `${name}-svc` };
+      out.push({
+        what: `MongoDBCommunity ${ns}/${name}`,
+        urn: r.urn,
+        pods: [pod(selector, [{ port }, ...metrics])],
+        clientPort: port,
+        hosts: [`${name}-svc.${ns}`],
+        secrets: secrets.filter(known),
+        services: [{ r, name: `${name}-svc`, namespace: ns, labels: selector, selector, ports: [{ port, name: "mongodb" }, ...metrics] }],
+      });
     } else if (r.type.startsWith("kubernetes:redis.redis.opstreelabs.in/") && kindOf(r) === "RedisCluster") {
       const port = typeof spec.port === "number" ? spec.port : 6379;
       const secret = obj(obj(spec.kubernetesConfig).redisSecret).name;
@@ -158,10 +179,19 @@ function dataServices(resources: readonly RecordedResource[]): DataService[] {
       // A user authenticates on the listener with its authentication type (scram-sha-512, tls).
       const userType = (u: RecordedResource) => obj(obj(u.inputs.spec).authentication).type;
       const authPort = (t: unknown) => (listeners.find((l) => obj(l.authentication).type === t)?.port as number | undefined) ?? ports[0]!.port;
+      // metricsConfig: every node pod serves the JMX exporter on 9404 `tcp-prometheus`, and
+      // kafkaExporter runs a `<name>-kafka-exporter` pod with the same port (Strimzi 1.2
+      // KafkaCluster.java / KafkaExporter.java METRICS_PORT, METRICS_PORT_NAME).
+      const metrics: PodPort[] = spec.kafka && obj(spec.kafka).metricsConfig ? [{ port: KAFKA_METRICS_PORT, name: "tcp-prometheus" }] : [];
+      const cluster = { "strimzi.io/cluster": name, "strimzi.io/kind": "Kafka" };
+      const extraPods = [
+        ...(metrics.length ? [pod({ ...cluster, "strimzi.io/controller-role": "true", "strimzi.io/broker-role": "false" }, metrics)] : []),
+        ...(spec.kafkaExporter ? [pod({ ...cluster, "strimzi.io/name": `${name}-kafka-exporter` }, [{ port: KAFKA_METRICS_PORT, name: "tcp-prometheus" }])] : []),
+      ];
       out.push({
         what: `Kafka ${ns}/${name}`,
         urn: r.urn,
-        pods: [pod({ "strimzi.io/cluster": name, "strimzi.io/kind": "Kafka", "strimzi.io/broker-role": "true" }, ports)],
+        pods: [pod({ ...cluster, "strimzi.io/broker-role": "true" }, [...ports, ...metrics]), ...extraPods],
         clientPort: users.length ? authPort(userType(users[0]!)) : ports[0]!.port,
         hosts: [`${name}-kafka-bootstrap.${ns}`, `${name}-kafka-brokers.${ns}`],
         secrets: users.map((u) => `${nsOf(u) ?? ns}/${nameOf(u) ?? u.name}`),
@@ -320,10 +350,10 @@ function run(ctx: DeployContext): DeployFinding[] {
 
   const workloads = all.filter((r) => podTemplate(r)).map((r) => ({ r, pod: workloadPod(r) })).filter((w): w is { r: RecordedResource; pod: Pod } => !!w.pod);
   const pods = workloads.map((w) => w.pod);
-  const services = servicesOf(all);
   const traefik = traefikPods(all);
   const prometheus = prometheusPods(all);
   const data = dataServices(all);
+  const services = [...servicesOf(all), ...data.flatMap((d) => d.services ?? [])];
   const configMaps = new Map<string, Record<string, unknown>>();
   for (const r of all) if (r.type === "kubernetes:core/v1:ConfigMap" && nameOf(r) && nsOf(r)) configMaps.set(`${nsOf(r)}/${nameOf(r)}`, obj(r.inputs.data));
   // Services and monitors may select operator-run pods too (a metrics Service over MongoDB members).

@@ -110,6 +110,37 @@ describe("reachability: Prometheus", () => {
     expect(findings(reachabilityCheck, [denyAll("app"), kps, service, deployment([]), sm, ...flows])).toEqual([]);
   });
 
+  const PROMETHEUS = { "app.kubernetes.io/name": "prometheus" };
+  it("flags MongoDB's metrics, scraped through the Service the operator creates, when Prometheus cannot reach the agent", () => {
+    const monitored = res("kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity", "mongodb", {
+      metadata: { name: "mongodb", namespace: "infra" },
+      spec: { users: [], prometheus: { username: "prometheus", passwordSecretRef: { name: "mongodb-metrics" } } },
+    });
+    const mongoSm = res("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "mongodb-sm", { metadata: { name: "mongodb", namespace: "infra" }, spec: { selector: { matchLabels: { app: "mongodb-svc" } }, endpoints: [{ port: "prometheus" }] } });
+    const f = findings(reachabilityCheck, [denyAll("infra"), kps, monitored, mongoSm]);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/in monitoring → MongoDBCommunity infra\/mongodb \{app=mongodb-svc\} on port 9216\/TCP \(prometheus\) is denied, but ServiceMonitor "mongodb-sm" scrapes Service infra\/mongodb-svc/);
+    const flows = allow("p", { ns: "monitoring", pods: PROMETHEUS }, { ns: "infra", pods: { app: "mongodb-svc" } }, 9216);
+    expect(findings(reachabilityCheck, [denyAll("infra"), kps, monitored, mongoSm, ...flows])).toEqual([]);
+  });
+
+  it("flags Kafka's JMX exporter and Kafka Exporter pods that a PodMonitor scrapes on tcp-prometheus", () => {
+    const monitored = res("kubernetes:kafka.strimzi.io/v1:Kafka", "kafka", {
+      metadata: { name: "kafka", namespace: "infra" },
+      spec: { kafka: { listeners: [{ name: "tls", port: 9093, tls: true }], metricsConfig: { type: "jmxPrometheusExporter" } }, kafkaExporter: {} },
+    });
+    const pm = res("kubernetes:monitoring.coreos.com/v1:PodMonitor", "kafka-pm", {
+      metadata: { name: "kafka", namespace: "infra" },
+      spec: { selector: { matchLabels: { "strimzi.io/cluster": "kafka", "strimzi.io/kind": "Kafka" } }, podMetricsEndpoints: [{ port: "tcp-prometheus" }] },
+    });
+    const f = findings(reachabilityCheck, [denyAll("infra"), kps, monitored, pm]);
+    // Brokers, controllers and the exporter: three pods behind one missing flow.
+    expect(f.map((x) => /→ Kafka infra\/kafka \{[^}]*\} on port 9404\/TCP \(tcp-prometheus\) is denied/.test(x.message))).toEqual([true, true, true]);
+    expect(f.some((x) => /strimzi\.io\/name=kafka-kafka-exporter/.test(x.message))).toBe(true);
+    const flows = allow("p", { ns: "monitoring", pods: PROMETHEUS }, { ns: "infra", pods: { "strimzi.io/cluster": "kafka", "strimzi.io/kind": "Kafka" } }, 9404);
+    expect(findings(reachabilityCheck, [denyAll("infra"), kps, monitored, pm, ...flows])).toEqual([]);
+  });
+
   it("says nothing when no policy isolates anything, or the Service is not in the plan", () => {
     expect(findings(reachabilityCheck, [kps, service, deployment([]), sm])).toEqual([]);
     expect(findings(reachabilityCheck, [denyAll("app"), kps, deployment([]), sm])).toEqual([]);

@@ -160,7 +160,18 @@ export const ACME_SOLVER_POD_LABELS = { "acme.cert-manager.io/http01-solver": "t
 export const ACME_SOLVER_PORT = 8089;
 
 /** Ports of the data services, as the components expose them. */
-export const DATA_PORTS = { mongodb: 27017, redis: 6379, redisBus: 16379, kafkaTls: 9093, kafkaInternal: [9090, 9091], redisExporter: 9121 } as const;
+export const DATA_PORTS = {
+  mongodb: 27017,
+  /** The MongoDB agent's Prometheus endpoint (MongoDBCommunity `spec.prometheus.port` default). */
+  mongodbMetrics: 9216,
+  redis: 6379,
+  redisBus: 16379,
+  kafkaTls: 9093,
+  kafkaInternal: [9090, 9091],
+  /** Strimzi's JMX exporter on every node and Kafka Exporter (`tcp-prometheus`). */
+  kafkaMetrics: 9404,
+  redisExporter: 9121,
+} as const;
 
 export interface PlatformFlowsArgs {
   /** The app's namespace and pods. */
@@ -246,6 +257,8 @@ export function platformFlows(a: PlatformFlowsArgs): Flow[] {
     const mongo = infra(a.mongodb.podSelector);
     flows.push({ name: "app-to-mongodb", from: app, to: mongo, ports: [{ port: DATA_PORTS.mongodb }] });
     flows.push({ name: "mongodb-members", from: mongo, to: mongo, ports: [{ port: DATA_PORTS.mongodb }] });
+    // diaspomoney.md § Métriques: the thresholds need MongoDB's metrics in Prometheus.
+    flows.push({ name: "prometheus-to-mongodb", from: { ...a.prometheus, managed: false }, to: mongo, ports: [{ port: DATA_PORTS.mongodbMetrics }] });
     operatorFlows("mongodb", mongo, [{ port: DATA_PORTS.mongodb }]);
     if (a.mongodb.backupPodSelector) {
       const backup = infra(a.mongodb.backupPodSelector);
@@ -271,6 +284,8 @@ export function platformFlows(a: PlatformFlowsArgs): Flow[] {
     flows.push({ name: "app-to-kafka", from: app, to: brokers, ports: [{ port: DATA_PORTS.kafkaTls }] });
     // Strimzi also writes ingress policies for these ports; the egress side is ours.
     flows.push({ name: "kafka-members", from: cluster, to: cluster, ports: DATA_PORTS.kafkaInternal.map((port) => ({ port })) });
+    // Every node and the Kafka Exporter (consumer lag) carry the cluster's labels.
+    flows.push({ name: "prometheus-to-kafka", from: { ...a.prometheus, managed: false }, to: cluster, ports: [{ port: DATA_PORTS.kafkaMetrics }] });
     operatorFlows("kafka", cluster, DATA_PORTS.kafkaInternal.map((port) => ({ port })));
   }
   return flows;

@@ -65,8 +65,9 @@ describe("NetworkFlows", () => {
       prometheus: { namespace: "monitoring", podSelector: {} },
       mongodb: { podSelector: { matchLabels: { app: "mongodb-svc" } } },
     });
-    expect(flows.map((f) => f.name)).toEqual(["traefik-to-app", "prometheus-to-app", "traefik-to-acme-solver", "app-dns", "infra-dns", "app-to-mongodb", "mongodb-members"]);
+    expect(flows.map((f) => f.name)).toEqual(["traefik-to-app", "prometheus-to-app", "traefik-to-acme-solver", "app-dns", "infra-dns", "app-to-mongodb", "mongodb-members", "prometheus-to-mongodb"]);
     expect(flows.find((f) => f.name === "app-to-mongodb")?.ports).toEqual([{ port: 27017 }]);
+    expect(flows.find((f) => f.name === "prometheus-to-mongodb")?.ports).toEqual([{ port: 9216 }]);
   });
 
   it("platformFlows lets Traefik reach the ACME solver pods, and the app reach Sentry's addresses only", () => {
