@@ -160,6 +160,11 @@ export const diaspomoneySchema = z.strictObject({
       canary: z.strictObject({ image: pinnedImage, weightPercent: z.number().int().min(0).max(100) }).optional(),
     })
     .optional(),
+  /**
+   * The uptime and latency probe of the app (diaspomoney.md § Métriques: "Uptime > 99.9%",
+   * "Latence < 50ms"): who its alerts page ("Critical → Email").
+   */
+  probe: z.strictObject({ notificationEmails: z.array(email).min(1).max(10) }).optional(),
   mongodb: z
     .strictObject({
       /** diaspomoney.md: "Primary" (1 member) in dev/rct, "Replica" (3 members) in prod. */
@@ -190,7 +195,7 @@ export const diaspomoneySchema = z.strictObject({
 export type DiaspomoneyConfig = z.output<typeof diaspomoneySchema>;
 
 const SHARED_ONLY = ["cluster", "edge", "alerting", "namespaceQuotas"] as const;
-const ENV_ONLY = ["access", "app", "mongodb", "redis", "kafka"] as const;
+const ENV_ONLY = ["access", "app", "probe", "mongodb", "redis", "kafka"] as const;
 
 const envDefaults = (env: Env) => ({
   access: { source: "shared-stack" as const, sharedStack: "organization/platform-infra/diaspomoney-shared", apiServerCidrs: [DEFAULT_MASTER_CIDR] },
@@ -267,7 +272,7 @@ export const diaspomoney: PlatformDefinition<typeof diaspomoneySchema> = {
   },
   checkEnv: (env, config) => {
     const keys = env === "shared" ? ENV_ONLY : SHARED_ONLY;
-    const needed = env === "shared" ? (["cluster", "edge", "alerting", "namespaceQuotas"] as const) : (["access", "app", "mongodb", "redis", "kafka"] as const);
+    const needed = env === "shared" ? (["cluster", "edge", "alerting", "namespaceQuotas"] as const) : (["access", "app", "probe", "mongodb", "redis", "kafka"] as const);
     for (const key of keys) {
       if (config[key] !== undefined) return { key, expected: `no ${key} in ${env === "shared" ? "the shared stack (it belongs to the env stacks)" : "an env stack (it belongs to diaspomoney-shared)"}`, got: "a value" };
     }
@@ -701,7 +706,7 @@ function composeEnv(ctx: StackContext, env: Env, c: DiaspomoneyConfig): Record<s
     uptimePath: "/api/health",
     availabilityObjective: 0.999,
     latencyThresholdMs: 50,
-    allowNoNotification: true,
+    notificationEmails: c.probe!.notificationEmails,
     labels,
   }, gopts);
 

@@ -112,6 +112,17 @@ describe.each(Object.entries(FIGURES))("diaspomoney-%s", (env, f) => {
     expect(valueAt(one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "mongodb"), "spec.endpoints[0].port")).toBe("prometheus");
   });
 
+  it("probes uptime (> 99.9%) and latency (< 50 ms) and pages the on-call address", async () => {
+    const { resources } = await planOf(`diaspomoney-${env}`);
+    const of = (type: string) => resources.filter((r) => r.type === type);
+    expect(of("gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig").map((r) => valueAt(r.inputs, "monitoredResource.labels.host"))).toEqual([f.host]);
+    expect(of("gcp:monitoring/slo:Slo").map((r) => r.inputs.goal)).toEqual([0.999]);
+    const latency = of("gcp:monitoring/alertPolicy:AlertPolicy").find((r) => /latency/i.test(String(r.inputs.displayName)));
+    expect(valueAt(latency?.inputs, "conditions[0].conditionThreshold.thresholdValue")).toBe(50);
+    expect(of("gcp:monitoring/notificationChannel:NotificationChannel").map((r) => valueAt(r.inputs, "labels.email_address"))).toEqual(["astreinte@diaspomoney.fr"]);
+    for (const policy of of("gcp:monitoring/alertPolicy:AlertPolicy")) expect((policy.inputs.notificationChannels as unknown[]).length, policy.name).toBeGreaterThan(0);
+  });
+
   it("has every Kubernetes object and custom resource valid against upstream schemas", async () => {
     const { resources } = await planOf(`diaspomoney-${env}`);
     const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh"));
