@@ -178,10 +178,12 @@ function crdFileIndex(dir = VENDORED_CRDS_DIR): Map<string, string> {
   if (crdFiles) return crdFiles;
   crdFiles = new Map();
   for (const file of yamlFiles(dir)) {
-    const text = readFileSync(file, "utf8");
-    const group = /^ {2}group: *['"]?([^\s'"]+)/m.exec(text)?.[1];
-    const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: *['"]?([A-Za-z0-9]+)/m.exec(text)?.[1];
-    if (group && kind) crdFiles.set(`${group}/${kind}`, file);
+    // A file may hold several CRDs (kubernetes/autoscaler ships VPA and its checkpoints in one).
+    for (const text of readFileSync(file, "utf8").split(/^---\s*$/m)) {
+      const group = /^ {2}group: *['"]?([^\s'"]+)/m.exec(text)?.[1];
+      const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: *['"]?([A-Za-z0-9]+)/m.exec(text)?.[1];
+      if (group && kind) crdFiles.set(`${group}/${kind}`, file);
+    }
   }
   return crdFiles;
 }

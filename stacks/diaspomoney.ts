@@ -649,6 +649,9 @@ function composeEnv(ctx: StackContext, env: Env, c: DiaspomoneyConfig): Record<s
     trustedCa: { secretName: dataCa.trustSecretName },
     secretValues: app.sentryDsn ? { SENTRY_DSN: app.sentryDsn } : {},
     ...(app.canary ? { canary: app.canary } : {}),
+    // Right-sizing recommendations where the cluster runs VPA: the shared stack's GKE cluster does
+    // (GkeCluster's default); a cluster given by kubeconfig may not have its CRDs.
+    verticalPodAutoscaler: c.access!.source === "shared-stack",
     metrics: { labels: metricsLabels },
     ingress: {
       host: app.host,

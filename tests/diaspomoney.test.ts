@@ -112,6 +112,11 @@ describe.each(Object.entries(FIGURES))("diaspomoney-%s", (env, f) => {
     expect(valueAt(one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "mongodb"), "spec.endpoints[0].port")).toBe("prometheus");
   });
 
+  it("recommends sizes through a VPA that never evicts (the HPA owns CPU scaling)", async () => {
+    const { one } = await planOf(`diaspomoney-${env}`);
+    expect(valueAt(one("kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler", "web"), "spec.updatePolicy.updateMode")).toBe("Off");
+  });
+
   it("probes uptime (> 99.9%) and latency (< 50 ms) and pages the on-call address", async () => {
     const { resources } = await planOf(`diaspomoney-${env}`);
     const of = (type: string) => resources.filter((r) => r.type === type);

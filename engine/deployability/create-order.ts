@@ -54,6 +54,8 @@ const BUILT_IN_GROUPS = new Set([
 interface CrdInstaller {
   /** Chart names (the `chart` input, with or without a repo prefix). */
   charts: string[];
+  /** A managed cluster that installs the CRDs itself when a feature is on (GKE's VPA). */
+  cluster?: { type: string; installsCrds(inputs: Record<string, unknown>): boolean | "unknown" };
   /** Whether this release's values leave the CRDs on. */
   installsCrds(values: Record<string, unknown>): boolean | "unknown";
   source: string;
@@ -88,6 +90,14 @@ export const CRD_INSTALLERS: Record<string, CrdInstaller> = {
   "mongodbcommunity.mongodb.com": { charts: ["mongodb-kubernetes", "community-operator"], installsCrds: always, source: "mongodb-kubernetes 1.10.0 helm_chart/crds/ (mongodbcommunity.mongodb.com_mongodbcommunity.yaml)" },
   "mongodb.com": { charts: ["mongodb-kubernetes"], installsCrds: always, source: "mongodb-kubernetes 1.10.0 helm_chart/crds/" },
   "redis.redis.opstreelabs.in": { charts: ["redis-operator"], installsCrds: always, source: "OT-CONTAINER-KIT redis-operator chart 0.26.0 charts/redis-operator/crds/" },
+  "autoscaling.k8s.io": {
+    charts: [],
+    installsCrds: always,
+    // GKE runs VPA's recommender and installs its CRDs when the cluster's vertical pod autoscaling is enabled
+    // (cloud.google.com/kubernetes-engine/docs/concepts/verticalpodautoscaler).
+    cluster: { type: "gcp:container/cluster:Cluster", installsCrds: (i) => (get(i, "verticalPodAutoscaling.enabled") === true ? true : get(i, "verticalPodAutoscaling.enabled") === UNKNOWN ? "unknown" : false) },
+    source: "GKE cluster verticalPodAutoscaling.enabled",
+  },
 };
 
 /** GCP resource type prefix → the API it calls (Google Cloud API names; one row per Pulumi module). */
@@ -290,6 +300,12 @@ function installersOf(resources: readonly RecordedResource[], group: string): { 
       else if (g === UNKNOWN) maybe.push(r);
       continue;
     }
+    if (rule?.cluster && r.type === rule.cluster.type) {
+      const on = rule.cluster.installsCrds(r.inputs);
+      if (on === true) certain.push(r);
+      else if (on === "unknown") maybe.push(r);
+      continue;
+    }
     if (!rule || r.type !== "kubernetes:helm.sh/v3:Release") continue;
     const chart = chartName(r);
     if (r.inputs.chart === UNKNOWN) {
@@ -358,8 +374,12 @@ function run(ctx: DeployContext): DeployFinding[] {
       const rule = CRD_INSTALLERS[k.group];
       find(
         r.urn,
-        `${label(r)} is a ${k.group} custom resource, but neither this stack nor its upstream stack installs the ${k.group} CRDs${rule ? ` (shipped by the ${rule.charts.join(" or ")} chart: ${rule.source})` : ""}: the API server has no such kind and the create fails ("no matches for kind ${k.kind}").`,
-        rule ? `Install the ${rule.charts[0]} chart (with its CRDs on) in this stack or the upstream stack, and make ${label(r)} depend on it.` : `Install the operator or chart that ships the ${k.group} CRDs before this resource, and declare the dependency.`,
+        `${label(r)} is a ${k.group} custom resource, but neither this stack nor its upstream stack installs the ${k.group} CRDs${rule ? ` (${rule.charts.length ? `shipped by the ${rule.charts.join(" or ")} chart` : "installed by"}: ${rule.source})` : ""}: the API server has no such kind and the create fails ("no matches for kind ${k.kind}").`,
+        rule?.charts.length
+          ? `Install the ${rule.charts[0]} chart (with its CRDs on) in this stack or the upstream stack, and make ${label(r)} depend on it.`
+          : rule?.cluster
+            ? `Turn on what installs them (${rule.source}) in this stack or the upstream stack, or leave the resource out on clusters without it.`
+            : `Install the operator or chart that ships the ${k.group} CRDs before this resource, and declare the dependency.`,
       );
       continue;
     }

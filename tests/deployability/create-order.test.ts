@@ -58,6 +58,14 @@ describe("create-order: CRDs", () => {
     expect(findings(createOrderCheck, [route()], [traefik])).toEqual([]);
   });
 
+  it("knows GKE installs the VPA CRDs only when the cluster's vertical pod autoscaling is on", () => {
+    const vpa = res("kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler", "web-vpa", { metadata: { namespace: "default" } });
+    const cluster = (enabled: boolean) => res("gcp:container/cluster:Cluster", "gke", { verticalPodAutoscaling: { enabled } });
+    expect(findings(createOrderCheck, [vpa], [cluster(false)])[0]!.message).toMatch(/neither this stack nor its upstream stack installs the autoscaling.k8s.io CRDs \(installed by: GKE cluster verticalPodAutoscaling.enabled\)/);
+    expect(findings(createOrderCheck, [vpa], [cluster(true)])).toEqual([]);
+    expect(findings(createOrderCheck, [cluster(true), vpa])[0]!.message).toMatch(/does not wait for Cluster "gke"/);
+  });
+
   it("knows cert-manager installs its CRDs only with crds.enabled", () => {
     const cert = res("kubernetes:cert-manager.io/v1:Certificate", "cert", { metadata: { namespace: "default" } });
     const off = res("kubernetes:helm.sh/v3:Release", "cm", { chart: "cert-manager", namespace: "default", values: {} });

@@ -193,6 +193,14 @@ export interface WebAppArgs extends CommonArgs {
     replicas?: number;
   };
   /**
+   * A VerticalPodAutoscaler in recommendation mode (`updateMode: "Off"`) over the stable
+   * Deployment: it never evicts pods, because the HPA already scales them on CPU and the two would
+   * fight over the same signal; its recommendations say how to size `resources`. Needs the
+   * `autoscaling.k8s.io` CRDs, which GKE installs when the cluster's vertical pod autoscaling is on.
+   * @default false
+   */
+  verticalPodAutoscaler?: boolean;
+  /**
    * Name of the Kubernetes objects.
    * @default the component name
    */
@@ -225,6 +233,7 @@ export interface ResolvedWebAppArgs {
   secretValues: Record<string, pulumi.Input<string>>;
   trustedCa?: { secretName: pulumi.Input<string>; key: string };
   canary?: { image: string; weightPercent: number; replicas: number };
+  verticalPodAutoscaler: boolean;
   labels: Labels;
 }
 
@@ -323,6 +332,7 @@ export function resolveWebAppArgs(name: string, args: WebAppArgs): ResolvedWebAp
     secretValues,
     trustedCa: args.trustedCa ? { secretName: args.trustedCa.secretName, key: args.trustedCa.key ?? "ca.crt" } : undefined,
     canary,
+    verticalPodAutoscaler: args.verticalPodAutoscaler ?? false,
     labels: args.labels ?? {},
   };
 }
@@ -486,6 +496,22 @@ export class WebApp extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+
+    if (r.verticalPodAutoscaler) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-vpa`,
+        {
+          apiVersion: "autoscaling.k8s.io/v1",
+          kind: "VerticalPodAutoscaler",
+          metadata: meta(),
+          spec: {
+            targetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+            updatePolicy: { updateMode: "Off" },
+          },
+        },
+        { parent: this },
+      );
+    }
 
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,

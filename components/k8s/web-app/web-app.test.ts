@@ -159,6 +159,16 @@ describe("WebApp", () => {
     expect(valueAt(route, "spec.tls.options")).toEqual({ name: "tls13" });
   });
 
+  it("has no VPA by default; asked for, one that only recommends, over the stable Deployment, valid against the vendored CRD", async () => {
+    expect((await plan()).ofType("kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler")).toEqual([]);
+    const p = await plan({ verticalPodAutoscaler: true });
+    const vpa = p.one("kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler", "web-vpa").inputs;
+    expect(valueAt(vpa, "spec.updatePolicy.updateMode")).toBe("Off");
+    expect(valueAt(vpa, "spec.targetRef")).toMatchObject({ apiVersion: "apps/v1", kind: "Deployment" });
+    expect(validateRecordedResource(p.one("kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler", "web-vpa"))?.valid).toBe(true);
+    expect(schemaErrors(p)).toEqual([]);
+  });
+
   it("has no canary by default; a canary is a second Deployment and Service the route weighs against the stable one", async () => {
     const stable = await plan({ ingress });
     expect(stable.ofType("kubernetes:apps/v1:Deployment")).toHaveLength(1);
