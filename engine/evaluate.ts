@@ -22,6 +22,20 @@ export const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 /** What a secret looks like in a plan: the shape `pulumi preview --json` uses, with its value blinded. */
 export const BLINDED_SECRET = Object.freeze({ [SIG_KEY]: SECRET_SIG, ciphertext: "[secret]" });
 
+/** A value a preview cannot see into: the unknown sentinel or a (blinded) secret. */
+export function isOpaque(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  return !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Whether an opaque value sits anywhere inside `value`. */
+export function containsOpaque(value: unknown): boolean {
+  if (isOpaque(value)) return true;
+  if (Array.isArray(value)) return value.some(containsOpaque);
+  if (value && typeof value === "object") return Object.values(value).some(containsOpaque);
+  return false;
+}
+
 export type AliasRecord = string | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
 
 export interface ResourceOptionsRecord {

@@ -16,7 +16,7 @@ import Ajv, { _, type ErrorObject, type ValidateFunction } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
 import addFormats from "ajv-formats";
 import { parseAllDocuments } from "yaml";
-import { SECRET_SIG, SIG_KEY, UNKNOWN, type RecordedResource } from "./evaluate";
+import { containsOpaque, isOpaque, type RecordedResource } from "./evaluate";
 
 /** A Kubernetes object as sent to the API server. */
 export interface KubernetesObject {
@@ -38,19 +38,7 @@ export const VENDORED_CRDS_DIR = join(__dirname, "..", "vendor", "crds");
 const requireModel = createRequire(__filename);
 
 // ---------------------------------------------------------------------------------------------
-// Opaque values: the preview's unknowns and blinded secrets.
-
-function isOpaque(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  return !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-}
-
-function containsOpaque(value: unknown): boolean {
-  if (isOpaque(value)) return true;
-  if (Array.isArray(value)) return value.some(containsOpaque);
-  if (value && typeof value === "object") return Object.values(value).some(containsOpaque);
-  return false;
-}
+// JSON pointers into a validated object (opaque values: engine/evaluate.ts isOpaque).
 
 function pointerSegments(pointer: string): string[] {
   if (!pointer) return [];

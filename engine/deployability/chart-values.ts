@@ -29,7 +29,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import { SECRET_SIG, SIG_KEY, UNKNOWN, type RecordedResource } from "../evaluate";
+import { containsOpaque, isOpaque, UNKNOWN, type RecordedResource } from "../evaluate";
 import type { DeployCheck, DeployFinding } from "./types";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
@@ -149,18 +149,6 @@ export function vendoredChart(chart: string, version: string): ChartData | undef
 
 // ---------------------------------------------------------------------------------------------
 // Values helpers
-
-function isOpaque(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  return !!v && typeof v === "object" && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-}
-
-function containsOpaque(v: unknown): boolean {
-  if (isOpaque(v)) return true;
-  if (Array.isArray(v)) return v.some(containsOpaque);
-  if (v && typeof v === "object") return Object.values(v).some(containsOpaque);
-  return false;
-}
 
 function isPlainObject(v: unknown): v is JsonObject {
   return !!v && typeof v === "object" && !Array.isArray(v) && !isOpaque(v);

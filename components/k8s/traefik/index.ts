@@ -80,6 +80,26 @@ export interface ResolvedTraefikArgs {
   deletionProtection: boolean;
 }
 
+/**
+ * The spec of a `headers` Middleware: HSTS, no sniffing, no framing, a strict referrer and
+ * permissions policy, and no server banner. Shared by the Traefik namespace's Middleware and the
+ * one each app creates in its own namespace (routes cannot name a Middleware across namespaces).
+ */
+export function securityHeadersSpec(hstsMaxAgeSeconds: number): Record<string, unknown> {
+  return {
+    headers: {
+      stsSeconds: hstsMaxAgeSeconds,
+      stsIncludeSubdomains: true,
+      forceSTSHeader: true,
+      contentTypeNosniff: true,
+      frameDeny: true,
+      referrerPolicy: "strict-origin-when-cross-origin",
+      permissionsPolicy: "camera=(), microphone=(), geolocation=(), payment=(self)",
+      customResponseHeaders: { Server: "", "X-Powered-By": "" },
+    },
+  };
+}
+
 export function resolveTraefikArgs(name: string, args: TraefikArgs): ResolvedTraefikArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(TRAEFIK_TYPE, name, detail);
@@ -267,18 +287,7 @@ export class Traefik extends pulumi.ComponentResource {
         apiVersion: "traefik.io/v1alpha1",
         kind: "Middleware",
         metadata: { name: "security-headers", namespace: ns, labels: r.labels },
-        spec: {
-          headers: {
-            stsSeconds: r.hstsMaxAgeSeconds,
-            stsIncludeSubdomains: true,
-            forceSTSHeader: true,
-            contentTypeNosniff: true,
-            frameDeny: true,
-            referrerPolicy: "strict-origin-when-cross-origin",
-            permissionsPolicy: "camera=(), microphone=(), geolocation=(), payment=(self)",
-            customResponseHeaders: { Server: "", "X-Powered-By": "" },
-          },
-        },
+        spec: securityHeadersSpec(r.hstsMaxAgeSeconds),
       },
       crOpts,
     );

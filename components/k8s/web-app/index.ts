@@ -17,6 +17,7 @@ import {
   zoneSpread,
   type ResourceSpec,
 } from "./pod-security";
+import { securityHeadersSpec } from "../traefik";
 
 export const WEB_APP_TYPE = "platform:k8s:WebApp";
 
@@ -570,18 +571,7 @@ export class WebApp extends pulumi.ComponentResource {
               apiVersion: "traefik.io/v1alpha1",
               kind: "Middleware",
               metadata: meta("-security-headers"),
-              spec: {
-                headers: {
-                  stsSeconds: i.hstsMaxAgeSeconds,
-                  stsIncludeSubdomains: true,
-                  forceSTSHeader: true,
-                  contentTypeNosniff: true,
-                  frameDeny: true,
-                  referrerPolicy: "strict-origin-when-cross-origin",
-                  permissionsPolicy: "camera=(), microphone=(), geolocation=(), payment=(self)",
-                  customResponseHeaders: { Server: "", "X-Powered-By": "" },
-                },
-              },
+              spec: securityHeadersSpec(i.hstsMaxAgeSeconds),
             },
             { parent: this },
           ),
