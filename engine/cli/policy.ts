@@ -7,6 +7,11 @@
  * upstream (shared) stack creates first: `--upstream-plan FILE` gives that stack's saved plan;
  * without it, the upstream stack is evaluated offline from this checkout.
  *
+ * What a file cannot relax: `--stack` must be a stack of this repository and the plan's own
+ * stack (its URNs, `urn:pulumi:<stack>::…`); the config must be that stack's (its `stack`, `env`
+ * and `platform` agree, prod-ness comes from the stack name), and a prod or shared config carries
+ * no waiver and no enforcement below the generated default. Each of these is exit 2.
+ *
  * Exit codes: 0 no mandatory violation and no deployability error, 1 either, 2 usage or config
  * error (one line, never a stack trace).
  */
@@ -16,7 +21,7 @@ import { formatDeployabilityReport } from "../deployability/format";
 import { upstreamResources, upstreamStacksOf } from "../deployability/upstream";
 import { resourcesFromDigest, type PreviewDigest } from "../digest";
 import type { RecordedResource } from "../evaluate";
-import { PolicyConfigError } from "../policy/config";
+import { checkStackName, PolicyConfigError } from "../policy/config";
 import { formatPolicyReport } from "../policy/format";
 import { runPolicyPack } from "../policy/run";
 
@@ -72,12 +77,31 @@ async function upstreamFor(stack: string, upstreamPlan: string | undefined): Pro
   return { stacks, resources: resourcesFromDigest(readPlan(upstreamPlan)) };
 }
 
-export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+/** The plan must be the stack's: every URN names the stack it belongs to. */
+function checkPlanStack(resources: RecordedResource[], stack: string, file: string): void {
+  const stacks = new Set<string>();
+  for (const r of resources) {
+    const m = /^urn:pulumi:([^:]+)::/.exec(r.urn);
+    if (!m) throw new UsageError(`plan file ${file}: ${JSON.stringify(r.urn)} is not a Pulumi URN`);
+    stacks.add(m[1]);
+  }
+  const others = [...stacks].filter((s) => s !== stack);
+  if (others.length) throw new UsageError(`plan file ${file} is a plan of stack ${others.join(", ")}, not --stack ${stack}`);
+}
+
+export interface PolicyCliOptions {
+  /** Where the per-stack configs are (tests); the command line always reads policies/config. */
+  configDir?: string;
+}
+
+export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error, opts: PolicyCliOptions = {}): Promise<number> {
   try {
     const args = parseArgs(argv);
+    checkStackName(args.stack);
     const digest = readPlan(args.plan);
     const resources = resourcesFromDigest(digest);
-    const run = await runPolicyPack({ stack: args.stack, resources });
+    checkPlanStack(resources, args.stack, args.plan);
+    const run = await runPolicyPack({ stack: args.stack, resources, ...(opts.configDir ? { configDir: opts.configDir } : {}) });
     const upstream = await upstreamFor(args.stack, args.upstreamPlan);
     const deployability = analyzeDeployability({ stack: args.stack, resources, upstream: upstream.resources }, upstream.stacks);
     if (args.json) {

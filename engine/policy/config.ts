@@ -9,6 +9,9 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
 import { PROJECT_ROOT } from "../project";
+import { allStacks } from "../../stacks/registry";
+import { defaultLevel, isProdLike } from "../../policies/config/generate";
+import { envOfStack } from "../../policies/lib/rule";
 
 export type PolicyConfigEntry = { enforcementLevel?: EnforcementLevel } & Record<string, unknown>;
 export type PolicyPackConfigFile = Record<string, PolicyConfigEntry>;
@@ -23,8 +26,52 @@ export class PolicyConfigError extends Error {
 export const POLICY_CONFIG_DIR = join(PROJECT_ROOT, "policies", "config");
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 
+/**
+ * Refuses a name that is not a stack of this repository (stacks/registry.ts), before it is ever
+ * joined into a path: `--stack ../../x` never loads an arbitrary JSON file.
+ */
+export function checkStackName(stack: string): void {
+  const stacks = allStacks();
+  if (!stacks.includes(stack)) throw new PolicyConfigError(`${JSON.stringify(stack)} is not a stack of this repository (one of ${stacks.join(", ")})`);
+}
+
 export function policyConfigPath(stack: string, dir = POLICY_CONFIG_DIR): string {
+  checkStackName(stack);
   return join(dir, `${stack}.json`);
+}
+
+const LEVEL_RANK: Record<string, number> = { disabled: 0, advisory: 1, mandatory: 2, remediate: 2 };
+
+/**
+ * What a file cannot relax: the config must be this stack's (every entry's `stack`, `env` and
+ * `platform` agree with the stack name, which alone decides prod-ness), and a prod or shared
+ * config carries no waiver (`*` included) and no enforcement below the generated default, for
+ * every policy of the pack.
+ */
+export function checkStackConfig(config: PolicyPackConfigFile, policies: { name: string }[], stack: string, file: string): void {
+  const env = envOfStack(stack);
+  if (!env) throw new PolicyConfigError(`${file}: stack ${JSON.stringify(stack)} is not <platform>-<env>`);
+  const prod = isProdLike(env);
+  for (const [name, entry] of Object.entries(config)) {
+    if (name === "all") {
+      if (prod) throw new PolicyConfigError(`${file}: "all" is refused in a ${env} stack's config: every policy has its own entry`);
+      continue;
+    }
+    if (entry.stack !== undefined && entry.stack !== stack) throw new PolicyConfigError(`${file}: ${name} is configured for stack ${JSON.stringify(entry.stack)}, not ${stack}`);
+    if (entry.env !== undefined && entry.env !== env) throw new PolicyConfigError(`${file}: ${name} claims env ${JSON.stringify(entry.env)}, but stack ${stack} is ${env} (prod-ness comes from the stack name)`);
+    if (entry.platform !== undefined && `${String(entry.platform)}-${env}` !== stack) throw new PolicyConfigError(`${file}: ${name} claims platform ${JSON.stringify(entry.platform)}, but the stack is ${stack}`);
+    const waivers = Array.isArray(entry.waivers) ? (entry.waivers as { target?: unknown }[]) : [];
+    if (prod && waivers.length) {
+      throw new PolicyConfigError(`${file}: waivers are refused in ${env} stacks (${name} waives ${waivers.map((w) => JSON.stringify(w.target)).join(", ")}): fix the resource instead`);
+    }
+  }
+  if (!prod) return;
+  for (const p of policies) {
+    const level = config[p.name]?.enforcementLevel;
+    const floor = defaultLevel(p.name, env);
+    if (level === undefined) throw new PolicyConfigError(`${file}: ${p.name} has no entry: a ${env} stack's config sets every policy (regenerate with \`npx tsx policies/config/generate.ts\`)`);
+    if (LEVEL_RANK[level] < LEVEL_RANK[floor]) throw new PolicyConfigError(`${file}: ${p.name} is ${level} but must be at least ${floor} in a ${env} stack`);
+  }
 }
 
 /** Normalises the CLI's two shapes (`"policy": "mandatory"` or an object) to objects. */

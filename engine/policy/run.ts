@@ -21,7 +21,7 @@ import type { PlanPolicyResult } from "../digest";
 import { PACK_DEFAULT_ENFORCEMENT, PACK_NAME, policies as packPolicies } from "../../policies/pack";
 import { deserializeProperties, unknownCheckingProxy, UnknownValueError } from "../../policies/lib/internals";
 import { parseWaiverReason } from "../../policies/lib/rule";
-import { checkPolicyConfig, loadPolicyConfig, type PolicyPackConfigFile } from "./config";
+import { checkPolicyConfig, checkStackConfig, loadPolicyConfig, type PolicyPackConfigFile } from "./config";
 import { goDurationSeconds, providerUrn, toAnalyzerWire } from "./wire";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const PACK_VERSION: string = (require("../../policies/package.json") as { version: string }).version;
@@ -301,6 +301,8 @@ export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunRe
   }
   // The file configures the whole pack, even when only some rules run.
   checkPolicyConfig(config, packPolicies as AnyPolicy[], configFile ?? `policy config of ${opts.stack}`);
+  // A stack's own file must be its stack's and cannot relax prod (tests pass `config` for fixtures).
+  if (configFile) checkStackConfig(config, packPolicies as AnyPolicy[], opts.stack, configFile);
 
   const byUrn = new Map(opts.resources.map((r) => [r.urn, r]));
   const diagnostics: PolicyRunResult["diagnostics"] = [];
