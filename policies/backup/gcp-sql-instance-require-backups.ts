@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "Cloud SQL primaries take automated backups.",
   severity: "high",
   remediationSteps: "Set settings.backupConfiguration.enabled: true (the Postgres component does by default). Read replicas are exempt: backups belong to the primary.",
-  source: 'quickfund.md § Backups ("Backup base de données: GCP automatique"); crm-courtier.md § Backup Strategy; CIS GCP 6.7',
+  source: 'quickfund.md § Backups ("Backup base de données: GCP automatique"); crm-courtier.md § Backup Strategy; CIS GCP v3.0 6.7; CKV_GCP_14',
   domain: "backup",
   resources: [SQL_INSTANCE],
   types: [SQL_INSTANCE],

@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "Every HTTPS proxy has an SSL policy (whose minimum TLS version gcp-compute-ssl-policy-require-tls12 checks); without one, GCP accepts TLS 1.0.",
   severity: "high",
   remediationSteps: "Set sslPolicy to an SSLPolicy with minTlsVersion TLS_1_2 (profile MODERN or RESTRICTED).",
-  source: "CIS GCP 3.9; CKV_GCP_15",
+  source: "CIS GCP v3.0 3.9 (no HTTPS or SSL proxy load balancer permits weak cipher suites: a proxy without an SSL policy gets the COMPATIBLE default)",
   domain: "encryption",
   resources: [HTTPS_PROXY, REGION_HTTPS_PROXY],
   types: [HTTPS_PROXY, REGION_HTTPS_PROXY],

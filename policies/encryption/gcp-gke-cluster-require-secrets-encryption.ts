@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "GKE encrypts Kubernetes Secrets in etcd with a KMS key (application-layer secrets encryption).",
   severity: "high",
   remediationSteps: "Set databaseEncryption: { state: ENCRYPTED, keyName: <KMS key in the cluster's region> } and grant the GKE service agent encrypter/decrypter on the key.",
-  source: "CIS GKE 5.3.1; CKV_GCP_71",
+  source: "CIS GKE v1.8 5.3.1 (Kubernetes Secrets are encrypted using keys managed in Cloud KMS)",
   domain: "encryption",
   resources: [GKE_CLUSTER],
   types: [GKE_CLUSTER],

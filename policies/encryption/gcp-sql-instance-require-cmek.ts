@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "Cloud SQL data at rest is encrypted with a customer-managed KMS key.",
   severity: "medium",
   remediationSteps: "Set encryptionKeyName to a KMS key in the instance's region (the Postgres component creates one when kmsKeyId is not given).",
-  source: 'quickfund.md § Sécurité données ("Chiffrement au repos"); diaspomoney.md § Sécurité ("AES-256-GCM - Données au repos"); CKV_GCP_79',
+  source: 'quickfund.md § Sécurité données ("Chiffrement au repos"); diaspomoney.md § Sécurité ("AES-256-GCM - Données au repos")',
   domain: "encryption",
   resources: [SQL_INSTANCE],
   types: [SQL_INSTANCE],

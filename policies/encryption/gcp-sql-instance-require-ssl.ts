@@ -9,7 +9,7 @@ export default defineResourceRule({
   description: "Cloud SQL accepts only encrypted connections (sslMode ENCRYPTED_ONLY or stricter; client certificates are not demanded).",
   severity: "high",
   remediationSteps: "Set settings.ipConfiguration.sslMode: ENCRYPTED_ONLY (the default, ALLOW_UNENCRYPTED_AND_ENCRYPTED, accepts plaintext).",
-  source: 'quickfund.md § Sécurité données ("Chiffrement en transit (HTTPS/TLS)"); CIS GCP 6.4; CKV_GCP_6',
+  source: 'quickfund.md § Sécurité données ("Chiffrement en transit (HTTPS/TLS)"); CIS GCP v3.0 6.4 (sslMode ENCRYPTED_ONLY)',
   domain: "encryption",
   resources: [SQL_INSTANCE],
   types: [SQL_INSTANCE],

@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "Buckets encrypt objects with a customer-managed KMS key by default (advisory).",
   severity: "low",
   remediationSteps: "Set encryption.defaultKmsKeyName to a KMS key in the bucket's location, and grant the GCS service agent encrypter/decrypter on it.",
-  source: 'quickfund.md § Sécurité données ("Chiffrement au repos"); CIS GCP 5.3 (CKV_GCP_65)',
+  source: 'quickfund.md § Sécurité données ("Chiffrement au repos"); diaspomoney.md § Sécurité ("AES-256-GCM - Données au repos")',
   domain: "encryption",
   resources: [BUCKET],
   advisory: true,

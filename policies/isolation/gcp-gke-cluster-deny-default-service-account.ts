@@ -7,7 +7,7 @@ export default defineResourceRule({
   severity: "high",
   remediationSteps:
     "Set nodeConfig.serviceAccount on every node pool (and on the cluster unless removeDefaultNodePool is true; Autopilot: clusterAutoscaling.autoProvisioningDefaults.serviceAccount) to a dedicated account with roles/container.defaultNodeServiceAccount.",
-  source: "CIS GKE 5.2.1; CKV_GCP_30",
+  source: "CIS GKE v1.8 5.2.1 (GKE clusters are not running using the Compute Engine default service account); CKV2_GCP_1",
   domain: "isolation",
   resources: [GKE_CLUSTER, GKE_NODE_POOL],
   types: [GKE_CLUSTER, GKE_NODE_POOL],

@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "GKE enforces NetworkPolicies: Dataplane V2 (ADVANCED_DATAPATH) or the Calico networkPolicy add-on; both count.",
   severity: "high",
   remediationSteps: 'Set datapathProvider: "ADVANCED_DATAPATH" (preferred) or networkPolicy: { enabled: true, provider: "CALICO" }.',
-  source: "CIS GKE 5.6.7; CKV_GCP_12",
+  source: "CIS GKE v1.8 4.3.1 (the CNI in use supports Network Policies); CKV_GCP_12",
   domain: "isolation",
   resources: [GKE_CLUSTER],
   types: [GKE_CLUSTER],

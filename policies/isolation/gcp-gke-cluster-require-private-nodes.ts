@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "GKE nodes have only private IP addresses.",
   severity: "high",
   remediationSteps: "Set privateClusterConfig.enablePrivateNodes: true (egress through Cloud NAT).",
-  source: "CIS GKE 5.6.5; CKV_GCP_64",
+  source: "CIS GKE v1.8 5.6.5; CKV_GCP_64",
   domain: "isolation",
   resources: [GKE_CLUSTER],
   types: [GKE_CLUSTER],

@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "GKE uses Workload Identity: pods get their own identity, never the node's, and node pools serve the GKE metadata server.",
   severity: "high",
   remediationSteps: 'Cluster: workloadIdentityConfig.workloadPool "<project>.svc.id.goog". Node pools: nodeConfig.workloadMetadataConfig.mode GKE_METADATA (never GCE_METADATA).',
-  source: "CIS GKE 5.2.2; CKV_GCP_69",
+  source: "CIS GKE v1.8 5.2.2 (dedicated GCP service accounts and Workload Identity), 5.4.1 (GKE Metadata Server enabled); CKV_GCP_69",
   domain: "isolation",
   resources: [GKE_CLUSTER, GKE_NODE_POOL],
   types: [GKE_CLUSTER, GKE_NODE_POOL],

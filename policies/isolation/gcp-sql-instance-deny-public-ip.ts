@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "Cloud SQL has no public IPv4 address; clients reach it over the private network.",
   severity: "critical",
   remediationSteps: "Set settings.ipConfiguration.ipv4Enabled: false and privateNetwork to the VPC (an unset ipv4Enabled is public: that is the provider default).",
-  source: "CIS GCP 6.6; CKV_GCP_60",
+  source: "CIS GCP v3.0 6.6; CKV_GCP_60",
   domain: "isolation",
   resources: [SQL_INSTANCE],
   types: [SQL_INSTANCE],

@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "Buckets enforce public access prevention: no object can be made public.",
   severity: "critical",
   remediationSteps: 'Set publicAccessPrevention: "enforced" (public assets go through the CDN/load balancer, not public ACLs).',
-  source: 'quickfund.md § Sécurité ("Données stockées en interne"); CIS GCP 5.1; CKV_GCP_114',
+  source: 'quickfund.md § Sécurité ("Données stockées en interne"); CIS GCP v3.0 5.1; CKV_GCP_114',
   domain: "isolation",
   resources: [BUCKET],
   types: [BUCKET],

@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "Buckets use uniform bucket-level access: IAM only, no per-object ACLs.",
   severity: "high",
   remediationSteps: "Set uniformBucketLevelAccess: true.",
-  source: "CIS GCP 5.2; CKV_GCP_29",
+  source: "CIS GCP v3.0 5.2; CKV_GCP_29",
   domain: "isolation",
   resources: [BUCKET],
   types: [BUCKET],

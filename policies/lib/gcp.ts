@@ -20,8 +20,6 @@ export const KMS_KEY_RING = "gcp:kms/keyRing:KeyRing";
 export const CLOUD_RUN_V2 = "gcp:cloudrunv2/service:Service";
 export const CLOUD_RUN = "gcp:cloudrun/service:Service";
 
-export const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0", "0.0.0.0", "*"]);
-
 /** A Cloud SQL read replica: backups, PITR, HA and deletion protection belong to its primary. */
 export function isReadReplica(r: ResourceContext): boolean {
   const t = str(r.get("instanceType"));
@@ -51,3 +49,59 @@ export function isBackupBucket(r: ResourceContext): boolean {
   const name = str(r.get("name")) ?? r.name;
   return label === "backup" || label === "backups" || /backup/i.test(name);
 }
+
+export const HTTP_PROXY = "gcp:compute/targetHttpProxy:TargetHttpProxy";
+export const REGION_HTTP_PROXY = "gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy";
+export const URL_MAP = "gcp:compute/uRLMap:URLMap";
+export const REGION_URL_MAP = "gcp:compute/regionUrlMap:RegionUrlMap";
+export const SECURITY_POLICY = "gcp:compute/securityPolicy:SecurityPolicy";
+export const REGION_SECURITY_POLICY = "gcp:compute/regionSecurityPolicy:RegionSecurityPolicy";
+export const SECRET = "gcp:secretmanager/secret:Secret";
+export const REGIONAL_SECRET = "gcp:secretmanager/regionalSecret:RegionalSecret";
+
+/** IAM resources that grant roles on one resource (a bucket, secret, key, service account, Cloud Run service). */
+export const RESOURCE_IAM_TYPES = [
+  "gcp:storage/bucketIAMMember:BucketIAMMember",
+  "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+  "gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
+  "gcp:secretmanager/secretIamMember:SecretIamMember",
+  "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+  "gcp:secretmanager/secretIamPolicy:SecretIamPolicy",
+  "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
+  "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding",
+  "gcp:kms/cryptoKeyIAMPolicy:CryptoKeyIAMPolicy",
+  "gcp:kms/keyRingIAMMember:KeyRingIAMMember",
+  "gcp:kms/keyRingIAMBinding:KeyRingIAMBinding",
+  "gcp:kms/keyRingIAMPolicy:KeyRingIAMPolicy",
+  "gcp:serviceaccount/iAMMember:IAMMember",
+  "gcp:serviceaccount/iAMBinding:IAMBinding",
+  "gcp:serviceaccount/iAMPolicy:IAMPolicy",
+  "gcp:cloudrun/iamMember:IamMember",
+  "gcp:cloudrun/iamBinding:IamBinding",
+  "gcp:cloudrun/iamPolicy:IamPolicy",
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+  "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
+  "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy",
+];
+/** IAM resources that grant roles on a whole project, folder or organization. */
+export const HIERARCHY_IAM_TYPES = [
+  "gcp:projects/iAMMember:IAMMember",
+  "gcp:projects/iAMBinding:IAMBinding",
+  "gcp:projects/iAMPolicy:IAMPolicy",
+  "gcp:folder/iAMMember:IAMMember",
+  "gcp:folder/iAMBinding:IAMBinding",
+  "gcp:folder/iAMPolicy:IAMPolicy",
+  "gcp:organizations/iAMMember:IAMMember",
+  "gcp:organizations/iAMBinding:IAMBinding",
+  "gcp:organizations/iAMPolicy:IAMPolicy",
+];
+/** Any IAM grant resource of any service: `gcp:<module>/<name>IamMember|IamBinding|IamPolicy` (IAM or Iam). */
+export function isIamGrantType(type: string): boolean {
+  return /^gcp:[^/]+\/[^:]*:[A-Za-z]*I[Aa][Mm](Member|Binding|Policy)$/.test(type);
+}
+/** Cloud Storage ACL resources, whose `entity` can name the public. */
+export const STORAGE_ACL_TYPES = [
+  "gcp:storage/bucketAccessControl:BucketAccessControl",
+  "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
+  "gcp:storage/objectAccessControl:ObjectAccessControl",
+];

@@ -9,7 +9,7 @@ export default defineResourceRule({
   description: "GKE clusters are enrolled in a release channel, so that control plane and nodes receive security patches.",
   severity: "medium",
   remediationSteps: 'Set releaseChannel: { channel: "REGULAR" } (or STABLE for prod).',
-  source: "CIS GKE 5.5.4",
+  source: "CIS GKE v1.8 5.5.4 (a release channel is used); CKV_GCP_70",
   domain: "protection",
   resources: [GKE_CLUSTER],
   types: [GKE_CLUSTER],

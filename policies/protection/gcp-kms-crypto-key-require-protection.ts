@@ -6,7 +6,7 @@ export default defineResourceRule({
   description: "KMS keys are protected from deletion (Pulumi `protect`): destroying a key makes every backup and disk it encrypts unreadable.",
   severity: "high",
   remediationSteps: "Create keys with the EncryptionKeys component, which sets protect; never turn it off for a key that encrypts data.",
-  source: 'quickfund.md § Sécurité données ("Chiffrement au repos"); CIS GCP 1.9 (key lifecycle)',
+  source: 'quickfund.md § Sécurité données ("Chiffrement au repos"); CONTRIBUTING.md § Components (deletion protection on by default); CKV_GCP_82 (KMS keys are protected from deletion)',
   domain: "protection",
   resources: [KMS_KEY],
   types: [KMS_KEY],

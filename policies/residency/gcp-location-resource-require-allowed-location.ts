@@ -8,10 +8,12 @@ import {
   MEMORYSTORE_INSTANCE,
   REDIS_CLUSTER_GCP,
   REDIS_INSTANCE,
+  REGIONAL_SECRET,
+  SECRET,
   SQL_INSTANCE,
 } from "../lib/gcp";
-import { defineResourceRule } from "../lib/rule";
-import { isUnknown, list, prop, str } from "../lib/values";
+import { defineResourceRule, type ResourceContext } from "../lib/rule";
+import { isSet, isUnknown, list, plain, prop, str } from "../lib/values";
 
 /** Where each located type keeps its location, and whether the provider's region is the default. */
 const LOCATION: Record<string, { paths: string[]; providerDefault: "region" | "zone" | "none" }> = {
@@ -28,7 +30,67 @@ const LOCATION: Record<string, { paths: string[]; providerDefault: "region" | "z
   "gcp:artifactregistry/repository:Repository": { paths: ["location"], providerDefault: "region" },
   "gcp:compute/instance:Instance": { paths: ["zone"], providerDefault: "zone" },
   "gcp:compute/disk:Disk": { paths: ["zone"], providerDefault: "zone" },
+  [REGIONAL_SECRET]: { paths: ["location"], providerDefault: "none" },
+  // Where a secret's payload lives is its replication policy, read below.
+  [SECRET]: { paths: [], providerDefault: "none" },
 };
+
+/** Cloud SQL keeps backups in the multi-region nearest the instance when backupConfiguration.location is unset. */
+function defaultBackupMultiRegion(region: string): string | undefined {
+  const r = region.toLowerCase();
+  if (r.startsWith("europe-")) return "eu";
+  if (r.startsWith("us-") || r.startsWith("northamerica-")) return "us";
+  if (r.startsWith("asia-") || r.startsWith("australia-")) return "asia";
+  return undefined;
+}
+
+/** Secret Manager: automatic replication is global; user-managed replicas each have a location. */
+function checkSecretReplication(r: ResourceContext, allowed: string[], report: (m: string) => void) {
+  const replication = r.get("replication");
+  if (isUnknown(replication)) return;
+  const auto = prop(replication, "auto") ?? prop(replication, "automatic");
+  if (auto !== undefined && auto !== false && auto !== null) {
+    report(`replication is automatic: Secret Manager replicates the payload to any Google region, not only ${allowed.join(", ")}.`);
+    return;
+  }
+  const replicas = prop(prop(replication, "userManaged"), "replicas");
+  if (isUnknown(replicas)) return;
+  const list_ = list(replicas);
+  if (list_.length === 0) {
+    report("replication has no user-managed replicas: the payload location is not pinned to the allowed locations.");
+    return;
+  }
+  for (const rep of list_) {
+    const loc = prop(rep, "location");
+    if (isUnknown(rep) || isUnknown(loc)) continue;
+    const l = str(loc);
+    if (!l) report("a user-managed replica has no location.");
+    else if (!locationAllowed(l, allowed)) report(`replica location ${l} is outside the allowed locations (${allowed.join(", ")}).`);
+  }
+}
+
+/** Cloud SQL: backups (settings.backupConfiguration.location) stay in the allowed locations too. */
+function checkSqlBackupLocation(r: ResourceContext, allowed: string[], report: (m: string) => void) {
+  if (r.get("settings.backupConfiguration.enabled") === false && !isSet(r.get("settings.backupConfiguration.location"))) return;
+  const loc = r.get("settings.backupConfiguration.location");
+  if (isUnknown(loc)) return;
+  const l = str(loc);
+  if (l) {
+    if (!locationAllowed(l, allowed)) report(`settings.backupConfiguration.location ${l} is outside the allowed locations (${allowed.join(", ")}).`);
+    return;
+  }
+  if (loc !== undefined) {
+    report(`settings.backupConfiguration.location ${JSON.stringify(plain(loc))} is not a location.`);
+    return;
+  }
+  const own = r.get("region");
+  const region = own === undefined && r.provider ? prop(r.provider.props, "region") : own;
+  if (isUnknown(region)) return;
+  const multi = str(region) ? defaultBackupMultiRegion(str(region)!) : undefined;
+  if (!multi || !locationAllowed(multi, allowed)) {
+    report(`settings.backupConfiguration.location is unset: Cloud SQL stores backups in the multi-region nearest the instance (${multi?.toUpperCase() ?? "unknown"}), outside the allowed locations (${allowed.join(", ")}); set it to an allowed region.`);
+  }
+}
 
 /** Multi-region spellings that mean "the EU multi-region" (KMS `europe`, GCS dual-region EUR4 = Finland + Netherlands). */
 const EU_ALIASES = new Set(["europe", "eur4"]);
@@ -45,9 +107,10 @@ export function locationAllowed(location: string, allowed: string[]): boolean {
 
 export default defineResourceRule({
   name: "gcp-location-resource-require-allowed-location",
-  description: "Every located resource (Cloud SQL, buckets, Redis, GKE, KMS key rings, Cloud Run, Artifact Registry, VMs) lives in the stack's allowed locations.",
+  description: "Every located resource (Cloud SQL and its backups, buckets, Redis, GKE, KMS key rings, Cloud Run, Artifact Registry, VMs, Secret Manager replicas) lives in the stack's allowed locations; automatic (global) secret replication does not.",
   severity: "critical",
-  remediationSteps: "Set the resource's region/location explicitly to one of the stack's allowedLocations (policies/config/<stack>.json, generated from the platform's ComplianceFacts).",
+  remediationSteps:
+    "Set the resource's region/location explicitly to one of the stack's allowedLocations (policies/config/<stack>.json, generated from the platform's ComplianceFacts); Cloud SQL: also settings.backupConfiguration.location; Secret Manager: replication.userManaged.replicas in allowed locations (never automatic).",
   source:
     'cryptocare.md § 4.1.1 ("Région: Zurich, Suisse") and § 7.2 ("Suisse: LPD, Hébergement en Suisse"; "Allemagne: Instance dédiée (Phase 2)"); quickfund.md § Hébergement ("Région: Europe"; "Conformité RGPD: Données en Europe")',
   domain: "residency",
@@ -57,6 +120,11 @@ export default defineResourceRule({
   validate(r, report) {
     const spec = LOCATION[r.type];
     const allowed = r.facts.allowedLocations;
+    if (r.type === SECRET) {
+      checkSecretReplication(r, allowed, report);
+      return;
+    }
+    if (r.type === SQL_INSTANCE) checkSqlBackupLocation(r, allowed, report);
     let any = false;
     for (const path of spec.paths) {
       const v = r.get(path);

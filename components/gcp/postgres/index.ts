@@ -279,6 +279,9 @@ export const DEFAULT_DATABASE_FLAGS: Readonly<Record<string, string>> = Object.f
   log_min_messages: "warning", // CIS 6.2.5
   log_min_error_statement: "error", // CIS 6.2.6
   log_min_duration_statement: "-1", // CIS 6.2.7
+  // CIS 6.2.8: loads pgAudit so that `CREATE EXTENSION pgaudit` can audit roles and DDL; its
+  // classes (pgaudit.log) are set per database, never to log data statements.
+  "cloudsql.enable_pgaudit": "on",
   log_lock_waits: "on", // CIS v1.2 6.2.6: lock contention shows up in logs
 });
 

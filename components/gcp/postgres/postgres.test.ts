@@ -125,7 +125,7 @@ describe("Postgres: inventory", () => {
     expect(s("userLabels")).toEqual({ platform: "quickfund" });
     const flags = Object.fromEntries((s("databaseFlags") as { name: string; value: string }[]).map((f) => [f.name, f.value]));
     expect(flags).toEqual(DEFAULT_DATABASE_FLAGS);
-    expect(flags).toMatchObject({ log_connections: "on", log_disconnections: "on", log_min_duration_statement: "-1" });
+    expect(flags).toMatchObject({ log_connections: "on", log_disconnections: "on", log_min_duration_statement: "-1", "cloudsql.enable_pgaudit": "on" });
 
     const database = plan.one("gcp:sql/database:Database");
     expect(database.options.protect).toBe(true);

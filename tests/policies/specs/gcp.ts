@@ -19,6 +19,14 @@ export const sqlInstance = res(
       deletionProtectionEnabled: true,
       backupConfiguration: { enabled: true, pointInTimeRecoveryEnabled: true, backupRetentionSettings: { retainedBackups: 30, retentionUnit: "COUNT" } },
       ipConfiguration: { ipv4Enabled: false, privateNetwork: "projects/p/global/networks/vpc", sslMode: "ENCRYPTED_ONLY" },
+      retainBackupsOnDelete: true,
+      databaseFlags: [
+        { name: "log_connections", value: "on" },
+        { name: "log_disconnections", value: "on" },
+        { name: "log_statement", value: "ddl" },
+        { name: "cloudsql.enable_pgaudit", value: "on" },
+        { name: "log_min_error_statement", value: "error" },
+      ],
     },
   },
   { protect: true },
@@ -40,6 +48,8 @@ export const bucket = res(BUCKET, "db-backups", {
   labels: { purpose: "backup" },
 });
 const documents = { name: "documents", "labels.purpose": "documents" };
+const secret = res("gcp:secretmanager/secret:Secret", "db-password", { secretId: "db-password", replication: { userManaged: { replicas: [{ location: "europe-west6" }] } } });
+const regionalSecret = res("gcp:secretmanager/regionalSecret:RegionalSecret", "api-key", { secretId: "api-key", location: "europe-west6" });
 
 export const redis = res("gcp:redis/instance:Instance", "cache", {
   region: "europe-west6",
@@ -78,6 +88,7 @@ export const gke = res(
 export const nodePool = res("gcp:container/nodePool:NodePool", "platform-nodes", {
   location: "europe-west6",
   cluster: UNKNOWN,
+  management: { autoRepair: true, autoUpgrade: true },
   nodeConfig: {
     serviceAccount: "gke-nodes@p.iam.gserviceaccount.com",
     shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
@@ -97,6 +108,32 @@ const firewall = res("gcp:compute/firewall:Firewall", "allow-web", {
 const kmsKey = res("gcp:kms/cryptoKey:CryptoKey", "sql-key", { keyRing: UNKNOWN, rotationPeriod: "7776000s", purpose: "ENCRYPT_DECRYPT" }, { protect: true });
 const keyRing = res("gcp:kms/keyRing:KeyRing", "keys", { location: "europe-west6" });
 const provider = res("pulumi:providers:gcp", "gcp", { project: "p", region: "europe-west6" });
+const subnet = res("gcp:compute/subnetwork:Subnetwork", "app", {
+  network: UNKNOWN,
+  region: "europe-west6",
+  ipCidrRange: "10.10.0.0/20",
+  logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" },
+});
+const armor = res("gcp:compute/securityPolicy:SecurityPolicy", "web-armor", {
+  rules: [
+    { action: "deny(403)", priority: 1000, preview: false, match: { expr: { expression: "evaluatePreconfiguredWaf('sqli-v33-stable')" } } },
+    { action: "allow", priority: 2147483647, match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } } },
+  ],
+});
+const redirectMap = res("gcp:compute/uRLMap:URLMap", "web-redirect-map", { defaultUrlRedirect: { httpsRedirect: true, redirectResponseCode: "MOVED_PERMANENTLY_DEFAULT", stripQuery: false } });
+const httpProxy = res("gcp:compute/targetHttpProxy:TargetHttpProxy", "web-http", { urlMap: UNKNOWN }, { propertyDependencies: { urlMap: [redirectMap.urn] } });
+export const runService = res("gcp:cloudrunv2/service:Service", "api-service", {
+  location: "europe-west6",
+  ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+  invokerIamDisabled: true,
+  template: { serviceAccount: "api@p.iam.gserviceaccount.com", containers: [{ image: "europe-west6-docker.pkg.dev/p/apps/api:1.0.0" }] },
+});
+export const bucketMember = res("gcp:storage/bucketIAMMember:BucketIAMMember", "documents-api-reader", {
+  bucket: UNKNOWN,
+  role: "roles/storage.objectViewer",
+  member: "serviceAccount:api@p.iam.gserviceaccount.com",
+});
+export const projectMember = res("gcp:projects/iAMMember:IAMMember", "api-sql-client", { project: "p", role: "roles/cloudsql.client", member: "serviceAccount:api@p.iam.gserviceaccount.com" });
 const cloudRun = res("gcp:cloudrunv2/service:Service", "api", { location: UNKNOWN }, { provider: `${provider.urn}::04da6b54-80e4-46f7-96ec-b56ff0331ba9` });
 
 export const GCP_SPECS: Record<string, RuleSpec> = {
@@ -147,8 +184,17 @@ export const GCP_SPECS: Record<string, RuleSpec> = {
   "gcp-sql-instance-deny-open-network": {
     kind: "resource",
     fixture: sqlInstance,
-    failing: { "0.0.0.0/0 authorized": { "settings.ipConfiguration.authorizedNetworks": [{ name: "all", value: "0.0.0.0/0" }] } },
-    compliant: { "office range": { "settings.ipConfiguration.authorizedNetworks": [{ name: "office", value: "203.0.113.0/24" }] } },
+    failing: {
+      "0.0.0.0/0 authorized": { "settings.ipConfiguration.authorizedNetworks": [{ name: "all", value: "0.0.0.0/0" }] },
+      "0.0.0.0/1 + 128.0.0.0/1 (the same, split)": { "settings.ipConfiguration.authorizedNetworks": [{ value: "0.0.0.0/1" }, { value: "128.0.0.0/1" }] },
+      "half the Internet": { "settings.ipConfiguration.authorizedNetworks": [{ value: "64.0.0.0/2" }] },
+      "not a CIDR": { "settings.ipConfiguration.authorizedNetworks": [{ name: "office", value: "203.0.113.0/33" }] },
+    },
+    compliant: {
+      "office range": { "settings.ipConfiguration.authorizedNetworks": [{ name: "office", value: "203.0.113.0/24" }] },
+      "private ranges, however wide": { "settings.ipConfiguration.authorizedNetworks": [{ value: "10.0.0.0/8" }, { value: "172.16.0.0/12" }] },
+      "unknown range": { "settings.ipConfiguration.authorizedNetworks": [{ value: UNKNOWN }] },
+    },
   },
   "gcp-sql-instance-require-cmek": {
     kind: "resource",
@@ -215,6 +261,9 @@ export const GCP_SPECS: Record<string, RuleSpec> = {
     fixture: gke,
     failing: {
       "0/0 authorized": { "masterAuthorizedNetworksConfig.cidrBlocks": [{ cidrBlock: "0.0.0.0/0" }] },
+      "0.0.0.0/1 + 128.0.0.0/1 authorized": { "masterAuthorizedNetworksConfig.cidrBlocks": [{ cidrBlock: "0.0.0.0/1" }, { cidrBlock: "128.0.0.0/1" }] },
+      "every IPv6 global unicast address": { "masterAuthorizedNetworksConfig.cidrBlocks": [{ cidrBlock: "2000::/3" }] },
+      "not a CIDR": { "masterAuthorizedNetworksConfig.cidrBlocks": [{ cidrBlock: "office" }] },
       "no authorized networks": { masterAuthorizedNetworksConfig: DEL },
       "all GCP public IPs": { "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled": true },
     },
@@ -261,8 +310,19 @@ export const GCP_SPECS: Record<string, RuleSpec> = {
   "gcp-compute-ssl-policy-require-tls12": {
     kind: "resource",
     fixture: sslPolicy,
-    failing: { "TLS 1.0": { minTlsVersion: "TLS_1_0" }, "TLS 1.1": { minTlsVersion: "TLS_1_1" }, "unset (TLS 1.0)": { minTlsVersion: DEL } },
-    compliant: { "TLS 1.3": { minTlsVersion: "TLS_1_3" } },
+    failing: {
+      "TLS 1.0": { minTlsVersion: "TLS_1_0" },
+      "TLS 1.1": { minTlsVersion: "TLS_1_1" },
+      "unset (TLS 1.0)": { minTlsVersion: DEL },
+      "COMPATIBLE profile": { profile: "COMPATIBLE" },
+      "profile unset (COMPATIBLE)": { profile: DEL },
+      "CUSTOM with an RSA key-exchange suite": { profile: "CUSTOM", customFeatures: ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256"] },
+    },
+    compliant: {
+      "TLS 1.3": { minTlsVersion: "TLS_1_3" },
+      "RESTRICTED profile": { profile: "RESTRICTED" },
+      "CUSTOM with ECDHE AEAD suites only": { profile: "CUSTOM", customFeatures: ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"] },
+    },
   },
   "gcp-compute-backend-service-require-cloud-armor": {
     kind: "resource",
@@ -278,14 +338,33 @@ export const GCP_SPECS: Record<string, RuleSpec> = {
       "all protocols from anywhere": { "allows.0": { protocol: "all" } },
       "every tcp port": { "allows.0.ports": DEL },
       "ipv6 anywhere": { sourceRanges: ["::/0"], "allows.0.ports": ["3306"] },
+      "no source at all (GCP applies 0.0.0.0/0), ssh": { sourceRanges: DEL, "allows.0.ports": ["22"] },
+      "0.0.0.0/1 + 128.0.0.0/1, ssh": { sourceRanges: ["0.0.0.0/1", "128.0.0.0/1"], "allows.0.ports": ["22"] },
+      "a port range that spans ssh": { "allows.0.ports": ["1-1024"] },
+      "source range that is not a CIDR": { sourceRanges: ["0.0.0.0/0", "everywhere"] },
     },
-    compliant: { "ssh from IAP only": { sourceRanges: ["35.235.240.0/20"], "allows.0.ports": ["22"] } },
-    notApplicable: { egress: { changes: { direction: "EGRESS", "allows.0.ports": ["22"] }, reason: /egress/ } },
+    compliant: {
+      "ssh from IAP only": { sourceRanges: ["35.235.240.0/20"], "allows.0.ports": ["22"] },
+      "ssh from instances with a tag (no range)": { sourceRanges: DEL, sourceTags: ["bastion"], "allows.0.ports": ["22"] },
+      "health-check ranges on any port": { sourceRanges: ["35.191.0.0/16", "130.211.0.0/22"], "allows.0.ports": ["8080"] },
+      "unknown source ranges": { sourceRanges: UNKNOWN, "allows.0.ports": ["22"] },
+    },
+    notApplicable: {
+      egress: { changes: { direction: "EGRESS", "allows.0.ports": ["22"] }, reason: /egress/ },
+      "deny rule": { changes: { allows: DEL, denies: [{ protocol: "all" }] }, reason: /deny rule/ },
+    },
   },
   "gcp-kms-crypto-key-require-rotation": {
     kind: "resource",
     fixture: kmsKey,
-    failing: { "yearly rotation": { rotationPeriod: "31536000s" }, "no rotation": { rotationPeriod: DEL } },
+    failing: {
+      "yearly rotation": { rotationPeriod: "31536000s" },
+      "no rotation": { rotationPeriod: DEL },
+      "bare number (not seconds: the API refuses it)": { rotationPeriod: 90 },
+      "bare numeric string": { rotationPeriod: "90" },
+      "days unit (not protobuf syntax)": { rotationPeriod: "90d" },
+    },
+    compliant: { "30 days": { rotationPeriod: "2592000s" }, "unknown period": { rotationPeriod: UNKNOWN } },
     notApplicable: { "asymmetric key": { changes: { purpose: "ASYMMETRIC_SIGN", rotationPeriod: DEL }, reason: /rotates only symmetric/ } },
   },
   "gcp-kms-crypto-key-require-protection": { kind: "resource", fixture: kmsKey, failing: { "not protected": { $protect: false } } },
@@ -295,6 +374,131 @@ export const GCP_SPECS: Record<string, RuleSpec> = {
     failing: { "US key ring": { location: "us-central1" }, "global key ring": { location: "global" }, "no location": { location: DEL } },
     compliant: { "EU multi-region (KMS spelling)": { location: "europe" } },
   },
+  "gcp-iam-binding-deny-public-principal": {
+    kind: "resource",
+    fixture: bucketMember,
+    failing: {
+      "allUsers on a bucket": { member: "allUsers" },
+      "allAuthenticatedUsers on a bucket": { member: "allAuthenticatedUsers" },
+      "member that is not a principal": { member: "everyone" },
+    },
+    compliant: { "member computed at deploy time": { member: UNKNOWN }, "a group": { member: "group:ops@example.com" } },
+  },
+  "gcp-iam-project-deny-admin-service-account": {
+    kind: "resource",
+    fixture: projectMember,
+    failing: {
+      "roles/editor to a service account": { role: "roles/editor" },
+      "roles/owner to a service account": { role: "roles/owner" },
+      "an *Admin role to a service account": { role: "roles/iam.serviceAccountAdmin" },
+      "roles/editor to a service account created by the same program (unknown email)": { role: "roles/editor", member: UNKNOWN },
+      "roles/editor to a member that is not a principal": { role: "roles/editor", member: "api@p.iam.gserviceaccount.com" },
+    },
+    compliant: { "roles/editor to a human group": { role: "roles/editor", member: "group:admins@example.com" }, "narrow role, unknown member": { member: UNKNOWN } },
+  },
+  "gcp-cloudrun-service-restrict-ingress": {
+    kind: "resource",
+    fixture: runService,
+    failing: { "ingress from all with the invoker check off": { ingress: "INGRESS_TRAFFIC_ALL" }, "ingress unset (all) with the invoker check off": { ingress: DEL } },
+    compliant: {
+      "ingress from all, invoker IAM check kept": { ingress: "INGRESS_TRAFFIC_ALL", invokerIamDisabled: false },
+      "internal only": { ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY" },
+      "ingress unknown": { ingress: UNKNOWN },
+    },
+  },
+  "gcp-cloudrun-service-deny-default-service-account": {
+    kind: "resource",
+    fixture: runService,
+    failing: { "no service account (the default compute one)": { "template.serviceAccount": DEL }, "the default compute service account by name": { "template.serviceAccount": "123456-compute@developer.gserviceaccount.com" } },
+    compliant: { "service account created by the program (unknown)": { "template.serviceAccount": UNKNOWN } },
+  },
+  "gcp-compute-http-proxy-require-https-redirect": {
+    kind: "stack",
+    fixture: [redirectMap, httpProxy],
+    failing: {
+      "the HTTP URL map serves the app": { target: "web-redirect-map", changes: { defaultService: UNKNOWN } },
+      "a path rule serves the API over HTTP": { target: "web-redirect-map", changes: { pathMatchers: [{ name: "main", defaultUrlRedirect: { httpsRedirect: true }, pathRules: [{ paths: ["/api/*"], service: UNKNOWN }] }] } },
+      "redirect without https": { target: "web-redirect-map", changes: { "defaultUrlRedirect.httpsRedirect": false } },
+    },
+    compliant: { "redirect flag unknown": { target: "web-redirect-map", changes: { "defaultUrlRedirect.httpsRedirect": UNKNOWN } } },
+  },
+  "gcp-compute-security-policy-deny-preview-rules": {
+    kind: "resource",
+    fixture: armor,
+    failing: { "WAF rule in preview mode": { "rules.0.preview": true }, "preview flag that is not a boolean": { "rules.0.preview": "false" } },
+    compliant: { "preview unset": { "rules.0.preview": DEL } },
+  },
+  "gcp-gke-cluster-deny-legacy-abac": { kind: "resource", fixture: gke, failing: { "legacy ABAC on": { enableLegacyAbac: true } }, compliant: { "explicitly off": { enableLegacyAbac: false } } },
+  "gcp-gke-cluster-deny-client-certificate": {
+    kind: "resource",
+    fixture: gke,
+    failing: { "client certificate issued": { "masterAuth.clientCertificateConfig.issueClientCertificate": true } },
+    compliant: { "explicitly not issued": { "masterAuth.clientCertificateConfig.issueClientCertificate": false } },
+  },
+  "gcp-gke-cluster-require-logging": {
+    kind: "resource",
+    fixture: gke,
+    failing: {
+      "logging off": { loggingService: "none" },
+      "monitoring off": { monitoringService: "none" },
+      "no logging components": { "loggingConfig.enableComponents": [] },
+      "monitoring without system components": { "monitoringConfig.enableComponents": ["APISERVER"] },
+    },
+    compliant: { "explicit defaults": { loggingService: "logging.googleapis.com/kubernetes", "loggingConfig.enableComponents": ["SYSTEM_COMPONENTS", "WORKLOADS"] } },
+  },
+  "gcp-gke-node-pool-require-auto-management": {
+    kind: "resource",
+    fixture: nodePool,
+    failing: { "auto-repair off": { "management.autoRepair": false }, "auto-upgrade off": { "management.autoUpgrade": false } },
+    compliant: { "no management block (both default on)": { management: DEL } },
+  },
+  "gcp-sql-instance-require-audit-flags": {
+    kind: "resource",
+    fixture: sqlInstance,
+    failing: {
+      "log_connections off": { "settings.databaseFlags.0.value": "off" },
+      "log_disconnections unset": { "settings.databaseFlags.1": { name: "log_checkpoints", value: "on" } },
+      "log_statement none": { "settings.databaseFlags.2.value": "none" },
+      "pgaudit off": { "settings.databaseFlags.3.value": "off" },
+      "log_min_error_statement too quiet (fatal)": { "settings.databaseFlags.4.value": "fatal" },
+      "log_min_messages error": { "settings.databaseFlags.5": { name: "log_min_messages", value: "error" } },
+      "log_error_verbosity terse": { "settings.databaseFlags.5": { name: "log_error_verbosity", value: "terse" } },
+      "log_min_duration_statement logs statements": { "settings.databaseFlags.5": { name: "log_min_duration_statement", value: "0" } },
+      "no flags at all": { "settings.databaseFlags": DEL },
+    },
+    compliant: {
+      "flag value unknown": { "settings.databaseFlags.3.value": UNKNOWN },
+      "upper-case value": { "settings.databaseFlags.0.value": "ON" },
+      "a flag computed at deploy time may be the missing one": { "settings.databaseFlags.3": UNKNOWN },
+    },
+    notApplicable: { mysql: { changes: { databaseVersion: "MYSQL_8_0" }, reason: /mysql instance/ } },
+  },
+  "gcp-sql-instance-require-retained-backups": {
+    kind: "resource",
+    fixture: sqlInstance,
+    failing: { "backups deleted with the instance": { "settings.retainBackupsOnDelete": false }, "unset (false)": { "settings.retainBackupsOnDelete": DEL } },
+    notApplicable: {
+      "read replica": { changes: replica, reason: /read replica/ },
+      "dev stack": { facts: { env: "dev" }, changes: { "settings.retainBackupsOnDelete": false }, reason: /prod stacks only/ },
+    },
+  },
+  "gcp-compute-subnetwork-require-flow-logs": {
+    kind: "resource",
+    fixture: subnet,
+    failing: { "flow logs off": { logConfig: DEL } },
+    compliant: { "purpose PRIVATE explicitly": { purpose: "PRIVATE" } },
+    notApplicable: { "proxy-only subnet": { changes: { purpose: "REGIONAL_MANAGED_PROXY", role: "ACTIVE", logConfig: DEL }, reason: /flow logs are not available/ } },
+  },
+  "gcp-kms-crypto-key-require-destroy-delay": {
+    kind: "resource",
+    fixture: kmsKey,
+    failing: {
+      "1-day destroy window": { destroyScheduledDuration: "86400s" },
+      "bare number": { destroyScheduledDuration: 2592000 },
+      "days unit (not protobuf syntax)": { destroyScheduledDuration: "30d" },
+    },
+    compliant: { "60 days": { destroyScheduledDuration: "5184000s" }, "unknown": { destroyScheduledDuration: UNKNOWN } },
+  },
 };
 
 /** Extra residency specs on other located types (same rule, different fixtures). */
@@ -302,7 +506,16 @@ export const RESIDENCY_EXTRA: { name: string; fixture: typeof bucket; others?: (
   { name: "bucket in US", fixture: bucket, changes: { location: "US" }, fails: true },
   { name: "bucket in EU multi-region", fixture: bucket, changes: { location: "EU" }, fails: false },
   { name: "cryptocare: EU multi-region is not Zurich", fixture: bucket, changes: { location: "EU" }, fails: true, facts: { allowedLocations: ["europe-west6", "europe-west3"] } },
-  { name: "cryptocare: Frankfurt planned instance", fixture: sqlInstance, changes: { region: "europe-west3" }, fails: false, facts: { allowedLocations: ["europe-west6", "europe-west3"] } },
+  { name: "cryptocare: Frankfurt planned instance", fixture: sqlInstance, changes: { region: "europe-west3", "settings.backupConfiguration.location": "europe-west3" }, fails: false, facts: { allowedLocations: ["europe-west6", "europe-west3"] } },
+  { name: "cryptocare: backups left in the EU multi-region default", fixture: sqlInstance, changes: { region: "europe-west3" }, fails: true, facts: { allowedLocations: ["europe-west6", "europe-west3"] } },
+  { name: "sql backups in the US", fixture: sqlInstance, changes: { "settings.backupConfiguration.location": "us" }, fails: true },
+  { name: "sql backups in an allowed region", fixture: sqlInstance, changes: { "settings.backupConfiguration.location": "europe-west6" }, fails: false },
+  { name: "secret replicated in Zurich", fixture: secret, changes: {}, fails: false },
+  { name: "secret with automatic (global) replication", fixture: secret, changes: { replication: { auto: {} } }, fails: true },
+  { name: "secret with a US replica", fixture: secret, changes: { "replication.userManaged.replicas": [{ location: "europe-west6" }, { location: "us-central1" }] }, fails: true },
+  { name: "secret replica location unknown", fixture: secret, changes: { "replication.userManaged.replicas.0.location": UNKNOWN }, fails: false },
+  { name: "regional secret in the US", fixture: regionalSecret, changes: { location: "us-east1" }, fails: true },
+  { name: "regional secret in Zurich", fixture: regionalSecret, changes: {}, fails: false },
   { name: "sql in belgium for a Zurich-only stack", fixture: sqlInstance, changes: { region: "europe-west1" }, fails: true, facts: { allowedLocations: ["europe-west6"] } },
   { name: "GKE zonal location in an allowed region", fixture: gke, changes: { location: "europe-west6-a" }, fails: false },
   { name: "redis in us-east1", fixture: redis, changes: { region: "us-east1" }, fails: true },
@@ -314,5 +527,6 @@ export const GKE_NODE_POOL_CASES = [
   { rule: "gcp-gke-cluster-deny-default-service-account", changes: { "nodeConfig.serviceAccount": DEL } },
   { rule: "gcp-gke-cluster-deny-default-service-account", changes: { "nodeConfig.serviceAccount": "123-compute@developer.gserviceaccount.com" } },
   { rule: "gcp-gke-cluster-require-shielded-nodes", changes: { "nodeConfig.shieldedInstanceConfig.enableSecureBoot": false } },
+  { rule: "gcp-gke-cluster-require-shielded-nodes", changes: { "nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring": false } },
   { rule: "gcp-gke-cluster-require-workload-identity", changes: { "nodeConfig.workloadMetadataConfig.mode": "GCE_METADATA" } },
 ];
