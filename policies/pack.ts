@@ -59,6 +59,40 @@ import k8sCoreContainerRequireSecretEnv from "./secrets/k8s-core-container-requi
 import platformSecretsInputDenyLiteralSecret from "./secrets/platform-secrets-input-deny-literal-secret";
 import k8sSchemaObjectRequireValidSchema from "./schema/k8s-schema-object-require-valid-schema";
 import platformPolicyConfigRequireStackFacts from "./schema/platform-policy-config-require-stack-facts";
+// Kubernetes rules of issue 9 (pod-template walker, host hardening, data services, availability).
+import k8sCoreObjectDenyRemovedApi from "./schema/k8s-core-object-deny-removed-api";
+import k8sCorePodDenyHostNamespaces from "./workload/k8s-core-pod-deny-host-namespaces";
+import k8sCorePodDenyHostPath from "./workload/k8s-core-pod-deny-host-path";
+import k8sCorePodDenyUnsafeSecurityOptions from "./workload/k8s-core-pod-deny-unsafe-security-options";
+import k8sCoreServiceDenyExternalIps from "./isolation/k8s-core-service-deny-external-ips";
+import k8sNetworkingNetworkpolicyDenyAllowAll from "./isolation/k8s-networking-networkpolicy-deny-allow-all";
+import k8sCorePodDenyServiceAccountToken from "./isolation/k8s-core-pod-deny-service-account-token";
+import k8sRbacBindingDenyAdminToServiceAccount from "./isolation/k8s-rbac-binding-deny-admin-to-service-account";
+import k8sTraefikIngressrouteRequireAuth from "./isolation/k8s-traefik-ingressroute-require-auth";
+import k8sTraefikReleaseDenyInsecureApi from "./isolation/k8s-traefik-release-deny-insecure-api";
+import k8sDataServiceRequireTls from "./encryption/k8s-data-service-require-tls";
+import k8sRedisClusterRequireAuth from "./isolation/k8s-redis-cluster-require-auth";
+import k8sStrimziKafkaRequireSecureListeners from "./isolation/k8s-strimzi-kafka-require-secure-listeners";
+import k8sStrimziKafkaDenyExternalListener from "./isolation/k8s-strimzi-kafka-deny-external-listener";
+import k8sStrimziKafkaRequireDurableReplication from "./protection/k8s-strimzi-kafka-require-durable-replication";
+import k8sDataServiceRequireReplicas from "./protection/k8s-data-service-require-replicas";
+import k8sRedisClusterRequireAof from "./backup/k8s-redis-cluster-require-aof";
+import k8sAppsDeploymentRequireReplicas from "./protection/k8s-apps-deployment-require-replicas";
+import k8sBackupCronjobRequireBucketRetention from "./backup/k8s-backup-cronjob-require-bucket-retention";
+import gcpSqlInstanceRequireRetainedBackups from "./backup/gcp-sql-instance-require-retained-backups";
+import gcpComputeHttpProxyRequireHttpsRedirect from "./encryption/gcp-compute-http-proxy-require-https-redirect";
+import gcpCloudrunServiceDenyDefaultServiceAccount from "./isolation/gcp-cloudrun-service-deny-default-service-account";
+import gcpCloudrunServiceRestrictIngress from "./isolation/gcp-cloudrun-service-restrict-ingress";
+import gcpComputeSecurityPolicyDenyPreviewRules from "./isolation/gcp-compute-security-policy-deny-preview-rules";
+import gcpGkeClusterDenyClientCertificate from "./isolation/gcp-gke-cluster-deny-client-certificate";
+import gcpGkeClusterDenyLegacyAbac from "./isolation/gcp-gke-cluster-deny-legacy-abac";
+import gcpIamBindingDenyPublicPrincipal from "./isolation/gcp-iam-binding-deny-public-principal";
+import gcpIamProjectDenyAdminServiceAccount from "./isolation/gcp-iam-project-deny-admin-service-account";
+import gcpGkeClusterRequireLogging from "./protection/gcp-gke-cluster-require-logging";
+import gcpGkeNodePoolRequireAutoManagement from "./protection/gcp-gke-node-pool-require-auto-management";
+import gcpKmsCryptoKeyRequireDestroyDelay from "./protection/gcp-kms-crypto-key-require-destroy-delay";
+import gcpSqlInstanceRequireAuditFlags from "./protection/gcp-sql-instance-require-audit-flags";
+import gcpComputeSubnetworkRequireFlowLogs from "./protection/gcp-compute-subnetwork-require-flow-logs";
 
 export const PACK_NAME = "platform-policies";
 
@@ -121,6 +155,39 @@ export const policies = [
   platformSecretsInputDenyLiteralSecret,
   k8sSchemaObjectRequireValidSchema,
   platformPolicyConfigRequireStackFacts,
+  k8sCoreObjectDenyRemovedApi,
+  k8sCorePodDenyHostNamespaces,
+  k8sCorePodDenyHostPath,
+  k8sCorePodDenyUnsafeSecurityOptions,
+  k8sCoreServiceDenyExternalIps,
+  k8sNetworkingNetworkpolicyDenyAllowAll,
+  k8sCorePodDenyServiceAccountToken,
+  k8sRbacBindingDenyAdminToServiceAccount,
+  k8sTraefikIngressrouteRequireAuth,
+  k8sTraefikReleaseDenyInsecureApi,
+  k8sDataServiceRequireTls,
+  k8sRedisClusterRequireAuth,
+  k8sStrimziKafkaRequireSecureListeners,
+  k8sStrimziKafkaDenyExternalListener,
+  k8sStrimziKafkaRequireDurableReplication,
+  k8sDataServiceRequireReplicas,
+  k8sRedisClusterRequireAof,
+  k8sAppsDeploymentRequireReplicas,
+  k8sBackupCronjobRequireBucketRetention,
+  gcpSqlInstanceRequireRetainedBackups,
+  gcpComputeHttpProxyRequireHttpsRedirect,
+  gcpCloudrunServiceDenyDefaultServiceAccount,
+  gcpCloudrunServiceRestrictIngress,
+  gcpComputeSecurityPolicyDenyPreviewRules,
+  gcpGkeClusterDenyClientCertificate,
+  gcpGkeClusterDenyLegacyAbac,
+  gcpIamBindingDenyPublicPrincipal,
+  gcpIamProjectDenyAdminServiceAccount,
+  gcpGkeClusterRequireLogging,
+  gcpGkeNodePoolRequireAutoManagement,
+  gcpKmsCryptoKeyRequireDestroyDelay,
+  gcpSqlInstanceRequireAuditFlags,
+  gcpComputeSubnetworkRequireFlowLogs,
 ];
 
 export const packArgs: PolicyPackArgs = {

@@ -10,7 +10,7 @@ export default defineResourceRule({
   severity: "high",
   remediationSteps:
     "Ingress: add spec.tls covering every rule host (cert-manager issues the certificate); do not list TLSv1/TLSv1.1 in nginx ssl-protocols. IngressRoute: use the websecure entry point and set spec.tls (certResolver or secretName).",
-  source: 'diaspomoney.md § Security Layer ("Traefik - Reverse proxy + SSL", "Let\'s Encrypt"); quickfund.md § Sécurité ("HTTPS partout"); CKV_K8S ingress TLS',
+  source: 'diaspomoney.md § Security Layer ("Traefik - Reverse proxy + SSL", "Let\'s Encrypt"); quickfund.md § Sécurité ("HTTPS partout")',
   domain: "encryption",
   resources: [INGRESS, INGRESS_ROUTE],
   types: [INGRESS, INGRESS_ROUTE],

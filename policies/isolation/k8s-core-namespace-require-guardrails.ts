@@ -25,7 +25,7 @@ export default defineStackRule({
   description: "Every namespace the stack creates has a ResourceQuota and a default-deny NetworkPolicy (empty podSelector, Ingress with no rule).",
   severity: "high",
   remediationSteps: "Create namespaces with the IsolatedNamespace component (quota, LimitRange, default-deny and DNS policies); add explicit allow policies per role.",
-  source: "diaspomoney.md § Architecture par Environnement (isolated app/infra namespaces); CIS Kubernetes 5.3.2; NSA/CISA Kubernetes Hardening Guide (default deny)",
+  source: "diaspomoney.md § Architecture par Environnement (isolated app/infra namespaces); CIS GKE v1.8 4.3.2 (all namespaces have Network Policies defined); NSA/CISA Kubernetes Hardening Guide § Network separation and hardening (default deny, resource policies)",
   domain: "isolation",
   resources: [`${NAMESPACE} + ${RESOURCE_QUOTA} + ${NETWORK_POLICY}`],
   validate(s, report) {

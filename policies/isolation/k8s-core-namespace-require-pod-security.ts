@@ -11,7 +11,7 @@ export default defineResourceRule({
   severity: "high",
   remediationSteps:
     "Label the namespace pod-security.kubernetes.io/enforce=restricted. For an infra namespace (name ending in -infra) that runs operators needing more, use baseline and give podSecurityReason (IsolatedNamespace records it as an annotation).",
-  source: "diaspomoney.md § Architecture par Environnement (app vs -infra namespaces); Kubernetes Pod Security Standards; CIS Kubernetes 5.2",
+  source: "diaspomoney.md § Architecture par Environnement (app vs -infra namespaces); CIS GKE v1.8 4.2.1 (Pod Security Standard Baseline profile or stricter for all namespaces)",
   domain: "isolation",
   resources: [NAMESPACE],
   types: [NAMESPACE],

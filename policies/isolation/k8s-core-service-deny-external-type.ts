@@ -2,15 +2,17 @@ import { SERVICE } from "../lib/k8s";
 import { defineResourceRule } from "../lib/rule";
 import { isUnknown, str } from "../lib/values";
 
-/** The ingress controller's Service is the single entry point (diaspomoney.md: Traefik). */
-const INGRESS_CONTROLLER = /^(traefik|ingress-nginx-controller)(-|$)/;
-
+/**
+ * The ingress controller's LoadBalancer Service is rendered by its Helm release (components/k8s/traefik),
+ * never declared as a Service object: so no Service object is exempt, whatever its name. (An exemption
+ * by name let any Service named `traefik-…` expose itself.)
+ */
 export default defineResourceRule({
   name: "k8s-core-service-deny-external-type",
-  description: "No Service of type LoadBalancer or NodePort, except the ingress controller's: traffic enters through the ingress controller only.",
+  description: "No Service object is of type LoadBalancer or NodePort: traffic enters through the ingress controller only, whose Service its Helm release renders.",
   severity: "high",
-  remediationSteps: "Use type ClusterIP and expose the service through an Ingress/IngressRoute. Only the ingress controller's Service (traefik*, ingress-nginx-controller*) may be a LoadBalancer.",
-  source: 'diaspomoney.md § Architecture Multi-Environnement (INTERNET → TRAEFIK → envs); CKV_K8S Service type checks',
+  remediationSteps: "Use type ClusterIP and expose the service through an Ingress/IngressRoute. Only the ingress controller's Helm release (its chart's own Service) exposes a LoadBalancer; no name exempts a Service object.",
+  source: "diaspomoney.md § Architecture Multi-Environnement (INTERNET → TRAEFIK → envs)",
   domain: "isolation",
   resources: [SERVICE],
   types: [SERVICE],
@@ -18,7 +20,6 @@ export default defineResourceRule({
     const type = r.get("spec.type");
     if (isUnknown(type) || (type !== "LoadBalancer" && type !== "NodePort")) return;
     const name = str(r.get("metadata.name")) ?? r.name;
-    if (INGRESS_CONTROLLER.test(name)) r.notApplicable("the ingress controller's Service");
     report(`spec.type ${String(type)} exposes ${name} outside the cluster, bypassing the ingress controller.`);
   },
 });

@@ -7,7 +7,7 @@ export default defineResourceRule({
   description: "Nothing is deployed to the `default` namespace: every object lives in a labelled, isolated namespace.",
   severity: "medium",
   remediationSteps: "Set metadata.namespace (Helm: namespace) to the platform namespace created by the IsolatedNamespace component.",
-  source: "diaspomoney.md § Architecture par Environnement (namespaces diaspomoney-<env> / -infra); CKV_K8S_21",
+  source: "diaspomoney.md § Architecture par Environnement (namespaces diaspomoney-<env> / -infra); CKV_K8S_21; CIS GKE v1.8 4.6.4 (the default namespace is not used)",
   domain: "isolation",
   resources: ["every namespaced kubernetes:* object", HELM_RELEASE],
   types: (t) => t === HELM_RELEASE || (k8sKind(t) !== undefined && !CLUSTER_SCOPED_KINDS.has(k8sKind(t)!.kind)),

@@ -1,4 +1,4 @@
-/** Kubernetes shapes the rules share: which types carry pods, where their pod spec is, their namespace. */
+/** Kubernetes shapes the rules share: type tokens, containers of a pod spec, namespaces, removed API versions, CIDR ranges. */
 import { at, isUnknown, list, prop, str, UNKNOWN } from "./values";
 
 export const POD = "kubernetes:core/v1:Pod";
@@ -11,6 +11,7 @@ export const CRONJOB = "kubernetes:batch/v1:CronJob";
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const SERVICE = "kubernetes:core/v1:Service";
 export const SECRET = "kubernetes:core/v1:Secret";
+export const CONFIG_MAP_TYPE = "kubernetes:core/v1:ConfigMap";
 export const RESOURCE_QUOTA = "kubernetes:core/v1:ResourceQuota";
 export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 export const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
@@ -22,22 +23,7 @@ export const MONGODB = "kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommun
 export const REDIS_CLUSTER = "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisCluster";
 export const KAFKA = "kubernetes:kafka.strimzi.io/v1:Kafka";
 
-/** Every kind that runs pods, with the path of its pod spec. */
-export const POD_SPEC_PATH: Record<string, string> = {
-  [POD]: "spec",
-  [DEPLOYMENT]: "spec.template.spec",
-  [STATEFULSET]: "spec.template.spec",
-  [DAEMONSET]: "spec.template.spec",
-  [REPLICASET]: "spec.template.spec",
-  [JOB]: "spec.template.spec",
-  [CRONJOB]: "spec.jobTemplate.spec.template.spec",
-};
-export const WORKLOAD_TYPES = Object.keys(POD_SPEC_PATH);
-/** Workloads that run until stopped (probes make sense for them, not for Jobs). */
-export const LONG_RUNNING_TYPES = [POD, DEPLOYMENT, STATEFULSET, DAEMONSET, REPLICASET];
-
-/** Stateful data services run by operators (vendor/crds): the PDB and backup rules cover them. */
-export const DATA_SERVICE_TYPES = [MONGODB, REDIS_CLUSTER, KAFKA];
+/** Which kinds carry pods, in which API versions, and where: lib/pod-templates.ts (the one walker). */
 
 export interface ContainerView {
   /** `containers[0]`, `initContainers[1]`: for messages. */
@@ -45,11 +31,6 @@ export interface ContainerView {
   name: string;
   c: unknown;
   init: boolean;
-}
-
-export function podSpec(type: string, props: unknown): unknown {
-  const path = POD_SPEC_PATH[type];
-  return path ? at(props, path) : undefined;
 }
 
 /** The containers of a pod spec (init containers included unless `mainOnly`). */
@@ -114,4 +95,101 @@ export function selects(matchLabels: unknown, labels: unknown): boolean {
   const sel = (matchLabels ?? {}) as Record<string, unknown>;
   const have = (labels ?? {}) as Record<string, unknown>;
   return Object.keys(sel).every((k) => prop(have, k) === prop(sel, k));
+}
+
+/**
+ * API versions current GKE no longer serves (Kubernetes deprecation guide), with their replacement.
+ * Keyed by group/version; `kinds` overrides the replacement per kind (extensions/v1beta1 split up).
+ */
+const REMOVED_APIS: Record<string, { removedIn: string; replacement: string; kinds?: Record<string, string> }> = {
+  "extensions/v1beta1": {
+    removedIn: "1.16/1.22",
+    replacement: "apps/v1",
+    kinds: { Ingress: "networking.k8s.io/v1", NetworkPolicy: "networking.k8s.io/v1", PodSecurityPolicy: "Pod Security Admission (namespace labels)", IngressClass: "networking.k8s.io/v1" },
+  },
+  "apps/v1beta1": { removedIn: "1.16", replacement: "apps/v1" },
+  "apps/v1beta2": { removedIn: "1.16", replacement: "apps/v1" },
+  "batch/v1beta1": { removedIn: "1.25", replacement: "batch/v1" },
+  "batch/v2alpha1": { removedIn: "1.21", replacement: "batch/v1" },
+  "policy/v1beta1": { removedIn: "1.25", replacement: "policy/v1", kinds: { PodSecurityPolicy: "Pod Security Admission (namespace labels)" } },
+  "autoscaling/v2beta1": { removedIn: "1.25", replacement: "autoscaling/v2" },
+  "autoscaling/v2beta2": { removedIn: "1.26", replacement: "autoscaling/v2" },
+  "networking.k8s.io/v1beta1": { removedIn: "1.22", replacement: "networking.k8s.io/v1" },
+  "rbac.authorization.k8s.io/v1beta1": { removedIn: "1.22", replacement: "rbac.authorization.k8s.io/v1" },
+  "rbac.authorization.k8s.io/v1alpha1": { removedIn: "1.22", replacement: "rbac.authorization.k8s.io/v1" },
+  "admissionregistration.k8s.io/v1beta1": { removedIn: "1.22", replacement: "admissionregistration.k8s.io/v1" },
+  "apiextensions.k8s.io/v1beta1": { removedIn: "1.22", replacement: "apiextensions.k8s.io/v1" },
+  "apiregistration.k8s.io/v1beta1": { removedIn: "1.22", replacement: "apiregistration.k8s.io/v1" },
+  "authentication.k8s.io/v1beta1": { removedIn: "1.22", replacement: "authentication.k8s.io/v1" },
+  "authorization.k8s.io/v1beta1": { removedIn: "1.22", replacement: "authorization.k8s.io/v1" },
+  "certificates.k8s.io/v1beta1": { removedIn: "1.22", replacement: "certificates.k8s.io/v1" },
+  "coordination.k8s.io/v1beta1": { removedIn: "1.22", replacement: "coordination.k8s.io/v1" },
+  "scheduling.k8s.io/v1beta1": { removedIn: "1.22", replacement: "scheduling.k8s.io/v1" },
+  "scheduling.k8s.io/v1alpha1": { removedIn: "1.22", replacement: "scheduling.k8s.io/v1" },
+  "storage.k8s.io/v1beta1": { removedIn: "1.22/1.27", replacement: "storage.k8s.io/v1" },
+  "discovery.k8s.io/v1beta1": { removedIn: "1.25", replacement: "discovery.k8s.io/v1" },
+  "events.k8s.io/v1beta1": { removedIn: "1.25", replacement: "events.k8s.io/v1" },
+  "node.k8s.io/v1beta1": { removedIn: "1.25", replacement: "node.k8s.io/v1" },
+  "flowcontrol.apiserver.k8s.io/v1beta1": { removedIn: "1.26", replacement: "flowcontrol.apiserver.k8s.io/v1" },
+  "flowcontrol.apiserver.k8s.io/v1beta2": { removedIn: "1.29", replacement: "flowcontrol.apiserver.k8s.io/v1" },
+  "flowcontrol.apiserver.k8s.io/v1beta3": { removedIn: "1.32", replacement: "flowcontrol.apiserver.k8s.io/v1" },
+};
+
+/** When `apiVersion` `kind` is no longer served: the release that removed it and what replaces it. */
+export function removedApi(apiVersion: string, kind: string): { removedIn: string; replacement: string } | undefined {
+  const e = REMOVED_APIS[apiVersion];
+  if (!e) return undefined;
+  return { removedIn: e.removedIn, replacement: e.kinds?.[kind] ?? e.replacement };
+}
+
+/** The apiVersion and kind an object is sent with: its own fields, else its type token. */
+export function objectKind(type: string, props: unknown): { apiVersion: string; kind: string } | undefined {
+  const k = k8sKind(type);
+  if (!k) return undefined;
+  const av = str(prop(props, "apiVersion"));
+  const kd = str(prop(props, "kind"));
+  return { apiVersion: av ?? k.apiVersion, kind: kd ?? k.kind };
+}
+
+/**
+ * Ingress controller charts, held in code: the only pods that may take traffic from the whole
+ * Internet, and only in the namespace of their Helm release, selected by the chart's name label.
+ */
+export const INGRESS_CONTROLLER_CHARTS: Record<string, string> = { traefik: "traefik", "ingress-nginx": "ingress-nginx" };
+
+/** The chart name of a Helm release's `chart` input (`oci://…/traefik`, `traefik/traefik`, `traefik`). */
+export function chartName(chart: unknown): string | undefined {
+  const s = str(chart);
+  if (!s) return undefined;
+  return s.replace(/\/+$/, "").split("/").pop();
+}
+
+/** IPv4 CIDR → [first, last] address as numbers; IPv6 → undefined with `v6: true`; unparsable → undefined. */
+export function ipv4Range(cidr: string): { from: number; to: number } | "v6" | undefined {
+  if (cidr.includes(":")) return "v6";
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const len = Number(m[5]);
+  if (octets.some((o) => o > 255) || len > 32) return undefined;
+  const addr = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
+  const size = 2 ** (32 - len);
+  const from = Math.floor(addr / size) * size;
+  return { from, to: from + size - 1 };
+}
+
+/** Do these ranges together cover every IPv4 address? */
+export function coversAllIpv4(ranges: { from: number; to: number }[]): boolean {
+  let next = 0;
+  for (const r of [...ranges].sort((a, b) => a.from - b.from)) {
+    if (r.from > next) return false;
+    next = Math.max(next, r.to + 1);
+    if (next > 0xffffffff) return true;
+  }
+  return false;
+}
+
+/** Is a v6 CIDR the whole IPv6 space (`::/0`)? */
+export function isAllIpv6(cidr: string): boolean {
+  return /^::\/0$/.test(cidr.trim()) || /^0{0,4}(:0{0,4}){0,7}::?\/0$/.test(cidr.trim());
 }

@@ -1,5 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { KAFKA, MONGODB, PDB, REDIS_CLUSTER, STATEFULSET } from "../lib/k8s";
+import { POD_KIND_VERSIONS } from "../lib/pod-templates";
 import { defineStackRule } from "../lib/rule";
 import { at, isUnknown, num, prop, str } from "../lib/values";
 
@@ -34,16 +35,20 @@ function matchLabelsSubset(selector: unknown, labels: unknown): boolean {
   return Object.keys(sel as object).every((k) => prop(labels, k) === prop(sel, k));
 }
 
+/** Deployments and StatefulSets in every API version they were served in. */
+const DEPLOYMENTS = POD_KIND_VERSIONS.Deployment.map((v) => `kubernetes:${v}:Deployment`);
+const STATEFULSETS = POD_KIND_VERSIONS.StatefulSet.map((v) => `kubernetes:${v}:StatefulSet`);
+
 export default defineStackRule({
   name: "k8s-policy-pdb-require-disruption-budget",
   description:
-    "In prod, every StatefulSet and data-service custom resource (MongoDB, RedisCluster, Kafka) has a PodDisruptionBudget that allows exactly-one-at-a-time disruption: node drains neither stall nor take the service down.",
+    "In prod, every StatefulSet, every Deployment of 2+ replicas (the web app) and data-service custom resource (MongoDB, RedisCluster, Kafka) has a PodDisruptionBudget that allows exactly-one-at-a-time disruption: node drains neither stall nor take the service down.",
   severity: "medium",
   remediationSteps:
-    "StatefulSet/MongoDBCommunity: add a PodDisruptionBudget selecting its pods with maxUnavailable: 1. RedisCluster: spec.redisLeader.pdb { enabled: true, maxUnavailable: 1 } (and redisFollower). Kafka (Strimzi): keep template.podDisruptionBudget.maxUnavailable ≥ 1 (default 1).",
-  source: 'diaspomoney.md § Updates ("Rolling Updates - Mise à jour sans interruption"), § Métriques ("Uptime > 99.9%"); CKV_K8S PDB guidance',
+    "StatefulSet/Deployment/MongoDBCommunity: add a PodDisruptionBudget selecting its pods with maxUnavailable: 1. RedisCluster: spec.redisLeader.pdb { enabled: true, maxUnavailable: 1 } (and redisFollower). Kafka (Strimzi): keep template.podDisruptionBudget.maxUnavailable ≥ 1 (default 1).",
+  source: 'diaspomoney.md § Updates ("Rolling Updates - Mise à jour sans interruption"), § Métriques ("Uptime > 99.9%")',
   domain: "protection",
-  resources: [STATEFULSET, MONGODB, REDIS_CLUSTER, KAFKA, PDB],
+  resources: [STATEFULSET, "kubernetes:apps/v1:Deployment (2+ replicas)", MONGODB, REDIS_CLUSTER, KAFKA, PDB],
   scope: "prod",
   validate(s, report) {
     const pdbs = s.ofType(PDB);
@@ -58,7 +63,14 @@ export default defineStackRule({
       if (ok === false) return `PodDisruptionBudget ${match.name} allows no voluntary disruption with ${replicas} replicas`;
       return undefined;
     };
-    for (const sts of s.ofType(STATEFULSET)) {
+    for (const d of s.ofType(...DEPLOYMENTS)) {
+      const r = at(d.props, "spec.replicas");
+      const replicas = isUnknown(r) ? 2 : (num(r) ?? 1);
+      if (replicas < 2) continue;
+      const problem = covered(d, at(d.props, "spec.template.metadata.labels"), replicas);
+      if (problem) report(`Deployment ${d.name}: ${problem}.`, d.urn);
+    }
+    for (const sts of s.ofType(...STATEFULSETS)) {
       const replicas = num(at(sts.props, "spec.replicas")) ?? 1;
       const problem = covered(sts, at(sts.props, "spec.template.metadata.labels"), replicas);
       if (problem) report(`StatefulSet ${sts.name}: ${problem}.`, sts.urn);

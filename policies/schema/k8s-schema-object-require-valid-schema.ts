@@ -1,6 +1,6 @@
 import { BLINDED_SECRET, UNKNOWN as UNKNOWN_SENTINEL } from "../../engine/evaluate";
 import { validateKubernetesObject } from "../../engine/k8s-schema";
-import { HELM_RELEASE, k8sKind } from "../lib/k8s";
+import { HELM_RELEASE, k8sKind, removedApi } from "../lib/k8s";
 import { defineResourceRule } from "../lib/rule";
 import { isUnknown, plain, SECRET_PLACEHOLDER } from "../lib/values";
 
@@ -21,7 +21,7 @@ export default defineResourceRule({
   description: "Every Kubernetes object and custom resource validates against its upstream schema (kubernetes-models for built-in kinds, the vendored CRDs for custom resources).",
   severity: "high",
   remediationSteps: "Fix the field the error names (typo, wrong type, missing required field); for a custom resource, check the CRD version vendored under vendor/crds/.",
-  source: "vendor/SOURCES.md § CRDs (pinned CRD versions); Kubernetes API reference (kubernetes-models 4.5.1)",
+  source: "vendor/SOURCES.md § CRDs (pinned CRD versions); Kubernetes docs § API reference (kubernetes-models 4.5.1)",
   domain: "schema",
   resources: ["every kubernetes:<group>/<version>:<Kind> object (not Helm releases, *Patch, *List)"],
   types: (t) => t !== HELM_RELEASE && k8sKind(t) !== undefined,
@@ -30,6 +30,13 @@ export default defineResourceRule({
     const obj = toPlanForm(plain(r.props)) as Record<string, unknown>;
     const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : kind.apiVersion;
     const k = typeof obj.kind === "string" ? obj.kind : kind.kind;
+    // kubernetes-models still ships schemas of versions no cluster serves any more: those are not valid.
+    const stale = [apiVersion, kind.apiVersion].find((v) => removedApi(v, k));
+    const removed = stale ? removedApi(stale, k) : undefined;
+    if (removed) {
+      report(`${k}: ${stale} is not served by current GKE (removed in Kubernetes ${removed.removedIn}); the schema of ${removed.replacement} applies.`);
+      return;
+    }
     const result = validateKubernetesObject({ ...obj, apiVersion, kind: k });
     for (const e of result.errors) report(`${k}: ${e}`);
   },

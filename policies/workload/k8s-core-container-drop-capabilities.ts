@@ -1,6 +1,6 @@
 import { defineResourceRule } from "../lib/rule";
 import { isUnknown, list, prop, str } from "../lib/values";
-import { eachContainer, WORKLOAD_TYPES } from "../lib/workload";
+import { carriesPods, eachContainer, POD_TYPES_DESCRIPTION } from "../lib/workload";
 
 /** The only capability the restricted Pod Security Standard lets a container add back. */
 const ALLOWED_ADD = new Set(["NET_BIND_SERVICE"]);
@@ -10,10 +10,10 @@ export default defineResourceRule({
   description: "Containers drop ALL Linux capabilities (adding back only NET_BIND_SERVICE).",
   severity: "high",
   remediationSteps: 'Set securityContext.capabilities.drop: ["ALL"]; add back nothing but NET_BIND_SERVICE.',
-  source: "CKV_K8S_28, CKV_K8S_37; Pod Security Standards (restricted)",
+  source: "CKV_K8S_28, CKV_K8S_37; PSS restricted Capabilities",
   domain: "workload",
-  resources: WORKLOAD_TYPES,
-  types: WORKLOAD_TYPES,
+  resources: POD_TYPES_DESCRIPTION,
+  types: carriesPods,
   validate(r, report) {
     eachContainer(r, ({ container, sc }) => {
       const caps = sc("capabilities");

@@ -1,16 +1,16 @@
 import { defineResourceRule } from "../lib/rule";
 import { isUnknown, prop } from "../lib/values";
-import { eachContainer, WORKLOAD_TYPES } from "../lib/workload";
+import { carriesPods, eachContainer, POD_TYPES_DESCRIPTION } from "../lib/workload";
 
 export default defineResourceRule({
   name: "k8s-core-container-require-seccomp",
   description: "Containers run under the RuntimeDefault (or a Localhost) seccomp profile.",
   severity: "medium",
   remediationSteps: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or on each container).",
-  source: "CKV_K8S_31; Pod Security Standards (restricted)",
+  source: "CKV_K8S_31; PSS restricted Seccomp; CIS GKE v1.8 4.6.2 (seccomp profile RuntimeDefault)",
   domain: "workload",
-  resources: WORKLOAD_TYPES,
-  types: WORKLOAD_TYPES,
+  resources: POD_TYPES_DESCRIPTION,
+  types: carriesPods,
   validate(r, report) {
     eachContainer(r, ({ container, sc }) => {
       const profile = sc("seccompProfile", true);

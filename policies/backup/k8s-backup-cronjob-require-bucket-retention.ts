@@ -1,0 +1,74 @@
+import { namespaceOf } from "../lib/k8s";
+import { podTemplates, POD_KIND_VERSIONS } from "../lib/pod-templates";
+import { defineStackRule } from "../lib/rule";
+import { isUnknown, list, num, prop, str } from "../lib/values";
+
+const CRONJOBS = POD_KIND_VERSIONS.CronJob.map((v) => `kubernetes:${v}:CronJob`);
+const BUCKET = "gcp:storage/bucket:Bucket";
+const RETENTION = "backup.platform/retention-days";
+const GS_URL = /gs:\/\/([a-z0-9][a-z0-9._-]{1,221}[a-z0-9])(\/[^\s"'$]*)?/g;
+
+/** Every string a pod's containers are started with (command, args, env values). */
+function podStrings(pod: unknown): string[] {
+  const out: string[] = [];
+  for (const field of ["containers", "initContainers"]) {
+    for (const c of list(prop(pod, field))) {
+      for (const f of ["command", "args"]) for (const a of list(prop(c, f))) if (str(a)) out.push(str(a)!);
+      for (const e of list(prop(c, "env"))) if (str(prop(e, "value"))) out.push(str(prop(e, "value"))!);
+    }
+  }
+  return out;
+}
+
+export default defineStackRule({
+  name: "k8s-backup-cronjob-require-bucket-retention",
+  description:
+    "A backup CronJob's bucket keeps its dumps at least as long as the CronJob declares (backup.platform/retention-days): no lifecycle rule of that bucket deletes live objects younger than that.",
+  severity: "high",
+  remediationSteps: "Make the bucket's Delete lifecycle rule age (days) at least the CronJob's backup.platform/retention-days, or lower the annotation to what the bucket really keeps (never below the stack's minimum retention).",
+  source: 'crm-courtier.md § Backup Strategy ("Dump quotidien", "rétention 4 semaines"); diaspomoney.md § Backup ("MongoDB - Backup quotidien")',
+  domain: "backup",
+  resources: ["kubernetes:batch/v1:CronJob (labelled backups, every version)", BUCKET],
+  validate(s, report) {
+    const buckets = new Map<string, (typeof s.resources)[number]>();
+    for (const b of s.ofType(BUCKET)) {
+      const name = str(prop(b.props, "name"));
+      if (name) buckets.set(name, b);
+    }
+    for (const cj of s.ofType(...CRONJOBS)) {
+      const ann = prop(prop(prop(cj.props, "metadata"), "annotations"), RETENTION);
+      if (ann === undefined || isUnknown(ann)) continue;
+      const days = num(ann);
+      if (days === undefined) {
+        report(`CronJob ${cj.name}: ${RETENTION} ${JSON.stringify(ann)} is not a number of days.`, cj.urn);
+        continue;
+      }
+      const targets = new Map<string, string>();
+      for (const v of podTemplates(cj.type, cj.props))
+        for (const text of podStrings(v.pod)) for (const m of text.matchAll(GS_URL)) targets.set(m[1], (m[2] ?? "/").replace(/^\//, ""));
+      for (const [bucketName, path] of targets) {
+        const bucket = buckets.get(bucketName);
+        if (!bucket) continue;
+        const rules = prop(bucket.props, "lifecycleRules");
+        if (isUnknown(rules)) continue;
+        list(rules).forEach((rule, i) => {
+          if (isUnknown(rule)) return;
+          const type = str(prop(prop(rule, "action"), "type"));
+          if (type !== "Delete") return;
+          const cond = prop(rule, "condition");
+          const age = prop(cond, "age");
+          if (age === undefined || isUnknown(age)) return;
+          // Conditions that spare live objects (noncurrent versions only), or another prefix.
+          const state = str(prop(cond, "withState"));
+          if (state && state.toUpperCase() !== "LIVE" && state.toUpperCase() !== "ANY") return;
+          const prefixes = list(prop(cond, "matchesPrefixes")).map(str).filter((x): x is string => !!x);
+          if (prefixes.length > 0 && !prefixes.some((p) => path.startsWith(p) || p.startsWith(path.split("$")[0]))) return;
+          const n = num(age);
+          if (n === undefined) report(`Bucket ${bucketName}: lifecycleRules[${i}].condition.age ${JSON.stringify(age)} is not a number of days.`, bucket.urn);
+          else if (n < days)
+            report(`Bucket ${bucketName}: lifecycleRules[${i}] deletes objects after ${n} day(s), but CronJob ${cj.name} (namespace ${String(namespaceOf(cj.props))}) declares ${days} days of retention.`, bucket.urn);
+        });
+      }
+    }
+  },
+});

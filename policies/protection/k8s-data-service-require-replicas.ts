@@ -1,0 +1,59 @@
+import { groupKind, ofGroupKinds } from "../lib/pod-templates";
+import { defineResourceRule } from "../lib/rule";
+import { isUnknown, list, num, prop } from "../lib/values";
+
+const MONGODB = "mongodbcommunity.mongodb.com/MongoDBCommunity";
+const REDIS = "redis.redis.opstreelabs.in/RedisCluster";
+const RABBITMQ = "rabbitmq.com/RabbitmqCluster";
+const ELASTICSEARCH = "elasticsearch.k8s.elastic.co/Elasticsearch";
+const MARIADB = "k8s.mariadb.com/MariaDB";
+
+export default defineResourceRule({
+  name: "k8s-data-service-require-replicas",
+  description:
+    "In prod, operator-run data services survive the loss of a member: MongoDB replica sets of 3+ members, RedisCluster of 3+ shards with followers, RabbitMQ of 3+ nodes, Elasticsearch of 3+ nodes, MariaDB of 3+ replicas under Galera or replication.",
+  severity: "high",
+  remediationSteps: "MongoDB: spec.members ≥ 3 (type ReplicaSet). Redis: clusterSize ≥ 3, redisFollower.replicas ≥ 1. RabbitMQ: spec.replicas ≥ 3. Elasticsearch: nodeSets counts ≥ 3 in total. MariaDB: spec.replicas ≥ 3 with galera.enabled or replication.enabled.",
+  source: 'cryptocare.md § 1.3 ("Disponibilité: 99.9%"); diaspomoney.md § Performance ("MongoDB - Sharding et réplication"), § Métriques ("Uptime > 99.9%")',
+  domain: "protection",
+  resources: ["MongoDBCommunity", "RedisCluster", "RabbitmqCluster", "Elasticsearch (ECK)", "MariaDB (mariadb-operator)"],
+  scope: "prod",
+  types: ofGroupKinds(MONGODB, REDIS, RABBITMQ, ELASTICSEARCH, MARIADB),
+  validate(r, report) {
+    const spec = prop(r.props, "spec");
+    if (isUnknown(spec)) return;
+    const atLeast = (field: string, min: number, dflt: number | undefined, what: string) => {
+      const v = field.split(".").reduce<unknown>((o, k) => prop(o, k), spec);
+      if (isUnknown(v)) return;
+      const n = v === undefined ? dflt : num(v);
+      if (n === undefined) report(`spec.${field} is ${JSON.stringify(v)}, not a number.`);
+      else if (n < min) report(`spec.${field} is ${n}${v === undefined ? " (the operator's default)" : ""}: ${what} (prod needs at least ${min}).`);
+    };
+    switch (groupKind(r.type)) {
+      case MONGODB:
+        atLeast("members", 3, undefined, "a single failure loses the primary and its data");
+        break;
+      case REDIS:
+        atLeast("clusterSize", 3, undefined, "a Redis cluster needs 3 masters to keep a quorum");
+        atLeast("redisFollower.replicas", 1, undefined, "a shard without a follower loses its keys with its pod");
+        break;
+      case RABBITMQ:
+        atLeast("replicas", 3, 1, "quorum queues need 3 nodes");
+        break;
+      case ELASTICSEARCH: {
+        const sets = list(prop(spec, "nodeSets"));
+        if (sets.some(isUnknown) || sets.some((s) => isUnknown(prop(s, "count")))) return;
+        const total = sets.reduce<number>((t, s) => t + (num(prop(s, "count")) ?? 0), 0);
+        if (total < 3) report(`spec.nodeSets count ${total} nodes in total: Elasticsearch needs 3 master-eligible nodes (prod needs at least 3).`);
+        break;
+      }
+      case MARIADB: {
+        atLeast("replicas", 3, 1, "a single failure stops the database");
+        const galera = prop(prop(spec, "galera"), "enabled");
+        const repl = prop(prop(spec, "replication"), "enabled");
+        if (!isUnknown(galera) && !isUnknown(repl) && galera !== true && repl !== true) report("neither spec.galera.enabled nor spec.replication.enabled is true: the replicas do not replicate.");
+        break;
+      }
+    }
+  },
+});
