@@ -197,7 +197,7 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   if (mandatory > 0) {
     const failing = [...policyRuns.values()].filter((r) => r.mandatoryViolations > 0).map((r) => r.stack);
-    console.error(`preview: mandatory policy violations in ${failing.join(", ")}: fix them or waive them with a reason (policies/README.md).`);
+    console.error(`preview: mandatory policy violations in ${failing.join(", ")}: fix them (prod and shared stacks take no waiver; elsewhere a waiver needs a reason and an expiry, policies/README.md).`);
     code = EXIT.policy;
   }
   if (deployErrors > 0) {

@@ -7,7 +7,9 @@
  * advisory everywhere for advisory rules), the stack identity and the facts the rule declares, and
  * the stack's waivers for that rule. Non-prod files may override a level or carry waivers: those
  * are kept when regenerating. Prod and shared files are exactly the generated defaults, with no
- * waiver (tests/policies/config.test.ts).
+ * waiver (tests/policies/config.test.ts); the offline runner refuses a prod or shared file that
+ * carries one, lowers a level or disagrees with its stack name (engine/policy/config.ts
+ * checkStackConfig), and the pack itself ignores waivers there.
  *
  *   npx tsx policies/config/generate.ts           # write every stack's file
  *   npx tsx policies/config/generate.ts --check   # exit 1 if a file is stale

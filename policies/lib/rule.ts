@@ -6,9 +6,14 @@
  * The wrapper does what every rule needs the same way, inside the function the Pulumi CLI calls, so
  * that the real CLI and the offline runner behave identically:
  * - reads the stack facts and waivers from the policy's own config (`--policy-pack-config`);
+ * - derives prod-ness from the config's stack name (`<platform>-<env>`), not from its `env` field
+ *   alone: a prod config edited to `env: dev` stays prod (and the mismatch is reported by
+ *   platform-policy-config-require-stack-facts);
  * - marks prod-only rules not applicable elsewhere;
- * - applies waivers: a valid waiver turns the violations into a not-applicable with its reason, an
- *   expired waiver is reported with the violation. Waivers come only from the config file, never
+ * - applies waivers, outside prod and shared stacks only: a valid waiver turns the violations into
+ *   a not-applicable with its reason, an expired waiver is reported with the violation; in a
+ *   prod-like stack a waiver never applies and the violation says it was refused (the offline
+ *   runner refuses such a config outright, exit 2). Waivers come only from the config file, never
  *   from a resource's labels, tags or annotations.
  */
 import type {
@@ -98,6 +103,8 @@ export interface StackContext {
   resources: PolicyResource[];
   facts: StackFacts;
   isProd: boolean;
+  /** What is wrong with the config itself: an identity mismatch, waivers in a prod-like stack. */
+  configProblems: string[];
   ofType(...types: string[]): PolicyResource[];
   notApplicable(reason: string): never;
 }
@@ -178,15 +185,52 @@ interface ReadConfig {
   waivers: Waiver[];
   /** Missing facts: the policy ran without its stack's config file. */
   missing: string[];
+  /** Prod-ness, from the stack name (and from the config's `env` when that claims prod: the stricter wins). */
+  isProd: boolean;
+  /** Why the config's identity does not hold together (its `env` or `platform` disagrees with its `stack`). */
+  mismatch?: string;
+}
+
+/**
+ * The env a stack name ends in (`quickfund-prod` → prod, `crm-courtier-shared` → shared); undefined
+ * for a name that is not `<platform>-<env>`. Prod-ness comes from here, never from a config's `env`
+ * field alone: a prod config edited to `env: dev` stays prod.
+ */
+export function envOfStack(stack: unknown): PolicyEnv | undefined {
+  if (typeof stack !== "string") return undefined;
+  const m = /^[a-z0-9]+(?:-[a-z0-9]+)*-(dev|rct|prod|shared)$/.exec(stack);
+  return m ? (m[1] as PolicyEnv) : undefined;
+}
+
+/** The stack a URN belongs to (`urn:pulumi:<stack>::<project>::…`). */
+export function stackOfUrn(urn: string): string | undefined {
+  const m = /^urn:pulumi:([^:]+)::/.exec(urn);
+  return m ? m[1] : undefined;
+}
+
+/** Why a config's identity fields disagree (undefined when `stack`, `env` and `platform` agree). */
+export function configIdentityMismatch(raw: Record<string, unknown>): string | undefined {
+  const stackEnv = envOfStack(raw.stack);
+  if (stackEnv === undefined) return undefined;
+  if (raw.env !== stackEnv) return `the config claims env ${JSON.stringify(raw.env)} but its stack ${String(raw.stack)} is ${stackEnv}`;
+  if (typeof raw.platform === "string" && `${raw.platform}-${stackEnv}` !== raw.stack) return `the config claims platform ${JSON.stringify(raw.platform)} but its stack is ${String(raw.stack)}`;
+  return undefined;
 }
 
 function readConfig(raw: Record<string, unknown>, need: FactKey[]): ReadConfig {
   const facts = { ...DEFAULT_FACTS, ...(raw as Partial<StackFacts>) };
   const missing: string[] = [];
-  if (!STACK_ENVS.includes(raw.env as PolicyEnv)) missing.push("env");
+  const claimed = STACK_ENVS.includes(raw.env as PolicyEnv) ? (raw.env as PolicyEnv) : undefined;
+  const stackEnv = envOfStack(raw.stack);
+  if (!claimed) missing.push("env");
+  if (!stackEnv) missing.push("stack");
   for (const f of need) if (raw[f] === undefined) missing.push(f);
+  // The stack name decides; a config claiming prod for a non-prod stack is a mismatch, and stricter.
+  facts.env = stackEnv ?? claimed ?? "dev";
+  const isProd = isProdEnv(facts.env) || (claimed !== undefined && isProdEnv(claimed));
   const waivers = Array.isArray(raw.waivers) ? (raw.waivers as Waiver[]) : [];
-  return { facts, waivers, missing };
+  const mismatch = configIdentityMismatch(raw);
+  return { facts, waivers, missing, isProd, ...(mismatch ? { mismatch } : {}) };
 }
 
 export const NO_CONFIG_REASON = "stack facts not configured: run with --policy-pack-config policies/config/<stack>.json";
@@ -219,6 +263,13 @@ export function parseWaiverReason(reason: string | undefined): { expires: string
 
 function findWaiver(policy: string, waivers: Waiver[], urn: string, name: string): Waiver | undefined {
   return waivers.find((w) => (w.policy === undefined || w.policy === policy) && w.reason?.trim() && waiverMatches(w.target, urn, name));
+}
+
+/** Why a matching waiver did not apply: refused in prod-like stacks, or expired. */
+function waiverRefusal(w: Waiver, isProd: boolean): string {
+  return isProd
+    ? `(the config's waiver for ${JSON.stringify(w.target)} is refused: prod and shared stacks take no waiver)`
+    : `(the waiver for ${JSON.stringify(w.target)} expired on ${w.expires})`;
 }
 
 function nameOfUrn(urn: string): string {
@@ -256,7 +307,7 @@ export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidat
     if (!applies(args.type)) args.notApplicable(`Policy only applies to resources of types ${typeText}`);
     const cfg = readConfig(args.getConfig<Record<string, unknown>>(), def.facts ?? []);
     if (cfg.missing.length && (def.scope === "prod" || (def.facts ?? []).length)) args.notApplicable(NO_CONFIG_REASON);
-    const isProd = isProdEnv(cfg.facts.env);
+    const isProd = cfg.isProd;
     if (def.scope === "prod" && !isProd) args.notApplicable(`applies to prod stacks only (this stack is ${cfg.facts.env})`);
     const messages: string[] = [];
     const ctx: ResourceContext = {
@@ -274,8 +325,8 @@ export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidat
     validate(ctx, (m) => messages.push(m));
     if (messages.length === 0) return;
     const waiver = findWaiver(def.name, cfg.waivers, args.urn, args.name);
-    if (waiver && waiver.expires >= today()) args.notApplicable(waiverReason(waiver));
-    for (const m of messages) reportViolation(waiver ? `${m} (the waiver for ${JSON.stringify(waiver.target)} expired on ${waiver.expires})` : m);
+    if (waiver && !isProd && waiver.expires >= today()) args.notApplicable(waiverReason(waiver));
+    for (const m of messages) reportViolation(waiver ? `${m} ${waiverRefusal(waiver, isProd)}` : m);
   };
   // One type: let the analyzer skip other types without calling the rule (what validateResourceOfType does).
   if (Array.isArray(types) && types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
@@ -288,13 +339,18 @@ export function defineStackRule(def: StackRuleDefinition): StackValidationPolicy
   const fn = (args: StackValidationArgs, reportViolation: ReportViolation) => {
     const cfg = readConfig(args.getConfig<Record<string, unknown>>(), def.facts ?? []);
     if (cfg.missing.length && (def.scope === "prod" || (def.facts ?? []).length)) args.notApplicable(NO_CONFIG_REASON);
-    const isProd = isProdEnv(cfg.facts.env);
+    const isProd = cfg.isProd;
     if (def.scope === "prod" && !isProd) args.notApplicable(`applies to prod stacks only (this stack is ${cfg.facts.env})`);
     const found: { message: string; urn?: string }[] = [];
+    const configProblems = [
+      ...(cfg.mismatch ? [cfg.mismatch] : []),
+      ...(isProd && cfg.waivers.length ? [`${cfg.waivers.length} waiver(s) in the config of a ${cfg.facts.env} stack: waivers are refused in prod and shared stacks`] : []),
+    ];
     const ctx: StackContext = {
       resources: args.resources,
       facts: cfg.facts,
       isProd,
+      configProblems,
       ofType: (...types) => args.resources.filter((r) => types.includes(r.type)),
       notApplicable: (reason) => args.notApplicable(reason),
     };
@@ -302,11 +358,11 @@ export function defineStackRule(def: StackRuleDefinition): StackValidationPolicy
     const waived: string[] = [];
     for (const v of found) {
       const waiver = v.urn ? findWaiver(def.name, cfg.waivers, v.urn, nameOfUrn(v.urn)) : undefined;
-      if (waiver && waiver.expires >= today()) {
+      if (waiver && !isProd && waiver.expires >= today()) {
         waived.push(waiverReason(waiver));
         continue;
       }
-      reportViolation(waiver ? `${v.message} (the waiver for ${JSON.stringify(waiver.target)} expired on ${waiver.expires})` : v.message, v.urn);
+      reportViolation(waiver ? `${v.message} ${waiverRefusal(waiver, isProd)}` : v.message, v.urn);
     }
     // A stack policy has one not-applicable slot: it records the waivers when nothing else is left.
     if (waived.length > 0 && waived.length === found.length) args.notApplicable(waived.join("\n"));

@@ -38,7 +38,8 @@ describe("deployability in the CLIs", () => {
     const root = mkdtempSync(join(tmpdir(), "deployability-root-"));
     mkdirSync(join(root, "stacks"));
     const file = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.diaspomoney-dev.yaml"), "utf8");
-    writeFileSync(join(root, "stacks/Pulumi.diaspomoney-dev.yaml"), `${file.trimEnd()}\n    maxReplicas: 40\n`);
+    expect(file).toContain("  diaspomoney:app:\n");
+    writeFileSync(join(root, "stacks/Pulumi.diaspomoney-dev.yaml"), file.replace("  diaspomoney:app:\n", "  diaspomoney:app:\n    maxReplicas: 40\n"));
     const json = join(root, "plan.json");
     const res = cli("preview.ts", ["diaspomoney-dev", "--no-tree", "--root", root, "--json", json]);
     expect(res.status, res.stderr).toBe(1);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ComplianceFacts, StackEnv } from "../../stacks/platform";
-import { checkPolicyConfig, loadPolicyConfig, normalizePolicyConfig, PolicyConfigError } from "../../engine/policy/config";
+import { checkPolicyConfig, checkStackConfig, loadPolicyConfig, normalizePolicyConfig, PolicyConfigError } from "../../engine/policy/config";
 import { buildPolicyConfig, configFile, isProdLike, readExisting, render, type PlatformFacts } from "../../policies/config/generate";
 import { policies } from "../../policies/pack";
 import { PLATFORMS } from "../../stacks/registry";
@@ -56,6 +56,7 @@ describe("policies/config/<stack>.json", () => {
         expect(readFileSync(configFile(stack), "utf8")).toBe(render(buildPolicyConfig(platform, env, readExisting(stack))));
         const { config, file } = loadPolicyConfig(stack);
         expect(() => checkPolicyConfig(config, policies, file)).not.toThrow();
+        expect(() => checkStackConfig(config, policies, stack, file)).not.toThrow();
         if (isProdLike(env)) {
           expect(Object.values(config).flatMap((c) => (c.waivers as unknown[]) ?? [])).toEqual([]);
           expect(Object.values(config).filter((c) => c.enforcementLevel === "disabled")).toEqual([]);
@@ -64,8 +65,20 @@ describe("policies/config/<stack>.json", () => {
     }
   }
 
-  it("a missing file is a config error naming the file", () => {
-    expect(() => loadPolicyConfig("nope-prod")).toThrow(PolicyConfigError);
+  it("a name that is not a stack is a config error, before any path is built", () => {
+    expect(() => loadPolicyConfig("nope-prod")).toThrow(/is not a stack of this repository/);
+    expect(() => loadPolicyConfig("../../package")).toThrow(PolicyConfigError);
+  });
+
+  it("a dev config may carry waivers; a prod or shared one may not", () => {
+    const fakeWithStack = (env: StackEnv) => {
+      const c = normalizePolicyConfig(JSON.parse(render(buildPolicyConfig({ ...fake, name: "quickfund" }, env))), "x");
+      c["gcp-sql-instance-require-cmek"].waivers = [{ target: "*", reason: "r", expires: "2999-01-01" }];
+      return c;
+    };
+    expect(() => checkStackConfig(fakeWithStack("dev"), policies, "quickfund-dev", "f")).not.toThrow();
+    expect(() => checkStackConfig(fakeWithStack("prod"), policies, "quickfund-prod", "f")).toThrow(/waivers are refused in prod stacks \(gcp-sql-instance-require-cmek waives "\*"\)/);
+    expect(() => checkStackConfig(fakeWithStack("shared"), policies, "quickfund-shared", "f")).toThrow(/waivers are refused in shared stacks/);
   });
 
   it("rejects unknown policies and unknown properties", () => {

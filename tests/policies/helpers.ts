@@ -12,12 +12,14 @@ export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 /** Marks a property to delete in a mutation. */
 export const DEL = Symbol("delete");
 
-export const PROVIDER_URN = "urn:pulumi:test::platform-infra::pulumi:providers:gcp::gcp";
+/** The stack the fixtures belong to (their URNs name it; configFor's default config is its). */
+export const TEST_STACK = "diaspomoney-prod";
+export const PROVIDER_URN = `urn:pulumi:${TEST_STACK}::platform-infra::pulumi:providers:gcp::gcp`;
 
 export function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> & { protect?: boolean } = {}): RecordedResource {
   const { protect, ...rest } = extra;
   return {
-    urn: `urn:pulumi:test::platform-infra::${type}::${name}`,
+    urn: `urn:pulumi:${TEST_STACK}::platform-infra::${type}::${name}`,
     type,
     name,
     custom: true,
@@ -43,7 +45,8 @@ export const PROD_FACTS: StackFacts = {
 
 /** A config that makes every policy mandatory with these facts (and waivers, keyed by policy). */
 export function configFor(facts: Partial<StackFacts> = {}, waivers: Record<string, Waiver[]> = {}, level: "mandatory" | "advisory" = "mandatory"): PolicyPackConfigFile {
-  const f = { ...PROD_FACTS, ...facts };
+  // A config is its stack's: changing the env changes the stack name (prod-ness comes from it).
+  const f = { ...PROD_FACTS, ...(facts.env && !facts.stack ? { stack: `${facts.platform ?? PROD_FACTS.platform}-${facts.env}` } : {}), ...facts };
   const out: PolicyPackConfigFile = {};
   for (const p of policies) {
     const entry: Record<string, unknown> = { enforcementLevel: level, stack: f.stack, platform: f.platform, env: f.env, waivers: waivers[p.name] ?? [] };

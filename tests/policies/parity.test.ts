@@ -201,7 +201,7 @@ function corpus(): { label: string; resources: RecordedResource[] }[] {
 
 describe("parity with @pulumi/policy's analyzer server (gRPC)", () => {
   const configs: [string, PolicyPackConfigFile][] = [
-    ["prod config (mandatory, facts, a waiver, an expired waiver)", configFor({}, {
+    ["prod config (mandatory, facts, and waivers the pack must refuse in prod)", configFor({}, {
       "gcp-sql-instance-require-cmek": [{ target: "orders-*", reason: "migration", expires: "2999-12-31" }],
       "k8s-core-container-require-readonly-rootfs": [{ target: "web", reason: "legacy image", expires: "2001-01-01" }],
     })],
