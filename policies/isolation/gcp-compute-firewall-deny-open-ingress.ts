@@ -31,10 +31,13 @@ export default defineResourceRule({
     if (isUnknown(direction)) return;
     if ((str(direction) ?? "INGRESS") !== "INGRESS") r.notApplicable("egress rule");
     if (r.get("disabled") === true) r.notApplicable("disabled rule");
+    const ranges = r.get("sourceRanges");
+    // A source that is not a CIDR is wrong whatever the rule lets in: report it before anything unknown.
+    const invalid = isUnknown(ranges) ? [] : exposure(list(ranges)).invalid;
+    for (const bad of invalid) report(`sourceRanges entry ${bad} is not a CIDR range.`);
     const allows = r.get("allows");
     if (isUnknown(allows)) return;
     if (list(allows).length === 0) r.notApplicable("deny rule: it lets nothing in");
-    const ranges = r.get("sourceRanges");
     const tags = r.get("sourceTags");
     const accounts = r.get("sourceServiceAccounts");
     if (isUnknown(ranges)) return;
@@ -46,9 +49,7 @@ export default defineResourceRule({
       if (otherSources) return;
       from = "anywhere (no source given: GCP applies 0.0.0.0/0)";
     } else {
-      const e = exposure(rangeList);
-      for (const bad of e.invalid) report(`sourceRanges entry ${bad} is not a CIDR range.`);
-      const open = describeExposure(e);
+      const open = describeExposure(exposure(rangeList));
       if (!open) return;
       from = open;
     }

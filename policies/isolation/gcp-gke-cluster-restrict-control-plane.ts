@@ -14,22 +14,22 @@ export default defineResourceRule({
   resources: [GKE_CLUSTER],
   types: [GKE_CLUSTER],
   validate(r, report) {
+    const man = r.get("masterAuthorizedNetworksConfig");
+    // Authorized networks that add up to everything are wrong whatever the endpoint: on a private
+    // endpoint they still open it to every address that can route to it (peered networks, VPN).
+    if (!isUnknown(man) && man !== undefined && man !== null) {
+      const blocks = prop(man, "cidrBlocks");
+      if (!isUnknown(blocks)) {
+        const e = exposure(list(blocks).map((b) => (isUnknown(b) ? b : prop(b, "cidrBlock"))));
+        for (const bad of e.invalid) report(`authorized network ${bad} is not a CIDR range.`);
+        const open = describeExposure(e);
+        if (open) report(`authorized networks open the control plane to ${open}.`);
+      }
+      if (prop(man, "gcpPublicCidrsAccessEnabled") === true) report("gcpPublicCidrsAccessEnabled lets any Google Cloud public IP reach the control plane.");
+    }
     const privateEndpoint = r.get("privateClusterConfig.enablePrivateEndpoint");
     const ipEndpoints = r.get("controlPlaneEndpointsConfig.ipEndpointsConfig.enabled");
-    if (privateEndpoint === true || ipEndpoints === false || isUnknown(privateEndpoint)) return;
-    const man = r.get("masterAuthorizedNetworksConfig");
-    if (isUnknown(man)) return;
-    if (man === undefined || man === null) {
-      report("the public endpoint is open to any address: set masterAuthorizedNetworksConfig or a private endpoint.");
-      return;
-    }
-    const blocks = prop(man, "cidrBlocks");
-    if (!isUnknown(blocks)) {
-      const e = exposure(list(blocks).map((b) => (isUnknown(b) ? b : prop(b, "cidrBlock"))));
-      for (const bad of e.invalid) report(`authorized network ${bad} is not a CIDR range.`);
-      const open = describeExposure(e);
-      if (open) report(`authorized networks open the control plane to ${open}.`);
-    }
-    if (prop(man, "gcpPublicCidrsAccessEnabled") === true) report("gcpPublicCidrsAccessEnabled lets any Google Cloud public IP reach the control plane.");
+    if (privateEndpoint === true || ipEndpoints === false || isUnknown(privateEndpoint) || isUnknown(man)) return;
+    if (man === undefined || man === null) report("the public endpoint is open to any address: set masterAuthorizedNetworksConfig or a private endpoint.");
   },
 });

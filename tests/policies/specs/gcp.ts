@@ -266,8 +266,15 @@ export const GCP_SPECS: Record<string, RuleSpec> = {
       "not a CIDR": { "masterAuthorizedNetworksConfig.cidrBlocks": [{ cidrBlock: "office" }] },
       "no authorized networks": { masterAuthorizedNetworksConfig: DEL },
       "all GCP public IPs": { "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled": true },
+      "a private endpoint whose authorized networks add up to everything": {
+        "privateClusterConfig.enablePrivateEndpoint": true,
+        "masterAuthorizedNetworksConfig.cidrBlocks": [{ cidrBlock: "0.0.0.0/1" }, { cidrBlock: "128.0.0.0/1" }],
+      },
     },
-    compliant: { "private endpoint": { masterAuthorizedNetworksConfig: DEL, "privateClusterConfig.enablePrivateEndpoint": true } },
+    compliant: {
+      "private endpoint": { masterAuthorizedNetworksConfig: DEL, "privateClusterConfig.enablePrivateEndpoint": true },
+      "private endpoint with no authorized range": { "masterAuthorizedNetworksConfig.cidrBlocks": [], "privateClusterConfig.enablePrivateEndpoint": true },
+    },
   },
   "gcp-gke-cluster-require-network-policy": {
     kind: "resource",
