@@ -89,8 +89,19 @@ export function normalizePolicyConfig(raw: unknown, file: string): PolicyPackCon
 }
 
 /** Checks a config against the pack's policies and their configSchemas. */
+// One compiled validator per policy config schema: every run checks the whole pack's config, and
+// compiling 88 schemas anew cost about 50 ms a run.
+const configAjv = new Ajv({ strict: false, allErrors: true });
+const configValidators = new Map<string, ReturnType<Ajv["compile"]>>();
+
+function configValidator(schema: Record<string, unknown>): ReturnType<Ajv["compile"]> {
+  const key = JSON.stringify(schema);
+  let validate = configValidators.get(key);
+  if (!validate) configValidators.set(key, (validate = configAjv.compile(schema)));
+  return validate;
+}
+
 export function checkPolicyConfig(config: PolicyPackConfigFile, policies: { name: string; configSchema?: PolicyConfigSchema }[], file: string): void {
-  const ajv = new Ajv({ strict: false, allErrors: true });
   const byName = new Map(policies.map((p) => [p.name, p]));
   for (const [name, entry] of Object.entries(config)) {
     if (name === "all") continue;
@@ -99,7 +110,7 @@ export function checkPolicyConfig(config: PolicyPackConfigFile, policies: { name
     const { enforcementLevel: _level, ...props } = entry;
     void _level;
     const schema = { type: "object", properties: policy.configSchema?.properties ?? {}, required: policy.configSchema?.required ?? [], additionalProperties: false };
-    const validate = ajv.compile(schema);
+    const validate = configValidator(schema);
     if (!validate(props)) {
       const e = validate.errors![0];
       throw new PolicyConfigError(`${file}: ${name}${e.instancePath.replace(/\//g, ".")}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
