@@ -110,7 +110,7 @@ export function renderSources(): string {
     "`values.schema.json` where the chart ships one (byte-for-byte), and `chart.json` (provenance, the",
     "paths the templates render free-form, the keys that moved, the official repositories).",
     "",
-    "Copied unchanged from the shared Helm chart snapshot (`../shared/helm-charts/`, whose SOURCES.md",
+    "Copied unchanged from the shared Helm chart snapshot (the team's `shared/helm-charts/` folder, whose SOURCES.md",
     "says how each file was taken from the chart's git history at the listed ref; nothing was built or",
     "rendered). The project never reads that snapshot at run time.",
     "",

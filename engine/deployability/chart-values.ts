@@ -37,7 +37,7 @@ export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 /** Where the vendored chart data lives (inside the repository). */
 export const VENDORED_CHARTS_DIR = join(__dirname, "..", "..", "vendor", "helm-charts");
 
-/** chart.json, as the shared snapshot writes it (../shared/helm-charts/SOURCES.md). */
+/** chart.json, as the team's chart snapshot writes it (vendor/helm-charts/SOURCES.md says where it comes from). */
 export interface ChartMeta {
   chart: string;
   version: string;

@@ -39,6 +39,15 @@ export const POD_KIND_VERSIONS: Record<string, string[]> = {
 /** Every built-in pod-carrying type token, all versions. */
 export const BUILT_IN_POD_TYPES = Object.entries(POD_KIND_VERSIONS).flatMap(([kind, versions]) => versions.map((v) => `kubernetes:${v}:${kind}`));
 
+/** The operator-run data services the durability and TLS rules judge, as `group/Kind`. */
+export const DATA_SERVICE_KINDS = {
+  mongodb: "mongodbcommunity.mongodb.com/MongoDBCommunity",
+  redis: "redis.redis.opstreelabs.in/RedisCluster",
+  rabbitmq: "rabbitmq.com/RabbitmqCluster",
+  elasticsearch: "elasticsearch.k8s.elastic.co/Elasticsearch",
+  mariadb: "k8s.mariadb.com/MariaDB",
+} as const;
+
 /** Custom resources whose pods the walker reads: `group/Kind`, any version. */
 export const OPERATOR_POD_KINDS = [
   "kafka.strimzi.io/Kafka",

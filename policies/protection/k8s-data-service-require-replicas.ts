@@ -1,12 +1,8 @@
-import { groupKind, ofGroupKinds } from "../lib/pod-templates";
+import { DATA_SERVICE_KINDS, groupKind, ofGroupKinds } from "../lib/pod-templates";
 import { defineResourceRule } from "../lib/rule";
 import { isUnknown, list, num, prop } from "../lib/values";
 
-const MONGODB = "mongodbcommunity.mongodb.com/MongoDBCommunity";
-const REDIS = "redis.redis.opstreelabs.in/RedisCluster";
-const RABBITMQ = "rabbitmq.com/RabbitmqCluster";
-const ELASTICSEARCH = "elasticsearch.k8s.elastic.co/Elasticsearch";
-const MARIADB = "k8s.mariadb.com/MariaDB";
+const { mongodb: MONGODB, redis: REDIS, rabbitmq: RABBITMQ, elasticsearch: ELASTICSEARCH, mariadb: MARIADB } = DATA_SERVICE_KINDS;
 
 export default defineResourceRule({
   name: "k8s-data-service-require-replicas",
