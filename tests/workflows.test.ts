@@ -1,5 +1,8 @@
 /**
- * The GitHub workflows parse, keep cloud credentials away from pull requests (and forks), deploy
+ * The GitHub workflows parse, keep cloud credentials away from pull requests (no id-token under a PR
+ * trigger; cloud jobs on protected refs only, one identity per environment), pin actions by commit SHA,
+ * grant minimal permissions, keep untrusted input out of scripts and outputs, judge a PR with the base
+ * branch's policy pack, label the fork-written comment as such, deploy
  * with the documented branch mapping in upstreamStacksOf's order, give Pulumi what a real run needs
  * (gke-gcloud-auth-plugin, a bootstrapped stack file, the policy pack and its config), and call only
  * npm scripts that exist and are documented.
@@ -61,18 +64,101 @@ const stackFiles = () =>
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)
     .sort();
-const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
-const CLOUD_ACTIONS = /^(google-github-actions\/auth|pulumi\/actions)@/;
+const CLOUD_ACTIONS = /^(google-github-actions\/auth|google-github-actions\/setup-gcloud|pulumi\/actions)@/;
+/** A third-party action pinned by a full 40-hex commit SHA, the version it is in a comment. */
+const PINNED = /^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/;
+const TRUSTED_REFS = `contains(fromJSON('["refs/heads/develop","refs/heads/rct","refs/heads/main"]'), github.ref)`;
+/** Triggers under which a job runs code a pull request's author wrote. */
+const PR_TRIGGERS = ["pull_request", "pull_request_target", "issue_comment", "workflow_run"];
+const holdsIdToken = (w: Workflow, j: Job) => JSON.stringify(j.permissions ?? w.permissions ?? {}).includes("id-token");
 
 describe("workflows", () => {
-  it("parse, each with a name, triggers and jobs; actions pinned to a major version", () => {
+  it("parse, each with a name, triggers and jobs", () => {
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const [f, w] of Object.entries(workflows)) {
       expect(w.name, f).toBeTruthy();
       expect(w.on, f).toBeTruthy();
       expect(Object.keys(w.jobs).length, f).toBeGreaterThan(0);
-      for (const s of steps(w)) if (s.uses) expect(s.uses, f).toMatch(/^[\w.-]+\/[\w./-]+@v\d+$/);
     }
+  });
+
+  it("pin every third-party action by full commit SHA, with its version in a comment (local ./ actions aside)", () => {
+    let pinned = 0;
+    for (const [f, t] of Object.entries(text)) {
+      const lines = t.split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l));
+      // Every `uses:` line of the text is a step of the parsed workflow (nothing hides in a flow map).
+      expect(lines.length, f).toBe(steps(workflows[f]).filter((s) => s.uses).length);
+      for (const l of lines) {
+        const ref = l.replace(/^\s*(-\s+)?uses:\s*/, "");
+        if (ref.startsWith("./")) continue;
+        expect(ref, `${f}: ${ref}`).toMatch(PINNED);
+        pinned++;
+      }
+    }
+    expect(pinned).toBeGreaterThan(10);
+    // The check itself: a tag, a branch or a short SHA is refused.
+    for (const bad of ["actions/checkout@v4", "actions/checkout@main", "actions/checkout@11d5960 # v4", "actions/checkout@11d5960a326750d5838078e36cf38b85af677262"]) expect(bad).not.toMatch(PINNED);
+  });
+
+  it("dependabot keeps the pinned actions and the npm dependencies current", () => {
+    const d = parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: { "package-ecosystem": string; directory: string }[] };
+    expect(d.version).toBe(2);
+    expect(d.updates.map((u) => u["package-ecosystem"]).sort()).toEqual(["github-actions", "npm"]);
+    for (const u of d.updates) expect(u.directory).toBe("/");
+  });
+
+  it("CODEOWNERS requires review for the workflows, the policy pack, its config and the policy engine", () => {
+    const owners = fs
+      .readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"))
+      .map((l) => l.split(/\s+/));
+    for (const p of ["/.github/", "/policies/", "/policies/config/", "/engine/policy/"]) {
+      const rule = owners.find(([pattern]) => pattern === p);
+      expect(rule, p).toBeDefined();
+      expect(rule!.slice(1).length, `${p} has an owner`).toBeGreaterThan(0);
+      for (const o of rule!.slice(1)) expect(o, p).toMatch(/^@[\w.-]+(\/[\w.-]+)?$/);
+    }
+  });
+
+  it("grant minimal permissions: contents: read at the top, and per job only what that job uses", () => {
+    for (const [f, w] of Object.entries(workflows)) {
+      const top = w.permissions ?? {};
+      const topOk = JSON.stringify(top) === JSON.stringify({ contents: "read" }) || (w.name === "PR comment" && JSON.stringify(top) === JSON.stringify({ contents: "read", actions: "read", "pull-requests": "write" }));
+      expect(topOk, `${f}: top-level permissions ${JSON.stringify(top)}`).toBe(true);
+      expect(typeof w.permissions, `${f}: no write-all / read-all`).toBe("object");
+      for (const [name, job] of Object.entries(w.jobs)) {
+        if (job.permissions === undefined) continue;
+        expect(typeof job.permissions, `${f} ${name}`).toBe("object");
+        const perms = job.permissions as Record<string, string>;
+        const s = job.steps ?? [];
+        for (const [scope, level] of Object.entries(perms)) {
+          const why: Record<string, boolean> = {
+            contents: level === "read",
+            "id-token": level === "write" && s.some((x) => (x.uses ?? "").startsWith("google-github-actions/auth@")),
+            actions: level === "read" && s.some((x) => /\bgh api\b/.test(x.run ?? "")),
+          };
+          expect(why[scope] ?? false, `${f} ${name}: ${scope}: ${level} is not needed by the job's steps`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("interpolate no expression into a run: script (untrusted input reaches scripts through env only)", () => {
+    let scripts = 0;
+    for (const [f, w] of Object.entries(workflows)) {
+      for (const [name, job] of Object.entries(w.jobs)) {
+        for (const s of job.steps ?? []) {
+          if (s.run === undefined) continue;
+          scripts++;
+          expect(s.run, `${f} ${name} ${s.name ?? ""}`).not.toMatch(/\$\{\{/);
+        }
+        // Nor into a github-script body, which is JavaScript evaluated as written.
+        for (const s of job.steps ?? []) if (s.uses?.startsWith("actions/github-script@")) expect(String(s.with?.script ?? ""), `${f} ${name}`).not.toMatch(/\$\{\{/);
+      }
+    }
+    expect(scripts).toBeGreaterThan(5);
   });
 
   it("use no repository secrets and no long-lived keys anywhere", () => {
@@ -118,31 +204,100 @@ describe("workflows", () => {
     expect(text[byName("PR comment")[0]]).toContain(COMMENT_MARKER);
   });
 
-  it("every job that can obtain cloud credentials on a pull request is guarded against forks", () => {
-    const [, w] = byName("Cloud preview");
-    expect(Object.keys(w.on)).toEqual(["pull_request"]);
-    for (const [name, job] of Object.entries(w.jobs)) expect(job.if ?? "", name).toContain(FORK_GUARD);
+  it("credentials never meet a pull request's code: no id-token or cloud action under a PR trigger", () => {
+    let checked = 0;
+    for (const [f, w] of Object.entries(workflows)) {
+      if (!PR_TRIGGERS.some((trigger) => trigger in w.on)) continue;
+      expect(JSON.stringify(w.permissions ?? {}), f).not.toContain("id-token");
+      for (const [name, job] of Object.entries(w.jobs)) {
+        checked++;
+        expect(holdsIdToken(w, job), `${f} ${name}: id-token under ${Object.keys(w.on).join(", ")}`).toBe(false);
+        for (const s of job.steps ?? []) expect(s.uses ?? "", `${f} ${name}`).not.toMatch(CLOUD_ACTIONS);
+        expect(job.environment, `${f} ${name}`).toBeUndefined();
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+    // Every job that holds id-token runs on a trusted ref: a push to a protected branch (Deploy) or
+    // a dispatch/schedule that its `if` limits to those branches (Cloud preview), in an environment.
+    for (const [f, w] of Object.entries(workflows)) {
+      for (const [name, job] of Object.entries(w.jobs)) {
+        const auth = (job.steps ?? []).some((s) => (s.uses ?? "").startsWith("google-github-actions/auth@"));
+        expect(holdsIdToken(w, job), `${f} ${name}: id-token only where auth runs`).toBe(auth);
+        if (!auth) continue;
+        expect(job.environment, `${f} ${name}: an environment`).toBeTruthy();
+        const triggers = Object.keys(w.on);
+        const pushOnly = triggers.length === 1 && triggers[0] === "push";
+        expect(pushOnly || (job.if ?? "").includes(TRUSTED_REFS), `${f} ${name}: trusted refs only (${triggers.join(", ")})`).toBe(true);
+        if (!pushOnly) for (const trigger of triggers) expect(["workflow_dispatch", "schedule"], `${f}: ${trigger}`).toContain(trigger);
+      }
+    }
+  });
+
+  it("one identity per environment: each job with credentials takes its env's own service account, fail-closed", () => {
+    let checked = 0;
+    for (const [f, w] of Object.entries(workflows)) {
+      for (const [name, job] of Object.entries(w.jobs)) {
+        const steps_ = job.steps ?? [];
+        const authAt = steps_.findIndex((s) => (s.uses ?? "").startsWith("google-github-actions/auth@"));
+        if (authAt < 0) continue;
+        checked++;
+        const auth = steps_[authAt];
+        expect(Object.keys(auth.with!).sort(), `${f} ${name}`).toEqual(["service_account", "workload_identity_provider"]);
+        expect(auth.with!.service_account, `${f} ${name}`).toBe("${{ env.GCP_SERVICE_ACCOUNT }}");
+        const kind = w.name === "Deploy" ? "DEPLOY" : "PREVIEW";
+        const sa = String((job as Job & { env?: Record<string, string> }).env?.GCP_SERVICE_ACCOUNT ?? "");
+        for (const env of ["dev", "rct", "prod"]) expect(sa, `${f} ${name}`).toContain(`matrix.environment == '${env}' && vars.GCP_${kind}_SERVICE_ACCOUNT_${env.toUpperCase()}`);
+        expect(sa, `${f} ${name}: no shared identity`).not.toMatch(/vars\.GCP_(DEPLOY|PREVIEW)_SERVICE_ACCOUNT\b(?!_)/);
+        expect(sa.trim().endsWith("|| '' }}"), `${f} ${name}: an unknown env gets no identity`).toBe(true);
+        // An empty service account would make auth use the bare WIF principal: stop before auth.
+        const guard = steps_.findIndex((s) => s.name === "Environment identity configured");
+        expect(guard, `${f} ${name}`).toBeGreaterThanOrEqual(0);
+        expect(guard, `${f} ${name}`).toBeLessThan(authAt);
+        const r = spawnSync("bash", ["-eo", "pipefail", "-c", steps_[guard].run!], { encoding: "utf8", env: { ...process.env, GCP_SERVICE_ACCOUNT: "", ENVIRONMENT: "rct" } });
+        expect(r.status, `${f} ${name}`).toBe(1);
+        expect(r.stderr).toContain(`GCP_${kind}_SERVICE_ACCOUNT_RCT`);
+        expect(spawnSync("bash", ["-eo", "pipefail", "-c", steps_[guard].run!], { env: { ...process.env, GCP_SERVICE_ACCOUNT: "sa@p.iam.gserviceaccount.com", ENVIRONMENT: "rct" } }).status).toBe(0);
+      }
+    }
+    expect(checked).toBe(3);
+    for (const t of Object.values(text)) expect(t).not.toMatch(/GCP_(DEPLOY|PREVIEW)_SERVICE_ACCOUNT \}\}/);
+  });
+
+  it("prod and shared stacks never share a secrets key with non-prod stacks", () => {
+    const providers = new Map<string, string>();
+    for (const s of stackFiles()) {
+      const doc = parse(fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${s}.yaml`), "utf8")) as { secretsprovider: string };
+      providers.set(s, doc.secretsprovider);
+    }
+    for (const [s, p] of providers) {
+      const tier = s.endsWith("-prod") ? "prod" : s.endsWith("-shared") ? "shared" : "nonprod";
+      for (const [o, q] of providers) {
+        if (o === s) continue;
+        const other = o.endsWith("-prod") ? "prod" : o.endsWith("-shared") ? "shared" : "nonprod";
+        if (tier !== other || tier === "nonprod") expect(q, `${s} and ${o} share ${p}`).not.toBe(p);
+      }
+    }
+  });
+
+  it("Cloud preview runs a protected branch's code only, each stack in its env's preview environment", () => {
+    const [f, w] = byName("Cloud preview");
+    expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    expect(JSON.stringify(w), f).not.toMatch(/pull_request|head\.sha|head_ref|refs\/pull/);
+    for (const [name, job] of Object.entries(w.jobs)) expect(job.if ?? "", name).toContain(TRUSTED_REFS);
     const preview = Object.values(w.jobs).find((j) => (j.steps ?? []).some((s) => s.uses?.startsWith("pulumi/actions@")))!;
-    const pulumi = preview.steps!.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-    expect(pulumi.uses).toBe("pulumi/actions@v7");
-    expect(pulumi.with).toMatchObject({ command: "preview", policyPacks: "policies", "comment-on-pr": true });
+    expect(preview.environment).toBe("${{ matrix.environment }}-preview");
+    expect(preview.permissions).toEqual({ contents: "read", "id-token": "write" });
+    for (const s of preview.steps!) if (s.uses?.startsWith("actions/checkout@")) expect(s.with ?? {}).not.toHaveProperty("ref");
+    const pulumi = pulumiStep(preview);
+    expect(pulumi.uses).toMatch(/^pulumi\/actions@[0-9a-f]{40}$/);
+    expect(pulumi.with).toMatchObject({ command: "preview", policyPacks: "policies" });
     expect(String(pulumi.with!.policyPackConfigs)).toBe("policies/config/${{ matrix.stack }}.json");
     expect(String(pulumi.with!["cloud-url"])).toMatch(/^gs:\/\//);
     // pulumi/actions passes secrets-provider to `stack init` only (upsert), never to `stack select`:
     // each stack's provider and data key are its stack file's secretsprovider and encryptedkey.
     expect(pulumi.with).not.toHaveProperty("secrets-provider");
     expect(pulumi.with).not.toHaveProperty("upsert");
-    expect(preview.permissions).toMatchObject({ "id-token": "write" });
-    const auth = preview.steps!.find((s) => s.uses?.startsWith("google-github-actions/auth@"))!;
-    expect(Object.keys(auth.with!).sort()).toEqual(["service_account", "workload_identity_provider"]);
-    // Any other pull_request workflow with cloud access must be guarded the same way.
-    for (const [f, other] of Object.entries(workflows)) {
-      if (!("pull_request" in other.on)) continue;
-      for (const [name, job] of Object.entries(other.jobs)) {
-        const cloud = (job.steps ?? []).some((s) => CLOUD_ACTIONS.test(s.uses ?? "")) || JSON.stringify(job.permissions ?? {}).includes("id-token");
-        if (cloud) expect(job.if ?? "", `${f} ${name}`).toContain(FORK_GUARD);
-      }
-    }
+    expect(JSON.parse(w.env!.BRANCH_ENVS)).toEqual(JSON.parse(byName("Deploy")[1].env!.BRANCH_ENVS));
   });
 
   it("deploys on push with diaspomoney.md's branch mapping, prod behind its environment, one up per stack at a time", () => {
@@ -162,12 +317,12 @@ describe("workflows", () => {
       // Both waves share the per-stack group: one `up` per stack at a time, whichever job runs it.
       expect(deploy.concurrency, name).toEqual({ group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
       const pulumi = pulumiStep(deploy);
-      expect(pulumi.uses, name).toBe("pulumi/actions@v7");
+      expect(pulumi.uses, name).toMatch(/^pulumi\/actions@[0-9a-f]{40}$/);
       expect(pulumi.with, name).toMatchObject({ command: "up", "stack-name": "${{ matrix.stack }}", policyPacks: "policies", "policyPackConfigs": "policies/config/${{ matrix.stack }}.json" });
       expect(String(pulumi.with!["cloud-url"]), name).toMatch(/^gs:\/\//);
       expect(pulumi.with, name).not.toHaveProperty("secrets-provider");
       expect(pulumi.with, name).not.toHaveProperty("upsert");
-      expect(deploy.steps!.some((s) => s.uses === "google-github-actions/auth@v2" && "workload_identity_provider" in (s.with ?? {})), name).toBe(true);
+      expect(deploy.steps!.some((s) => (s.uses ?? "").startsWith("google-github-actions/auth@") && "workload_identity_provider" in (s.with ?? {})), name).toBe(true);
       expect(deploy.needs, name).toEqual(expect.arrayContaining(["plan", "verify"]));
     }
   });
@@ -369,24 +524,107 @@ describe("workflows", () => {
     }
   });
 
-  it("the cloud preview matrix leaves out a stack the change deletes (no stack file to preview)", () => {
+  it.skipIf(!hasJq)("the cloud preview plan writes its output with a random heredoc delimiter, the stacks of the branch's env", () => {
     const [, w] = byName("Cloud preview");
-    const line = runs(w).split("\n").find((l) => l.includes("affected-stacks.json | while"))!;
-    expect(line).toBeDefined();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "affected-"));
+    const step = w.jobs.plan.steps!.find((s) => (s.run ?? "").includes("GITHUB_OUTPUT"))!;
+    expect(step.run).toMatch(/delimiter="EOF_\$\(openssl rand -hex \d+\)"/);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cloud-plan-"));
     try {
       fs.mkdirSync(path.join(tmp, "stacks"));
-      fs.mkdirSync(path.join(tmp, ".preview"));
-      fs.writeFileSync(path.join(tmp, "stacks", "Pulumi.quickfund-dev.yaml"), "");
-      fs.writeFileSync(path.join(tmp, ".preview", "affected-stacks.json"), '["quickfund-dev","quickfund-old"]\n');
-      const r = spawnSync("bash", ["-eo", "pipefail", "-c", `${line.trim()}\necho "$stacks"`], { cwd: tmp, encoding: "utf8" });
-      expect(r.stdout.trim()).toBe('["quickfund-dev"]');
-      fs.writeFileSync(path.join(tmp, ".preview", "affected-stacks.json"), "[]\n");
-      // The preview job is skipped on '[]'.
-      expect(spawnSync("bash", ["-eo", "pipefail", "-c", `${line.trim()}\necho "$stacks"`], { cwd: tmp, encoding: "utf8" }).stdout.trim()).toBe("[]");
+      for (const s of ["quickfund-dev", "quickfund-prod", "diaspomoney-prod", "diaspomoney-shared"]) fs.writeFileSync(path.join(tmp, "stacks", `Pulumi.${s}.yaml`), "");
+      const read = (branch: string) => {
+        const file = path.join(tmp, `out-${branch.replace(/\W/g, "_")}`);
+        fs.writeFileSync(file, "");
+        const r = spawnSync("bash", ["-eo", "pipefail", "-c", step.run!], { cwd: tmp, encoding: "utf8", env: { ...process.env, GITHUB_REF_NAME: branch, GITHUB_OUTPUT: file, BRANCH_ENVS: w.env!.BRANCH_ENVS } });
+        return { status: r.status, out: fs.readFileSync(file, "utf8") };
+      };
+      const main = read("main");
+      expect(main.status).toBe(0);
+      const m = /^stacks<<(EOF_[0-9a-f]{32})\n(.*)\n\1\n$/s.exec(main.out);
+      expect(m, main.out).not.toBeNull();
+      expect(JSON.parse(m![2])).toEqual({ include: ["diaspomoney-prod", "diaspomoney-shared", "quickfund-prod"].map((stack) => ({ stack, environment: "prod" })) });
+      const dev = read("develop");
+      expect(dev.out.split("\n")[0]).not.toBe(main.out.split("\n")[0]); // a new delimiter each run
+      expect(JSON.parse(dev.out.split("\n")[1])).toEqual({ include: [{ stack: "quickfund-dev", environment: "dev" }] });
+      expect(read("feature/x").status).toBe(1);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  });
+
+  it("no workflow that handles a pull request writes to $GITHUB_OUTPUT; any other multi-line write uses a random delimiter", () => {
+    for (const [f, w] of Object.entries(workflows)) {
+      for (const [name, job] of Object.entries(w.jobs)) {
+        for (const s of job.steps ?? []) {
+          const r = s.run ?? "";
+          if (!r.includes("GITHUB_OUTPUT")) continue;
+          expect(PR_TRIGGERS.some((trigger) => trigger in w.on), `${f} ${name}: writes $GITHUB_OUTPUT under a PR trigger`).toBe(false);
+          // A heredoc output must use a generated delimiter, never a fixed word the content could hold.
+          for (const m of r.matchAll(/\w<<\$?\{?(\w+)/g)) expect(m[1], `${f} ${name}`).toBe("delimiter");
+        }
+      }
+    }
+  });
+
+  it("the policy gate judges the PR with the base commit's pack and config, before it runs", () => {
+    const [, w] = byName("Pull request");
+    const job = Object.values(w.jobs).find((j) => (j.steps ?? []).some((s) => /npm run preview -- --all/.test(s.run ?? "")))!;
+    const checkout = job.steps!.find((s) => s.uses?.startsWith("actions/checkout@"))!;
+    expect(checkout.with).toMatchObject({ "fetch-depth": 0, "persist-credentials": false });
+    const at = job.steps!.findIndex((s) => s.name === "Policy pack and config from the base commit");
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(at).toBeGreaterThan(job.steps!.findIndex((s) => s.run === "npm ci"));
+    expect(at).toBeLessThan(job.steps!.findIndex((s) => /npm run preview -- --all/.test(s.run ?? "")));
+    const step = job.steps![at];
+    expect(step.env).toEqual({ BASE_SHA: "${{ github.event.pull_request.base.sha }}" });
+    // Run it in a repository whose head relaxes a rule, waives a violation and adds a stack.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "base-rules-"));
+    const git = (...args: string[]) => {
+      const r = spawnSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false", ...args], { cwd: tmp, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return r.stdout.trim();
+    };
+    try {
+      git("init", "-q");
+      fs.mkdirSync(path.join(tmp, "policies", "config"), { recursive: true });
+      fs.writeFileSync(path.join(tmp, "policies", "rule.ts"), "strict\n");
+      fs.writeFileSync(path.join(tmp, "policies", "config", "app-prod.json"), '{"level":"mandatory"}\n');
+      git("add", "-A");
+      git("commit", "-q", "-m", "base");
+      const base = git("rev-parse", "HEAD");
+      fs.writeFileSync(path.join(tmp, "policies", "rule.ts"), "relaxed\n");
+      fs.writeFileSync(path.join(tmp, "policies", "bypass.ts"), "export {}\n");
+      fs.writeFileSync(path.join(tmp, "policies", "config", "app-prod.json"), '{"level":"disabled"}\n');
+      fs.writeFileSync(path.join(tmp, "policies", "config", "new-dev.json"), '{"level":"advisory"}\n');
+      git("add", "-A");
+      git("commit", "-q", "-m", "head");
+      // What npm ci installed for the workspace stays.
+      fs.mkdirSync(path.join(tmp, "policies", "node_modules", "dep"), { recursive: true });
+      fs.writeFileSync(path.join(tmp, "policies", "node_modules", "dep", "index.js"), "");
+      const r = spawnSync("bash", ["-eo", "pipefail", "-c", step.run!], { cwd: tmp, encoding: "utf8", env: { ...process.env, BASE_SHA: base } });
+      expect(fs.existsSync(path.join(tmp, "policies", "node_modules", "dep", "index.js"))).toBe(true);
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.readFileSync(path.join(tmp, "policies", "rule.ts"), "utf8")).toBe("strict\n");
+      expect(fs.existsSync(path.join(tmp, "policies", "bypass.ts"))).toBe(false);
+      expect(fs.readFileSync(path.join(tmp, "policies", "config", "app-prod.json"), "utf8")).toBe('{"level":"mandatory"}\n');
+      // A stack the PR adds has no base config: its own file, announced.
+      expect(fs.readFileSync(path.join(tmp, "policies", "config", "new-dev.json"), "utf8")).toBe('{"level":"advisory"}\n');
+      expect(r.stdout).toContain("::notice file=policies/config/new-dev.json::");
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("the PR comment says its content came from the PR's own code and that the required check is the authority", () => {
+    const [f, w] = byName("PR comment");
+    const script = String(steps(w).find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script);
+    expect(script).toContain("produced by this pull request's own code");
+    expect(script).toContain("Offline policy check");
+    // The conclusion comes from GitHub's event, not from the artifact.
+    expect(script).toContain("context.payload.workflow_run.conclusion");
+    // The banner follows the marker whatever the artifact starts with.
+    expect(script).toMatch(/body = `\$\{marker\}\\n\$\{banner\}/);
+    expect(text[f]).not.toMatch(/GITHUB_OUTPUT/);
   });
 
   it("call only npm scripts that package.json has and the README (or docs/) documents", () => {
