@@ -70,7 +70,13 @@ export function loadStackFile(projectRoot: string, stack: string): LoadedStackFi
   const root = doc.contents as Node | null;
   if (root === null) return { config: {}, secretKeys: [] };
   if (!isMap(root)) throw new StackConfigError(rel, "(top level)", "a mapping with a `config:` key", describeNode(root));
-  const data = doc.toJS() as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    // maxAliasCount bounds an alias bomb ("billion laughs"): refused as this file's error, not a crash.
+    data = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (e) {
+    throw new StackConfigError(rel, "the document", "YAML without excessive aliases", `a document that cannot be expanded: ${(e as Error).message.split("\n")[0]}`);
+  }
   for (const key of Object.keys(data)) {
     if (!TOP_LEVEL_KEYS.has(key)) {
       throw new StackConfigError(rel, key, `one of the stack file keys ${[...TOP_LEVEL_KEYS].join(", ")}`, "an unknown key");

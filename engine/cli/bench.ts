@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { allStacks } from "../../stacks/registry";
 import { PROJECT_ROOT } from "../project";
+import { CliError, EXIT, parseCli, runMain } from "./args";
 
 const TSX = join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs");
 const PREVIEW = join(PROJECT_ROOT, "engine/cli/preview.ts");
@@ -36,13 +37,11 @@ function measure(label: string, args: string[], runs: number): { label: string; 
   return { label, medianMs: median(samples), runs: samples.map((s) => Math.round(s)) };
 }
 
-function main(): void {
-  const runsArg = process.argv.indexOf("--runs");
-  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
-  if (!Number.isInteger(runs) || runs < 1) {
-    console.error("bench: --runs takes a whole number of at least 1");
-    process.exit(2);
-  }
+function main(argv: string[]): number {
+  const p = parseCli(argv, { runs: "string" }, { positional: false });
+  if (p.help) throw new CliError("usage: npm run bench [-- --runs N]");
+  const runs = p.values.runs !== undefined ? Number(p.values.runs) : 5;
+  if (!Number.isInteger(runs) || runs < 1) throw new CliError("--runs takes a whole number of at least 1");
   const imports = ["@pulumi/pulumi", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/random"];
   const rows = [
     measure("import floor: node + the four @pulumi packages", ["-e", imports.map((m) => `require(${JSON.stringify(m)});`).join("")], runs),
@@ -57,6 +56,7 @@ function main(): void {
   mkdirSync(join(PROJECT_ROOT, ".preview"), { recursive: true });
   writeFileSync(out, JSON.stringify({ node: process.version, runs, rows }, null, 2) + "\n");
   console.log(`\nwritten: ${out}`);
+  return EXIT.ok;
 }
 
-main();
+runMain("bench", () => main(process.argv.slice(2)));

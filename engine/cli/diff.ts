@@ -3,16 +3,20 @@
  *
  * Compares two offline plans (PreviewDigest JSON, ours or `pulumi preview --json`): either two plan
  * files of one stack, or two directories of `<stack>.json` plans (every stack on either side).
- * Exit 0 after a comparison (whatever it found), 2 on a usage error or an unreadable plan.
+ * Exit 0 after a comparison (whatever it found), 2 on a usage error, an unusable `--out` or an
+ * unreadable or malformed plan (one line naming the file), 3 on a failure of the tool itself.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PreviewDigest } from "../digest";
 import { diffDigests, renderJson, renderMarkdown, renderTerminal, type StackDiff } from "../diff";
+import { readPlanFile } from "../plan-file";
+import { checkOutputPath, CliError, EXIT, oneLine, parseCli, runMain } from "./args";
 
 const USAGE = `usage: npm run diff -- <base.json|base-dir> <head.json|head-dir> [--format terminal|markdown|json] [--out FILE] [--budget CHARS] [--stack NAME]`;
 
-export class UsageError extends Error {}
+/** Kept for callers of this module: the shared CLI error (exit 2). */
+export { CliError as UsageError } from "./args";
 
 export interface DiffArgs {
   base: string;
@@ -24,58 +28,41 @@ export interface DiffArgs {
 }
 
 export function parseArgs(argv: string[]): DiffArgs {
-  const pos: string[] = [];
+  const p = parseCli(argv, { format: "string", markdown: "boolean", json: "boolean", out: "string", budget: "string", stack: "string" });
+  if (p.help) throw new CliError("");
   let format: DiffArgs["format"] = "terminal";
-  let out: string | undefined;
-  let budget: number | undefined;
-  let stack: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (v === undefined || v === "") throw new UsageError(`${a.split("=")[0]} needs a value`);
-      return v;
-    };
-    if (a === "--format" || a.startsWith("--format=")) {
-      const f = value();
-      if (f !== "terminal" && f !== "markdown" && f !== "json") throw new UsageError(`unknown format ${f}`);
-      format = f;
-    } else if (a === "--markdown") format = "markdown";
-    else if (a === "--json") format = "json";
-    else if (a === "--out" || a.startsWith("--out=")) out = value();
-    else if (a === "--budget" || a.startsWith("--budget=")) {
-      budget = Number(value());
-      if (!Number.isInteger(budget) || budget < 1000) throw new UsageError("--budget must be an integer ≥ 1000");
-    } else if (a === "--stack" || a.startsWith("--stack=")) stack = value();
-    else if (a === "-h" || a === "--help") throw new UsageError("");
-    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else pos.push(a);
+  const f = p.values.format;
+  if (f !== undefined) {
+    if (f !== "terminal" && f !== "markdown" && f !== "json") throw new CliError(`unknown format ${f}`);
+    format = f;
   }
-  if (pos.length !== 2) throw new UsageError("expected exactly two plans: <base> <head>");
-  return { base: pos[0], head: pos[1], format, ...(out ? { out } : {}), ...(budget ? { budget } : {}), ...(stack ? { stack } : {}) };
+  if (p.flags.markdown) format = "markdown";
+  if (p.flags.json) format = "json";
+  let budget: number | undefined;
+  if (p.values.budget !== undefined) {
+    budget = Number(p.values.budget);
+    if (!Number.isInteger(budget) || budget < 1000) throw new CliError("--budget must be an integer ≥ 1000");
+  }
+  if (p.positional.length !== 2) throw new CliError("expected exactly two plans: <base> <head>");
+  const { out, stack } = p.values;
+  return { base: p.positional[0], head: p.positional[1], format, ...(out ? { out } : {}), ...(budget ? { budget } : {}), ...(stack ? { stack } : {}) };
 }
 
+/** One plan file, validated (engine/plan-file.ts). */
 export function readPlan(file: string): PreviewDigest {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  let d: unknown;
-  try {
-    d = JSON.parse(raw);
-  } catch (e) {
-    throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
-  }
-  if (!d || typeof d !== "object" || !Array.isArray((d as PreviewDigest).steps)) throw new UsageError(`${file} is not a PreviewDigest (no steps[])`);
-  return d as PreviewDigest;
+  return readPlanFile(file);
 }
 
 /** Plans of a directory, by stack name (file name without `.json`). */
 export function readPlanDir(dir: string): Map<string, PreviewDigest> {
   const m = new Map<string, PreviewDigest>();
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) m.set(f.slice(0, -5), readPlan(path.join(dir, f)));
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw new CliError(`cannot list ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  for (const f of names.filter((f) => f.endsWith(".json")).sort()) m.set(f.slice(0, -5), readPlan(path.join(dir, f)));
   return m;
 }
 
@@ -84,12 +71,12 @@ export function diffPaths(base: string, head: string, stack?: string): StackDiff
     try {
       return fs.statSync(p).isDirectory();
     } catch {
-      throw new UsageError(`no such file or directory: ${p}`);
+      throw new CliError(`no such file or directory: ${p}`);
     }
   };
   const bd = isDir(base);
   const hd = isDir(head);
-  if (bd !== hd) throw new UsageError("give two plan files or two plan directories, not one of each");
+  if (bd !== hd) throw new CliError("give two plan files or two plan directories, not one of each");
   if (!bd) {
     const b = readPlan(base);
     const h = readPlan(head);
@@ -114,8 +101,18 @@ export function render(diffs: StackDiff[], args: Pick<DiffArgs, "format" | "budg
 }
 
 export function main(argv: string[]): number {
+  let args: DiffArgs;
   try {
-    const args = parseArgs(argv);
+    args = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    if (e.message) process.stderr.write(`diff: ${e.message}\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return e.message ? EXIT.usage : EXIT.ok;
+  }
+  try {
+    // The output path is checked before any work.
+    if (args.out) checkOutputPath(args.out, "--out");
     const diffs = diffPaths(args.base, args.head, args.stack);
     const color = !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const text = render(diffs, args, color);
@@ -124,15 +121,14 @@ export function main(argv: string[]): number {
       fs.writeFileSync(args.out, text);
       process.stderr.write(`wrote ${args.out} (${text.length} characters)\n`);
     } else process.stdout.write(text);
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    if (e instanceof UsageError) {
-      if (e.message) process.stderr.write(`error: ${e.message}\n`);
-      process.stderr.write(`${USAGE}\n`);
-      return 2;
+    if (e instanceof CliError) {
+      process.stderr.write(`diff: ${oneLine(e)}\n`);
+      return e.code;
     }
     throw e;
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runMain("diff", () => main(process.argv.slice(2)));

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { stackFileJsonSchema } from "../../stacks/config";
 import { PLATFORMS } from "../../stacks/registry";
 import { PROJECT_ROOT } from "../project";
+import { CliError, EXIT, parseCli, runMain } from "./args";
 
 export function schemaPath(platform: string): string {
   return join(PROJECT_ROOT, "stacks", "schemas", `${platform}.schema.json`);
@@ -17,8 +18,10 @@ export function renderSchema(platform: (typeof PLATFORMS)[number]): string {
   return JSON.stringify(stackFileJsonSchema(platform), null, 2) + "\n";
 }
 
-if (require.main === module) {
-  const check = process.argv.includes("--check");
+function main(argv: string[]): number {
+  const p = parseCli(argv, { check: "boolean" }, { positional: false });
+  if (p.help) throw new CliError("usage: npm run schemas [-- --check]");
+  const check = p.flags.check === true;
   let stale = 0;
   for (const platform of PLATFORMS) {
     const path = schemaPath(platform.name);
@@ -33,5 +36,7 @@ if (require.main === module) {
       console.log(`wrote ${path}`);
     }
   }
-  process.exit(stale ? 1 : 0);
+  return stale ? EXIT.findings : EXIT.ok;
 }
+
+if (require.main === module) runMain("schemas", () => main(process.argv.slice(2)));

@@ -12,14 +12,16 @@
  * and `platform` agree, prod-ness comes from the stack name), and a prod or shared config carries
  * no waiver and no enforcement below the generated default. Each of these is exit 2.
  *
- * Exit codes: 0 no mandatory violation and no deployability error, 1 either, 2 usage or config
- * error (one line, never a stack trace).
+ * Exit codes: 0 no mandatory violation and no deployability error, 1 either, 2 usage, config or
+ * plan error (one line naming the file, never a stack trace: the plan is validated by
+ * engine/plan-file.ts before any rule runs), 3 a failure of the pack or the analysis itself.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { analyzeDeployability } from "../deployability";
 import { formatDeployabilityReport } from "../deployability/format";
 import { upstreamResources, upstreamStacksOf } from "../deployability/upstream";
-import { resourcesFromDigest, type PreviewDigest } from "../digest";
+import { resourcesFromDigest } from "../digest";
+import { readPlanFile } from "../plan-file";
+import { CliError, EXIT, oneLine, parseCli, runMain } from "./args";
 import type { RecordedResource } from "../evaluate";
 import { checkStackName, PolicyConfigError } from "../policy/config";
 import { formatPolicyReport } from "../policy/format";
@@ -27,54 +29,21 @@ import { runPolicyPack } from "../policy/run";
 
 const USAGE = "usage: npm run policy -- --plan <preview.json> --stack <platform-env> [--upstream-plan <shared.json>] [--json]";
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): { plan: string; stack: string; json: boolean; upstreamPlan?: string } {
-  let plan: string | undefined;
-  let stack: string | undefined;
-  let upstreamPlan: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value; ${USAGE}`);
-      return v;
-    };
-    if (a === "--plan") plan = value();
-    else if (a.startsWith("--plan=")) plan = a.slice(7);
-    else if (a === "--stack") stack = value();
-    else if (a.startsWith("--stack=")) stack = a.slice(8);
-    else if (a === "--upstream-plan") upstreamPlan = value();
-    else if (a.startsWith("--upstream-plan=")) upstreamPlan = a.slice(16);
-    else if (a === "--json") json = true;
-    else if (a === "--help" || a === "-h") throw new UsageError(USAGE);
-    else throw new UsageError(`unknown argument ${a}; ${USAGE}`);
-  }
-  if (!plan || !stack) throw new UsageError(`--plan and --stack are required; ${USAGE}`);
-  return { plan, stack, json, ...(upstreamPlan ? { upstreamPlan } : {}) };
-}
-
-function readPlan(file: string): PreviewDigest {
-  if (!existsSync(file)) throw new UsageError(`plan file ${file} does not exist`);
-  let digest: unknown;
-  try {
-    digest = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`plan file ${file} is not JSON: ${(e as Error).message.split("\n")[0]}`);
-  }
-  if (!digest || typeof digest !== "object" || !Array.isArray((digest as PreviewDigest).steps)) {
-    throw new UsageError(`plan file ${file} is not a PreviewDigest (no "steps" array): write it with \`npm run preview -- --json\` or \`pulumi preview --json\``);
-  }
-  return digest as PreviewDigest;
+  const p = parseCli(argv, { plan: "string", stack: "string", "upstream-plan": "string", json: "boolean" }, { positional: false });
+  if (p.help) throw new CliError(USAGE);
+  const { plan, stack } = p.values;
+  const upstreamPlan = p.values["upstream-plan"];
+  if (!plan || !stack) throw new CliError(`--plan and --stack are required; ${USAGE}`);
+  return { plan, stack, json: p.flags.json === true, ...(upstreamPlan ? { upstreamPlan } : {}) };
 }
 
 /** The upstream stacks' resources: from a saved plan when given, else evaluated offline. */
 async function upstreamFor(stack: string, upstreamPlan: string | undefined): Promise<{ stacks: string[]; resources: RecordedResource[] }> {
   const stacks = upstreamStacksOf(stack);
   if (!upstreamPlan) return upstreamResources(stack);
-  if (stacks.length === 0) throw new UsageError(`--upstream-plan: ${stack} is deployed after no other stack, so it takes no upstream plan`);
-  return { stacks, resources: resourcesFromDigest(readPlan(upstreamPlan)) };
+  if (stacks.length === 0) throw new CliError(`--upstream-plan: ${stack} is deployed after no other stack, so it takes no upstream plan`);
+  return { stacks, resources: resourcesFromDigest(readPlanFile(upstreamPlan)) };
 }
 
 /** The plan must be the stack's: every URN names the stack it belongs to. */
@@ -82,11 +51,11 @@ function checkPlanStack(resources: RecordedResource[], stack: string, file: stri
   const stacks = new Set<string>();
   for (const r of resources) {
     const m = /^urn:pulumi:([^:]+)::/.exec(r.urn);
-    if (!m) throw new UsageError(`plan file ${file}: ${JSON.stringify(r.urn)} is not a Pulumi URN`);
+    if (!m) throw new CliError(`plan file ${file}: ${JSON.stringify(r.urn)} is not a Pulumi URN`);
     stacks.add(m[1]);
   }
   const others = [...stacks].filter((s) => s !== stack);
-  if (others.length) throw new UsageError(`plan file ${file} is a plan of stack ${others.join(", ")}, not --stack ${stack}`);
+  if (others.length) throw new CliError(`plan file ${file} is a plan of stack ${others.join(", ")}, not --stack ${stack}`);
 }
 
 export interface PolicyCliOptions {
@@ -98,7 +67,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
   try {
     const args = parseArgs(argv);
     checkStackName(args.stack);
-    const digest = readPlan(args.plan);
+    const digest = readPlanFile(args.plan);
     const resources = resourcesFromDigest(digest);
     checkPlanStack(resources, args.stack, args.plan);
     const run = await runPolicyPack({ stack: args.stack, resources, ...(opts.configDir ? { configDir: opts.configDir } : {}) });
@@ -112,15 +81,14 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     }
     return run.mandatoryViolations > 0 || deployability.findings.length > 0 ? 1 : 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof PolicyConfigError) {
-      err(`error: ${e.message}`);
-      return 2;
+    if (e instanceof CliError || e instanceof PolicyConfigError) {
+      err(`error: ${oneLine(e)}`);
+      return EXIT.usage;
     }
-    err(`error: ${(e as Error).message.split("\n")[0]}`);
-    return 2;
+    // Not the input's fault: a failure of the pack or the analysis itself.
+    err(`error: internal error: ${oneLine(e)}`);
+    return EXIT.program;
   }
 }
 
-if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
-}
+if (require.main === module) runMain("policy", () => main(process.argv.slice(2)));

@@ -9,8 +9,9 @@
  * `stacks/<platform>.ts` shows up in exactly the stacks it reaches.
  *
  * Writes the markdown PR comment (default .preview/pr-comment.md), prints the terminal diff.
- * Exit: 0 ok; 1 head has a mandatory policy violation (unwaived); 2 usage error, bad ref, or a head
- * stack that cannot be previewed (config or program error).
+ * Exit (engine/cli/args.ts): 0 ok; 1 head has a mandatory policy violation (unwaived); 2 usage
+ * error, an unusable output path (checked before any work), bad ref, or a head
+ * stack that cannot be previewed (config or program error); 3 a failure of the tool itself.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -20,6 +21,8 @@ import * as path from "node:path";
 import type { PreviewDigest } from "../digest";
 import { SECRET_DIGEST_KEY_ENV } from "../evaluate";
 import { diffDigests, hasChanges, renderJson, renderMarkdown, renderTerminal, type StackDiff } from "../diff";
+import { readPlanFile } from "../plan-file";
+import { checkOutputPath, CliError, EXIT, parseCli, runMain } from "./args";
 
 const USAGE = `usage: npm run preview:pr -- --base <git ref> [--out FILE] [--json FILE] [--affected FILE] [--keep-plans DIR] [--budget CHARS] [--title TEXT]
   --out FILE        markdown comment (default .preview/pr-comment.md)
@@ -28,8 +31,6 @@ const USAGE = `usage: npm run preview:pr -- --base <git ref> [--out FILE] [--jso
   --keep-plans DIR  keep the base and head plans in DIR/base and DIR/head`;
 
 const PREVIEW_CLI = "engine/cli/preview.ts";
-
-class UsageError extends Error {}
 
 export interface PrArgs {
   base: string;
@@ -42,32 +43,18 @@ export interface PrArgs {
 }
 
 export function parseArgs(argv: string[]): PrArgs {
-  let base: string | undefined;
-  let out = ".preview/pr-comment.md";
-  const rest: Partial<PrArgs> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === "" || (inline === undefined && v.startsWith("--"))) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--base") base = value();
-    else if (flag === "--out") out = value();
-    else if (flag === "--json") rest.json = value();
-    else if (flag === "--affected") rest.affected = value();
-    else if (flag === "--keep-plans") rest.keepPlans = value();
-    else if (flag === "--title") rest.title = value();
-    else if (flag === "--budget") {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < 1000) throw new UsageError("--budget must be an integer ≥ 1000");
-      rest.budget = n;
-    } else if (flag === "-h" || flag === "--help") throw new UsageError("");
-    else throw new UsageError(`unexpected argument ${a}`);
+  const p = parseCli(argv, { base: "string", out: "string", json: "string", affected: "string", "keep-plans": "string", title: "string", budget: "string" }, { positional: false });
+  if (p.help) throw new CliError("");
+  const { base, json, affected, title } = p.values;
+  const keepPlans = p.values["keep-plans"];
+  const rest: Partial<PrArgs> = { ...(json ? { json } : {}), ...(affected ? { affected } : {}), ...(keepPlans ? { keepPlans } : {}), ...(title ? { title } : {}) };
+  if (p.values.budget !== undefined) {
+    const n = Number(p.values.budget);
+    if (!Number.isInteger(n) || n < 1000) throw new CliError("--budget must be an integer ≥ 1000");
+    rest.budget = n;
   }
-  if (!base) throw new UsageError("--base <git ref> is required");
-  return { base, out, ...rest };
+  if (!base) throw new CliError("--base <git ref> is required");
+  return { base, out: p.values.out ?? ".preview/pr-comment.md", ...rest };
 }
 
 function git(args: string[], cwd: string): { ok: boolean; out: string; err: string } {
@@ -132,8 +119,7 @@ function readPlans(dir: string): Map<string, PreviewDigest> {
   if (!fs.existsSync(dir)) return m;
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     try {
-      const d = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as PreviewDigest;
-      if (Array.isArray(d.steps)) m.set(f.slice(0, -5), d);
+      m.set(f.slice(0, -5), readPlanFile(path.join(dir, f)));
     } catch {
       // An unreadable plan counts as missing; the per-stack run below says why.
     }
@@ -212,10 +198,21 @@ export async function main(argv: string[]): Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
+    if (!(e instanceof CliError)) throw e;
     if (e.message) console.error(`preview:pr: ${e.message}`);
     console.error(USAGE);
-    return e.message ? 2 : 0;
+    return e.message ? EXIT.usage : EXIT.ok;
+  }
+  // Output paths are checked before any work (no worktree, no preview run for a bad one).
+  try {
+    checkOutputPath(args.out, "--out");
+    if (args.json) checkOutputPath(args.json, "--json");
+    if (args.affected) checkOutputPath(args.affected, "--affected");
+    if (args.keepPlans) checkOutputPath(args.keepPlans, "--keep-plans", "dir");
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    console.error(`preview:pr: ${e.message}`);
+    return EXIT.usage;
   }
   const top = git(["rev-parse", "--show-toplevel"], process.cwd());
   if (!top.ok) {
@@ -324,15 +321,4 @@ export function linkNodeModules(root: string, worktree: string): void {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      console.error(`preview:pr: internal error: ${err instanceof Error ? err.message : String(err)}`);
-      if (process.env.DEBUG) console.error(err);
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) runMain("preview:pr", () => main(process.argv.slice(2)));

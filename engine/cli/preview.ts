@@ -20,8 +20,10 @@ import { formatPolicyReport } from "../policy/format";
 import { runPolicyPack, type PolicyRunResult } from "../policy/run";
 import { prepareStack, previewPrepared, StackUsageError, type PreparedStack, type StackPreview } from "../preview";
 import { renderCounts, renderLimits, renderTree } from "../render";
+import { checkOutputPath, CliError, EXIT as CLI_EXIT, parseCli, runMain } from "./args";
 
-export const EXIT = { ok: 0, policy: 1, usage: 2, program: 3 } as const;
+/** The shared exit codes (engine/cli/args.ts), under this CLI's historical names. */
+export const EXIT = { ok: CLI_EXIT.ok, policy: CLI_EXIT.findings, usage: CLI_EXIT.usage, program: CLI_EXIT.program } as const;
 
 const USAGE = `usage: npm run preview -- <stack>... [--json FILE] [--tree|--no-tree] [--root DIR]
        npm run preview -- --all [--json-dir DIR] [--tree] [--root DIR]
@@ -38,30 +40,19 @@ interface Args {
   root?: string;
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): Args {
-  const args: Args = { stacks: [], all: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (!v || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--all") args.all = true;
-    else if (a === "--json") args.json = value();
-    else if (a === "--json-dir") args.jsonDir = value();
-    else if (a === "--root") args.root = value();
-    else if (a === "--tree") args.tree = true;
-    else if (a === "--no-tree") args.tree = false;
-    else if (a === "--help" || a === "-h") throw new UsageError("");
-    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else args.stacks.push(a);
-  }
-  if (args.all && args.stacks.length) throw new UsageError("give stack names or --all, not both");
-  if (!args.all && args.stacks.length === 0) throw new UsageError("name a stack, or --all");
-  if (args.json && (args.all || args.stacks.length > 1)) throw new UsageError("--json takes one stack; use --json-dir for several");
+  const p = parseCli(argv, { all: "boolean", json: "string", "json-dir": "string", root: "string", tree: "boolean", "no-tree": "boolean" });
+  if (p.help) throw new CliError("");
+  const args: Args = { stacks: p.positional, all: p.flags.all === true };
+  if (p.values.json) args.json = p.values.json;
+  if (p.values["json-dir"]) args.jsonDir = p.values["json-dir"];
+  if (p.values.root) args.root = p.values.root;
+  if (p.flags.tree && p.flags["no-tree"]) throw new CliError("give --tree or --no-tree, not both");
+  if (p.flags.tree) args.tree = true;
+  if (p.flags["no-tree"]) args.tree = false;
+  if (args.all && args.stacks.length) throw new CliError("give stack names or --all, not both");
+  if (!args.all && args.stacks.length === 0) throw new CliError("name a stack, or --all");
+  if (args.json && (args.all || args.stacks.length > 1)) throw new CliError("--json takes one stack; use --json-dir for several");
   return args;
 }
 
@@ -89,10 +80,21 @@ export async function main(argv: string[]): Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof CliError) {
       if (err.message) console.error(`preview: ${err.message}`);
       console.error(USAGE);
       return err.message ? EXIT.usage : EXIT.ok;
+    }
+    throw err;
+  }
+  // Output paths are checked before any evaluation, so that a bad one costs nothing.
+  try {
+    if (args.json) checkOutputPath(args.json, "--json");
+    if (args.jsonDir) checkOutputPath(args.jsonDir, "--json-dir", "dir");
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`preview: ${err.message}`);
+      return EXIT.usage;
     }
     throw err;
   }
@@ -207,14 +209,4 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      // Not a user error: say what failed in one line; the stack trace only on request.
-      console.error(`preview: internal error: ${err instanceof Error ? err.message : String(err)}`);
-      if (process.env.DEBUG) console.error(err);
-      process.exit(EXIT.program);
-    },
-  );
-}
+if (require.main === module) runMain("preview", () => main(process.argv.slice(2)));

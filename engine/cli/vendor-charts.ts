@@ -14,13 +14,14 @@
  * vendor/helm-charts/.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CERT_MANAGER_CHART } from "../../components/k8s/cert-manager";
 import { KUBE_PROMETHEUS_STACK_CHART } from "../../components/k8s/monitoring-stack";
 import { OPERATOR_CHARTS } from "../../components/k8s/operators";
 import { TRAEFIK_CHART } from "../../components/k8s/traefik";
 import { chartKey, VENDORED_CHARTS_DIR, type ChartMeta } from "../deployability/chart-values";
+import { CliError, parseCli, runMain } from "./args";
 
 /** Every chart a component pins: what `kubernetes:helm.sh/v3:Release` resources install. */
 export const PINNED_CHARTS: readonly { chart: string; version: string }[] = [TRAEFIK_CHART, CERT_MANAGER_CHART, KUBE_PROMETHEUS_STACK_CHART, ...Object.values(OPERATOR_CHARTS)].map(
@@ -129,12 +130,9 @@ export function renderSources(): string {
 }
 
 function main(argv: string[]): number {
-  const check = argv.includes("--check");
-  const fromIdx = argv.indexOf("--from");
-  const extra: string[] = [];
-  argv.forEach((a, i) => {
-    if (a === "--also" && argv[i + 1]) extra.push(argv[i + 1]);
-  });
+  const p = parseCli(argv, { check: "boolean", from: "string", also: "list" }, { positional: false });
+  const check = p.flags.check === true;
+  const extra = p.lists.also ?? [];
   if (check) {
     const { missing } = neededFolders(VENDORED_CHARTS_DIR, PINNED_CHARTS, []);
     if (missing.length) {
@@ -144,11 +142,9 @@ function main(argv: string[]): number {
     console.log(`vendor/helm-charts: every pinned chart (${PINNED_CHARTS.length}) and its subcharts have reference data.`);
     return 0;
   }
-  if (fromIdx < 0 || !argv[fromIdx + 1]) {
-    console.error("usage: npm run vendor:charts -- --from <dir> [--also <folder>]...  |  npm run vendor:charts -- --check");
-    return 2;
-  }
-  const from = resolve(argv[fromIdx + 1]);
+  if (p.help || !p.values.from) throw new CliError("usage: npm run vendor:charts -- --from <dir> [--also <folder>]...  |  npm run vendor:charts -- --check");
+  const from = resolve(p.values.from);
+  if (!existsSync(from) || !statSync(from).isDirectory()) throw new CliError(`--from ${p.values.from} is not a directory`);
   const { folders, missing } = neededFolders(from, PINNED_CHARTS, extra);
   if (missing.length) {
     console.error(`${from} has no reference data for the pinned chart(s): ${missing.join(", ")}. Take the chart's values.yaml, values.schema.json and templates at that version's tag (see vendor/helm-charts/SOURCES.md) before pinning it.`);
@@ -164,11 +160,4 @@ function main(argv: string[]): number {
   return 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exit(main(process.argv.slice(2)));
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
-}
+if (require.main === module) runMain("vendor:charts", () => main(process.argv.slice(2)));
