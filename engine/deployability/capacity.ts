@@ -34,10 +34,10 @@ import {
   type ResourceFigures,
 } from "./pod-model";
 import type { DeployCheck, DeployFinding } from "./types";
+import { asArray, asObject } from "./values";
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const obj = asObject;
+const arr = asArray;
 const kindOf = (type: string): string => type.split(":").pop() ?? type;
 
 interface Quota {

@@ -24,6 +24,7 @@
 import type { RecordedResource } from "../evaluate";
 import { UNKNOWN } from "../evaluate";
 import type { DeployCheck, DeployContext, DeployFinding } from "./types";
+import { known } from "./values";
 
 const CHECK = "create-order" as const;
 
@@ -268,7 +269,6 @@ export class WaitGraph {
 // ------------------------------------------------------------------------------------------------
 
 const label = (r: RecordedResource): string => `${r.type.split(":").pop()} "${r.name}"`;
-const known = (v: unknown): v is string => typeof v === "string" && v !== UNKNOWN && v !== "";
 
 function k8sKind(type: string): { group: string; kind: string } | undefined {
   const m = /^kubernetes:([^/]+)\/[^:]+:(.+)$/.exec(type);

@@ -16,6 +16,7 @@
  * then a lower bound, so a total over a limit is still a proof and an unknown never is.
  */
 import { UNKNOWN, type RecordedResource } from "../evaluate";
+import { asArray, asObject, type Obj } from "./values";
 
 /** Compute resources a container may request or be limited to, in the quota's names. */
 export const COMPUTE = ["cpu", "memory", "ephemeral-storage"] as const;
@@ -104,9 +105,8 @@ export function formatFigure(resource: string, v: number): string {
 // Reading inputs
 // ------------------------------------------------------------------------------------------------
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const obj = asObject;
+const arr = asArray;
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== UNKNOWN ? v : undefined);
 /** A count: a number, or 0 when unknown (lower bound); `dflt` when absent. */
 function count(v: unknown, dflt: number): number {

@@ -15,9 +15,9 @@
  * renders) is "cannot tell", never a finding.
  */
 import type { RecordedResource } from "../evaluate";
-import { UNKNOWN } from "../evaluate";
 import { NetworkGraph, matchesSelector, policiesFromPlan, type LabelSelector, type PodRef } from "./netpol";
 import type { DeployCheck, DeployContext, DeployFinding } from "./types";
+import { asArray, asObject, known } from "./values";
 
 const CHECK = "reachability" as const;
 
@@ -61,9 +61,8 @@ const MONGODB_METRICS_PORT = 9216;
 /** Strimzi: the JMX exporter's and Kafka Exporter's metrics port. */
 const KAFKA_METRICS_PORT = 9404;
 
-const known = (v: unknown): v is string => typeof v === "string" && v !== UNKNOWN && v !== "";
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const obj = (v: unknown): Record<string, unknown> => asObject(v) ?? {};
+const arr = asArray;
 const meta = (r: RecordedResource) => obj(r.inputs.metadata) as { name?: unknown; namespace?: unknown; labels?: unknown };
 const nameOf = (r: RecordedResource): string | undefined => (known(meta(r).name) ? (meta(r).name as string) : undefined);
 const nsOf = (r: RecordedResource): string | undefined => {
