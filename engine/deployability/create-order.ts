@@ -24,7 +24,7 @@
 import type { RecordedResource } from "../evaluate";
 import { UNKNOWN } from "../evaluate";
 import type { DeployCheck, DeployContext, DeployFinding } from "./types";
-import { known } from "./values";
+import { gcpProjectResolver, known } from "./values";
 
 const CHECK = "create-order" as const;
 
@@ -394,24 +394,31 @@ function run(ctx: DeployContext): DeployFinding[] {
     );
   }
 
-  // --- 3. GCP resources after the API they need --------------------------------------------------
+  // --- 3. GCP resources after the API they need, in their own project ---------------------------
+  // An API is enabled per project: the upstream stack enabling storage in the cluster's project does
+  // nothing for a bucket in the env's project. A resource whose project the plan does not know
+  // (no `project` input, no explicit provider with one) is matched against every project.
+  const projectOf = gcpProjectResolver([...ctx.upstream, ...ctx.resources]);
   const services = (list: readonly RecordedResource[]) => list.filter((r) => r.type === "gcp:projects/service:Service" && known(r.inputs.service));
   const here = services(ctx.resources);
-  const upstreamApis = new Set(services(ctx.upstream).map((s) => s.inputs.service as string));
-  const apiResources = new Map<string, RecordedResource[]>();
-  for (const s of here) apiResources.set(s.inputs.service as string, [...(apiResources.get(s.inputs.service as string) ?? []), s]);
-  const enablesApis = here.length > 0 || upstreamApis.size > 0;
+  const enabledUpstream = services(ctx.upstream).map((s) => ({ api: s.inputs.service as string, project: projectOf(s) }));
+  const upstreamApis = new Set(enabledUpstream.map((s) => s.api));
+  const sameProject = (a: string | undefined, b: string | undefined) => a === undefined || b === undefined || a === b;
+  const enablesApis = here.length > 0 || enabledUpstream.length > 0;
   if (enablesApis) {
     for (const r of managed) {
       if (!r.type.startsWith("gcp:")) continue;
       const api = apiFor(r);
-      if (!api || upstreamApis.has(api)) continue;
-      const enabling = apiResources.get(api);
-      if (!enabling) {
+      if (!api) continue;
+      const project = projectOf(r);
+      if (enabledUpstream.some((s) => s.api === api && sameProject(s.project, project))) continue;
+      const enabling = here.filter((s) => s.inputs.service === api && sameProject(projectOf(s), project));
+      if (!enabling.length) {
+        const elsewhere = [...here, ...services(ctx.upstream)].filter((s) => s.inputs.service === api).map(projectOf).filter((p): p is string => p !== undefined);
         find(
           r.urn,
-          `${label(r)} calls ${api}, which this stack${ctx.upstream.length ? " and its upstream stack" : ""} never enables although it enables its other APIs: on a fresh project the create fails with "${api} has not been used in project ... or it is disabled".`,
-          `Add ${api} to the stack's ProjectServices list.`,
+          `${label(r)} calls ${api}${project ? ` in project ${project}` : ""}, which this stack${ctx.upstream.length ? " and its upstream stack" : ""} never enables there although it enables its other APIs${elsewhere.length ? ` (it is enabled in ${[...new Set(elsewhere)].join(", ")} only: APIs are enabled per project)` : ""}: on a fresh project the create fails with "${api} has not been used in project ... or it is disabled".`,
+          `Add ${api} to the ProjectServices list of ${project ?? "the resource's project"}.`,
         );
         continue;
       }

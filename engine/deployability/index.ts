@@ -9,11 +9,12 @@ import { createOrderCheck } from "./create-order";
 import { reachabilityCheck } from "./reachability";
 import { referencesCheck } from "./references";
 import type { DeployCheck, DeployContext, DeployabilityReport } from "./types";
+import { workloadIdentityCheck } from "./workload-identity";
 
 export * from "./types";
 
 /** Every check, in the order their findings are reported. */
-export const CHECKS: readonly DeployCheck[] = [chartValuesCheck, createOrderCheck, referencesCheck, capacityCheck, reachabilityCheck];
+export const CHECKS: readonly DeployCheck[] = [chartValuesCheck, createOrderCheck, referencesCheck, capacityCheck, reachabilityCheck, workloadIdentityCheck];
 
 export function analyzeDeployability(ctx: DeployContext, upstreamStacks: string[] = [], checks: readonly DeployCheck[] = CHECKS): DeployabilityReport {
   const started = performance.now();

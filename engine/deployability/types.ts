@@ -6,7 +6,7 @@
 import type { RecordedResource } from "../evaluate";
 
 /** The classes of defect the analysis knows, one check module each. */
-export const DEPLOY_CHECKS = ["chart-values", "capacity", "references", "create-order", "reachability"] as const;
+export const DEPLOY_CHECKS = ["chart-values", "capacity", "references", "create-order", "reachability", "workload-identity"] as const;
 export type DeployCheckName = (typeof DEPLOY_CHECKS)[number];
 
 export interface DeployFinding {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEPLOY_CHECKS } from "../../engine/deployability";
 import type { PreviewDigest } from "../../engine/digest";
 import { PROJECT_ROOT } from "../../engine/project";
 
@@ -25,13 +26,13 @@ describe("deployability in the CLIs", () => {
     expect(res.status, res.stderr).toBe(0);
     const dev = cli("preview.ts", ["diaspomoney-dev", "--no-tree", "--json", devPlan]);
     expect(dev.status, dev.stderr).toBe(0);
-    expect(dev.stdout).toMatch(/deployability: 0 error\(s\) over 5 checks .*knowing what diaspomoney-shared creates first/);
+    expect(dev.stdout).toMatch(new RegExp(`deployability: 0 error\\(s\\) over ${DEPLOY_CHECKS.length} checks .*knowing what diaspomoney-shared creates first`));
   }, 120_000);
 
   it("the committed plan carries an empty deployability section naming its upstream", () => {
     const plan = JSON.parse(readFileSync(devPlan, "utf8")) as PreviewDigest;
     expect(plan.deployability).toMatchObject({ stack: "diaspomoney-dev", upstreamStacks: ["diaspomoney-shared"], findings: [] });
-    expect(plan.deployability!.checks).toHaveLength(5);
+    expect(plan.deployability!.checks).toHaveLength(DEPLOY_CHECKS.length);
   });
 
   it("preview exits 1 when the HPA's maximum outgrows the app namespace's quota, and the plan says why", () => {

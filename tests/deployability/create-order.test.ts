@@ -95,6 +95,33 @@ describe("create-order: GCP APIs", () => {
     expect(findings(createOrderCheck, [keyring()], [kms])).toEqual([]);
     expect(findings(createOrderCheck, [keyring()])).toEqual([]);
   });
+
+  describe("per project (an env stack in its own project, the cluster's project upstream)", () => {
+    const clusterKms = res("gcp:projects/service:Service", "platform-cloudkms", { project: "cluster-project", service: "cloudkms.googleapis.com" });
+
+    it("flags a resource in another project than the one where the upstream stack enabled its API", () => {
+      const f = findings(createOrderCheck, [keyring({}), res("gcp:kms/keyRing:KeyRing", "env-keyring", { project: "env-project", location: "europe-west1" })], [clusterKms]);
+      expect(f).toHaveLength(1);
+      expect(f[0]!.message).toMatch(/KeyRing "env-keyring" calls cloudkms.googleapis.com in project env-project, .* \(it is enabled in cluster-project only: APIs are enabled per project\)/);
+      expect(f[0]!.remediation).toMatch(/ProjectServices list of env-project/);
+    });
+
+    it("reads the project from the resource's explicit provider when the resource has no project input", () => {
+      const provider = res("pulumi:providers:gcp", "gcp", { project: "env-project" });
+      const viaProvider = res("gcp:kms/keyRing:KeyRing", "env-keyring", { location: "europe-west1" }, { provider: `${provider.urn}::04da6b54` });
+      expect(findings(createOrderCheck, [provider, viaProvider], [clusterKms])[0]!.message).toMatch(/in project env-project/);
+      const upstreamProvider = res("pulumi:providers:gcp", "gcp-up", { project: "cluster-project" });
+      const viaUpstream = res("gcp:kms/keyRing:KeyRing", "k2", { location: "europe-west1" }, { provider: `${upstreamProvider.urn}::04da6b54` });
+      expect(findings(createOrderCheck, [viaUpstream], [upstreamProvider, clusterKms])).toEqual([]);
+    });
+
+    it("accepts the API enabled in the resource's own project, and treats an unknown project as any project", () => {
+      const envKms = res("gcp:projects/service:Service", "env-cloudkms", { project: "env-project", service: "cloudkms.googleapis.com" });
+      const envRing = res("gcp:kms/keyRing:KeyRing", "env-keyring", { project: "env-project", location: "europe-west1" }, { dependsOn: [envKms] });
+      expect(findings(createOrderCheck, [envKms, envRing], [clusterKms])).toEqual([]);
+      expect(findings(createOrderCheck, [res("gcp:kms/keyRing:KeyRing", "k", { project: UNKNOWN })], [clusterKms])).toEqual([]);
+    });
+  });
 });
 
 describe("create-order: service agents", () => {
