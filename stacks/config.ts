@@ -53,10 +53,13 @@ export const ipv4Cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/).des
 export const hostname = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/).describe("a DNS hostname");
 export const emailAddress = z.email().describe("an email address");
 
+/** A GCP project id (6 to 30 characters, lowercase, starting with a letter). */
+export const gcpProjectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).describe("a GCP project id");
+
 /** The `<platform>:gcp` key every GCP-hosted platform has: project, project number, region. */
 export function gcpProjectSchema<const R extends readonly [string, ...string[]]>(regions: R) {
   return z.strictObject({
-    projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).describe("a GCP project id"),
+    projectId: gcpProjectId,
     /** Needed to name service agents without a cloud call (CMEK grants). */
     projectNumber: z.union([z.string().regex(/^\d{6,20}$/), z.number().int().positive()]).transform(String).describe("the GCP project number (digits)"),
     region: z.enum(regions),

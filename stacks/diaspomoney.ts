@@ -36,7 +36,7 @@ import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
 import { RedisCluster, redisPodSelector } from "../components/k8s/redis-cluster";
 import { Traefik, TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
 import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
-import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
+import { emailAddress, gcpProjectId, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
 import { platformGcpProvider } from "./gcp-provider";
 import { ENVS, type ComplianceFacts, type Env, type PlatformDefinition, type StackContext, type StackEnv } from "./platform";
 import { SharedStackReference } from "./shared-stack";
@@ -57,6 +57,19 @@ const SERVICE_NAMES = { app: "web", mongodb: "mongodb", redis: "redis", kafka: "
 
 /** The GKE control plane's private range; the env stacks' network policies let operands reach it. */
 const DEFAULT_MASTER_CIDR = "172.16.0.0/28";
+
+/**
+ * The APIs an env stack calls in its own project: its backup bucket and key, the backup job's
+ * service account, the uptime probe, and the project's log routing and audit configuration.
+ */
+const DIASPOMONEY_ENV_APIS = [
+  "cloudkms.googleapis.com",
+  "cloudresourcemanager.googleapis.com",
+  "iam.googleapis.com",
+  "logging.googleapis.com",
+  "monitoring.googleapis.com",
+  "storage.googleapis.com",
+];
 
 const cidr = ipv4Cidr;
 /** A Kubernetes quantity such as `2500m`, `4`, `20Gi`. */
@@ -139,6 +152,12 @@ export const diaspomoneySchema = z.strictObject({
       kubeconfig: secretString("kubeconfig of an existing cluster").optional(),
       /** The control plane's range (diaspomoney-shared's cluster.masterCidr): operands that call the API server egress to it. */
       apiServerCidrs: z.array(cidr).min(1).max(4),
+      /**
+       * GCP project of the cluster (diaspomoney-shared's gcp.projectId). The env stack's own
+       * resources live in its own project (gcp.projectId); its pods authenticate to Google through
+       * the cluster project's Workload Identity pool, `<clusterProject>.svc.id.goog`.
+       */
+      clusterProject: gcpProjectId,
     })
     .optional(),
   app: z
@@ -327,7 +346,7 @@ function composeShared(ctx: StackContext, c: DiaspomoneyConfig): Record<string, 
   const provider = platformGcpProvider(ctx, c.gcp);
   const services = new ProjectServices("diaspomoney", {
     project: projectId,
-    // Every API the shared and env stacks call (the env stacks enable none: they run after this one).
+    // Every API the shared stack calls in the cluster's project (each env stack enables its own project's).
     services: [
       "artifactregistry.googleapis.com",
       "cloudkms.googleapis.com",
@@ -530,9 +549,20 @@ function composeEnv(ctx: StackContext, env: Env, c: DiaspomoneyConfig): Record<s
   const provider = clusterProvider(c);
   const opts = { provider };
 
-  // --- the daily MongoDB dump's destination: a CMEK bucket written through Workload Identity ----
+  // --- the env's own project: prod never shares a project or a secrets key with dev or rct
+  // (docs/pull-requests.md § Identities and keys); the cluster stays in the shared stack's project.
   const gcpProv = platformGcpProvider(ctx, c.gcp);
-  const gopts = { providers: [gcpProv] };
+  const services = new ProjectServices(`diaspomoney-${env}`, { project: projectId, services: DIASPOMONEY_ENV_APIS }, { providers: [gcpProv] });
+  const gopts = { providers: [gcpProv], dependsOn: [services] };
+  // GDPR (§ Conformité) and § Audit: this project's logs (bucket and key access) stay in the region.
+  new ProjectLogging(`diaspomoney-${env}`, {
+    project: projectId,
+    location: region,
+    dataAccessAuditServices: ["cloudkms.googleapis.com", "storage.googleapis.com"],
+    deletionProtection,
+  }, gopts);
+
+  // --- the daily MongoDB dump's destination: a CMEK bucket written through Workload Identity ----
   const keys = new EncryptionKeys(`diaspomoney-${env}-backups`, {
     location: region,
     project: projectId,
@@ -567,7 +597,8 @@ function composeEnv(ctx: StackContext, env: Env, c: DiaspomoneyConfig): Record<s
   new gcp.serviceaccount.IAMMember(`diaspomoney-${env}-mongodb-backup-workload-identity`, {
     serviceAccountId: backupAccount.name,
     role: "roles/iam.workloadIdentityUser",
-    member: `serviceAccount:${projectId}.svc.id.goog[${ns.infra}/${SERVICE_NAMES.mongodb}-backup]`,
+    // The backup job's Kubernetes service account, as the cluster's pool names it (another project).
+    member: `serviceAccount:${c.access!.clusterProject}.svc.id.goog[${ns.infra}/${SERVICE_NAMES.mongodb}-backup]`,
   }, { provider: gcpProv, parent: backupAccount });
 
   // --- the env's private CA: it signs the data services' certificates (infra namespace) and its

@@ -279,6 +279,31 @@ describe("workflows", () => {
     }
   });
 
+  it("prod and shared stacks never share a GCP project with non-prod stacks, and each key lives in its stack's project", () => {
+    const tierOf = (s: string) => (s.endsWith("-prod") ? "prod" : s.endsWith("-shared") ? "shared" : "nonprod");
+    const stacks = stackFiles().map((s) => {
+      const doc = parse(fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${s}.yaml`), "utf8")) as { secretsprovider: string; config: Record<string, { projectId?: string }> };
+      const gcp = Object.entries(doc.config).find(([k]) => k.endsWith(":gcp"))![1];
+      return { stack: s, tier: tierOf(s), project: gcp.projectId!, keyProject: /^gcpkms:\/\/projects\/([^/]+)\//.exec(doc.secretsprovider)![1]! };
+    });
+    for (const a of stacks) {
+      expect(a.keyProject, `${a.stack}: its stack-secrets key is in ${a.keyProject}, not its project ${a.project}`).toBe(a.project);
+      for (const b of stacks) {
+        if (a.tier === "nonprod" && b.tier !== "nonprod") expect(b.project, `${a.stack} and ${b.stack} share project ${a.project}`).not.toBe(a.project);
+      }
+    }
+  });
+
+  it("each DiaspoMoney env stack names the shared stack's cluster project and has a project of its own", () => {
+    const read = (s: string) => (parse(fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${s}.yaml`), "utf8")) as { config: Record<string, Record<string, unknown>> }).config;
+    const shared = read("diaspomoney-shared");
+    for (const env of ["dev", "rct", "prod"]) {
+      const access = read(`diaspomoney-${env}`)["diaspomoney:access"]!;
+      expect(access.clusterProject, env).toBe(shared["diaspomoney:gcp"]!.projectId);
+      expect(read(`diaspomoney-${env}`)["diaspomoney:gcp"]!.projectId, env).not.toBe(shared["diaspomoney:gcp"]!.projectId);
+    }
+  });
+
   it("Cloud preview runs a protected branch's code only, each stack in its env's preview environment", () => {
     const [f, w] = byName("Cloud preview");
     expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
