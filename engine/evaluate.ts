@@ -13,62 +13,10 @@ import * as pulumi from "@pulumi/pulumi";
 // The CommonJS exports object itself (not an ES namespace copy), so that its functions can be wrapped.
 import pulumiLog = require("@pulumi/pulumi/log");
 
-/** Pulumi's wire sentinel for an unknown value (the same string `pulumi preview --json` prints). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-/** Pulumi's wire signature key for special objects (secrets, resource references, assets). */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-export const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-/** What a secret looks like in a plan: the shape `pulumi preview --json` uses, with its value blinded. */
-export const BLINDED_SECRET = Object.freeze({ [SIG_KEY]: SECRET_SIG, ciphertext: "[secret]" });
-
-/** A value a preview cannot see into: the unknown sentinel or a (blinded) secret. */
-export function isOpaque(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  return !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-}
-
-/** Whether an opaque value sits anywhere inside `value`. */
-export function containsOpaque(value: unknown): boolean {
-  if (isOpaque(value)) return true;
-  if (Array.isArray(value)) return value.some(containsOpaque);
-  if (value && typeof value === "object") return Object.values(value).some(containsOpaque);
-  return false;
-}
-
-export type AliasRecord = string | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
-
-export interface ResourceOptionsRecord {
-  protect: boolean;
-  retainOnDelete: boolean;
-  deleteBeforeReplace?: boolean;
-  ignoreChanges: string[];
-  replaceOnChanges: string[];
-  aliases: AliasRecord[];
-  additionalSecretOutputs: string[];
-  deletedWith?: string;
-  customTimeouts?: { create?: string; update?: string; delete?: string };
-  version?: string;
-  pluginDownloadURL?: string;
-  importId?: string;
-}
-
-export interface RecordedResource {
-  urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  parent?: string;
-  /** Provider reference `urn::id` as the engine receives it; absent means the default provider. */
-  provider?: string;
-  dependencies: string[];
-  propertyDependencies: Record<string, string[]>;
-  /** Inputs in Pulumi's JSON form: secrets blinded, unknowns as the UNKNOWN sentinel. */
-  inputs: Record<string, unknown>;
-  options: ResourceOptionsRecord;
-  /** Set for a resource the program reads instead of managing (a StackReference, `Resource.get`): its id. */
-  readId?: string;
-}
+// The plan's value shapes (sentinels, recorded resources) live on the ground floor, so that the
+// policy pack, the components' tests and the diff read them without loading the Pulumi SDK.
+export * from "../model/plan-values";
+import { BLINDED_SECRET, SECRET_SIG, SIG_KEY, UNKNOWN, type AliasRecord, type RecordedResource, type ResourceOptionsRecord } from "../model/plan-values";
 
 export interface Diagnostic {
   severity: "info" | "warning" | "error";
