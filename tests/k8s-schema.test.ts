@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BLINDED_SECRET, UNKNOWN } from "../engine/evaluate";
-import { kubernetesObjectOf, re2ToJsPattern, validateKubernetesObject, validateRecordedResource, VENDORED_CRDS_DIR, vendoredCustomResourceKinds } from "../engine/k8s-schema";
+import { kubernetesObjectOf, re2ToJsPattern, validateKubernetesObject, validateRecordedResource, VENDORED_CRDS_DIR, vendoredCustomResourceKinds } from "../model/k8s-schema";
 
 const deployment = (replicas: unknown = 3) => ({
   apiVersion: "apps/v1",

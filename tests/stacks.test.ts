@@ -3,6 +3,7 @@
  * the committed snapshot (an accidental rename would replace a real database), and prod protects
  * every stateful resource.
  */
+import { statefulKind } from "../model/stateful";
 import { describe, expect, it } from "vitest";
 import { previewStack, type StackPreview } from "../engine/preview";
 import { allStacks } from "../stacks/registry";
@@ -12,21 +13,6 @@ function preview(stack: string): Promise<StackPreview> {
   if (!previews.has(stack)) previews.set(stack, previewStack(stack));
   return previews.get(stack)!;
 }
-
-/** Types that hold data or are expensive to recreate: protected in prod. */
-export const STATEFUL_TYPES = new Set([
-  "gcp:sql/databaseInstance:DatabaseInstance",
-  "gcp:sql/database:Database",
-  "gcp:storage/bucket:Bucket",
-  "gcp:kms/keyRing:KeyRing",
-  "gcp:kms/cryptoKey:CryptoKey",
-  "gcp:container/cluster:Cluster",
-  "gcp:redis/instance:Instance",
-  "gcp:secretmanager/secret:Secret",
-  "kubernetes:core/v1:PersistentVolumeClaim",
-  "kubernetes:apps/v1:StatefulSet",
-]);
-const STATEFUL_CR_KINDS = /^kubernetes:(kafka\.strimzi\.io\/v1:Kafka(NodePool)?|mongodbcommunity\.mongodb\.com\/v1:MongoDBCommunity|redis\.redis\.opstreelabs\.in\/v1beta2:RedisCluster)$/;
 
 /** A URN's type chain (parent types and type), without names: the structure of a stack. */
 const shape = (urn: string) => urn.split("::")[2];
@@ -67,7 +53,8 @@ describe.each(allStacks())("%s", (stack) => {
   if (stack.endsWith("-prod")) {
     it("protects every stateful resource against deletion", async () => {
       const p = await preview(stack);
-      const stateful = p.evaluation.resources.filter((r) => STATEFUL_TYPES.has(r.type) || STATEFUL_CR_KINDS.test(r.type));
+      // The one list of what holds data (model/stateful.ts), the same the plan diff warns with.
+      const stateful = p.evaluation.resources.filter((r) => statefulKind(r.type, r.custom, r.inputs) !== undefined);
       expect(stateful.length).toBeGreaterThan(0);
       expect(stateful.filter((r) => !r.options.protect).map((r) => r.urn)).toEqual([]);
     });

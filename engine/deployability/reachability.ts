@@ -15,7 +15,7 @@
  * renders) is "cannot tell", never a finding.
  */
 import type { RecordedResource } from "../evaluate";
-import { NetworkGraph, matchesSelector, policiesFromPlan, type LabelSelector, type PodRef } from "./netpol";
+import { NetworkGraph, matchesSelector, policiesFromPlan, type LabelSelector, type PodRef } from "../../model/netpol";
 import type { DeployCheck, DeployContext, DeployFinding } from "./types";
 import { asArray, asObject, known } from "./values";
 

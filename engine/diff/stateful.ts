@@ -1,61 +1,11 @@
 /**
- * What makes a change dangerous: which resources hold data, and which property changes lower a
- * replica count, a backup setting or a protection. Pure functions over type tokens, paths and values.
+ * What makes a change dangerous: which resources hold data (model/stateful.ts, shared with the stack
+ * tests), and which property changes lower a replica count, a backup setting or a protection. Pure
+ * functions over type tokens, paths and values.
  */
 import type { PropertyChange } from "./types";
 
-/** Custom resource types that hold data, by exact token. */
-const STATEFUL_TYPES: Record<string, string> = {
-  "gcp:sql/databaseInstance:DatabaseInstance": "database",
-  "gcp:sql/database:Database": "database",
-  "gcp:alloydb/cluster:Cluster": "database",
-  "gcp:alloydb/instance:Instance": "database",
-  "gcp:spanner/instance:Instance": "database",
-  "gcp:spanner/database:Database": "database",
-  "gcp:firestore/database:Database": "database",
-  "gcp:bigquery/dataset:Dataset": "dataset",
-  "gcp:bigquery/table:Table": "dataset",
-  "gcp:redis/instance:Instance": "cache",
-  "gcp:redis/cluster:Cluster": "cache",
-  "gcp:memorystore/instance:Instance": "cache",
-  "gcp:storage/bucket:Bucket": "bucket",
-  "gcp:compute/disk:Disk": "volume",
-  "gcp:compute/regionDisk:RegionDisk": "volume",
-  "gcp:compute/snapshot:Snapshot": "snapshot",
-  "gcp:filestore/instance:Instance": "volume",
-  "gcp:container/cluster:Cluster": "cluster",
-  "gcp:pubsub/topic:Topic": "queue",
-  "gcp:pubsub/subscription:Subscription": "queue",
-  "gcp:kms/cryptoKey:CryptoKey": "encryption key",
-  "gcp:kms/keyRing:KeyRing": "encryption key",
-  "gcp:secretmanager/secret:Secret": "secret store",
-  "gcp:artifactregistry/repository:Repository": "registry",
-  "kubernetes:core/v1:PersistentVolumeClaim": "volume claim",
-  "kubernetes:core/v1:PersistentVolume": "volume",
-  "kubernetes:apps/v1:StatefulSet": "StatefulSet",
-  "kubernetes:core/v1:Namespace": "namespace",
-};
-
-/** Operators' API groups whose custom resources are data services (MongoDB, Kafka, Redis, SQL, search, queues). */
-const DATA_SERVICE_GROUP = /(mongodb|kafka|strimzi|redis|postgres|cnpg|zalan|crunchydata|percona|mariadb|mysql|vitess|elastic|opensearch|rabbitmq|clickhouse|cassandra|minio|velero)/i;
-/** Helm charts that install a data service. */
-const DATA_SERVICE_CHART = /(mongo|kafka|redis|valkey|postgres|mariadb|mysql|elasticsearch|opensearch|rabbitmq|clickhouse|cassandra|minio|etcd|zookeeper)/i;
-
-/**
- * The kind of state a resource holds, or undefined. Components hold no state of their own: their
- * stateful children are reported instead (a renamed component renames its children).
- */
-export function statefulKind(type: string, custom: boolean, inputs: Record<string, unknown> = {}): string | undefined {
-  if (!custom) return undefined;
-  if (STATEFUL_TYPES[type]) return STATEFUL_TYPES[type];
-  const m = /^kubernetes:([^/]+)\/[^:]+:(.+)$/.exec(type);
-  if (m && m[1].includes(".") && !/\.k8s\.io$|^helm\.sh$|^apiextensions/.test(m[1]) && DATA_SERVICE_GROUP.test(m[1])) return `data service (${m[2]})`;
-  if (type.startsWith("kubernetes:helm.sh/") && type.endsWith(":Release")) {
-    const chart = String(inputs.chart ?? inputs.name ?? "");
-    if (DATA_SERVICE_CHART.test(chart)) return `data service (chart ${chart})`;
-  }
-  return undefined;
-}
+export { statefulKind } from "../../model/stateful";
 
 const last = (path: string) => {
   const parts = path.replace(/\[[^\]]*\]/g, "").split(".");

@@ -1,5 +1,5 @@
 /**
- * The NetworkPolicy evaluator moved to the engine (engine/deployability/netpol.ts), where the
- * deployability analysis' reachability check uses it; re-exported here for existing callers.
+ * NetworkPolicy semantics (model/netpol.ts), re-exported beside the component whose policies they
+ * evaluate: its tests and the stack tests ask what its flows allow.
  */
-export * from "../../../engine/deployability/netpol";
+export * from "../../../model/netpol";

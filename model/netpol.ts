@@ -9,10 +9,11 @@
  * - a connection needs both the source's egress and the destination's ingress.
  * Namespace labels are the automatic `kubernetes.io/metadata.name` plus any given.
  *
- * It lives in the engine (the reachability check uses it); components/k8s/network-flows/graph.ts
- * re-exports it for the component's own tests.
+ * It lives in model/ because two layers read it: the engine's reachability check
+ * (engine/deployability/reachability.ts) and the network-flows component's tests
+ * (components/k8s/network-flows/graph.ts re-exports it), and components may not import the engine.
  */
-import type { RecordedResource } from "../evaluate";
+import type { RecordedResource } from "./plan-values";
 
 /** A Kubernetes label selector. */
 export interface LabelSelector {

@@ -1,0 +1,55 @@
+/**
+ * The compliance facts a platform's document states, and the per-stack facts the policy pack reads
+ * from its config. Owned here, below stacks/ and policies/: a platform states them
+ * (stacks/<platform>.ts `compliance()`), policies/config/generate.ts writes them into
+ * policies/config/<stack>.json, and the pack's rules enforce them and cite their sources.
+ */
+import type { StackEnv } from "./envs";
+
+/** The figures a platform's document states, each of which a rule enforces. */
+export const COMPLIANCE_FACT_KEYS = ["allowedLocations", "minBackupRetentionDays", "maxBackupIntervalHours", "pointInTimeRecoveryRequired"] as const;
+export type ComplianceFactKey = (typeof COMPLIANCE_FACT_KEYS)[number];
+
+/**
+ * Facts a platform's document states that the policy pack enforces. They live in code, next to
+ * the document reference, not in stack config: editing a stack file must not loosen them.
+ */
+export interface ComplianceFacts {
+  /** Regions (or multi-regions such as `EU`) where located resources may live. */
+  allowedLocations: string[];
+  /** Minimum days a database backup or a backup bucket keeps data. */
+  minBackupRetentionDays: number;
+  /** Longest allowed interval between two backups of a stateful service, in hours. */
+  maxBackupIntervalHours: number;
+  /** The document states an RPO (or the env needs point-in-time recovery): PITR / binlogs required. */
+  pointInTimeRecoveryRequired: boolean;
+  /**
+   * Where each figure comes from (`quickfund.md § Backups ("Fréquence: Tous les 2 jours")`): a
+   * violation of the rule enforcing the figure, and the preview summary, name it.
+   */
+  sources: Record<ComplianceFactKey, string>;
+}
+
+/** The facts a stack's policy config carries (generated from the platform's ComplianceFacts). */
+export interface StackFacts {
+  stack: string;
+  platform: string;
+  env: StackEnv;
+  allowedLocations: string[];
+  minBackupRetentionDays: number;
+  maxBackupIntervalHours: number;
+  pointInTimeRecoveryRequired: boolean;
+  /** The document asks for cache/queue persistence (e.g. diaspomoney.md § Backup: "Redis - Persistence AOF"). */
+  persistenceRequired: boolean;
+  /**
+   * Namespaces that may enforce the `privileged` Pod Security level, because a workload the
+   * document needs cannot run otherwise (node-exporter reads host metrics). Held in code, not in
+   * stack config or labels: nobody grants it to themselves by editing a stack.
+   */
+  privilegedNamespaces: string[];
+  /** The document section behind each fact the rule reads (fact name → citation); absent facts have no citation. */
+  sources: Partial<Record<FactKey, string>>;
+}
+
+/** A fact a rule may read from its config (the stack identity and the citations are not facts). */
+export type FactKey = Exclude<keyof StackFacts, "stack" | "platform" | "env" | "sources">;
