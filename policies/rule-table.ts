@@ -1,8 +1,7 @@
 /**
  * The README's rule table, rendered from the rules' own metadata (tests/policies/meta.test.ts
- * checks the README is current). Regenerate: `npx tsx policies/rule-table.ts --write`.
+ * checks the README is current). Regenerate: `npm run generate`.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { policies } from "./pack";
 import { metaOf } from "./lib/rule";
@@ -30,8 +29,4 @@ export function readmeWithTable(readme: string): string {
   const end = readme.indexOf(END);
   if (start < 0 || end < start) throw new Error(`${README}: missing ${BEGIN} / ${END} markers`);
   return `${readme.slice(0, start + BEGIN.length)}\n${ruleTable()}\n${readme.slice(end)}`;
-}
-
-if (require.main === module && process.argv.includes("--write")) {
-  writeFileSync(README, readmeWithTable(readFileSync(README, "utf8")));
 }

@@ -5,13 +5,11 @@
  * properties that do not match a policy's configSchema are errors.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import Ajv from "ajv";
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
-import { PROJECT_ROOT } from "../project";
+import { envOfStack, isProdLike } from "../../model/envs";
 import { allStacks } from "../../stacks/registry";
-import { defaultLevel, isProdLike } from "../../policies/config/generate";
-import { envOfStack } from "../../policies/lib/rule";
+import { CONFIG_DIR, configFile, defaultLevel } from "../../policies/config/generate";
 
 export type PolicyConfigEntry = { enforcementLevel?: EnforcementLevel } & Record<string, unknown>;
 export type PolicyPackConfigFile = Record<string, PolicyConfigEntry>;
@@ -23,7 +21,8 @@ export class PolicyConfigError extends Error {
   }
 }
 
-export const POLICY_CONFIG_DIR = join(PROJECT_ROOT, "policies", "config");
+/** The per-stack configs' directory: the pack's generator owns the path (policies/config/generate.ts). */
+export const POLICY_CONFIG_DIR = CONFIG_DIR;
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 
 /**
@@ -37,7 +36,7 @@ export function checkStackName(stack: string): void {
 
 export function policyConfigPath(stack: string, dir = POLICY_CONFIG_DIR): string {
   checkStackName(stack);
-  return join(dir, `${stack}.json`);
+  return configFile(stack, dir);
 }
 
 const LEVEL_RANK: Record<string, number> = { disabled: 0, advisory: 1, mandatory: 2, remediate: 2 };
@@ -69,7 +68,7 @@ export function checkStackConfig(config: PolicyPackConfigFile, policies: { name:
   for (const p of policies) {
     const level = config[p.name]?.enforcementLevel;
     const floor = defaultLevel(p.name, env);
-    if (level === undefined) throw new PolicyConfigError(`${file}: ${p.name} has no entry: a ${env} stack's config sets every policy (regenerate with \`npx tsx policies/config/generate.ts\`)`);
+    if (level === undefined) throw new PolicyConfigError(`${file}: ${p.name} has no entry: a ${env} stack's config sets every policy (regenerate with \`npm run generate\`)`);
     if (LEVEL_RANK[level] < LEVEL_RANK[floor]) throw new PolicyConfigError(`${file}: ${p.name} is ${level} but must be at least ${floor} in a ${env} stack`);
   }
 }
@@ -121,7 +120,7 @@ export function checkPolicyConfig(config: PolicyPackConfigFile, policies: { name
 /** Reads `policies/config/<stack>.json`; a missing or malformed file is a PolicyConfigError. */
 export function loadPolicyConfig(stack: string, dir = POLICY_CONFIG_DIR): { file: string; config: PolicyPackConfigFile } {
   const file = policyConfigPath(stack, dir);
-  if (!existsSync(file)) throw new PolicyConfigError(`no policy config for stack ${stack}: ${file} does not exist (generate it with \`npx tsx policies/config/generate.ts\`)`);
+  if (!existsSync(file)) throw new PolicyConfigError(`no policy config for stack ${stack}: ${file} does not exist (generate it with \`npm run generate\`)`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

@@ -1,4 +1,4 @@
-/** Terminal report of a policy run: violations grouped by severity, then waivers. */
+/** Terminal report of a policy run: violations grouped by severity, the document sections behind the figures they break, then waivers. */
 import type { PlanPolicyResult } from "../digest";
 import { metaOf } from "../../policies/lib/rule";
 import type { PolicyRunResult } from "./run";
@@ -33,6 +33,12 @@ export function formatPolicyReport(run: PolicyRunResult): string {
       const fix = remediation(r.policy);
       if (fix) lines.push(`      fix: ${fix}`);
     }
+  }
+  // The figures the violations break, with the document section each comes from: a reader can
+  // check the requirement, not only the rule.
+  if (run.citations?.length) {
+    lines.push(`SOURCES (${run.citations.length})`);
+    for (const c of run.citations) lines.push(`  ${c.fact} ${JSON.stringify(c.value)} (${c.policies.join(", ")}): ${c.source}`);
   }
   const waived = run.results.filter((r) => r.waiver);
   if (waived.length) {

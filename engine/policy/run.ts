@@ -20,7 +20,7 @@ import type { RecordedResource } from "../evaluate";
 import type { PlanPolicyResult } from "../digest";
 import { PACK_DEFAULT_ENFORCEMENT, PACK_NAME, policies as packPolicies } from "../../policies/pack";
 import { deserializeProperties, unknownCheckingProxy, UnknownValueError } from "../../policies/lib/internals";
-import { parseWaiverReason } from "../../policies/lib/rule";
+import { CITED_FACTS, parseWaiverReason } from "../../policies/lib/rule";
 import { checkPolicyConfig, checkStackConfig, loadPolicyConfig, type PolicyPackConfigFile } from "./config";
 import { goDurationSeconds, providerUrn, toAnalyzerWire } from "./wire";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -72,6 +72,34 @@ export interface PolicyRunResult {
   diagnostics: { urn?: string; diagnostic: AnalyzerDiagnostic }[];
   /** The config file read, when one was. */
   configFile?: string;
+  /** The document section behind each figure a violated rule enforces (from the config's `sources`). */
+  citations: PolicyCitation[];
+}
+
+/** A figure a violation breaks, its value in this stack, and the document section it comes from. */
+export interface PolicyCitation {
+  fact: string;
+  value: unknown;
+  source: string;
+  /** The violated rules that enforce it. */
+  policies: string[];
+}
+
+/** The figures behind the violated rules, one entry per fact (ComplianceFacts.sources, via the config). */
+export function citationsOf(violated: Iterable<string>, config: PolicyPackConfigFile): PolicyCitation[] {
+  const byFact = new Map<string, PolicyCitation>();
+  for (const policy of new Set(violated)) {
+    const entry = config[policy];
+    const sources = (entry?.sources ?? {}) as Record<string, unknown>;
+    for (const fact of CITED_FACTS) {
+      const source = sources[fact];
+      if (typeof source !== "string") continue;
+      const c = byFact.get(fact) ?? { fact, value: entry[fact], source, policies: [] };
+      c.policies.push(policy);
+      byFact.set(fact, c);
+    }
+  }
+  return [...byFact.values()];
 }
 
 class NotApplicable extends Error {
@@ -352,5 +380,9 @@ export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunRe
     notApplicable,
     diagnostics,
     ...(configFile ? { configFile } : {}),
+    citations: citationsOf(
+      violations.map((r) => r.policy),
+      config,
+    ),
   };
 }

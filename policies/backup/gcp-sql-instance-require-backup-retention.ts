@@ -11,7 +11,7 @@ export default defineResourceRule({
   severity: "high",
   remediationSteps:
     "Set settings.backupConfiguration.backupRetentionSettings.retainedBackups to at least minBackupRetentionDays (retentionUnit COUNT; Cloud SQL takes one automated backup a day).",
-  source: 'crm-courtier.md § Backup Strategy ("Snapshots: Hebdomadaire (rétention 4 semaines)"); stacks/platform.ts § ComplianceFacts (minBackupRetentionDays)',
+  source: 'crm-courtier.md § Backup Strategy ("Snapshots: Hebdomadaire (rétention 4 semaines)"); model/compliance.ts § ComplianceFacts (minBackupRetentionDays)',
   domain: "backup",
   resources: [SQL_INSTANCE],
   facts: ["minBackupRetentionDays"],

@@ -8,7 +8,7 @@ export default defineResourceRule({
   severity: "high",
   remediationSteps:
     "PostgreSQL/SQL Server: set settings.backupConfiguration.pointInTimeRecoveryEnabled: true. MySQL: set settings.backupConfiguration.binaryLogEnabled: true.",
-  source: 'crm-courtier.md § Backup Strategy ("binlogs incrémentaux", "RTO/RPO: <1h / <15min"); stacks/platform.ts § ComplianceFacts (pointInTimeRecoveryRequired)',
+  source: 'crm-courtier.md § Backup Strategy ("binlogs incrémentaux", "RTO/RPO: <1h / <15min"); model/compliance.ts § ComplianceFacts (pointInTimeRecoveryRequired)',
   domain: "backup",
   resources: [SQL_INSTANCE],
   facts: ["pointInTimeRecoveryRequired"],

@@ -13,7 +13,7 @@ export default defineResourceRule({
   severity: "high",
   remediationSteps:
     "On buckets that hold backups (named *backup* or labelled purpose=backup), set softDeletePolicy.retentionDurationSeconds (or retentionPolicy.retentionPeriod) to at least max(28, minBackupRetentionDays) days.",
-  source: 'crm-courtier.md § Backup Strategy ("rétention 4 semaines"); stacks/platform.ts § ComplianceFacts (minBackupRetentionDays)',
+  source: 'crm-courtier.md § Backup Strategy ("rétention 4 semaines"); model/compliance.ts § ComplianceFacts (minBackupRetentionDays)',
   domain: "backup",
   resources: [`${BUCKET} (backup buckets)`],
   facts: ["minBackupRetentionDays"],

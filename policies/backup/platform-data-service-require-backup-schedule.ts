@@ -1,14 +1,10 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { BACKUP_TARGET_LABEL } from "../../model/backup";
 import { maxGapHours } from "../lib/cron";
 import { SQL_INSTANCE } from "../lib/gcp";
 import { CRONJOB, MONGODB, STATEFULSET } from "../lib/k8s";
 import { defineStackRule } from "../lib/rule";
 import { at, isSet, isUnknown, num, prop, str } from "../lib/values";
-
-/** Label a backup CronJob carries: the name of the StatefulSet or data-service CR it backs up. */
-export const BACKUP_TARGET_LABEL = "backup.platform/target";
-/** Annotation a backup CronJob carries: how many days its backups are kept. */
-export const BACKUP_RETENTION_ANNOTATION = "backup.platform/retention-days";
 
 /** Cloud SQL takes one automated backup a day. */
 const CLOUD_SQL_INTERVAL_HOURS = 24;
@@ -20,10 +16,10 @@ function nameOf(r: PolicyResource): string {
 export default defineStackRule({
   name: "platform-data-service-require-backup-schedule",
   description:
-    "In prod, every stateful data service (Cloud SQL primaries, StatefulSets, MongoDB) is backed up at least every maxBackupIntervalHours and keeps backups minBackupRetentionDays, from Cloud SQL settings or a labelled backup CronJob.",
+    "In prod, every stateful data service (Cloud SQL primaries, StatefulSets, MongoDB) is backed up at least every maxBackupIntervalHours, by Cloud SQL (which keeps minBackupRetentionDays of backups) or a labelled backup CronJob (whose bucket's retention k8s-backup-cronjob-require-bucket-retention checks).",
   severity: "critical",
   remediationSteps:
-    `Cloud SQL: enable automated backups with enough retained backups. Kubernetes: a CronJob labelled ${BACKUP_TARGET_LABEL}=<service name> in the service's namespace, whose schedule never leaves more than maxBackupIntervalHours between runs, annotated ${BACKUP_RETENTION_ANNOTATION}: "<days>" (≥ minBackupRetentionDays). Kafka (message retention) and Redis (persistence) are exempt as their documents state.`,
+    `Cloud SQL: enable automated backups with enough retained backups. Kubernetes: a CronJob labelled ${BACKUP_TARGET_LABEL}=<service name> in the service's namespace, whose schedule never leaves more than maxBackupIntervalHours between runs, uploading to a bucket that keeps dumps minBackupRetentionDays (model/backup.ts). Kafka (message retention) and Redis (persistence) are exempt as their documents state.`,
   source:
     'quickfund.md § Backups ("Fréquence: Tous les 2 jours"); diaspomoney.md § Backup ("MongoDB - Backup quotidien", "Redis - Persistence AOF", "Kafka - Retention des messages"); crm-courtier.md § Backup Strategy ("Dump quotidien", "rétention 4 semaines")',
   domain: "backup",
@@ -63,15 +59,12 @@ export default defineStackRule({
       const ok = jobs.some((j) => {
         const schedule = at(j.props, "spec.schedule");
         const suspended = at(j.props, "spec.suspend") === true;
-        const retention = num(prop(at(j.props, "metadata.annotations"), BACKUP_RETENTION_ANNOTATION));
         if (isUnknown(schedule)) return true;
         const gap = typeof schedule === "string" ? maxGapHours(schedule) : undefined;
         const bad: string[] = [];
         if (suspended) bad.push("suspended");
         if (gap === undefined) bad.push(`schedule ${String(schedule)} cannot be read`);
         else if (gap > maxHours) bad.push(`schedule ${String(schedule)} leaves ${gap} h between backups (max ${maxHours} h)`);
-        if (retention === undefined) bad.push(`no ${BACKUP_RETENTION_ANNOTATION} annotation`);
-        else if (retention < minDays) bad.push(`keeps ${retention} days (min ${minDays})`);
         if (bad.length) problems.push(`CronJob ${j.name}: ${bad.join(", ")}`);
         return bad.length === 0;
       });

@@ -1,5 +1,5 @@
 /**
- * Facts a platform's document states that ComplianceFacts (stacks/platform.ts) does not carry yet.
+ * Facts a platform's document states that ComplianceFacts (model/compliance.ts) does not carry yet.
  * Kept in code beside their source, like ComplianceFacts: editing a config file cannot loosen them
  * (tests/policies/config.test.ts regenerates the files and compares).
  */

@@ -1,32 +1,37 @@
 /**
- * Generates `policies/config/<stack>.json`, the file `pulumi preview --policy-pack-config` reads
- * and the offline runner loads, from the platforms' ComplianceFacts (stacks/<platform>.ts) and
- * the document facts beside this file.
+ * Builds `policies/config/<stack>.json`, the file `pulumi preview --policy-pack-config` reads and
+ * the offline runner loads, from a platform's ComplianceFacts (model/compliance.ts, stated in
+ * stacks/<platform>.ts) and the document facts beside this file. The command that writes the files
+ * for every platform lives in the engine, which may read stacks/ (this pack may not):
  *
- * Per policy: the enforcement level (mandatory in prod and shared stacks, advisory elsewhere, and
- * advisory everywhere for advisory rules), the stack identity and the facts the rule declares, and
- * the stack's waivers for that rule. Non-prod files may override a level or carry waivers: those
- * are kept when regenerating. Prod and shared files are exactly the generated defaults, with no
- * waiver (tests/policies/config.test.ts); the offline runner refuses a prod or shared file that
- * carries one, lowers a level or disagrees with its stack name (engine/policy/config.ts
- * checkStackConfig), and the pack itself ignores waivers there.
+ *   npm run generate              # writes every generated file, these included
+ *   npm run generate -- --check   # exit 1 if one is stale
  *
- *   npx tsx policies/config/generate.ts           # write every stack's file
- *   npx tsx policies/config/generate.ts --check   # exit 1 if a file is stale
+ * Per policy: the enforcement level (mandatory in prod-like stacks, advisory elsewhere, and
+ * advisory everywhere for advisory rules), the stack identity, the facts the rule declares with the
+ * document section behind each (`sources`, which its violations cite), and the stack's waivers for
+ * that rule. Non-prod files may override a level or carry waivers: those are kept when
+ * regenerating. Prod-like files are exactly the generated defaults, with no waiver
+ * (tests/policies/config.test.ts); the offline runner refuses a prod-like file that carries one,
+ * lowers a level or disagrees with its stack name (engine/policy/config.ts checkStackConfig), and
+ * the pack itself ignores waivers there.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ComplianceFacts, StackEnv } from "../../stacks/platform";
+import type { ComplianceFacts, FactKey, StackFacts } from "../../model/compliance";
+import { isFoundationEnv, isProdLike, type StackEnv } from "../../model/envs";
 import { policies } from "../pack";
-import { metaOf, type FactKey, type StackFacts, type Waiver } from "../lib/rule";
+import { metaOf, type Waiver } from "../lib/rule";
 import { documentFacts } from "./document-facts";
 
+/** Where the per-stack configs live: the one owner of this path (engine/policy/config.ts reads it). */
 export const CONFIG_DIR = __dirname;
 
 /** What a generated config needs to know about a platform (a PlatformDefinition is one). */
 export interface PlatformFacts {
   name: string;
-  compliance: (env: StackEnv) => ComplianceFacts;
+  // Method syntax: a platform whose compliance() takes only its own envs still qualifies.
+  compliance(env: StackEnv): ComplianceFacts;
 }
 
 export type GeneratedEntry = {
@@ -35,12 +40,9 @@ export type GeneratedEntry = {
 } & Partial<StackFacts>;
 export type GeneratedConfig = Record<string, GeneratedEntry>;
 
-export function isProdLike(env: StackEnv): boolean {
-  return env === "prod" || env === "shared";
-}
-
 export function stackFacts(platform: PlatformFacts, env: StackEnv): StackFacts {
   const c = platform.compliance(env);
+  const doc = documentFacts(platform.name);
   return {
     stack: `${platform.name}-${env}`,
     platform: platform.name,
@@ -49,9 +51,10 @@ export function stackFacts(platform: PlatformFacts, env: StackEnv): StackFacts {
     minBackupRetentionDays: c.minBackupRetentionDays,
     maxBackupIntervalHours: c.maxBackupIntervalHours,
     pointInTimeRecoveryRequired: c.pointInTimeRecoveryRequired,
-    persistenceRequired: documentFacts(platform.name).persistenceRequired,
-    // Only the shared stack runs cluster-wide agents.
-    privilegedNamespaces: env === "shared" ? [...documentFacts(platform.name).privilegedNamespaces] : [],
+    persistenceRequired: doc.persistenceRequired,
+    // Only the foundation stack runs cluster-wide agents.
+    privilegedNamespaces: isFoundationEnv(env) ? [...doc.privilegedNamespaces] : [],
+    sources: { ...c.sources, ...doc.sources },
   };
 }
 
@@ -77,7 +80,10 @@ export function buildPolicyConfig(platform: PlatformFacts, env: StackEnv, existi
       env: facts.env,
       waivers: prod ? [] : (old.waivers ?? []),
     };
-    for (const f of meta.facts ?? ([] as FactKey[])) (entry as Record<string, unknown>)[f] = facts[f];
+    const declared: FactKey[] = meta.facts ?? [];
+    for (const f of declared) (entry as Record<string, unknown>)[f] = facts[f];
+    const sources = Object.fromEntries(declared.filter((f) => facts.sources[f]).map((f) => [f, facts.sources[f]]));
+    if (Object.keys(sources).length) entry.sources = sources;
     out[p.name] = entry;
   }
   return out;
@@ -96,27 +102,27 @@ export function render(config: GeneratedConfig): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-async function main() {
-  const { PLATFORMS } = await import("../../stacks/registry");
-  const check = process.argv.includes("--check");
-  let stale = 0;
-  for (const platform of PLATFORMS) {
-    for (const env of platform.envs) {
+/** Every stack's config as it should be on disk (`existing` overrides and waivers kept), by file. */
+export function policyConfigFiles(platforms: readonly (PlatformFacts & { envs: readonly StackEnv[] })[], dir = CONFIG_DIR): { path: string; text: string }[] {
+  return platforms.flatMap((platform) =>
+    platform.envs.map((env) => {
       const stack = `${platform.name}-${env}`;
-      const text = render(buildPolicyConfig(platform, env, readExisting(stack)));
-      const file = configFile(stack);
-      const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-      if (current === text) continue;
-      if (check) {
-        stale++;
-        console.error(`stale: ${file}`);
-      } else {
-        writeFileSync(file, text);
-        console.log(`wrote ${file}`);
-      }
-    }
-  }
-  if (stale) process.exit(1);
+      return { path: configFile(stack, dir), text: render(buildPolicyConfig(platform, env, readExisting(stack, dir))) };
+    }),
+  );
 }
 
-if (require.main === module) void main();
+/**
+ * Writes (or, with `check`, compares) every stack's config; returns the files that were stale.
+ * The caller passes the platforms (`npm run generate` reads stacks/registry).
+ */
+export function writePolicyConfigs(platforms: readonly (PlatformFacts & { envs: readonly StackEnv[] })[], check: boolean, dir = CONFIG_DIR): string[] {
+  const stale: string[] = [];
+  for (const { path, text } of policyConfigFiles(platforms, dir)) {
+    const current = existsSync(path) ? readFileSync(path, "utf8") : "";
+    if (current === text) continue;
+    stale.push(path);
+    if (!check) writeFileSync(path, text);
+  }
+  return stale;
+}

@@ -28,32 +28,22 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { envOfStack, isProdLike, isStackEnv, STACK_ENVS } from "../../model/envs";
+import type { FactKey, StackFacts } from "../../model/compliance";
 import { at } from "./values";
 
 export const DOMAINS = ["backup", "encryption", "isolation", "residency", "protection", "workload", "secrets", "schema"] as const;
 export type Domain = (typeof DOMAINS)[number];
-export const STACK_ENVS = ["dev", "rct", "prod", "shared"] as const;
-export type PolicyEnv = (typeof STACK_ENVS)[number];
+// The env table and the facts are the ground floor's (model/); re-exported for the rules.
+export { STACK_ENVS, envOfStack } from "../../model/envs";
+export type { FactKey, StackFacts } from "../../model/compliance";
 
-/** The facts a stack's policy config carries (generated from the platform's ComplianceFacts). */
-export interface StackFacts {
-  stack: string;
-  platform: string;
-  env: PolicyEnv;
-  allowedLocations: string[];
-  minBackupRetentionDays: number;
-  maxBackupIntervalHours: number;
-  pointInTimeRecoveryRequired: boolean;
-  /** The document asks for cache/queue persistence (e.g. diaspomoney.md § Backup: "Redis - Persistence AOF"). */
-  persistenceRequired: boolean;
-  /**
-   * Namespaces that may enforce the `privileged` Pod Security level, because a workload the
-   * document needs cannot run otherwise (node-exporter reads host metrics). Held in code, not in
-   * stack config or labels: nobody grants it to themselves by editing a stack.
-   */
-  privilegedNamespaces: string[];
-}
-export type FactKey = Exclude<keyof StackFacts, "stack" | "platform" | "env">;
+/**
+ * Facts that are a figure the document states (a retention, an interval, a list of regions, a
+ * requirement): a violation of a rule enforcing one names the document section behind it. An
+ * exemption list (privilegedNamespaces) is not a figure a violation breaks.
+ */
+export const CITED_FACTS: readonly FactKey[] = ["allowedLocations", "minBackupRetentionDays", "maxBackupIntervalHours", "pointInTimeRecoveryRequired", "persistenceRequired"];
 
 export interface Waiver {
   /** Optional: the policy name; when present it must be the policy the waiver is filed under. */
@@ -156,6 +146,9 @@ const FACT_SCHEMAS: Record<FactKey, object> = {
   privilegedNamespaces: { type: "array", items: { type: "string" } },
 };
 
+/** The document section behind each fact the rule reads (policies/config/generate.ts writes it). */
+const SOURCES_SCHEMA = { type: "object", additionalProperties: { type: "string" } } as const;
+
 /** The config schema of a rule: the stack identity, the facts it reads, and its waivers. */
 export function configSchemaFor(facts: FactKey[] = []): PolicyConfigSchema {
   const properties: Record<string, object> = {
@@ -164,6 +157,7 @@ export function configSchemaFor(facts: FactKey[] = []): PolicyConfigSchema {
     env: { type: "string", enum: [...STACK_ENVS] },
     waivers: WAIVER_SCHEMA,
   };
+  if (facts.length) properties.sources = SOURCES_SCHEMA;
   for (const f of facts) properties[f] = FACT_SCHEMAS[f];
   return { properties: properties as PolicyConfigSchema["properties"] };
 }
@@ -178,6 +172,7 @@ const DEFAULT_FACTS: StackFacts = {
   pointInTimeRecoveryRequired: false,
   persistenceRequired: false,
   privilegedNamespaces: [],
+  sources: {},
 };
 
 interface ReadConfig {
@@ -189,17 +184,6 @@ interface ReadConfig {
   isProd: boolean;
   /** Why the config's identity does not hold together (its `env` or `platform` disagrees with its `stack`). */
   mismatch?: string;
-}
-
-/**
- * The env a stack name ends in (`quickfund-prod` → prod, `crm-courtier-shared` → shared); undefined
- * for a name that is not `<platform>-<env>`. Prod-ness comes from here, never from a config's `env`
- * field alone: a prod config edited to `env: dev` stays prod.
- */
-export function envOfStack(stack: unknown): PolicyEnv | undefined {
-  if (typeof stack !== "string") return undefined;
-  const m = /^[a-z0-9]+(?:-[a-z0-9]+)*-(dev|rct|prod|shared)$/.exec(stack);
-  return m ? (m[1] as PolicyEnv) : undefined;
 }
 
 /** The stack a URN belongs to (`urn:pulumi:<stack>::<project>::…`). */
@@ -220,14 +204,14 @@ export function configIdentityMismatch(raw: Record<string, unknown>): string | u
 function readConfig(raw: Record<string, unknown>, need: FactKey[]): ReadConfig {
   const facts = { ...DEFAULT_FACTS, ...(raw as Partial<StackFacts>) };
   const missing: string[] = [];
-  const claimed = STACK_ENVS.includes(raw.env as PolicyEnv) ? (raw.env as PolicyEnv) : undefined;
+  const claimed = isStackEnv(raw.env) ? raw.env : undefined;
   const stackEnv = envOfStack(raw.stack);
   if (!claimed) missing.push("env");
   if (!stackEnv) missing.push("stack");
   for (const f of need) if (raw[f] === undefined) missing.push(f);
   // The stack name decides; a config claiming prod for a non-prod stack is a mismatch, and stricter.
   facts.env = stackEnv ?? claimed ?? "dev";
-  const isProd = isProdEnv(facts.env) || (claimed !== undefined && isProdEnv(claimed));
+  const isProd = isProdLike(facts.env) || (claimed !== undefined && isProdLike(claimed));
   const waivers = Array.isArray(raw.waivers) ? (raw.waivers as Waiver[]) : [];
   const mismatch = configIdentityMismatch(raw);
   return { facts, waivers, missing, isProd, ...(mismatch ? { mismatch } : {}) };
@@ -276,9 +260,15 @@ function nameOfUrn(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-function isProdEnv(env: PolicyEnv): boolean {
-  // `shared` infrastructure serves every env, prod included.
-  return env === "prod" || env === "shared";
+/**
+ * The document sections behind the figures a rule enforces, appended to each of its violations:
+ * ` [minBackupRetentionDays 28: diaspomoney.md § Backup (…)]`. The config carries the citations
+ * (ComplianceFacts.sources, generated into policies/config/<stack>.json); without them, nothing.
+ */
+export function citationOf(facts: StackFacts, declared: readonly FactKey[] = []): string {
+  const cited = declared.filter((f) => CITED_FACTS.includes(f) && typeof facts.sources?.[f] === "string");
+  if (!cited.length) return "";
+  return ` [${cited.map((f) => `${f} ${JSON.stringify(facts[f])}: ${facts.sources[f]}`).join("; ")}]`;
 }
 
 function register(meta: RuleMeta) {
@@ -322,7 +312,8 @@ export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidat
       get: (path) => at(args.props, path),
       notApplicable: (reason) => args.notApplicable(reason),
     };
-    validate(ctx, (m) => messages.push(m));
+    const cite = citationOf(cfg.facts, def.facts);
+    validate(ctx, (m) => messages.push(m + cite));
     if (messages.length === 0) return;
     const waiver = findWaiver(def.name, cfg.waivers, args.urn, args.name);
     if (waiver && !isProd && waiver.expires >= today()) args.notApplicable(waiverReason(waiver));
@@ -354,7 +345,8 @@ export function defineStackRule(def: StackRuleDefinition): StackValidationPolicy
       ofType: (...types) => args.resources.filter((r) => types.includes(r.type)),
       notApplicable: (reason) => args.notApplicable(reason),
     };
-    validate(ctx, (message, urn) => found.push({ message, urn }));
+    const cite = citationOf(cfg.facts, def.facts);
+    validate(ctx, (message, urn) => found.push({ message: message + cite, urn }));
     const waived: string[] = [];
     for (const v of found) {
       const waiver = v.urn ? findWaiver(def.name, cfg.waivers, v.urn, nameOfUrn(v.urn)) : undefined;

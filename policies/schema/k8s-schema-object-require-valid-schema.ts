@@ -1,5 +1,5 @@
-import { BLINDED_SECRET, UNKNOWN as UNKNOWN_SENTINEL } from "../../engine/evaluate";
-import { validateKubernetesObject } from "../../engine/k8s-schema";
+import { BLINDED_SECRET, UNKNOWN as UNKNOWN_SENTINEL } from "../../model/plan-values";
+import { validateKubernetesObject } from "../../model/k8s-schema";
 import { HELM_RELEASE, k8sKind, removedApi } from "../lib/k8s";
 import { defineResourceRule } from "../lib/rule";
 import { isUnknown, plain, SECRET_PLACEHOLDER } from "../lib/values";

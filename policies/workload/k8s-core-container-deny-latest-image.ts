@@ -1,14 +1,7 @@
+import { imagePin } from "../../model/images";
 import { defineResourceRule } from "../lib/rule";
 import { isUnknown, prop, str } from "../lib/values";
 import { carriesPods, eachContainer, POD_TYPES_DESCRIPTION } from "../lib/workload";
-
-/** The tag of an image reference, or undefined when untagged; digests count as pinned. */
-export function imageTag(image: string): { tag?: string; digest: boolean } {
-  if (image.includes("@sha256:")) return { digest: true };
-  const lastSlash = image.lastIndexOf("/");
-  const colon = image.lastIndexOf(":");
-  return { tag: colon > lastSlash ? image.slice(colon + 1) : undefined, digest: false };
-}
 
 export default defineResourceRule({
   name: "k8s-core-container-deny-latest-image",
@@ -30,10 +23,9 @@ export default defineResourceRule({
         report(`${container.where}: image is not set.`);
         return;
       }
-      const { tag, digest } = imageTag(s);
-      if (digest) return;
-      if (!tag) report(`${container.where}: image ${s} has no tag (pulls latest).`);
-      else if (tag === "latest") report(`${container.where}: image ${s} uses the latest tag.`);
+      // The same definition the stack schema and the components use (model/images.ts).
+      const pin = imagePin(s);
+      if (!pin.pinned) report(`${container.where}: image ${s} ${pin.reason}.`);
     });
   },
 });

@@ -1,9 +1,10 @@
 /** The per-stack policy config files: generated from ComplianceFacts, current, strict in prod. */
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { ComplianceFacts, StackEnv } from "../../stacks/platform";
+import type { ComplianceFacts } from "../../model/compliance";
+import { isProdLike, type StackEnv } from "../../model/envs";
 import { checkPolicyConfig, checkStackConfig, loadPolicyConfig, normalizePolicyConfig, PolicyConfigError } from "../../engine/policy/config";
-import { buildPolicyConfig, configFile, isProdLike, readExisting, render, type PlatformFacts } from "../../policies/config/generate";
+import { buildPolicyConfig, configFile, readExisting, render, type PlatformFacts } from "../../policies/config/generate";
 import { policies } from "../../policies/pack";
 import { PLATFORMS } from "../../stacks/registry";
 
@@ -14,7 +15,12 @@ const fake: PlatformFacts = {
     minBackupRetentionDays: 28,
     maxBackupIntervalHours: 24,
     pointInTimeRecoveryRequired: env === "prod",
-    sources: {},
+    sources: {
+      allowedLocations: "cryptocare.md § Hébergement",
+      minBackupRetentionDays: "cryptocare.md § Sauvegardes (\"28 jours\")",
+      maxBackupIntervalHours: "cryptocare.md § Sauvegardes (\"quotidien\")",
+      pointInTimeRecoveryRequired: "cryptocare.md § RPO",
+    },
   }),
 };
 
@@ -36,6 +42,16 @@ describe("policy config generator", () => {
     expect(prod["gcp-sql-instance-require-cmek"]).not.toHaveProperty("allowedLocations");
   });
 
+  it("passes each rule the document section behind each fact it declares, and no other", () => {
+    const prod = buildPolicyConfig(fake, "prod");
+    expect(prod["gcp-sql-instance-require-backup-retention"].sources).toEqual({ minBackupRetentionDays: 'cryptocare.md § Sauvegardes ("28 jours")' });
+    expect(prod["platform-data-service-require-backup-schedule"].sources).toEqual({
+      maxBackupIntervalHours: 'cryptocare.md § Sauvegardes ("quotidien")',
+      minBackupRetentionDays: 'cryptocare.md § Sauvegardes ("28 jours")',
+    });
+    expect(prod["gcp-sql-instance-require-cmek"]).not.toHaveProperty("sources");
+  });
+
   it("keeps non-prod overrides and waivers, drops them in prod", () => {
     const existing = { "gcp-sql-instance-require-cmek": { enforcementLevel: "disabled" as const, waivers: [{ target: "x", reason: "r", expires: "2999-01-01" }] } };
     expect(buildPolicyConfig(fake, "dev", existing)["gcp-sql-instance-require-cmek"]).toMatchObject(existing["gcp-sql-instance-require-cmek"]);
@@ -51,7 +67,7 @@ describe("policies/config/<stack>.json", () => {
   for (const platform of PLATFORMS) {
     for (const env of platform.envs) {
       const stack = `${platform.name}-${env}`;
-      it(`${stack} exists and is current (npx tsx policies/config/generate.ts)`, () => {
+      it(`${stack} exists and is current (npm run generate)`, () => {
         expect(existsSync(configFile(stack))).toBe(true);
         expect(readFileSync(configFile(stack), "utf8")).toBe(render(buildPolicyConfig(platform, env, readExisting(stack))));
         const { config, file } = loadPolicyConfig(stack);

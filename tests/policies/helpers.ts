@@ -41,6 +41,8 @@ export const PROD_FACTS: StackFacts = {
   pointInTimeRecoveryRequired: true,
   persistenceRequired: true,
   privilegedNamespaces: ["monitoring-node-exporter"],
+  // No citations by default: a spec's messages are the rule's own; tests/policies/citations.test.ts adds them.
+  sources: {},
 };
 
 /** A config that makes every policy mandatory with these facts (and waivers, keyed by policy). */
@@ -50,7 +52,10 @@ export function configFor(facts: Partial<StackFacts> = {}, waivers: Record<strin
   const out: PolicyPackConfigFile = {};
   for (const p of policies) {
     const entry: Record<string, unknown> = { enforcementLevel: level, stack: f.stack, platform: f.platform, env: f.env, waivers: waivers[p.name] ?? [] };
-    for (const k of metaOf(p.name).facts ?? []) entry[k] = f[k];
+    const declared = metaOf(p.name).facts ?? [];
+    for (const k of declared) entry[k] = f[k];
+    const sources = Object.fromEntries(declared.filter((k) => f.sources?.[k]).map((k) => [k, f.sources[k]]));
+    if (Object.keys(sources).length) entry.sources = sources;
     out[p.name] = entry;
   }
   return out;

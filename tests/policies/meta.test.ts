@@ -197,7 +197,7 @@ describe("citations (policies/README.md § Citations)", () => {
 });
 
 describe("policies/README.md", () => {
-  it("has the current rule table (npx tsx policies/rule-table.ts --write)", async () => {
+  it("has the current rule table (npm run generate)", async () => {
     const { README, readmeWithTable } = await import("../../policies/rule-table");
     const text = readFileSync(README, "utf8");
     expect(text).toBe(readmeWithTable(text));

@@ -116,7 +116,7 @@ const CASES: Record<string, Record<string, Case>> = {
     // With its HPA in place the HPA's minimum (5) owns the count; without it, 1 replica is what runs.
     "a Deployment at 1 replica": { stack: "diaspomoney-prod", target: { type: "kubernetes:apps/v1:Deployment", name: "web-deployment" }, change: (i) => (i.spec.replicas = 1), alsoRemove: [{ type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name: "web-hpa" }], policy: /deployment-require-replicas/ },
     "the web PDB removed": { stack: "diaspomoney-prod", remove: { type: "kubernetes:policy/v1:PodDisruptionBudget", name: "web-pdb", on: { type: "kubernetes:apps/v1:Deployment", name: "web-deployment" } }, policy: /disruption-budget/ },
-    "a backup lifecycle shorter than the CronJob's retention": { stack: "diaspomoney-prod", target: { type: "gcp:storage/bucket:Bucket", name: "diaspomoney-prod-mongodb-backups-bucket" }, change: (i) => (i.lifecycleRules = [{ action: { type: "Delete" }, condition: { age: 1 } }]), policy: /bucket-retention|backup/ },
+    "a backup lifecycle shorter than the stack's minimum retention": { stack: "diaspomoney-prod", target: { type: "gcp:storage/bucket:Bucket", name: "diaspomoney-prod-mongodb-backups-bucket" }, change: (i) => (i.lifecycleRules = [{ action: { type: "Delete" }, condition: { age: 1 } }]), policy: /bucket-retention|backup/ },
   },
   durations: {
     "a KMS rotationPeriod of 90 (no unit)": { stack: "quickfund-prod", target: { type: "gcp:kms/cryptoKey:CryptoKey", name: "quickfund-database" }, change: (i) => (i.rotationPeriod = "90"), policy: /rotation/ },

@@ -102,7 +102,7 @@ const backupJob = res("kubernetes:batch/v1:CronJob", "mongo-backup", {
   spec: { schedule: "0 2 * * *", jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure", automountServiceAccountToken: false, securityContext: POD_SECURITY, containers: [container] } } } } },
 });
 const sqlPrimary = { ...structuredClone(sqlInstance), name: "ledger-instance", urn: sqlInstance.urn.replace("orders-instance", "ledger-instance") };
-const mongoCr = res("kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity", "mongodb", {
+export const mongoCr = res("kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity", "mongodb", {
   apiVersion: "mongodbcommunity.mongodb.com/v1",
   kind: "MongoDBCommunity",
   metadata: { name: "mongodb", namespace: "diaspomoney-prod-infra" },
@@ -251,10 +251,10 @@ const webPdb = res("kubernetes:policy/v1:PodDisruptionBudget", "web-pdb", {
   metadata: { name: "web", namespace: NS },
   spec: { maxUnavailable: 1, selector: { matchLabels: { app: "web" } } },
 });
-const dumpBucket = { ...mutate(bucket, { name: "diaspomoney-mongodb-backups-prod", lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 30 } }, { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 7, withState: "ARCHIVED" } }] }) };
+export const dumpBucket = { ...mutate(bucket, { name: "diaspomoney-mongodb-backups-prod", lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 30 } }, { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 7, withState: "ARCHIVED" } }] }) };
 dumpBucket.name = "mongodb-dumps";
 dumpBucket.urn = bucket.urn.replace("db-backups", "mongodb-dumps");
-const dumpJob = res("kubernetes:batch/v1:CronJob", "mongodb-dump", {
+export const dumpJob = res("kubernetes:batch/v1:CronJob", "mongodb-dump", {
   ...structuredClone(backupJob.inputs),
   metadata: { name: "mongodb-dump", namespace: INFRA, labels: { "backup.platform/target": "mongo" }, annotations: { "backup.platform/retention-days": "30" } },
 });
@@ -406,13 +406,15 @@ export const K8S_SPECS: Record<string, RuleSpec> = {
       "no backup cronjob": { remove: "mongo-backup" },
       "weekly schedule": { target: "mongo-backup", changes: { "spec.schedule": "0 2 * * 0" } },
       "twice a week leaves 4 days": { target: "mongo-backup", changes: { "spec.schedule": "0 2 * * 1,5" } },
-      "retention too short": { target: "mongo-backup", changes: { "metadata.annotations.backup\u2024platform/retention-days": "7" } },
-      "retention not declared": { target: "mongo-backup", changes: { "metadata.annotations": {} } },
       "suspended": { target: "mongo-backup", changes: { "spec.suspend": true } },
       "cloud sql backups off": { target: "ledger-instance", changes: { "settings.backupConfiguration.enabled": false } },
       "cloud sql retention too short": { target: "ledger-instance", changes: { "settings.backupConfiguration.backupRetentionSettings.retainedBackups": 7 } },
     },
-    compliant: { "every 2 days (quickfund)": { target: "mongo-backup", changes: { "spec.schedule": "0 3 */2 * *" } } },
+    compliant: {
+      "every 2 days (quickfund)": { target: "mongo-backup", changes: { "spec.schedule": "0 3 */2 * *" } },
+      // Retention is the bucket's (k8s-backup-cronjob-require-bucket-retention), not an annotation's.
+      "no retention annotation": { target: "mongo-backup", changes: { "metadata.annotations": {} } },
+    },
     notApplicable: { "dev stack": { facts: { env: "dev" }, change: { remove: "mongo-backup" }, reason: /prod stacks only/ } },
   },
   "k8s-core-object-deny-removed-api": {
@@ -627,14 +629,18 @@ export const K8S_SPECS: Record<string, RuleSpec> = {
     fixture: [dumpJob, dumpBucket],
     failing: {
       "bucket deletes dumps after a day": { target: "mongodb-dumps", changes: { "lifecycleRules.0.condition.age": 1 } },
+      "bucket deletes dumps a day before the stack's minimum": { target: "mongodb-dumps", changes: { "lifecycleRules.0.condition.age": 29 } },
       "bucket age not a number": { target: "mongodb-dumps", changes: { "lifecycleRules.0.condition.age": "thirty" } },
-      "annotation not a number": { target: "mongodb-dump", changes: { "metadata.annotations.backup\u2024platform/retention-days": "a month" } },
     },
     compliant: {
       "noncurrent versions only": { target: "mongodb-dumps", changes: { "lifecycleRules.0.condition.withState": "ARCHIVED", "lifecycleRules.0.condition.age": 1 } },
       "another prefix": { target: "mongodb-dumps", changes: { "lifecycleRules.0.condition.matchesPrefixes": ["tmp/"], "lifecycleRules.0.condition.age": 1 } },
-      "kept longer than declared": { target: "mongodb-dumps", changes: { "lifecycleRules.0.condition.age": 90 } },
+      "kept longer than the minimum": { target: "mongodb-dumps", changes: { "lifecycleRules.0.condition.age": 90 } },
+      "no Delete rule: dumps are never deleted": { target: "mongodb-dumps", changes: { lifecycleRules: [] } },
+      // The annotation is informational (model/backup.ts): the bucket's lifecycle decides.
+      "annotation claims less than the bucket keeps": { target: "mongodb-dump", changes: { "metadata.annotations.backup\u2024platform/retention-days": "7" } },
     },
+    notApplicable: { "without the stack's minimum": { facts: { minBackupRetentionDays: undefined }, reason: /stack facts not configured/ } },
   },
   "k8s-core-pod-deny-unsafe-security-options": {
     kind: "resource",
