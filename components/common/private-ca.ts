@@ -22,6 +22,41 @@ export interface PrivateClusterCaRef {
 /** Builds an object's metadata (name, namespace, labels) from its object name. */
 export type MetadataFor = (objectName: string) => { name: string; namespace: string; labels: Record<string, string> };
 
+/** Lifetime of a CA certificate unless told otherwise: 10 years (the certificates it signs live a year). */
+const CA_DURATION = "87600h";
+
+/**
+ * A CA's key pair, the part both kinds of CA share: a self-signed Issuer `<rn>-selfsigned`
+ * bootstraps the CA Certificate `<rn>-ca`, whose Secret `<rn>-ca-key-pair` an issuer of type CA
+ * then signs with. Children `${name}-selfsigned-issuer` and `${name}-ca` of `parent`.
+ */
+function caKeyPair(parent: pulumi.Resource, name: string, rn: string, metadata: MetadataFor, duration: string): { certificate: k8s.apiextensions.CustomResource; secretName: string } {
+  const selfSigned = new k8s.apiextensions.CustomResource(
+    `${name}-selfsigned-issuer`,
+    { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: metadata(`${rn}-selfsigned`), spec: { selfSigned: {} } },
+    { parent },
+  );
+  const secretName = `${rn}-ca-key-pair`;
+  const certificate = new k8s.apiextensions.CustomResource(
+    `${name}-ca`,
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: metadata(`${rn}-ca`),
+      spec: {
+        isCA: true,
+        commonName: `${rn}-ca`,
+        secretName,
+        duration,
+        privateKey: { algorithm: "ECDSA", size: 256 },
+        issuerRef: { name: `${rn}-selfsigned`, kind: "Issuer", group: "cert-manager.io" },
+      },
+    },
+    { parent, dependsOn: [selfSigned] },
+  );
+  return { certificate, secretName };
+}
+
 /**
  * Declares the three cert-manager objects, as children `${name}-selfsigned-issuer`, `${name}-ca`
  * and `${name}-ca-issuer` of `parent`, and returns the CA Issuer to sign server certificates with.
@@ -34,32 +69,11 @@ export function privateCaIssuer(
   metadata: MetadataFor,
 ): PrivateCaIssuerRef {
   const rn = resourceName;
-  const selfSigned = new k8s.apiextensions.CustomResource(
-    `${name}-selfsigned-issuer`,
-    { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: metadata(`${rn}-selfsigned`), spec: { selfSigned: {} } },
-    { parent },
-  );
-  const ca = new k8s.apiextensions.CustomResource(
-    `${name}-ca`,
-    {
-      apiVersion: "cert-manager.io/v1",
-      kind: "Certificate",
-      metadata: metadata(`${rn}-ca`),
-      spec: {
-        isCA: true,
-        commonName: `${rn}-ca`,
-        secretName: `${rn}-ca-key-pair`,
-        duration: "87600h",
-        privateKey: { algorithm: "ECDSA", size: 256 },
-        issuerRef: { name: `${rn}-selfsigned`, kind: "Issuer", group: "cert-manager.io" },
-      },
-    },
-    { parent, dependsOn: [selfSigned] },
-  );
+  const ca = caKeyPair(parent, name, rn, metadata, CA_DURATION);
   new k8s.apiextensions.CustomResource(
     `${name}-ca-issuer`,
-    { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: metadata(`${rn}-ca-issuer`), spec: { ca: { secretName: `${rn}-ca-key-pair` } } },
-    { parent, dependsOn: [ca] },
+    { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: metadata(`${rn}-ca-issuer`), spec: { ca: { secretName: ca.secretName } } },
+    { parent, dependsOn: [ca.certificate] },
   );
   return { name: `${rn}-ca-issuer`, kind: "Issuer" };
 }
@@ -140,7 +154,7 @@ export function resolvePrivateClusterCaArgs(name: string, args: PrivateClusterCa
   if (trustNamespaces.includes(args.caNamespace)) {
     throw new ComponentArgsError(PRIVATE_CLUSTER_CA_TYPE, name, `trustNamespaces includes caNamespace "${args.caNamespace}": that namespace already holds the CA's private key`);
   }
-  return { caNamespace: args.caNamespace, trustNamespaces, resourceName, caDuration: args.caDuration ?? "87600h", labels: args.labels ?? {} };
+  return { caNamespace: args.caNamespace, trustNamespaces, resourceName, caDuration: args.caDuration ?? CA_DURATION, labels: args.labels ?? {} };
 }
 
 /**
@@ -163,34 +177,13 @@ export class PrivateClusterCa extends pulumi.ComponentResource {
     const r = resolvePrivateClusterCaArgs(name, args);
     const rn = r.resourceName;
     const labels: Labels = { ...r.labels, "app.kubernetes.io/name": rn, "app.kubernetes.io/component": "certificate-authority", "app.kubernetes.io/managed-by": "pulumi" };
-    const selfSigned = new k8s.apiextensions.CustomResource(
-      `${name}-selfsigned-issuer`,
-      { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: `${rn}-selfsigned`, namespace: r.caNamespace, labels }, spec: { selfSigned: {} } },
-      { parent: this },
-    );
-    const caSecretName = `${rn}-ca-key-pair`;
-    const ca = new k8s.apiextensions.CustomResource(
-      `${name}-ca`,
-      {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        metadata: { name: `${rn}-ca`, namespace: r.caNamespace, labels },
-        spec: {
-          isCA: true,
-          commonName: `${rn}-ca`,
-          secretName: caSecretName,
-          duration: r.caDuration,
-          privateKey: { algorithm: "ECDSA", size: 256 },
-          issuerRef: { name: `${rn}-selfsigned`, kind: "Issuer", group: "cert-manager.io" },
-        },
-      },
-      { parent: this, dependsOn: [selfSigned] },
-    );
+    // The key pair lives in the CA namespace, the only one a ClusterIssuer of type CA reads.
+    const ca = caKeyPair(this, name, rn, (objectName) => ({ name: objectName, namespace: r.caNamespace, labels }), r.caDuration);
     const issuerName = `${rn}-ca-issuer`;
     const clusterIssuer = new k8s.apiextensions.CustomResource(
       `${name}-ca-issuer`,
-      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: issuerName, labels }, spec: { ca: { secretName: caSecretName } } },
-      { parent: this, dependsOn: [ca] },
+      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: issuerName, labels }, spec: { ca: { secretName: ca.secretName } } },
+      { parent: this, dependsOn: [ca.certificate] },
     );
     this.issuer = { name: issuerName, kind: "ClusterIssuer" };
     this.trustSecretName = `${rn}-trust`;

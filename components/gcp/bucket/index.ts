@@ -13,32 +13,12 @@ import {
   type IamBindings,
   type Labels,
 } from "../../common/conventions";
+import { EU_BUCKET_LOCATIONS } from "../../../model/locations";
 
 export const BUCKET_TYPE = "platform:gcp:Bucket";
 
-/**
- * Google Cloud regions whose data stays inside the European Union.
- * docs/platforms/quickfund.md § Sécurité: "Conformité RGPD | Données en Europe"; § Hébergement: "Région | Europe".
- * London (europe-west2) and Zurich (europe-west6) are in Europe but not in the EU: a platform that
- * needs them (CryptoCare, docs/platforms/cryptocare.md § 7.2: "Suisse | LPD | Hébergement en Suisse")
- * passes them explicitly through `allowedLocations` / `allowedRegions`.
- */
-export const EU_REGIONS: readonly string[] = Object.freeze([
-  "europe-central2", // Warsaw
-  "europe-north1", // Hamina, Finland
-  "europe-north2", // Stockholm
-  "europe-southwest1", // Madrid
-  "europe-west1", // St. Ghislain, Belgium
-  "europe-west3", // Frankfurt
-  "europe-west4", // Eemshaven, Netherlands
-  "europe-west8", // Milan
-  "europe-west9", // Paris
-  "europe-west10", // Berlin
-  "europe-west12", // Turin
-]);
-
-/** Cloud Storage locations inside the EU: the EU multi-region, the EUR4 dual-region (Finland + Netherlands) and the EU regions. */
-export const EU_BUCKET_LOCATIONS: readonly string[] = Object.freeze(["EU", "EUR4", ...EU_REGIONS.map((r) => r.toUpperCase())]);
+// The EU lists live in model/ (one owner for every layer); re-exported for the bucket's importers.
+export { EU_BUCKET_LOCATIONS, EU_REGIONS } from "../../../model/locations";
 
 /** Soft delete bounds of Cloud Storage, in days (604800 s to 7776000 s). */
 const SOFT_DELETE_MIN_DAYS = 7;

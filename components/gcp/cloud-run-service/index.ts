@@ -6,6 +6,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CommonArgs, ComponentArgsError, IamBindings, Labels, mergeLabels } from "../../common/conventions";
+import { assertPinnedImage } from "../../common/images";
 
 export const CLOUD_RUN_SERVICE_TYPE = "platform:gcp:CloudRunService";
 
@@ -191,8 +192,6 @@ export interface ResolvedCloudRunServiceArgs {
   deletionProtection: boolean;
 }
 
-const DIGEST = /@sha256:[a-f0-9]{64}$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
 const ROLE = /^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/;
@@ -208,21 +207,6 @@ function memoryMiB(memory: string): number | undefined {
   const m = /^(\d+)(Mi|Gi)$/.exec(memory);
   if (!m) return undefined;
   return Number(m[1]) * (m[2] === "Gi" ? 1024 : 1);
-}
-
-/** Checks that an image is pinned by digest or by a tag other than `latest`. Exported for reuse. */
-export function assertPinnedImage(component: string, name: string, field: string, image: string): void {
-  const fail = (why: string) => {
-    throw new ComponentArgsError(component, name, `${field} "${image}" ${why}; pin a version tag (…/app:1.4.2) or a digest (…/app@sha256:…)`);
-  };
-  if (DIGEST.test(image)) return;
-  // The tag follows the last ":" of the last path segment (a registry host may carry a port).
-  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-  const colon = lastSegment.lastIndexOf(":");
-  if (colon < 0) fail("has no tag (Cloud Run would pull :latest)");
-  const tag = lastSegment.slice(colon + 1);
-  if (tag === "latest") fail("uses the mutable :latest tag");
-  if (!TAG.test(tag)) fail(`has an invalid tag "${tag}"`);
 }
 
 function resolveProbe(given: ProbeTiming | undefined, defaults: ResolvedProbe): ResolvedProbe {

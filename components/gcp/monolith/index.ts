@@ -8,7 +8,8 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../common/conventions";
-import { CloudRunService, assertPinnedImage } from "../cloud-run-service";
+import { assertPinnedImage } from "../../common/images";
+import { CloudRunService } from "../cloud-run-service";
 
 export const MONOLITH_TYPE = "platform:gcp:Monolith";
 
@@ -36,8 +37,8 @@ export interface WorkloadSpec {
    */
   env?: Record<string, pulumi.Input<string>>;
   /**
-   * Instances kept warm. In `prod` at least 1 (no cold start on a payment or a login).
-   * @default 1 in prod, 0 elsewhere
+   * Instances kept warm; at least the component's `minWarmInstances`.
+   * @default MonolithArgs.minWarmInstances
    */
   minInstances?: number;
   /**
@@ -85,8 +86,14 @@ export interface DatabaseConnection {
 export interface MonolithArgs extends CommonArgs {
   /** Which platform builds the spec. */
   target: MonolithTarget;
-  /** The stack env (`dev`, `rct`, `prod`); `prod` requires warm instances. */
-  environment: string;
+  /**
+   * The fewest instances each service keeps warm: `api.minInstances` and `frontend.minInstances`
+   * default to it, and a value below it is refused. A production stack passes 1, so that no payment
+   * or login waits for a cold start (team rule); the stack decides it from its env's traits, the
+   * component knows no env names.
+   * @default 0
+   */
+  minWarmInstances?: number;
   /** GCP project id. */
   project: string;
   /** Region of the services and of the secrets' replicas (EU residency: quickfund.md § Sécurité "Données en Europe"). */
@@ -149,7 +156,8 @@ export interface ResolvedSecret {
 
 /** The platform-neutral part: a `kubernetes` target would take exactly this. */
 export interface ResolvedMonolithSpec {
-  environment: string;
+  /** The floor every workload's `minInstances` was checked against. */
+  minWarmInstances: number;
   api: ResolvedWorkload;
   frontend: ResolvedWorkload;
   secrets: ResolvedSecret[];
@@ -188,12 +196,13 @@ export function resolveMonolithArgs(name: string, args: MonolithArgs): ResolvedM
   if (!MONOLITH_TARGETS.includes(args.target)) {
     fail(`target "${String(args.target)}" is not built yet (known: ${MONOLITH_TARGETS.join(", ")}); see README "Kubernetes target"`);
   }
-  const prod = args.environment === "prod";
+  const minWarmInstances = args.minWarmInstances ?? 0;
+  if (!Number.isInteger(minWarmInstances) || minWarmInstances < 0) fail(`minWarmInstances must be a non-negative integer, got ${minWarmInstances}`);
 
   const workload = (role: "api" | "frontend", spec: WorkloadSpec, secretEnv: Record<string, string>, extraEnv: Record<string, pulumi.Input<string>>): ResolvedWorkload => {
     assertPinnedImage(MONOLITH_TYPE, name, `${role}.image`, spec.image);
-    const minInstances = spec.minInstances ?? (prod ? 1 : 0);
-    if (prod && minInstances < 1) fail(`${role}.minInstances is ${minInstances} in environment "prod"; prod keeps at least 1 warm instance`);
+    const minInstances = spec.minInstances ?? minWarmInstances;
+    if (minInstances < minWarmInstances) fail(`${role}.minInstances is ${minInstances}, below minWarmInstances ${minWarmInstances}: keep at least ${minWarmInstances} warm instance(s), or lower minWarmInstances`);
     const env = spec.env ?? {};
     const clash = Object.keys(env).filter((k) => k in extraEnv || k in secretEnv);
     if (clash.length > 0) fail(`${role}.env sets ${clash.join(", ")}, which the component sets from database or secrets`);
@@ -242,7 +251,7 @@ export function resolveMonolithArgs(name: string, args: MonolithArgs): ResolvedM
   return {
     target: args.target,
     spec: {
-      environment: args.environment,
+      minWarmInstances,
       api: workload("api", args.api, apiSecretEnv, dbEnv),
       frontend: workload("frontend", args.frontend, {}, {}),
       secrets,

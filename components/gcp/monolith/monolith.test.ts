@@ -14,7 +14,7 @@ const VERSION = "gcp:secretmanager/secretVersion:SecretVersion";
 function args(overrides: Partial<MonolithArgs> = {}): MonolithArgs {
   return {
     target: "cloud-run",
-    environment: "prod",
+    minWarmInstances: 1,
     project: "qf-prod",
     region: "europe-west1",
     network: "qf-vpc",
@@ -113,7 +113,7 @@ describe("Monolith (cloud-run target)", () => {
   });
 
   it("resolves each default in one place", () => {
-    const r = resolveMonolithArgs("qf", args({ environment: "dev" }));
+    const r = resolveMonolithArgs("qf", args({ minWarmInstances: undefined }));
     expect(r.target).toBe("cloud-run");
     expect(r.spec.api).toMatchObject({ port: 8080, healthPath: "/api/health", minInstances: 0, maxInstances: 10, cpu: "1", memory: "512Mi", secretEnv: DEFAULT_API_SECRETS });
     expect(r.spec.frontend).toMatchObject({ port: 8080, healthPath: "/", minInstances: 0, maxInstances: 10, cpu: "1", memory: "512Mi", secretEnv: {}, env: {} });
@@ -126,22 +126,24 @@ describe("Monolith (cloud-run target)", () => {
     expect(r.cloudRun.databasePasswordSecretId).toBeUndefined();
     expect(r.deletionProtection).toBe(true);
     expect(r.labels).toEqual({});
-    // prod warms one instance of each workload by default.
-    const prod = resolveMonolithArgs("qf", args());
-    expect([prod.spec.api.minInstances, prod.spec.frontend.minInstances]).toEqual([1, 1]);
+    expect(r.spec.minWarmInstances).toBe(0);
+    // A floor of warm instances becomes each workload's default.
+    const warm = resolveMonolithArgs("qf", args());
+    expect([warm.spec.api.minInstances, warm.spec.frontend.minInstances]).toEqual([1, 1]);
   });
 
-  it("does not require warm instances outside prod", () => {
-    expect(() => resolveMonolithArgs("qf", args({ environment: "rct", api: { image: "r/api:1.0.0", minInstances: 0 } }))).not.toThrow();
+  it("does not require warm instances without a floor (the component knows no env names)", () => {
+    expect(() => resolveMonolithArgs("qf", args({ minWarmInstances: 0, api: { image: "r/api:1.0.0", minInstances: 0 } }))).not.toThrow();
   });
 
   describe("refuses loudly", () => {
     const cases: [string, Partial<MonolithArgs>, RegExp][] = [
-      ["zero API instances in prod", { api: { image: "r/api:1.0.0", minInstances: 0 } }, /api.minInstances is 0 in environment "prod"/],
-      ["zero frontend instances in prod", { frontend: { image: "r/web:1.0.0", minInstances: 0 } }, /frontend.minInstances is 0 in environment "prod"/],
+      ["zero API instances below a floor of 1", { api: { image: "r/api:1.0.0", minInstances: 0 } }, /api.minInstances is 0, below minWarmInstances 1/],
+      ["zero frontend instances below a floor of 1", { frontend: { image: "r/web:1.0.0", minInstances: 0 } }, /frontend.minInstances is 0, below minWarmInstances 1/],
+      ["a negative floor", { minWarmInstances: -1 }, /minWarmInstances must be a non-negative integer, got -1/],
       ["an unknown target", { target: "kubernetes" as never }, /target "kubernetes" is not built yet/],
-      ["a :latest API image", { api: { image: "r/api:latest" } }, /api.image "r\/api:latest" uses the mutable :latest tag/],
-      ["an untagged frontend image", { frontend: { image: "r/web" } }, /frontend.image "r\/web" has no tag/],
+      ["a :latest API image", { api: { image: "r/api:latest" } }, /api.image "r\/api:latest" is not pinned: it uses the mutable :latest tag/],
+      ["an untagged frontend image", { frontend: { image: "r/web" } }, /frontend.image "r\/web" is not pinned: it has no tag/],
       ["a plain-text secret value", { secretValues: { "stripe-api-key": "sk_live_plain" } }, /secretValues.stripe-api-key is a plain string/],
       ["a value for an unknown secret", { secretValues: { "stripe-key": pulumi.secret("x") } }, /secretValues.stripe-key is not a secret of api.secrets/],
       ["a generated secret the API does not read", { generatedSecrets: ["session-key"] }, /generatedSecrets lists "session-key"/],

@@ -7,7 +7,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
-import { EU_REGIONS } from "../bucket";
+import { EU_REGIONS } from "../../../model/locations";
 
 export const POSTGRES_TYPE = "platform:gcp:Postgres";
 

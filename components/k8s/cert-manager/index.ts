@@ -6,13 +6,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
-import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
+import { DEFAULT_ADDON_ENV, crdDependencies, helmAddon, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
+import { apiServerEgress, type IsolatedNamespace, type AllowRule } from "../namespace";
 import { TRAEFIK_INGRESS_CLASS, TRAEFIK_POD_LABELS } from "../traefik";
 
 export const CERT_MANAGER_TYPE = "platform:k8s:CertManager";
 
 /** cert-manager v1.21.1: the release whose CRDs are vendored (vendor/SOURCES.md § CRDs). */
-export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io" } as const;
+export const CERT_MANAGER_CHART = {
+  chart: "cert-manager",
+  version: "v1.21.1",
+  repo: "https://charts.jetstack.io",
+  // Rendered by templates/crds.yaml because the values set `crds.enabled` (certManagerValues).
+  crdGroups: ["cert-manager.io", "acme.cert-manager.io"],
+} as const satisfies PinnedChart;
 
 export const LETSENCRYPT_SERVERS = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -41,6 +48,12 @@ export function acmeHttp01SolverAllowRule(traefikNamespace = "traefik"): AllowRu
 export interface CertManagerArgs extends CommonArgs {
   /** Platform label (`diaspomoney`). */
   platform: string;
+  /**
+   * `env` label of the add-on's namespaces: the stack's foundation env, which the stack passes
+   * (the component knows no env names).
+   * @default DEFAULT_ADDON_ENV ("shared")
+   */
+  env?: string;
   /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`). */
   apiServerCidrs: string[];
   /** Email Let's Encrypt writes to about expiring certificates and account issues. */
@@ -67,6 +80,7 @@ export interface ResolvedCertManagerArgs {
   replicas: number;
   monitoringNamespace?: string;
   labels: Record<string, string>;
+  env: string;
   deletionProtection: boolean;
 }
 
@@ -88,6 +102,7 @@ export function resolveCertManagerArgs(name: string, args: CertManagerArgs): Res
     replicas,
     monitoringNamespace: args.monitoringNamespace,
     labels: args.labels ?? {},
+    env: args.env ?? DEFAULT_ADDON_ENV,
     deletionProtection: args.deletionProtection ?? true,
   };
 }
@@ -135,6 +150,8 @@ export class CertManager extends pulumi.ComponentResource {
   public readonly namespace: IsolatedNamespace;
   /** The Helm release, which installs the chart's CRDs: custom resources of those kinds depend on it. */
   public readonly release: k8s.helm.v3.Release;
+  /** The release with the CRD groups it installs (`cert-manager.io`, `acme.cert-manager.io`), for `crdDependencies` of Certificates elsewhere. */
+  public readonly crds: CrdInstaller;
 
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(CERT_MANAGER_TYPE, name, {}, opts);
@@ -158,30 +175,18 @@ export class CertManager extends pulumi.ComponentResource {
     if (r.monitoringNamespace) {
       allow["metrics-from-monitoring"] = { ingressFrom: [{ namespace: r.monitoringNamespace }], ports: [{ port: 9402 }] };
     }
-    this.namespace = new IsolatedNamespace(
-      `${name}-ns`,
-      { namespace: r.namespace, env: "shared", platform: r.platform, labels: r.labels, deletionProtection: r.deletionProtection, allow },
-      { parent: this },
-    );
+    const addon = helmAddon(this, CERT_MANAGER_TYPE, name, {
+      namespace: { namespace: r.namespace, env: r.env, platform: r.platform, labels: r.labels, deletionProtection: r.deletionProtection, allow },
+      releaseName: "cert-manager",
+      chart: CERT_MANAGER_CHART,
+      values: certManagerValues(r),
+    });
+    this.namespace = addon.namespace;
+    this.release = addon.release;
+    this.crds = { release: addon.release, crdGroups: addon.crdGroups };
     const ns = this.namespace.namespaceName;
-
-    const release = new k8s.helm.v3.Release(
-      `${name}-release`,
-      {
-        name: "cert-manager",
-        namespace: ns,
-        chart: CERT_MANAGER_CHART.chart,
-        version: CERT_MANAGER_CHART.version,
-        repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
-        values: certManagerValues(r),
-        atomic: true,
-        cleanupOnFail: true,
-        timeout: 600,
-        maxHistory: 10,
-      },
-      { parent: this },
-    );
-    this.release = release;
+    // The CRDs come with the release: the issuers wait for it.
+    const issuerDependencies = crdDependencies("cert-manager.io/v1", [this.crds]);
 
     for (const [issuer, server] of Object.entries(LETSENCRYPT_SERVERS)) {
       new k8s.apiextensions.CustomResource(
@@ -211,8 +216,7 @@ export class CertManager extends pulumi.ComponentResource {
             },
           },
         },
-        // The CRDs come with the release: the issuers wait for it.
-        { parent: this, dependsOn: [release] },
+        { parent: this, dependsOn: issuerDependencies },
       );
     }
 

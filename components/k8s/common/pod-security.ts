@@ -1,8 +1,8 @@
 /**
- * Pod-level building blocks shared by the Kubernetes workload components (web-app, mongodb,
- * redis-cluster, kafka): the Pod Security Standards "restricted" contexts, image pinning, the
- * standard labels and the resource shape. Kept next to WebApp (its first user) because the
- * components/common folder belongs to the lead; move to components/common/k8s.ts when convenient.
+ * Pod-level building blocks shared by the Kubernetes components (web-app, mongodb, redis-cluster,
+ * kafka, network-flows, prometheus-rules): the Pod Security Standards "restricted" contexts, the
+ * standard labels, zone spreading and the resource shape. Image pinning is checked by
+ * components/common/images.ts (the definition is model/images.ts).
  */
 import { ComponentArgsError, mergeLabels, type Labels } from "../../common/conventions";
 
@@ -10,30 +10,6 @@ import { ComponentArgsError, mergeLabels, type Labels } from "../../common/conve
 export interface ResourceSpec {
   requests: { cpu: string; memory: string };
   limits: { cpu?: string; memory: string };
-}
-
-/**
- * True when an image reference names an immutable version: a digest (`@sha256:`), or a tag that is
- * not `latest`. Untagged references mean `latest` to the container runtime.
- */
-export function isPinnedImage(image: string): boolean {
-  if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
-  const lastSlash = image.lastIndexOf("/");
-  const colon = image.indexOf(":", lastSlash + 1);
-  if (colon < 0) return false;
-  const tag = image.slice(colon + 1);
-  return tag.length > 0 && tag !== "latest";
-}
-
-/** Throws a ComponentArgsError when `image` is not pinned. */
-export function assertPinnedImage(componentType: string, name: string, field: string, image: string): void {
-  if (!isPinnedImage(image)) {
-    throw new ComponentArgsError(
-      componentType,
-      name,
-      `${field} "${image}" is not pinned: use an explicit version tag or a @sha256 digest (never latest or an untagged image), so that a redeploy cannot silently change the running code`,
-    );
-  }
 }
 
 /**

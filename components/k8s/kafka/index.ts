@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { serverCertificate } from "../../common/private-ca";
 import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
-import { assertResources, restrictedContainerSecurityContext, standardLabels, type ResourceSpec } from "../web-app/pod-security";
+import { assertResources, restrictedContainerSecurityContext, standardLabels, type ResourceSpec } from "../common/pod-security";
 
 export const KAFKA_CLUSTER_TYPE = "platform:k8s:KafkaCluster";
 

@@ -7,23 +7,43 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+// The backup contract (label, annotation) is model/backup.ts's: the policy pack reads the same constants.
+import { BACKUP_RETENTION_ANNOTATION, BACKUP_TARGET_LABEL } from "../../../model/backup";
 import { privateCaIssuer, serverCertificate } from "../../common/private-ca";
 import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
-import {
-  assertPinnedImage,
-  assertResources,
-  restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-  standardLabels,
-  zoneSpread,
-  type ResourceSpec,
-} from "../web-app/pod-security";
+import { assertPinnedImage } from "../../common/images";
+import { assertResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, zoneSpread, type ResourceSpec } from "../common/pod-security";
 
 export const MONGO_REPLICA_SET_TYPE = "platform:k8s:MongoReplicaSet";
 
-/** Label and annotation the policy pack reads on backup CronJobs (policies/backup/platform-data-service-require-backup-schedule.ts). */
-export const BACKUP_TARGET_LABEL = "backup.platform/target";
-export const BACKUP_RETENTION_ANNOTATION = "backup.platform/retention-days";
+/** Days a dump is kept when the composition does not say (diaspomoney.md gives no figure: our choice). */
+export const DEFAULT_MONGO_BACKUP_RETENTION_DAYS = 30;
+
+/** A Cloud Storage lifecycle rule, in the shape `Bucket.lifecycleRules` takes. */
+export interface DumpLifecycleRule {
+  action: { type: "Delete" };
+  condition: { age: number };
+}
+
+/**
+ * The one value that decides how long MongoDB dumps live, checked once. The dump bucket deletes
+ * them (not the component), so the composition passes the same number to `backup.retentionDays`
+ * and, through `mongoBackupLifecycleRules`, to the bucket.
+ */
+export function resolveMongoBackupRetentionDays(retentionDays: number | undefined, name = "backup"): number {
+  const days = retentionDays ?? DEFAULT_MONGO_BACKUP_RETENTION_DAYS;
+  if (!Number.isInteger(days) || days < 1) throw new ComponentArgsError(MONGO_REPLICA_SET_TYPE, name, `backup.retentionDays must be a positive integer, got ${retentionDays}`);
+  return days;
+}
+
+/**
+ * The lifecycle the dump bucket must carry so that `backup.retentionDays` is what really happens:
+ * each dump is deleted `retentionDays` days after its upload. The policy pack checks this rule on
+ * the bucket (model/backup.ts: retention is checked where dumps are deleted).
+ */
+export function mongoBackupLifecycleRules(retentionDays?: number): DumpLifecycleRule[] {
+  return [{ action: { type: "Delete" }, condition: { age: resolveMongoBackupRetentionDays(retentionDays) } }];
+}
 
 /** The operator's metrics exporter: user of its basic auth, and its port (the CRD's default). */
 export const MONGO_METRICS_USER = "prometheus";
@@ -81,10 +101,11 @@ export interface MongoBackupArgs {
   /** @default "Europe/Paris" */
   timeZone?: string;
   /**
-   * Days the bucket keeps each dump (its lifecycle rule is the composition's); recorded on the
-   * CronJob as `backup.platform/retention-days` for the policy pack. diaspomoney.md gives no
-   * figure: 30 days is our choice.
-   * @default 30
+   * Days each dump is kept. The bucket deletes dumps, so give the bucket
+   * `lifecycleRules: mongoBackupLifecycleRules(<the same value>)`: one value drives both. Recorded
+   * on the CronJob as `backup.platform/retention-days` for the people reading the cluster.
+   * diaspomoney.md gives no figure: 30 days is our choice.
+   * @default DEFAULT_MONGO_BACKUP_RETENTION_DAYS (30)
    */
   retentionDays?: number;
   /**
@@ -231,7 +252,7 @@ export function resolveMongoReplicaSetArgs(name: string, args: MongoReplicaSetAr
     const schedule = b.schedule ?? "0 2 * * *";
     // diaspomoney.md § Backup: "MongoDB - Backup quotidien": at least one run per day.
     const fields = schedule.trim().split(/\s+/);
-    if (b.retentionDays !== undefined && (!Number.isInteger(b.retentionDays) || b.retentionDays < 1)) fail(`backup.retentionDays must be a positive integer, got ${b.retentionDays}`);
+    const retentionDays = resolveMongoBackupRetentionDays(b.retentionDays, name);
     if (fields.length !== 5 || fields[2] !== "*" || fields[3] !== "*" || fields[4] !== "*") {
       fail(`backup.schedule "${schedule}" is not daily: diaspomoney.md § Backup requires "Backup quotidien" (day-of-month, month and day-of-week must be *)`);
     }
@@ -242,7 +263,7 @@ export function resolveMongoReplicaSetArgs(name: string, args: MongoReplicaSetAr
       gcpServiceAccountEmail: b.gcpServiceAccountEmail,
       schedule,
       timeZone: b.timeZone ?? "Europe/Paris",
-      retentionDays: b.retentionDays ?? 30,
+      retentionDays,
       dumpImage,
       uploadImage,
     };
@@ -480,8 +501,9 @@ export class MongoReplicaSet extends pulumi.ComponentResource {
         `${name}-backup`,
         {
           metadata: {
-            // The policy pack (platform-data-service-require-backup-schedule) finds the backup of
-            // a data service by this label and reads the retention from this annotation.
+            // The policy pack finds the backup of a data service by this label, and checks the
+            // retention on the bucket's Delete lifecycle, where dumps are really deleted; the
+            // annotation only tells a reader of the cluster how long dumps are kept.
             ...meta(`${rn}-backup`, { ...mongoBackupPodSelector(rn), [BACKUP_TARGET_LABEL]: rn }),
             annotations: { [BACKUP_RETENTION_ANNOTATION]: String(b.retentionDays) },
           },

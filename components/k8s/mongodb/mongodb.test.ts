@@ -4,7 +4,8 @@ import { validateRecordedResource } from "../../../engine/k8s-schema";
 import type { Plan } from "../../../engine/plan";
 import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
-import { MongoReplicaSet, resolveMongoReplicaSetArgs, type MongoReplicaSetArgs } from "./index";
+import { ComponentArgsError } from "../../common/conventions";
+import { DEFAULT_MONGO_BACKUP_RETENTION_DAYS, MongoReplicaSet, mongoBackupLifecycleRules, resolveMongoReplicaSetArgs, type MongoReplicaSetArgs } from "./index";
 
 const backup = { bucket: "diaspomoney-prod-backups", gcpServiceAccountEmail: "mongodb-backup@diaspomoney-prod.iam.gserviceaccount.com" };
 const base: MongoReplicaSetArgs = { namespace: "diaspomoney-prod-infra", members: 3, backup, resourceName: "mongodb" };
@@ -138,6 +139,18 @@ describe("MongoReplicaSet", () => {
     expect(() => resolveMongoReplicaSetArgs("m", { ...base, backup: { ...backup, schedule: "0 2 * * 0" } })).toThrow(/not daily/);
     expect(() => resolveMongoReplicaSetArgs("m", { ...base, backup: { ...backup, dumpImage: "mongo" } })).toThrow(/backup.dumpImage "mongo" is not pinned/);
     expect(() => resolveMongoReplicaSetArgs("m", { ...base, backup: { ...backup, gcpServiceAccountEmail: "someone@example.com" } })).toThrow(/not a GCP service account email/);
+  });
+
+  it("derives the dump bucket's Delete rule from the same retention the CronJob records", () => {
+    expect(mongoBackupLifecycleRules(7)).toEqual([{ action: { type: "Delete" }, condition: { age: 7 } }]);
+    // Unset on both sides: the bucket and the component agree on the default.
+    expect(mongoBackupLifecycleRules()).toEqual([{ action: { type: "Delete" }, condition: { age: DEFAULT_MONGO_BACKUP_RETENTION_DAYS } }]);
+    const r = resolveMongoReplicaSetArgs("m", { ...base, backup: { ...backup, retentionDays: 7 } });
+    expect(r.backup.enabled && r.backup.retentionDays).toBe(mongoBackupLifecycleRules(7)[0].condition.age);
+    for (const bad of [0, -3, 1.5]) {
+      expect(() => mongoBackupLifecycleRules(bad)).toThrow(ComponentArgsError);
+      expect(() => resolveMongoReplicaSetArgs("m", { ...base, backup: { ...backup, retentionDays: bad } })).toThrow(`backup.retentionDays must be a positive integer, got ${bad}`);
+    }
   });
 
   it("refuses to turn backups off without a reason", () => {

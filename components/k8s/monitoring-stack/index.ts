@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
 import { acmeHttp01SolverAllowRule } from "../cert-manager";
+import { DEFAULT_ADDON_ENV, addonNamespace, crdDependencies, pinnedHelmRelease, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
 import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
 import { TRAEFIK_POD_LABELS } from "../traefik";
 
@@ -21,7 +22,13 @@ export const MONITORING_STACK_TYPE = "platform:k8s:MonitoringStack";
  * vendored (prometheus-community/helm-charts PR #7152: "appVersion v0.92.1 → v0.93.0, chart
  * version 87.21.0 → 88.0.0").
  */
-export const KUBE_PROMETHEUS_STACK_CHART = { chart: "kube-prometheus-stack", version: "88.0.0", repo: "https://prometheus-community.github.io/helm-charts" } as const;
+export const KUBE_PROMETHEUS_STACK_CHART = {
+  chart: "kube-prometheus-stack",
+  version: "88.0.0",
+  repo: "https://prometheus-community.github.io/helm-charts",
+  // Its charts/crds subchart, on while the values keep `crds.enabled` (monitoringValues).
+  crdGroups: ["monitoring.coreos.com"],
+} as const satisfies PinnedChart;
 const RELEASE_NAME = "kube-prometheus-stack";
 /** Labels a PrometheusRule / ServiceMonitor needs for this Prometheus to load it (the chart's default selectors). */
 export const PROMETHEUS_SELECTOR_LABELS = { release: RELEASE_NAME } as const;
@@ -95,6 +102,12 @@ export function requireSecretToDeploy(value: pulumi.Input<string> | undefined, c
 export interface MonitoringStackArgs extends CommonArgs {
   /** Platform label (`diaspomoney`). */
   platform: string;
+  /**
+   * `env` label of the add-on's namespaces: the stack's foundation env, which the stack passes
+   * (the component knows no env names).
+   * @default DEFAULT_ADDON_ENV ("shared")
+   */
+  env?: string;
   /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`). */
   apiServerCidrs: string[];
   /** CIDRs of the nodes (kubelet 10250 and node-exporter 9100 listen on node IPs). */
@@ -127,12 +140,14 @@ export interface MonitoringStackArgs extends CommonArgs {
   /** Alertmanager replicas (a gossip cluster). @default 2 */
   alertmanagerReplicas?: number;
   /**
-   * What installs the CRDs of the stack's own custom resources: cert-manager's release
-   * (Certificate) and Traefik's (IngressRoute, Middleware). Each custom resource depends on them;
-   * otherwise a first deploy may create them before their CRDs exist ("no matches for kind").
+   * What installs the CRDs of the stack's own custom resources: cert-manager's (Certificate) and
+   * Traefik's (IngressRoute, Middleware); otherwise a first deploy may create them before their
+   * CRDs exist ("no matches for kind"). Pass the components' `crds` (CrdInstaller: a release and
+   * the API groups it installs) and each custom resource waits only for the release of its own
+   * group; a plain resource is waited for by every custom resource.
    * @default [] (the CRDs already exist)
    */
-  crdInstallers?: pulumi.Resource[];
+  crdInstallers?: (CrdInstaller | pulumi.Resource)[];
 }
 
 export interface ResolvedMonitoringStackArgs {
@@ -160,6 +175,7 @@ export interface ResolvedMonitoringStackArgs {
     pagerDuty: boolean;
   };
   labels: Record<string, string>;
+  env: string;
   deletionProtection: boolean;
 }
 
@@ -234,6 +250,7 @@ export function resolveMonitoringStackArgs(name: string, args: MonitoringStackAr
       pagerDuty: a.pagerDutyRoutingKey !== undefined,
     },
     labels: args.labels ?? {},
+    env: args.env ?? DEFAULT_ADDON_ENV,
     deletionProtection: args.deletionProtection ?? true,
   };
 }
@@ -357,6 +374,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
   /** Labels a PrometheusRule/ServiceMonitor needs to be loaded. */
   public readonly prometheusSelectorLabels: pulumi.Output<Record<string, string>>;
   public readonly namespace: IsolatedNamespace;
+  /** The release with the CRD groups it installs (`monitoring.coreos.com`: ServiceMonitor, PrometheusRule, ...). */
+  public readonly crds: CrdInstaller;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super(MONITORING_STACK_TYPE, name, {}, opts);
@@ -388,24 +407,20 @@ export class MonitoringStack extends pulumi.ComponentResource {
       "webhook-from-apiserver": { ingressFrom: r.apiServerCidrs.map((cidr) => ({ cidr })), ports: [{ port: 10250 }] },
       "acme-solver": acmeHttp01SolverAllowRule(r.traefikNamespace),
     };
-    this.namespace = new IsolatedNamespace(
-      `${name}-ns`,
-      {
-        namespace: r.namespace,
-        env: "shared",
-        platform: r.platform,
-        labels: r.labels,
-        deletionProtection: r.deletionProtection,
-        quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", requestsStorage: "500Gi" },
-        allow,
-      },
-      { parent: this },
-    );
+    this.namespace = addonNamespace(this, name, {
+      namespace: r.namespace,
+      env: r.env,
+      platform: r.platform,
+      labels: r.labels,
+      deletionProtection: r.deletionProtection,
+      quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", requestsStorage: "500Gi" },
+      allow,
+    });
     new IsolatedNamespace(
       `${name}-node-exporter-ns`,
       {
         namespace: r.nodeExporterNamespace,
-        env: "shared",
+        env: r.env,
         platform: r.platform,
         labels: r.labels,
         deletionProtection: r.deletionProtection,
@@ -443,22 +458,17 @@ export class MonitoringStack extends pulumi.ComponentResource {
       child,
     );
 
-    const release = new k8s.helm.v3.Release(
-      `${name}-release`,
-      {
-        name: RELEASE_NAME,
-        namespace: ns,
-        chart: KUBE_PROMETHEUS_STACK_CHART.chart,
-        version: KUBE_PROMETHEUS_STACK_CHART.version,
-        repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_CHART.repo },
-        values: monitoringValues(r, "grafana-admin"),
-        atomic: true,
-        cleanupOnFail: true,
-        timeout: 900,
-        maxHistory: 10,
-      },
-      { ...child, dependsOn: [grafanaSecret, receiversSecret] },
-    );
+    // The release reads both Secrets by name: they exist first.
+    this.crds = pinnedHelmRelease(this, MONITORING_STACK_TYPE, name, {
+      releaseName: RELEASE_NAME,
+      chart: KUBE_PROMETHEUS_STACK_CHART,
+      namespace: ns,
+      values: monitoringValues(r, "grafana-admin"),
+      // Prometheus and Alertmanager wait for their volumes before they are ready.
+      timeoutSeconds: 900,
+      dependsOn: [grafanaSecret, receiversSecret],
+    });
+    const release = this.crds.release;
 
     const basicAuthPassword = new random.RandomPassword(`${name}-basic-auth-password`, { length: 32, special: false }, { parent: this });
     const basicAuthSecret = new k8s.core.v1.Secret(
@@ -469,7 +479,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
     );
     // The CRDs of Middleware/IngressRoute (Traefik's release) and Certificate (cert-manager's).
     const crdInstallers = args.crdInstallers ?? [];
-    const crOpts = { ...child, dependsOn: [release, basicAuthSecret, ...crdInstallers] };
+    const traefikCrds = crdDependencies("traefik.io/v1alpha1", crdInstallers);
+    const crOpts = { ...child, dependsOn: [release, basicAuthSecret, ...traefikCrds] };
     const auth = new k8s.apiextensions.CustomResource(
       `${name}-basic-auth-middleware`,
       {
@@ -494,7 +505,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         },
       },
-      { ...child, dependsOn: crdInstallers },
+      { ...child, dependsOn: crdDependencies("cert-manager.io/v1", crdInstallers) },
     );
     for (const ui of ["prometheus", "grafana", "alertmanager"] as const) {
       new k8s.apiextensions.CustomResource(
@@ -516,7 +527,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             tls: { secretName: tlsSecretName },
           },
         },
-        { ...crOpts, dependsOn: [release, auth, ...crdInstallers] },
+        { ...crOpts, dependsOn: [release, auth, ...traefikCrds] },
       );
     }
 

@@ -7,6 +7,7 @@ import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
 import { chartValuesCheck } from "../../../engine/deployability/chart-values";
 import { ComponentArgsError } from "../../common/conventions";
+import type { CrdInstaller } from "../common/helm-addon";
 import { alertmanagerConfig, requireSecretToDeploy, KUBE_PROMETHEUS_STACK_CHART, MonitoringStack, monitoringValues, resolveMonitoringStackArgs, type MonitoringStackArgs } from "./index";
 
 const alerting = {
@@ -148,6 +149,27 @@ describe("MonitoringStack", () => {
     const crs = [...plan.ofType(IR), plan.one("kubernetes:traefik.io/v1alpha1:Middleware"), plan.one("kubernetes:cert-manager.io/v1:Certificate")];
     expect(crs).toHaveLength(5);
     for (const cr of crs) expect(cr.dependencies, cr.name).toEqual(expect.arrayContaining(installers));
+  });
+
+  it("given each release's CRD groups, makes each custom resource wait only for the release of its own group", async () => {
+    const { plan } = await runProgram(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      const traefik = new k8s.helm.v3.Release("traefik", { chart: "traefik", version: "41.3.0" }, { provider });
+      const certManager = new k8s.helm.v3.Release("cert-manager", { chart: "cert-manager", version: "v1.21.1" }, { provider });
+      const crdInstallers: CrdInstaller[] = [
+        { release: traefik, crdGroups: ["traefik.io"] },
+        { release: certManager, crdGroups: ["cert-manager.io"] },
+      ];
+      new MonitoringStack("mon", { ...base, crdInstallers }, { provider });
+    });
+    const [traefik, certManager] = ["traefik", "cert-manager"].map((n) => plan.one("kubernetes:helm.sh/v3:Release", n).urn);
+    const certificate = plan.one("kubernetes:cert-manager.io/v1:Certificate");
+    expect(certificate.dependencies).toContain(certManager);
+    expect(certificate.dependencies).not.toContain(traefik);
+    for (const cr of [...plan.ofType(IR), plan.one("kubernetes:traefik.io/v1alpha1:Middleware")]) {
+      expect(cr.dependencies, cr.name).toContain(traefik);
+      expect(cr.dependencies, cr.name).not.toContain(certManager);
+    }
   });
 
   it("passes the chart-values check (kube-prometheus-stack 88.0.0 and its subcharts)", async () => {

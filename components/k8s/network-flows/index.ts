@@ -8,7 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs, type Labels } from "../../common/conventions";
-import { standardLabels } from "../web-app/pod-security";
+import { standardLabels } from "../common/pod-security";
 
 export const NETWORK_FLOWS_TYPE = "platform:k8s:NetworkFlows";
 

@@ -7,7 +7,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
-import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
+import { DEFAULT_ADDON_ENV, helmAddon, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
+import { apiServerEgress, type AllowRule } from "../namespace";
 
 export const OPERATORS_TYPE = "platform:k8s:Operators";
 
@@ -15,18 +16,16 @@ export const OPERATORS_TYPE = "platform:k8s:Operators";
 export const OPERATOR_CHARTS = {
   // Strimzi 1.2.0 serves only kafka.strimzi.io/v1. From its OCI registry: Strimzi deprecated
   // https://strimzi.io/charts/ in 0.36.0 (CHANGELOG), and its README installs from quay.io.
-  strimzi: { chart: "strimzi-kafka-operator", version: "1.2.0", repo: "oci://quay.io/strimzi-helm" },
+  strimzi: { chart: "strimzi-kafka-operator", version: "1.2.0", repo: "oci://quay.io/strimzi-helm", crdGroups: ["kafka.strimzi.io", "core.strimzi.io"] },
   // mongodb/mongodb-kubernetes 1.10.0 (chart version = operator version); replaces the community operator chart.
-  mongodb: { chart: "mongodb-kubernetes", version: "1.10.0", repo: "https://mongodb.github.io/helm-charts" },
+  mongodb: { chart: "mongodb-kubernetes", version: "1.10.0", repo: "https://mongodb.github.io/helm-charts", crdGroups: ["mongodbcommunity.mongodb.com", "mongodb.com"] },
   // OT-CONTAINER-KIT/redis-operator v0.26.0 (chart bumped by redis-operator PR #1865).
-  redis: { chart: "redis-operator", version: "0.26.0", repo: "https://ot-container-kit.github.io/helm-charts/" },
-} as const;
+  redis: { chart: "redis-operator", version: "0.26.0", repo: "https://ot-container-kit.github.io/helm-charts/", crdGroups: ["redis.redis.opstreelabs.in"] },
+} as const satisfies Record<string, PinnedChart>;
 export type OperatorName = keyof typeof OPERATOR_CHARTS;
 
-/** A Helm release's chart source: an `oci://` registry goes into `chart`, an HTTP repository into `repositoryOpts`. */
-export function helmChartSource(c: { chart: string; repo: string }): { chart: string; repositoryOpts?: { repo: string } } {
-  return c.repo.startsWith("oci://") ? { chart: `${c.repo}/${c.chart}` } : { chart: c.chart, repositoryOpts: { repo: c.repo } };
-}
+// Moved to the add-on helper, which every pinned release goes through; re-exported for importers.
+export { helmChartSource } from "../common/helm-addon";
 
 /** Ports each operator opens towards the workloads it manages (for the infra namespaces' ingress rules). */
 export const OPERATOR_WORKLOAD_PORTS: Record<OperatorName, number[]> = {
@@ -46,6 +45,12 @@ export interface OperatorArgs {
 export interface OperatorsArgs extends CommonArgs {
   /** Platform label (`diaspomoney`). */
   platform: string;
+  /**
+   * `env` label of the add-on's namespaces: the stack's foundation env, which the stack passes
+   * (the component knows no env names).
+   * @default DEFAULT_ADDON_ENV ("shared")
+   */
+  env?: string;
   /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`). */
   apiServerCidrs: string[];
   /** App infra namespaces the operators watch (`diaspomoney-dev-infra`, ...); they must exist first. */
@@ -72,6 +77,7 @@ export interface ResolvedOperatorsArgs {
   operators: Partial<Record<OperatorName, { namespace: string }>>;
   monitoringNamespace?: string;
   labels: Record<string, string>;
+  env: string;
   deletionProtection: boolean;
 }
 
@@ -100,6 +106,7 @@ export function resolveOperatorsArgs(name: string, args: OperatorsArgs): Resolve
     operators,
     monitoringNamespace: args.monitoringNamespace,
     labels: args.labels ?? {},
+    env: args.env ?? DEFAULT_ADDON_ENV,
     deletionProtection: args.deletionProtection ?? true,
   };
 }
@@ -162,6 +169,8 @@ export class Operators extends pulumi.ComponentResource {
   public readonly namespaces: pulumi.Output<Partial<Record<OperatorName, string>>>;
   /** Releases, for `dependsOn` of the custom resources that need their CRDs. */
   public readonly releases: Partial<Record<OperatorName, k8s.helm.v3.Release>> = {};
+  /** Each enabled operator's release with the CRD groups it installs, for `crdDependencies`. */
+  public readonly crds: Partial<Record<OperatorName, CrdInstaller>> = {};
 
   constructor(name: string, args: OperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(OPERATORS_TYPE, name, {}, opts);
@@ -170,35 +179,23 @@ export class Operators extends pulumi.ComponentResource {
     const watched = args.watchNamespaceResources ?? [];
 
     for (const [op, o] of Object.entries(r.operators) as [OperatorName, { namespace: string }][]) {
-      const ns = new IsolatedNamespace(
-        `${name}-${op}-ns`,
-        {
+      const addon = helmAddon(this, OPERATORS_TYPE, `${name}-${op}`, {
+        namespace: {
           namespace: o.namespace,
-          env: "shared",
+          env: r.env,
           platform: r.platform,
           labels: r.labels,
           deletionProtection: r.deletionProtection,
           quota: { requestsCpu: "2", requestsMemory: "4Gi", limitsCpu: "4", limitsMemory: "8Gi", persistentVolumeClaims: "0", requestsStorage: "0" },
           allow: operatorAllowRules(op, r),
         },
-        { parent: this },
-      );
-      const chart = OPERATOR_CHARTS[op];
-      this.releases[op] = new k8s.helm.v3.Release(
-        `${name}-${op}-release`,
-        {
-          name: chart.chart,
-          namespace: ns.namespaceName,
-          ...helmChartSource(chart),
-          version: chart.version,
-          values: operatorValues(op, r),
-          atomic: true,
-          cleanupOnFail: true,
-          timeout: 600,
-          maxHistory: 10,
-        },
-        { parent: this, dependsOn: watched },
-      );
+        releaseName: OPERATOR_CHARTS[op].chart,
+        chart: OPERATOR_CHARTS[op],
+        values: operatorValues(op, r),
+        dependsOn: watched,
+      });
+      this.releases[op] = addon.release;
+      this.crds[op] = { release: addon.release, crdGroups: addon.crdGroups };
       namespaces[op] = o.namespace;
     }
 

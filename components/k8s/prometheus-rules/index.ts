@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, mergeLabels, type CommonArgs, type Labels } from "../../common/conventions";
-import { standardLabels } from "../web-app/pod-security";
+import { standardLabels } from "../common/pod-security";
 
 export const PLATFORM_ALERT_RULES_TYPE = "platform:k8s:PlatformAlertRules";
 

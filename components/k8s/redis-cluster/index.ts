@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { privateCaIssuer, serverCertificate } from "../../common/private-ca";
 import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
-import { assertPinnedImage, assertResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, type ResourceSpec } from "../web-app/pod-security";
+import { assertPinnedImage } from "../../common/images";
+import { assertResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, type ResourceSpec } from "../common/pod-security";
 
 export const REDIS_CLUSTER_TYPE = "platform:k8s:RedisCluster";
 

@@ -8,7 +8,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
-import { apiServerEgress, IsolatedNamespace, type AllowRule } from "../namespace";
+import { DEFAULT_ADDON_ENV, crdDependencies, helmAddon, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
+import { apiServerEgress, type IsolatedNamespace, type AllowRule } from "../namespace";
 
 export const TRAEFIK_TYPE = "platform:k8s:Traefik";
 
@@ -16,7 +17,7 @@ export const TRAEFIK_TYPE = "platform:k8s:Traefik";
  * Chart 41.3.0 is the release whose CRDs are vendored (vendor/SOURCES.md § CRDs,
  * traefik/traefik-helm-chart v41.3.0); its appVersion is v3.7.11.
  */
-export const TRAEFIK_CHART = { chart: "traefik", version: "41.3.0", repo: "https://traefik.github.io/charts" } as const;
+export const TRAEFIK_CHART = { chart: "traefik", version: "41.3.0", repo: "https://traefik.github.io/charts", crdGroups: ["traefik.io"] } as const satisfies PinnedChart;
 export const TRAEFIK_IMAGE = { registry: "docker.io", repository: "traefik", tag: "v3.7.11" } as const;
 
 /** Container ports of the chart's entry points (the Service maps 80/443 to them). */
@@ -37,6 +38,12 @@ export type TlsMinVersion = "VersionTLS12" | "VersionTLS13";
 export interface TraefikArgs extends CommonArgs {
   /** Platform label (`diaspomoney`). */
   platform: string;
+  /**
+   * `env` label of the add-on's namespaces: the stack's foundation env, which the stack passes
+   * (the component knows no env names).
+   * @default DEFAULT_ADDON_ENV ("shared")
+   */
+  env?: string;
   /** CIDRs of the Kubernetes API server (GKE: `GkeCluster.masterIpv4CidrBlock`); Traefik watches the API. */
   apiServerCidrs: string[];
   /** Namespaces whose Services Traefik routes to (egress is allowed only to them). */
@@ -77,6 +84,7 @@ export interface ResolvedTraefikArgs {
   hstsMaxAgeSeconds: number;
   resources: NonNullable<TraefikArgs["resources"]>;
   labels: Record<string, string>;
+  env: string;
   deletionProtection: boolean;
 }
 
@@ -124,6 +132,7 @@ export function resolveTraefikArgs(name: string, args: TraefikArgs): ResolvedTra
     hstsMaxAgeSeconds: hsts,
     resources: args.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     labels: args.labels ?? {},
+    env: args.env ?? DEFAULT_ADDON_ENV,
     deletionProtection: args.deletionProtection ?? true,
   };
 }
@@ -203,6 +212,8 @@ export class Traefik extends pulumi.ComponentResource {
   public readonly namespace: IsolatedNamespace;
   /** The Helm release, which installs the chart's CRDs: custom resources of those kinds depend on it. */
   public readonly release: k8s.helm.v3.Release;
+  /** The release with the CRD groups it installs (`traefik.io`), for `crdDependencies` of IngressRoutes and Middlewares elsewhere. */
+  public readonly crds: CrdInstaller;
 
   constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TRAEFIK_TYPE, name, {}, opts);
@@ -224,11 +235,10 @@ export class Traefik extends pulumi.ComponentResource {
     if (r.monitoringNamespace) {
       allow["metrics-from-monitoring"] = { podLabels: { ...TRAEFIK_POD_LABELS }, ingressFrom: [{ namespace: r.monitoringNamespace }], ports: [{ port: TRAEFIK_PORTS.metrics }] };
     }
-    this.namespace = new IsolatedNamespace(
-      `${name}-ns`,
-      {
+    const addon = helmAddon(this, TRAEFIK_TYPE, name, {
+      namespace: {
         namespace: r.namespace,
-        env: "shared",
+        env: r.env,
         platform: r.platform,
         labels: r.labels,
         deletionProtection: r.deletionProtection,
@@ -236,29 +246,16 @@ export class Traefik extends pulumi.ComponentResource {
         quota: { loadBalancers: "1", requestsCpu: "4", limitsCpu: "8" },
         allow,
       },
-      { parent: this },
-    );
+      releaseName: "traefik",
+      chart: TRAEFIK_CHART,
+      values: traefikValues(r),
+    });
+    this.namespace = addon.namespace;
+    this.release = addon.release;
+    this.crds = { release: addon.release, crdGroups: addon.crdGroups };
     const ns = this.namespace.namespaceName;
 
-    const release = new k8s.helm.v3.Release(
-      `${name}-release`,
-      {
-        name: "traefik",
-        namespace: ns,
-        chart: TRAEFIK_CHART.chart,
-        version: TRAEFIK_CHART.version,
-        repositoryOpts: { repo: TRAEFIK_CHART.repo },
-        values: traefikValues(r),
-        atomic: true,
-        cleanupOnFail: true,
-        timeout: 600,
-        maxHistory: 10,
-      },
-      { parent: this },
-    );
-    this.release = release;
-
-    const crOpts = { parent: this, dependsOn: [release] };
+    const crOpts = { parent: this, dependsOn: crdDependencies("traefik.io/v1alpha1", [this.crds]) };
     new k8s.apiextensions.CustomResource(
       `${name}-tls-default`,
       {

@@ -16,6 +16,11 @@ describe("resolveTraefikArgs", () => {
     expect(r).toMatchObject({ replicas: 3, minTlsVersion: "VersionTLS12", hstsMaxAgeSeconds: 31536000, namespace: "traefik" });
   });
 
+  it("labels its namespace with the env the stack gives, the foundation's `shared` by default", () => {
+    expect(resolveTraefikArgs("edge", base).env).toBe("shared");
+    expect(resolveTraefikArgs("edge", { ...base, env: "platform" }).env).toBe("platform");
+  });
+
   it("refuses fewer than 2 replicas, a short HSTS and no API server", () => {
     expect(() => resolveTraefikArgs("edge", { ...base, replicas: 1 })).toThrow(ComponentArgsError);
     expect(() => resolveTraefikArgs("edge", { ...base, hstsMaxAgeSeconds: 3600 })).toThrow(/six months/);
@@ -65,7 +70,7 @@ describe("Traefik", () => {
     expect(release.inputs).toMatchObject({ chart: "traefik", version: TRAEFIK_CHART.version, repositoryOpts: { repo: TRAEFIK_CHART.repo }, namespace: "traefik", name: "traefik" });
     expect(release.inputs.values).toMatchObject({ deployment: { replicas: 3 }, service: { spec: { type: "LoadBalancer" } } });
     expect(release.provider).toMatch(/::k8s::/);
-    expect(plan.one("kubernetes:core/v1:Namespace").inputs.metadata).toMatchObject({ name: "traefik", labels: { "pod-security.kubernetes.io/enforce": "restricted" } });
+    expect(plan.one("kubernetes:core/v1:Namespace").inputs.metadata).toMatchObject({ name: "traefik", labels: { env: "shared", "pod-security.kubernetes.io/enforce": "restricted" } });
     expect(plan.one("kubernetes:core/v1:ResourceQuota").inputs).toMatchObject({ spec: { hard: { "services.loadbalancers": "1" } } });
     // Every Kubernetes resource goes through the explicit provider.
     for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:"))) expect(r.provider, r.name).toMatch(/::k8s::/);

@@ -8,15 +8,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, mergeLabels, type CommonArgs, type Labels } from "../../common/conventions";
-import {
-  assertPinnedImage,
-  assertResources,
-  restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-  standardLabels,
-  zoneSpread,
-  type ResourceSpec,
-} from "./pod-security";
+import { assertPinnedImage } from "../../common/images";
+import { assertResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, zoneSpread, type ResourceSpec } from "../common/pod-security";
 import { securityHeadersSpec } from "../traefik";
 
 export const WEB_APP_TYPE = "platform:k8s:WebApp";

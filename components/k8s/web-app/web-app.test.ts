@@ -6,7 +6,7 @@ import { valueAt } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
 import { WebApp, resolveWebAppArgs, type WebAppArgs } from "./index";
-import { isPinnedImage } from "./pod-security";
+import { isPinnedImage } from "../../../model/images";
 
 const base: WebAppArgs = { namespace: "diaspomoney-prod", image: "europe-west1-docker.pkg.dev/dm/apps/web:1.4.2", replicas: 5 };
 const ingress = { host: "app.diaspomoney.fr", issuer: { name: "letsencrypt-prod" } };
