@@ -38,6 +38,9 @@ export type StackEnv = keyof typeof ENV_TRAITS;
 /** The envs an app runs in (not a foundation). */
 export type AppEnv = { [E in StackEnv]: (typeof ENV_TRAITS)[E]["kind"] extends "app" ? E : never }[StackEnv];
 
+/** The envs a platform's foundation stack may have (deployed once for all its app envs). */
+export type FoundationEnv = Exclude<StackEnv, AppEnv>;
+
 export const STACK_ENVS = Object.keys(ENV_TRAITS) as StackEnv[];
 export const APP_ENVS = STACK_ENVS.filter((e) => ENV_TRAITS[e].kind === "app") as AppEnv[];
 

@@ -16,7 +16,8 @@ import { ProjectServices } from "../components/gcp/project-services";
 import { z } from "zod";
 import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
 import { platformGcpProvider } from "./gcp-provider";
-import type { ComplianceFacts, PlatformDefinition, StackContext, StackEnv } from "./platform";
+import { ENV_TRAITS } from "../model/envs";
+import { definePlatform, type StackContext } from "./platform";
 
 const DOC = "docs/platforms/quickfund.md";
 
@@ -98,7 +99,8 @@ export const quickfundSchema = z.strictObject({
 
 export type QuickfundConfig = z.output<typeof quickfundSchema>;
 
-const defaults = {
+/** What every env shares; each row below states only what differs. */
+const common = {
   network: { subnetCidr: "10.10.0.0/20", privateServicesPrefixLength: 20 },
   database: {
     // quickfund.md § Backups: "Tous les 2 jours" → at most 48 h between backups; Cloud SQL runs daily.
@@ -112,64 +114,66 @@ const defaults = {
   monitoring: { errorRatioThreshold: 0.05, databaseCpuThreshold: 0.8, databaseDiskThreshold: 0.85 },
 };
 
-export const quickfund: PlatformDefinition<typeof quickfundSchema> = {
+/** The document's figures every env shares, with the sections they come from. */
+const documentFacts = {
+  // quickfund.md § Sécurité: "Conformité RGPD — Données en Europe".
+  allowedLocations: ["EU", ...QUICKFUND_REGIONS],
+  // quickfund.md § Backups: "Fréquence: Tous les 2 jours".
+  maxBackupIntervalHours: 48,
+};
+const sources = {
+  allowedLocations: `${DOC} § Sécurité ("Conformité RGPD — Données en Europe") and § Hébergement ("Région: Europe")`,
+  minBackupRetentionDays: `${DOC} § Backups ("Rétention: Standard GCP"); 30 days in prod is the team's floor for financial data`,
+  maxBackupIntervalHours: `${DOC} § Backups ("Fréquence: Tous les 2 jours")`,
+  pointInTimeRecoveryRequired: `${DOC} § Base de données (PostgreSQL for financial data, "Critique"): PITR in rct and prod`,
+};
+
+/** The app envs (dev, rct, prod), one row each: adding an env to Quickfund is one row here plus its stack file. */
+export const quickfund = definePlatform({
   name: "quickfund",
+  schemaId: "quickfund",
   document: "quickfund.md",
-  envs: ["dev", "rct", "prod"],
   schema: quickfundSchema,
-  profiles: {
+  // One row per env. Deletion protection is the env's trait (model/envs.ts), not a row figure.
+  envs: {
     dev: {
-      ...defaults,
-      database: { ...defaults.database, tier: "db-custom-1-3840", availability: "ZONAL", diskSizeGb: 20, backupRetentionDays: 7, pointInTimeRecovery: false },
-      documents: { ...defaults.documents, retentionDays: 0 },
-      api: { minInstances: 0, maxInstances: 3, cpu: "1", memory: "512Mi" },
-      frontend: { minInstances: 0, maxInstances: 2, cpu: "1", memory: "512Mi" },
-      deletionProtection: false,
+      profile: {
+        ...common,
+        database: { ...common.database, tier: "db-custom-1-3840", availability: "ZONAL", diskSizeGb: 20, backupRetentionDays: 7, pointInTimeRecovery: false },
+        documents: { ...common.documents, retentionDays: 0 },
+        api: { minInstances: 0, maxInstances: 3, cpu: "1", memory: "512Mi" },
+        frontend: { minInstances: 0, maxInstances: 2, cpu: "1", memory: "512Mi" },
+      },
+      compliance: { ...documentFacts, minBackupRetentionDays: 7, pointInTimeRecoveryRequired: false, sources },
     },
     rct: {
-      ...defaults,
-      database: { ...defaults.database, tier: "db-custom-1-3840", availability: "ZONAL", diskSizeGb: 20, backupRetentionDays: 14, pointInTimeRecovery: true },
-      documents: { ...defaults.documents, retentionDays: 0 },
-      api: { minInstances: 0, maxInstances: 5, cpu: "1", memory: "1Gi" },
-      frontend: { minInstances: 0, maxInstances: 3, cpu: "1", memory: "512Mi" },
-      deletionProtection: true,
+      profile: {
+        ...common,
+        database: { ...common.database, tier: "db-custom-1-3840", availability: "ZONAL", diskSizeGb: 20, backupRetentionDays: 14, pointInTimeRecovery: true },
+        documents: { ...common.documents, retentionDays: 0 },
+        api: { minInstances: 0, maxInstances: 5, cpu: "1", memory: "1Gi" },
+        frontend: { minInstances: 0, maxInstances: 3, cpu: "1", memory: "512Mi" },
+      },
+      compliance: { ...documentFacts, minBackupRetentionDays: 7, pointInTimeRecoveryRequired: true, sources },
     },
     prod: {
-      ...defaults,
-      database: { ...defaults.database, tier: "db-custom-2-7680", availability: "REGIONAL", diskSizeGb: 50, backupRetentionDays: 30, pointInTimeRecovery: true },
-      // Signed contracts are "Critique" (quickfund.md § Données stockées): kept from deletion for 5 years.
-      documents: { ...defaults.documents, retentionDays: 1825 },
-      api: { minInstances: 1, maxInstances: 20, cpu: "2", memory: "1Gi" },
-      frontend: { minInstances: 1, maxInstances: 10, cpu: "1", memory: "512Mi" },
-      deletionProtection: true,
+      profile: {
+        ...common,
+        database: { ...common.database, tier: "db-custom-2-7680", availability: "REGIONAL", diskSizeGb: 50, backupRetentionDays: 30, pointInTimeRecovery: true },
+        // Signed contracts are "Critique" (quickfund.md § Données stockées): kept from deletion for 5 years.
+        documents: { ...common.documents, retentionDays: 1825 },
+        api: { minInstances: 1, maxInstances: 20, cpu: "2", memory: "1Gi" },
+        frontend: { minInstances: 1, maxInstances: 10, cpu: "1", memory: "512Mi" },
+      },
+      compliance: { ...documentFacts, minBackupRetentionDays: 30, pointInTimeRecoveryRequired: true, sources },
     },
   },
   checkEnv: (env, config) =>
-    env === "prod" && !config.deletionProtection
-      ? { key: "deletionProtection", expected: "true in a prod stack (stateful resources in prod are protected against deletion)", got: "false" }
-      : env === "prod" && config.api.minInstances < 1
-        ? { key: "api.minInstances", expected: "at least 1 in a prod stack (no cold start on the API)", got: String(config.api.minInstances) }
-        : undefined,
-  compliance: quickfundCompliance,
+    ENV_TRAITS[env].prodLike && config.api.minInstances < 1
+      ? { key: "api.minInstances", expected: `at least 1 in a prod-like stack (${env}: no cold start on the API)`, got: String(config.api.minInstances) }
+      : undefined,
   compose: composeQuickfund,
-};
-
-export function quickfundCompliance(env: StackEnv): ComplianceFacts {
-  return {
-    // quickfund.md § Sécurité: "Conformité RGPD — Données en Europe".
-    allowedLocations: ["EU", ...QUICKFUND_REGIONS],
-    minBackupRetentionDays: env === "prod" ? 30 : 7,
-    // quickfund.md § Backups: "Fréquence: Tous les 2 jours".
-    maxBackupIntervalHours: 48,
-    pointInTimeRecoveryRequired: env !== "dev",
-    sources: {
-      allowedLocations: `${DOC} § Sécurité ("Conformité RGPD — Données en Europe") and § Hébergement ("Région: Europe")`,
-      minBackupRetentionDays: `${DOC} § Backups ("Rétention: Standard GCP"); 30 days in prod is the team's floor for financial data`,
-      maxBackupIntervalHours: `${DOC} § Backups ("Fréquence: Tous les 2 jours")`,
-      pointInTimeRecoveryRequired: `${DOC} § Base de données (PostgreSQL for financial data, "Critique"): PITR in rct and prod`,
-    },
-  };
-}
+});
 
 /** Google APIs the Quickfund stacks use. */
 export const QUICKFUND_APIS = [
@@ -283,7 +287,8 @@ function composeQuickfund(ctx: StackContext, c: QuickfundConfig): Record<string,
 
   const app = new Monolith("quickfund", {
     target: "cloud-run",
-    environment: ctx.env,
+    // A prod-like env never answers a login from a cold start (the component refuses fewer).
+    minWarmInstances: ENV_TRAITS[ctx.env].prodLike ? 1 : 0,
     project: projectId,
     region,
     network: network.networkId,

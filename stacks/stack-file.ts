@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument, isMap, isScalar, isSeq, type Node, LineCounter } from "yaml";
-import { StackConfigError, stackFile } from "./config";
+import { StackConfigError, stackFile } from "./config-error";
 
 /** What a secure value becomes offline; the program wraps it as a Pulumi secret, so it is blinded everywhere. */
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-for-a-secure-value";

@@ -11,10 +11,13 @@ import { z } from "zod";
 import { decodeConfigValue, deepMerge, describeSchema, resolveConfig, secretString, StackConfigError } from "../stacks/config";
 import { prepareStack } from "../engine/preview";
 import { PROJECT_ROOT } from "../engine/project";
+import { diaspomoney, diaspomoneyShared } from "../stacks/diaspomoney";
 import { quickfund } from "../stacks/quickfund";
 import { OFFLINE_SECRET_PLACEHOLDER, loadStackFile } from "../stacks/stack-file";
 
 const PROD = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.quickfund-prod.yaml"), "utf8");
+const DIASPOMONEY_DEV = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.diaspomoney-dev.yaml"), "utf8");
+const DIASPOMONEY_SHARED = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.diaspomoney-shared.yaml"), "utf8");
 
 /** A throwaway project root holding one stack file. */
 function withStackFile(stack: string, content: string): string {
@@ -106,11 +109,24 @@ describe("stack configuration errors", () => {
     expect(err.message).not.toContain("sk_live_do_not_print");
   });
 
-  it("an env rule: prod cannot drop deletion protection", () => {
+  it("an env rule: a prod-like env cannot drop deletion protection (the env's trait, every platform)", () => {
     const root = withStackFile("quickfund-prod", prodWith("  quickfund:deletionProtection: false"));
     expect(errorOf(() => prepareStack("quickfund-prod", root)).message).toBe(
-      "stacks/Pulumi.quickfund-prod.yaml: quickfund:deletionProtection: expected true in a prod stack (stateful resources in prod are protected against deletion), got false",
+      "stacks/Pulumi.quickfund-prod.yaml: quickfund:deletionProtection: expected true in a prod-like stack (prod: stateful resources are protected against deletion, model/envs.ts), got false",
     );
+    const shared = withStackFile("diaspomoney-shared", `${DIASPOMONEY_SHARED.trimEnd()}\n  diaspomoney:deletionProtection: false\n`);
+    expect(errorOf(() => prepareStack("diaspomoney-shared", shared)).keyPath).toBe("diaspomoney:deletionProtection");
+    // Not prod-like: dev may turn it off.
+    const dev = withStackFile("quickfund-dev", `${readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.quickfund-dev.yaml"), "utf8").trimEnd()}\n  quickfund:deletionProtection: false\n`);
+    expect(() => prepareStack("quickfund-dev", dev)).not.toThrow();
+  });
+
+  it("an env rule: the API keeps a warm instance in a prod-like env", () => {
+    const root = withStackFile("quickfund-prod", PROD.replace("  quickfund:api:\n", "  quickfund:api:\n    minInstances: 0\n"));
+    const err = errorOf(() => prepareStack("quickfund-prod", root));
+    expect(err.keyPath).toBe("quickfund:api.minInstances");
+    expect(err.expected).toMatch(/at least 1 in a prod-like stack/);
+    expect(err.got).toBe("0");
   });
 
   it("malformed YAML names the line", () => {
@@ -152,6 +168,60 @@ describe("stack configuration errors", () => {
   });
 });
 
+describe("one strict schema per kind of DiaspoMoney stack", () => {
+  it("a missing required key of an env stack is a schema error naming the key", () => {
+    const root = withStackFile("diaspomoney-dev", DIASPOMONEY_DEV.replace(/  diaspomoney:probe:\n    notificationEmails:\n      - \S+\n/, ""));
+    expect(errorOf(() => prepareStack("diaspomoney-dev", root)).message).toBe(
+      "stacks/Pulumi.diaspomoney-dev.yaml: diaspomoney:probe: expected an object with keys notificationEmails, got nothing (the key is missing)",
+    );
+  });
+
+  it("a missing required key inside a key whose other figures come from the profile", () => {
+    const root = withStackFile("diaspomoney-dev", DIASPOMONEY_DEV.replace(/  diaspomoney:access:\n    clusterProject: \S+\n/, ""));
+    const err = errorOf(() => prepareStack("diaspomoney-dev", root));
+    expect(err.keyPath).toBe("diaspomoney:access.clusterProject");
+    expect(err.got).toBe("nothing (the key is missing)");
+  });
+
+  it("a foundation key in an env stack (and an env key in the foundation) is an unknown key", () => {
+    const env = withStackFile("diaspomoney-dev", `${DIASPOMONEY_DEV.trimEnd()}\n  diaspomoney:cluster:\n    machineType: e2-standard-8\n`);
+    const err = errorOf(() => prepareStack("diaspomoney-dev", env));
+    expect(err.keyPath).toBe("diaspomoney:cluster");
+    expect(err.got).toBe("an unknown key");
+    const shared = withStackFile("diaspomoney-shared", `${DIASPOMONEY_SHARED.trimEnd()}\n  diaspomoney:app:\n    replicas: 2\n`);
+    expect(errorOf(() => prepareStack("diaspomoney-shared", shared)).keyPath).toBe("diaspomoney:app");
+  });
+
+  it("a missing required key of the foundation names it", () => {
+    const root = withStackFile("diaspomoney-shared", DIASPOMONEY_SHARED.replace(/  diaspomoney:edge:\n    acmeEmail: \S+\n/, ""));
+    const err = errorOf(() => prepareStack("diaspomoney-shared", root));
+    expect(err.keyPath).toBe("diaspomoney:edge.acmeEmail");
+    expect(err.got).toBe("nothing (the key is missing)");
+  });
+
+  it("access by kubeconfig requires the kubeconfig, as a secret", () => {
+    const base = DIASPOMONEY_DEV.replace("  diaspomoney:access:\n", "  diaspomoney:access:\n    source: kubeconfig\n");
+    const missing = errorOf(() => prepareStack("diaspomoney-dev", withStackFile("diaspomoney-dev", base)));
+    expect(missing.keyPath).toBe("diaspomoney:access.kubeconfig");
+    expect(missing.expected).toMatch(/^a secret/);
+    expect(missing.got).toBe("nothing (the key is missing)");
+    const plain = errorOf(() => prepareStack("diaspomoney-dev", withStackFile("diaspomoney-dev", base.replace("    source: kubeconfig\n", "    source: kubeconfig\n    kubeconfig: apiVersion-v1-do-not-print\n"))));
+    expect(plain.keyPath).toBe("diaspomoney:access.kubeconfig");
+    expect(plain.expected).toMatch(/a secret/);
+    expect(plain.message).not.toContain("do-not-print");
+  });
+
+  it("the env stack's figures come from its env row, the stack file's win", () => {
+    const prod = diaspomoney.defaults("prod") as { app: { replicas: number; host: string }; deletionProtection: boolean };
+    expect(prod.app).toMatchObject({ replicas: 5, host: "app.diaspomoney.fr" });
+    // The trait, not a row figure.
+    expect(prod.deletionProtection).toBe(true);
+    expect((diaspomoney.defaults("dev") as { deletionProtection: boolean }).deletionProtection).toBe(false);
+    expect(() => diaspomoney.defaults("shared")).toThrow(/an env of diaspomoney: one of dev, rct, prod, got "shared"/);
+    expect(diaspomoneyShared.envs).toEqual(["shared"]);
+  });
+});
+
 describe("secure values", () => {
   it("become a secret key with a placeholder that never carries the ciphertext", () => {
     const root = withStackFile(
@@ -168,9 +238,10 @@ describe("secure values", () => {
 
   it("are handed to the program as Pulumi secrets", async () => {
     const schema = z.strictObject({ token: secretString("a token") });
-    const def = { ...quickfund, name: "t", schema, profiles: {}, checkEnv: undefined } as never;
-    const cfg = resolveConfig(def, { stack: "t-dev", env: "dev", config: { "t:token": "abc" }, secretKeys: ["t:token"] }) as { token: unknown };
-    const out = cfg.token as { isSecret: Promise<boolean> };
+    const compliance = quickfund.compliance("dev");
+    const def = { name: "t", schemaId: "t", document: "t.md", schema, envs: { dev: { profile: {}, compliance } }, compose: () => ({}) };
+    const cfg = resolveConfig(def, { stack: "t-dev", env: "dev", config: { "t:token": "abc" }, secretKeys: ["t:token"] });
+    const out = cfg.token as unknown as { isSecret: Promise<boolean> };
     expect(await out.isSecret).toBe(true);
   });
 });
@@ -227,5 +298,10 @@ describe("config helpers", () => {
     expect(describeSchema(z.number().int().min(0).max(3))).toBe("a whole number from 0 to 3");
     expect(describeSchema(z.enum(["ZONAL", "REGIONAL"]))).toBe("one of ZONAL, REGIONAL");
     expect(describeSchema(z.array(z.boolean()).min(1))).toBe("a list of at least 1 items, each true or false");
+    expect(describeSchema(z.number().int())).toBe("a whole number");
+    expect(describeSchema(z.number().max(1))).toBe("a number of at most 1");
+    expect(describeSchema(z.string().regex(/^a+$/))).toBe("a string matching /^a+$/");
+    expect(describeSchema(z.array(z.string()).min(2).max(2))).toBe("a list of exactly 2 items, each a string");
+    expect(describeSchema(secretString("a token").optional())).toMatch(/^a secret/);
   });
 });

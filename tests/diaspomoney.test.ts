@@ -13,12 +13,13 @@ import { previewStack } from "../engine/preview";
 import { resourcesFromDigest, type PreviewDigest } from "../engine/digest";
 import { BLINDED_SECRET } from "../engine/evaluate";
 import { checkReferences } from "../engine/deployability/references";
+import { ENV_TRAITS } from "../model/envs";
 import { SHARED_STACK_OUTPUTS } from "../stacks/shared-stack";
 
 const FIGURES = {
-  dev: { replicas: 3, brokers: 3, members: 1, host: "dev.diaspomoney.fr" },
-  rct: { replicas: 3, brokers: 3, members: 1, host: "rct.diaspomoney.fr" },
-  prod: { replicas: 5, brokers: 5, members: 3, host: "app.diaspomoney.fr" },
+  dev: { replicas: 3, brokers: 3, members: 1, host: "dev.diaspomoney.fr", nodeEnv: "development" },
+  rct: { replicas: 3, brokers: 3, members: 1, host: "rct.diaspomoney.fr", nodeEnv: "production" },
+  prod: { replicas: 5, brokers: 5, members: 3, host: "app.diaspomoney.fr", nodeEnv: "production" },
 } as const;
 
 /** The plan as a reader of `pulumi preview --json` would see it (through JSON, not in memory). */
@@ -40,6 +41,9 @@ describe.each(Object.entries(FIGURES))("diaspomoney-%s", (env, f) => {
     const infra = `diaspomoney-${env}-infra`;
     expect(valueAt(one("kubernetes:apps/v1:Deployment", "web"), "spec.replicas")).toBe(f.replicas);
     expect(valueAt(one("kubernetes:apps/v1:Deployment", "web"), "metadata.namespace")).toBe(app);
+    // NODE_ENV is the env's runtimeMode trait (model/envs.ts): verbose errors only in dev.
+    expect(valueAt(one("kubernetes:apps/v1:Deployment", "web"), "spec.template.spec.containers[0].env")).toContainEqual({ name: "NODE_ENV", value: f.nodeEnv });
+    expect(ENV_TRAITS[env as keyof typeof FIGURES].runtimeMode).toBe(f.nodeEnv);
     const hpa = one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "web");
     expect(valueAt(hpa, "spec.minReplicas")).toBe(f.replicas);
     expect(valueAt(hpa, "spec.metrics[0].resource.target.averageUtilization")).toBe(70);

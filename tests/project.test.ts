@@ -55,18 +55,50 @@ describe("Pulumi.yaml", () => {
 });
 
 describe("stack file JSON Schemas", () => {
-  it.each(PLATFORMS.map((p) => [p.name, p]))("%s: the checked-in schema is current (npm run schemas)", (_name, platform) => {
-    expect(readFileSync(schemaPath(platform.name), "utf8")).toBe(renderSchema(platform));
+  const definitions = PLATFORMS.map((p) => [p.schemaId, p] as const);
+
+  it.each(definitions)("%s: the checked-in schema is current (npm run generate)", (_id, platform) => {
+    expect(readFileSync(schemaPath(platform.schemaId), "utf8")).toBe(renderSchema(platform));
   });
 
-  it.each(PLATFORMS.map((p) => [p.name, p]))("%s: accepts its stack files and rejects a typo", (_name, platform) => {
+  it("one schema per kind of stack: no two definitions share one, and no schema file is left over", () => {
+    const ids = PLATFORMS.map((p) => p.schemaId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const files = readdirSync(join(PROJECT_ROOT, "stacks", "schemas")).filter((f) => f.endsWith(".schema.json"));
+    expect(files.sort()).toEqual(ids.map((id) => `${id}.schema.json`).sort());
+  });
+
+  it.each(definitions)("%s: every stack file of its envs points its editor at it", (_id, platform) => {
+    for (const env of platform.envs) {
+      const first = readFileSync(join(PROJECT_ROOT, "stacks", `Pulumi.${platform.name}-${env}.yaml`), "utf8").split("\n")[0];
+      expect(first, `${platform.name}-${env}`).toBe(`# yaml-language-server: $schema=./schemas/${platform.schemaId}.schema.json`);
+    }
+  });
+
+  it.each(definitions)("%s: accepts its stack files and rejects a typo", (_id, platform) => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
-    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath(platform.name), "utf8")));
+    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath(platform.schemaId), "utf8")));
     for (const env of platform.envs) {
       const doc = parse(readFileSync(join(PROJECT_ROOT, "stacks", `Pulumi.${platform.name}-${env}.yaml`), "utf8"));
       expect(validate(doc), `${platform.name}-${env}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     expect(validate({ config: { [`${platform.name}:noSuchKey`]: 1 } })).toBe(false);
+  });
+
+  it("tells editors which keys a stack file must give: what no env's defaults supply", () => {
+    const schemaOf = (id: string) => JSON.parse(readFileSync(schemaPath(id), "utf8")) as { properties: { config: { required?: string[]; properties: Record<string, { required?: string[] }> } } };
+    const app = schemaOf("diaspomoney").properties.config;
+    // The env stacks' own keys are required (before the split, every key was optional to editors).
+    expect(app.required).toEqual(expect.arrayContaining(["diaspomoney:gcp", "diaspomoney:access", "diaspomoney:app", "diaspomoney:probe"]));
+    expect(app.properties["diaspomoney:app"].required).toEqual(["image"]);
+    // Keys every profile row fills are not (the file may still override them).
+    expect(app.required).not.toContain("diaspomoney:mongodb");
+    expect(app.required).not.toContain("diaspomoney:deletionProtection");
+    // The foundation's keys do not exist in an env stack, nor the env stacks' in the foundation.
+    expect(Object.keys(app.properties)).not.toContain("diaspomoney:cluster");
+    const foundation = schemaOf("diaspomoney-shared").properties.config;
+    expect(foundation.required).toEqual(expect.arrayContaining(["diaspomoney:gcp", "diaspomoney:edge", "diaspomoney:alerting"]));
+    expect(Object.keys(foundation.properties)).not.toContain("diaspomoney:app");
   });
 });

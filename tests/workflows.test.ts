@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { branchEnvs, ENV_TRAITS } from "../model/envs";
 
 const ROOT = path.join(__dirname, "..");
 const DIR = path.join(ROOT, ".github", "workflows");
@@ -323,6 +324,18 @@ describe("workflows", () => {
     expect(pulumi.with).not.toHaveProperty("secrets-provider");
     expect(pulumi.with).not.toHaveProperty("upsert");
     expect(JSON.parse(w.env!.BRANCH_ENVS)).toEqual(JSON.parse(byName("Deploy")[1].env!.BRANCH_ENVS));
+  });
+
+  it("map each deploying branch to the env the traits table names (BRANCH_ENVS = branchEnvs(), one owner)", () => {
+    const [deployFile, deploy] = byName("Deploy");
+    const [previewFile, preview] = byName("Cloud preview");
+    for (const [file, w] of [[deployFile, deploy], [previewFile, preview]] as const) {
+      expect(JSON.parse(w.env!.BRANCH_ENVS), file).toEqual(branchEnvs());
+    }
+    // Every app env's GitHub environment is the env the matrix names (main → prod, behind reviewers).
+    for (const env of Object.values(branchEnvs())) expect(ENV_TRAITS[env].githubEnvironment).toBe(env);
+    // The workflows push-trigger exactly the deploying branches.
+    expect([...(deploy.on.push as { branches: string[] }).branches].sort()).toEqual(Object.keys(branchEnvs()).sort());
   });
 
   it("deploys on push with diaspomoney.md's branch mapping, prod behind its environment, one up per stack at a time", () => {

@@ -1,19 +1,23 @@
 /**
  * What an env stack can count on already existing when it is applied: the plans of the stacks
- * deployed before it. For a platform with a `shared` stack (DiaspoMoney), that is its shared stack,
+ * deployed before it. For a platform with a foundation (DiaspoMoney's `shared` stack), that is its foundation,
  * evaluated offline from the same commit, so an env stack checked alone still sees the namespaces,
  * quotas, node pools, CRD-installing releases and issuers the shared stack creates.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedResource } from "../evaluate";
-import { parseStackName } from "../../stacks/registry";
+import { ENV_TRAITS } from "../../model/envs";
+import { PLATFORMS, parseStackName } from "../../stacks/registry";
 
-/** The stacks `stack` is deployed after, in deploy order (README § Stacks). */
+/**
+ * The stacks `stack` is deployed after, in deploy order (README § Stacks): an app env comes after
+ * its platform's foundation stacks (model/envs.ts `kind`); a foundation comes after nothing.
+ */
 export function upstreamStacksOf(stack: string): string[] {
   const { platform, env } = parseStackName(stack);
-  if (env === "shared" || !platform.envs.includes("shared")) return [];
-  return [`${platform.name}-shared`];
+  if (ENV_TRAITS[env].kind === "foundation") return [];
+  return PLATFORMS.filter((p) => p.name === platform.name && p.kind === "foundation").flatMap((p) => p.envs.map((e) => `${p.name}-${e}`));
 }
 
 /**

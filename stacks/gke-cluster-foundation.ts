@@ -1,0 +1,333 @@
+/**
+ * A Kubernetes platform's foundation on GKE: the stack deployed once for all its app envs, before
+ * them (`<platform>-shared`). It holds the cluster (network, CMEK, private control plane, node
+ * pool), the image registry, one Traefik for every env, cert-manager, Prometheus/Grafana/
+ * Alertmanager, the data-service operators, and each served env's namespaces with their quotas.
+ * DiaspoMoney uses it (stacks/diaspomoney.ts); the next Kubernetes platforms reuse it as it is,
+ * with their name, their app envs, their operators, their figures and their document citations.
+ *
+ * Why the env namespaces live here: the operators watch them (Strimzi's chart writes RoleBindings
+ * into each watched namespace), and the env stacks' custom resources need the operators' CRDs.
+ * Owning the namespaces where the operators live keeps the deploy order acyclic (foundation, then
+ * envs), and an env stack cannot loosen its own quota or Pod Security level.
+ */
+import { z } from "zod";
+import { ArtifactRegistry } from "../components/gcp/artifact-registry";
+import { EncryptionKeys } from "../components/gcp/encryption-keys";
+import { GkeCluster } from "../components/gcp/gke-cluster";
+import { Network } from "../components/gcp/network";
+import { ProjectLogging } from "../components/gcp/project-logging";
+import { ProjectServices } from "../components/gcp/project-services";
+import { CertManager } from "../components/k8s/cert-manager";
+import { MonitoringStack, requireSecretToDeploy } from "../components/k8s/monitoring-stack";
+import { IsolatedNamespace } from "../components/k8s/namespace";
+import { Operators, type OperatorArgs, type OperatorName } from "../components/k8s/operators";
+import { Traefik } from "../components/k8s/traefik";
+import type { AppEnv, FoundationEnv } from "../model/envs";
+import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, secretString } from "./config";
+import { platformGcpProvider } from "./gcp-provider";
+import type { ComplianceFacts, DeepPartial, PlatformDefinition, StackContext } from "./platform";
+
+/** The namespaces of an app env (`<platform>-<env>` for the app, `<platform>-<env>-infra` for its data services). */
+export const envNamespaces = (platform: string, env: AppEnv) => ({ app: `${platform}-${env}`, infra: `${platform}-${env}-infra` });
+
+/** Namespaces of the cluster-wide services (created by their components in the foundation stack). */
+export const SHARED_NAMESPACES = { traefik: "traefik", certManager: "cert-manager", monitoring: "monitoring", strimzi: "strimzi", mongodbOperator: "mongodb-operator", redisOperator: "redis-operator" } as const;
+
+/** Where each data-service operator runs. */
+export const OPERATOR_NAMESPACES: Record<OperatorName, string> = { strimzi: SHARED_NAMESPACES.strimzi, mongodb: SHARED_NAMESPACES.mongodbOperator, redis: SHARED_NAMESPACES.redisOperator };
+
+/** The GKE control plane's private range by default; env stacks' network policies let operands reach it. */
+export const DEFAULT_MASTER_CIDR = "172.16.0.0/28";
+
+/** Every API the foundation calls in the cluster's project (each env stack enables its own project's). */
+const FOUNDATION_APIS = [
+  "artifactregistry.googleapis.com",
+  "cloudkms.googleapis.com",
+  "cloudresourcemanager.googleapis.com",
+  "compute.googleapis.com",
+  "container.googleapis.com",
+  "iam.googleapis.com",
+  "logging.googleapis.com",
+  "monitoring.googleapis.com",
+  "servicenetworking.googleapis.com",
+  "storage.googleapis.com",
+];
+
+/** A Kubernetes quantity such as `2500m`, `4`, `20Gi`. */
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/).describe("a Kubernetes quantity such as 2500m or 20Gi");
+
+/** Quotas of one env's two namespaces: requests and limits apart, since the node pool must hold every namespace's requests while limits only bound bursts. */
+const envQuotaSchema = z.strictObject({
+  app: z.strictObject({ requestsCpu: quantity, limitsCpu: quantity, requestsMemory: quantity, limitsMemory: quantity }),
+  infra: z.strictObject({ requestsCpu: quantity, limitsCpu: quantity, requestsMemory: quantity, limitsMemory: quantity, requestsStorage: quantity, persistentVolumeClaims: z.string().regex(/^\d+$/) }),
+});
+
+/** The foundation's schema: every key required (its profile row fills most of them). */
+export function gkeClusterFoundationSchema<const R extends readonly [string, ...string[]], const A extends AppEnv>(regions: R, servedEnvs: readonly A[]) {
+  return z.strictObject({
+    gcp: gcpProjectSchema(regions),
+    /** Protect stateful resources against deletion (Pulumi protect + the services' own flags). */
+    deletionProtection: z.boolean(),
+    cluster: z.strictObject({
+      nodesCidr: ipv4Cidr,
+      podsCidr: ipv4Cidr,
+      servicesCidr: ipv4Cidr,
+      /** The control plane's private range (a /28). */
+      masterCidr: ipv4Cidr,
+      /** Who may reach the control plane (a CI runner or bastion range); never 0.0.0.0/0. */
+      authorizedNetworks: z.array(z.strictObject({ cidr: ipv4Cidr, name: z.string().min(1) })).max(20),
+      releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]),
+      machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9]+-\d+$/).describe("a machine type such as e2-standard-4"),
+      minNodesPerZone: z.number().int().min(0).max(10),
+      maxNodesPerZone: z.number().int().min(1).max(50),
+    }),
+    edge: z.strictObject({
+      /** Traefik replicas (at least 2: one Traefik serves every env). */
+      traefikReplicas: z.number().int().min(2).max(10),
+      /** 1.3 where the document asks for it; 1.2 stays allowed where clients need it. */
+      minTlsVersion: z.enum(["VersionTLS12", "VersionTLS13"]),
+      /** Let's Encrypt account email. */
+      acmeEmail: emailAddress,
+      /** Domain of the monitoring UIs (prometheus., grafana., alertmanager.<domain>). */
+      monitoringDomain: hostname,
+      prometheusRetention: z.string().regex(/^\d+[dw]$/).describe("a duration such as 15d"),
+      prometheusStorageGi: z.number().int().min(10).max(2000),
+    }),
+    alerting: z.strictObject({
+      emailFrom: emailAddress,
+      smtpSmarthost: z.string().regex(/^[a-z0-9.-]+:\d+$/).describe("an SMTP relay host:port"),
+      smtpUsername: z.string().min(1),
+      /** Critical alerts. */
+      oncallEmail: emailAddress,
+      /** Security alerts. */
+      securityEmail: emailAddress,
+      /** Payment alerts. */
+      paymentEmail: emailAddress,
+      smtpPassword: secretString("SMTP relay password").optional(),
+      slackWebhookUrl: secretString("Slack incoming webhook URL").optional(),
+      pagerDutyRoutingKey: secretString("PagerDuty Events v2 routing key").optional(),
+    }),
+    /** Quotas of the served envs' namespaces, one entry per served env (the foundation creates them). */
+    namespaceQuotas: z.record(z.enum(servedEnvs), envQuotaSchema),
+  });
+}
+
+export type GkeClusterFoundationSchema<A extends AppEnv> = ReturnType<typeof gkeClusterFoundationSchema<readonly [string, ...string[]], A>>;
+
+export interface GkeClusterFoundationOptions<R extends readonly [string, ...string[]], A extends AppEnv> {
+  /** The platform's name: stack `<platform>-shared`, config namespace, resource names and labels. */
+  platform: string;
+  /** The platform's document in docs/platforms/. */
+  document: string;
+  /** Regions the cluster may use (the document's data residency). */
+  regions: R;
+  /** The app envs this foundation serves: the platform's app definition's envs (`envsOf`), never a global list. */
+  servedEnvs: readonly A[];
+  /** The data-service operators the app envs' custom resources need. */
+  operators: readonly OperatorName[];
+  /** The shared stack's defaults: cluster ranges and sizing, edge, one quota per served env. */
+  profile: DeepPartial<z.input<ReturnType<typeof gkeClusterFoundationSchema<R, A>>>>;
+  /** The document's figures for the shared stack, each with its § citation. */
+  compliance: ComplianceFacts;
+}
+
+/** The foundation definition of one platform; `definePlatform` registers it. */
+export function gkeClusterFoundation<const R extends readonly [string, ...string[]], const A extends AppEnv>(
+  options: GkeClusterFoundationOptions<R, A>,
+): PlatformDefinition<ReturnType<typeof gkeClusterFoundationSchema<R, A>>, FoundationEnv> {
+  const schema = gkeClusterFoundationSchema(options.regions, options.servedEnvs);
+  return {
+    name: options.platform,
+    schemaId: `${options.platform}-shared`,
+    document: options.document,
+    schema,
+    envs: { shared: { profile: options.profile, compliance: options.compliance } },
+    compose: (ctx, config) => composeFoundation(ctx, config, options),
+  };
+}
+
+function composeFoundation<R extends readonly [string, ...string[]], A extends AppEnv>(
+  ctx: StackContext<FoundationEnv>,
+  c: z.output<ReturnType<typeof gkeClusterFoundationSchema<R, A>>>,
+  options: GkeClusterFoundationOptions<R, A>,
+): Record<string, unknown> {
+  const { platform } = options;
+  const { cluster, edge, alerting } = c;
+  // Alert mail only through an authenticated submission server (monitoring-stack README § Alert
+  // delivery); checked first, so that a deploy without the password stops before creating anything.
+  const smtpPassword = requireSecretToDeploy(
+    alerting.smtpPassword,
+    `${platform}:alerting.smtpPassword`,
+    `Alertmanager would send alert mail through ${alerting.smtpSmarthost} without SMTP authentication, which a relay refuses from the cluster's NAT addresses`,
+  );
+  const { projectId, projectNumber, region } = c.gcp;
+  const labels = { platform, env: ctx.env };
+  const deletionProtection = c.deletionProtection;
+  const provider = platformGcpProvider(ctx, c.gcp);
+  const services = new ProjectServices(platform, { project: projectId, services: FOUNDATION_APIS }, { providers: [provider] });
+  const opts = { providers: [provider], dependsOn: [services] };
+
+  const network = new Network(platform, {
+    region,
+    project: projectId,
+    subnets: { gke: { ipCidrRange: cluster.nodesCidr, secondaryRanges: { pods: cluster.podsCidr, services: cluster.servicesCidr } } },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // Kubernetes Secrets encrypted with a key the platform holds (application-layer encryption).
+  // GkeCluster grants the GKE service agent on it before creating the cluster: one grant, one owner.
+  const keys = new EncryptionKeys(platform, {
+    location: region,
+    project: projectId,
+    projectNumber,
+    keys: { "gke-secrets": {} },
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // Data residency and audit: the project's logs, including the load balancers' request logs with
+  // client IPs, stay in the cluster's region, with Data Access audit logs for the services holding
+  // data (backup buckets, keys).
+  new ProjectLogging(platform, {
+    project: projectId,
+    location: region,
+    dataAccessAuditServices: ["cloudkms.googleapis.com", "storage.googleapis.com"],
+    deletionProtection,
+  }, opts);
+  // The images the nodes pull (<region>-docker.pkg.dev/<project>/apps/...), CMEK like the rest.
+  // The nodes' service account reads it through its project-level roles/artifactregistry.reader (GkeCluster).
+  const registryKeys = new EncryptionKeys(`${platform}-registry`, {
+    location: region,
+    project: projectId,
+    projectNumber,
+    keys: { registry: { serviceAgents: ["artifact-registry"] } },
+    labels,
+    deletionProtection,
+  }, opts);
+  new ArtifactRegistry(platform, {
+    project: projectId,
+    location: region,
+    repositoryId: "apps",
+    kmsKeyName: registryKeys.grantedKeyIds.apply((k) => k.registry),
+    labels,
+    deletionProtection,
+  }, opts);
+
+  const gke = new GkeCluster(platform, {
+    project: projectId,
+    projectNumber,
+    region,
+    network: network.networkId,
+    subnetwork: network.subnetSelfLinks.apply((s) => s.gke),
+    podsRangeName: "pods",
+    servicesRangeName: "services",
+    masterIpv4CidrBlock: cluster.masterCidr,
+    masterAuthorizedNetworks: cluster.authorizedNetworks,
+    databaseEncryptionKeyId: keys.keyIds.apply((k) => k["gke-secrets"]),
+    releaseChannel: cluster.releaseChannel,
+    nodePools: { general: { machineType: cluster.machineType, minNodesPerZone: cluster.minNodesPerZone, maxNodesPerZone: cluster.maxNodesPerZone } },
+    labels,
+    deletionProtection,
+  }, opts);
+  const k8sProvider = gke.k8sProvider;
+  const apiServerCidrs = [cluster.masterCidr];
+
+  // The served envs' namespaces: the isolation boundary of each env (see the file comment for why they are here).
+  const servedNamespaces = options.servedEnvs.map((env) => envNamespaces(platform, env));
+  /** The infra namespaces' components: the operator releases write RBAC into them, so they wait for them. */
+  const infraNamespaces: IsolatedNamespace[] = [];
+  for (const env of options.servedEnvs) {
+    const ns = envNamespaces(platform, env);
+    const quota = c.namespaceQuotas[env];
+    new IsolatedNamespace(ns.app, {
+      env,
+      platform,
+      podSecurity: "restricted",
+      quota: quota.app,
+      labels,
+      deletionProtection,
+    }, { provider: k8sProvider });
+    infraNamespaces.push(new IsolatedNamespace(ns.infra, {
+      env,
+      platform,
+      podSecurity: "baseline",
+      podSecurityReason:
+        "operator-generated pods (Strimzi, the MongoDB agent, OT redis) do not all set the seccomp profile and capabilities that restricted requires; baseline still forbids privileged pods, host namespaces and hostPath",
+      quota: quota.infra,
+      labels,
+      deletionProtection,
+    }, { provider: k8sProvider }));
+  }
+
+  // One Traefik for every env.
+  const traefik = new Traefik("traefik", {
+    platform,
+    apiServerCidrs,
+    backendNamespaces: [...servedNamespaces.map((n) => n.app), SHARED_NAMESPACES.monitoring],
+    namespace: SHARED_NAMESPACES.traefik,
+    replicas: edge.traefikReplicas,
+    minTlsVersion: edge.minTlsVersion,
+    monitoringNamespace: SHARED_NAMESPACES.monitoring,
+    labels,
+  }, { provider: k8sProvider });
+  // Let's Encrypt certificates for the app hosts and the monitoring UIs.
+  const certManager = new CertManager("cert-manager", {
+    platform,
+    apiServerCidrs,
+    acmeEmail: edge.acmeEmail,
+    namespace: SHARED_NAMESPACES.certManager,
+    traefikNamespace: SHARED_NAMESPACES.traefik,
+    monitoringNamespace: SHARED_NAMESPACES.monitoring,
+    labels,
+  }, { provider: k8sProvider });
+  // Prometheus, Grafana, Alertmanager at <ui>.<monitoringDomain> behind authentication.
+  const monitoring = new MonitoringStack("monitoring", {
+    platform,
+    apiServerCidrs,
+    nodeCidrs: [cluster.nodesCidr],
+    domain: edge.monitoringDomain,
+    namespace: SHARED_NAMESPACES.monitoring,
+    retention: edge.prometheusRetention,
+    storageSize: `${edge.prometheusStorageGi}Gi`,
+    alerting: {
+      emailFrom: alerting.emailFrom,
+      smtpSmarthost: alerting.smtpSmarthost,
+      smtpUsername: alerting.smtpUsername,
+      oncallEmail: alerting.oncallEmail,
+      securityEmail: alerting.securityEmail,
+      paymentEmail: alerting.paymentEmail,
+      smtpPassword,
+      ...(alerting.slackWebhookUrl ? { slackWebhookUrl: alerting.slackWebhookUrl } : {}),
+      ...(alerting.pagerDutyRoutingKey ? { pagerDutyRoutingKey: alerting.pagerDutyRoutingKey } : {}),
+    },
+    // Its Certificate, Middleware and IngressRoutes need the CRDs these releases install.
+    crdInstallers: [traefik.release, certManager.release],
+    labels,
+    deletionProtection,
+  }, { provider: k8sProvider });
+  const operatorArgs = (op: OperatorName): OperatorArgs => (options.operators.includes(op) ? { namespace: OPERATOR_NAMESPACES[op] } : { enabled: false });
+  const operators = new Operators("operators", {
+    platform,
+    apiServerCidrs,
+    watchNamespaces: servedNamespaces.map((n) => n.infra),
+    strimzi: operatorArgs("strimzi"),
+    mongodb: operatorArgs("mongodb"),
+    redis: operatorArgs("redis"),
+    monitoringNamespace: SHARED_NAMESPACES.monitoring,
+    watchNamespaceResources: infraNamespaces,
+    labels,
+  }, { provider: k8sProvider });
+
+  return {
+    clusterName: gke.clusterName,
+    kubeconfig: gke.kubeconfig,
+    workloadPool: gke.workloadPool,
+    apiServerCidrs,
+    traefikNamespace: traefik.namespaceName,
+    certManagerNamespace: certManager.namespaceName,
+    monitoringUrls: monitoring.urls,
+    operatorNamespaces: operators.namespaces,
+  };
+}
