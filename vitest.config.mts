@@ -3,9 +3,16 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts", "model/**/*.test.ts", "components/**/*.test.ts", "policies/**/*.test.ts", "engine/**/*.test.ts", "stacks/**/*.test.ts"],
-    // Pulumi's runtime is process-global state: one file at a time per worker, workers isolated.
+    // One worker per core, and test files share their worker's modules (isolate: false): the
+    // Pulumi SDK loads once per worker instead of once per file, and each stack's plan is computed
+    // once per worker (tests/setup/memoise-previews.ts). Pulumi's runtime is process-global state,
+    // which is safe here because a worker runs its files one at a time and every evaluation (and
+    // every test that calls setMocks itself) sets the runtime up afresh before declaring resources.
     pool: "forks",
+    maxWorkers: 2,
+    isolate: false,
     fileParallelism: true,
+    setupFiles: ["tests/setup/memoise-previews.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,5 +1,5 @@
 /** Read-only queries over an evaluation's recorded resources, shared by the CLI, the policy run and the tests. */
-import type { RecordedResource } from "./evaluate";
+import type { RecordedResource } from "../model/plan-values";
 
 export class Plan {
   constructor(readonly resources: readonly RecordedResource[]) {}

@@ -4,11 +4,11 @@
  */
 import { ComponentArgsError } from "../components/common/conventions";
 import { StackConfigError } from "../stacks/config";
-import { resolveStack } from "../stacks/program";
-import { runProgram } from "../stacks/program";
+import { resolveStack, runProgram } from "../stacks/program";
 import { parseStackName } from "../stacks/registry";
 import { loadStackFile } from "../stacks/stack-file";
 import { evaluate, EvaluationError, type Evaluation } from "./evaluate";
+import { SECRET_DIGEST_KEY_ENV } from "./secret-digest";
 import { toPreviewDigest, type PreviewDigest } from "./digest";
 import { PROJECT_ROOT, projectName } from "./project";
 
@@ -41,8 +41,44 @@ export function prepareStack(stack: string, root = PROJECT_ROOT): PreparedStack 
   return { stack, config: loaded.config, secretKeys: loaded.secretKeys };
 }
 
-/** Evaluates a prepared stack; user errors raised while composing become StackUsageError. */
+/**
+ * Plans already computed in this process, when memoising is on (the test process turns it on:
+ * tests/setup/memoise-previews.ts). A stack's plan is a function of the program's code, the stack's
+ * name and configuration and the secret digest key: that is the key. The code cannot change within
+ * a process, and the configuration is the stack file's content as loaded, so a test previewing
+ * a candidate stack file from a scratch root gets a plan of its own.
+ */
+let memo: Map<string, Promise<StackPreview>> | undefined;
+
+/** Turns memoising of plans on or off (off empties it). Off by default: a CLI previews each stack once. */
+export function memoisePreviews(on: boolean): void {
+  memo = on ? (memo ?? new Map()) : undefined;
+}
+
+function memoKey(prepared: PreparedStack): string {
+  const config = Object.entries(prepared.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([projectName(), prepared.stack, config, [...prepared.secretKeys].sort(), process.env[SECRET_DIGEST_KEY_ENV] ?? null]);
+}
+
+/**
+ * Evaluates a prepared stack; user errors raised while composing become StackUsageError. With
+ * memoising on, every caller gets its own deep copy, so a test that mutates its plan cannot change
+ * another's; a failed evaluation is not kept.
+ */
 export async function previewPrepared(prepared: PreparedStack): Promise<StackPreview> {
+  if (!memo) return previewNow(prepared);
+  const key = memoKey(prepared);
+  let pending = memo.get(key);
+  if (!pending) {
+    const cache = memo;
+    pending = previewNow(prepared);
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key));
+  }
+  return structuredClone(await pending);
+}
+
+async function previewNow(prepared: PreparedStack): Promise<StackPreview> {
   let evaluation: Evaluation;
   try {
     evaluation = await evaluate({

@@ -1,5 +1,5 @@
 /** Terminal rendering of an offline plan: the component/resource tree and the counts per type. */
-import type { RecordedResource } from "./evaluate";
+import type { RecordedResource } from "../model/plan-values";
 import { OFFLINE_LIMITS } from "./digest";
 import { Plan } from "./plan";
 

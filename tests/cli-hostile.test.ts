@@ -16,6 +16,8 @@ import { MAX_PLAN_BYTES } from "../engine/plan-file";
 
 const ROOT = path.resolve(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+const LAUNCHER = path.join(ROOT, "engine", "build", "launch.js");
+const BUNDLED_CLIS = new Set(["preview", "policy", "diff"]);
 const GOOD = path.join(ROOT, "tests", "diff", "fixtures", "base.json");
 const STACK = "quickfund-prod";
 const URN = `urn:pulumi:${STACK}::quickfund::gcp:storage/bucket:Bucket::b`;
@@ -89,7 +91,9 @@ interface Result {
 function run(c: Case): Promise<Result> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TSX, `engine/cli/${c.cli}.ts`, ...c.args()], { cwd: ROOT, timeout: CASE_TIMEOUT_MS, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, DEBUG: "" } });
+    // As `npm run <cli>` runs it: from its bundle when the launcher serves that CLI, else with tsx.
+    const command = BUNDLED_CLIS.has(c.cli) ? [LAUNCHER, c.cli] : [TSX, `engine/cli/${c.cli}.ts`];
+    const child = spawn(process.execPath, [...command, ...c.args()], { cwd: ROOT, timeout: CASE_TIMEOUT_MS, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, DEBUG: "" } });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("close", (code, signal) => resolve({ code, signal, stderr, ms: Date.now() - started }));

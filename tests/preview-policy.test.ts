@@ -9,8 +9,9 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../engine/project";
 
+/** `npm run preview -- ...args`: the preview CLI from its bundle (engine/build/launch.js). */
 function preview(args: string[]) {
-  return spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "engine/cli/preview.ts"), ...args], {
+  return spawnSync(process.execPath, [join(PROJECT_ROOT, "engine/build/launch.js"), "preview", ...args], {
     encoding: "utf8",
     cwd: PROJECT_ROOT,
   });

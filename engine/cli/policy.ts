@@ -16,6 +16,8 @@
  * plan error (one line naming the file, never a stack trace: the plan is validated by
  * engine/plan-file.ts before any rule runs), 3 a failure of the pack or the analysis itself.
  */
+// First: defers the SDK's load-time imports of typescript and arborist (engine/fast-load.ts).
+import "../fast-load";
 import { analyzeDeployability } from "../deployability";
 import { formatDeployabilityReport } from "../deployability/format";
 import { upstreamResources, upstreamStacksOf } from "../deployability/upstream";

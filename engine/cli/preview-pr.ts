@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PreviewDigest } from "../digest";
-import { SECRET_DIGEST_KEY_ENV } from "../evaluate";
+import { SECRET_DIGEST_KEY_ENV } from "../secret-digest";
 import { diffDigests, hasChanges, renderJson, renderMarkdown, renderTerminal, type StackDiff } from "../diff";
 import { readPlanFile } from "../plan-file";
 import { checkOutputPath, CliError, EXIT, parseCli, runMain } from "./args";
@@ -127,18 +127,36 @@ function readPlans(dir: string): Map<string, PreviewDigest> {
   return m;
 }
 
+/** A command that runs a tree's preview CLI, stack names and flags to follow. */
+export interface PreviewCommand {
+  cmd: string;
+  args: string[];
+}
+
+/** The launcher that runs the CLIs from a bundle rebuilt on any source change (engine/build/launch.js). */
+const LAUNCHER = "engine/build/launch.js";
+
+/**
+ * A tree with the launcher runs its preview from its bundle (kept in the tree's own .preview/, so
+ * the base worktree's goes with it); a tree without it (a base from before the launcher) through tsx.
+ */
+function previewCommand(tree: string, tsx: string): PreviewCommand {
+  if (fs.existsSync(path.join(tree, LAUNCHER))) return { cmd: process.execPath, args: [LAUNCHER, "preview"] };
+  return { cmd: tsx, args: [PREVIEW_CLI] };
+}
+
 /**
  * Runs a tree's own preview CLI over every stack. `--all` first (one process, fast); the preview
  * CLI writes no plan at all when one stack fails, so on failure each stack runs alone to find which.
  */
-export async function previewTree(tree: string, outDir: string, tsx: string): Promise<TreePlans> {
+export async function previewTree(tree: string, outDir: string, cli: PreviewCommand): Promise<TreePlans> {
   const started = Date.now();
   fs.mkdirSync(outDir, { recursive: true });
   const files = stackFiles(tree);
   if (!fs.existsSync(path.join(tree, PREVIEW_CLI))) {
     return { plans: new Map(), failed: new Map(), noCli: true, stacks: files, ms: Date.now() - started };
   }
-  const all = await run(tsx, [PREVIEW_CLI, "--all", "--json-dir", outDir], tree);
+  const all = await run(cli.cmd, [...cli.args, "--all", "--json-dir", outDir], tree);
   let plans = readPlans(outDir);
   const failed = new Map<string, string>();
   // 0 ok, 1 policy violations (plans written): both are complete previews.
@@ -149,7 +167,7 @@ export async function previewTree(tree: string, outDir: string, tsx: string): Pr
   const queue = [...missing];
   const worker = async () => {
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-      const r = await run(tsx, [PREVIEW_CLI, s, "--json", path.join(outDir, `${s}.json`)], tree);
+      const r = await run(cli.cmd, [...cli.args, s, "--json", path.join(outDir, `${s}.json`)], tree);
       if (r.code !== 0 && r.code !== 1) failed.set(s, firstReason(r.stderr));
     }
   };
@@ -265,7 +283,10 @@ export async function main(argv: string[]): Promise<number> {
       const dir = path.join(plansDir, side);
       if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (f.endsWith(".json")) fs.rmSync(path.join(dir, f));
     }
-    const [base, head] = await Promise.all([previewTree(worktree, path.join(plansDir, "base"), tsx), previewTree(root, path.join(plansDir, "head"), tsx)]);
+    const [base, head] = await Promise.all([
+      previewTree(worktree, path.join(plansDir, "base"), previewCommand(worktree, tsx)),
+      previewTree(root, path.join(plansDir, "head"), previewCommand(root, tsx)),
+    ]);
     const diffs = diffTrees(base, head);
     const changed = diffs.filter(hasChanges);
     const short = (s: string) => s.slice(0, 10);

@@ -7,6 +7,8 @@
  * `pulumi preview --json`. Exit codes: 0 ok, 1 mandatory policy violation, 2 config or usage error,
  * 3 the program itself failed.
  */
+// First: defers the SDK's unused heavy modules before anything loads the SDK.
+import "../fast-load";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { StackConfigError } from "../../stacks/config";
@@ -76,6 +78,19 @@ function printStack(p: StackPreview, tree: boolean): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // This CLI prints a stack trace only with DEBUG (engine/cli/args.ts runMain), so it need not
+  // build one for each of the thousands of errors the SDK and the policy runner create and catch
+  // (Pulumi's source positions, each rule's "not applicable"): about 5% of the CPU of `--all`.
+  const savedStackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.DEBUG) Error.stackTraceLimit = 0;
+  try {
+    return await preview(argv);
+  } finally {
+    Error.stackTraceLimit = savedStackTraceLimit;
+  }
+}
+
+async function preview(argv: string[]): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);

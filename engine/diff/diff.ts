@@ -6,10 +6,10 @@
 import type { PlanPolicyResult, PreviewDigest, ResourceV3 } from "../digest";
 import { loweredSettings, statefulKind } from "./stateful";
 import type { Flag, OptionChange, PolicyDelta, PropertyChange, ResourceChange, StackDiff, StackSummary } from "./types";
-import { diffValues, sharedSecrets, similarity, type DiffContext } from "./values";
+import { matchRenames } from "./renames";
+import { diffValues, sharedSecrets, type DiffContext } from "./values";
 
-/** Minimum share of equal input leaves for a delete + create of one type to read as a rename. */
-export const RENAME_SIMILARITY = 0.5;
+export { RENAME_SIMILARITY } from "./renames";
 
 export interface UrnParts {
   stack: string;
@@ -203,17 +203,7 @@ export function diffDigests(base: PreviewDigest | undefined, head: PreviewDigest
   }
 
   // 3. Renames without aliases: delete + create of one type with mostly equal inputs.
-  const candidates: { d: string; c: string; score: number }[] = [];
-  for (const [durn, dr] of deleted) {
-    for (const [curn, cr] of created) {
-      if (dr.type !== cr.type || dr.custom !== cr.custom) continue;
-      const score = similarity(dr.inputs ?? {}, cr.inputs ?? {});
-      if (score >= RENAME_SIMILARITY) candidates.push({ d: durn, c: curn, score });
-    }
-  }
-  candidates.sort((x, y) => y.score - x.score || x.d.localeCompare(y.d) || x.c.localeCompare(y.c));
-  for (const { d, c } of candidates) {
-    if (!deleted.has(d) || !created.has(c)) continue;
+  for (const { before: d, after: c } of matchRenames(deleted, created)) {
     const dr = deleted.get(d)!;
     const cr = created.get(c)!;
     const change = compare(dr, cr, "rename", false)!;

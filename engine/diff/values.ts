@@ -2,7 +2,9 @@
  * Property-level comparison of two values in Pulumi's JSON form (secrets blinded, unknowns as the
  * sentinel). Pure functions; the only output is a list of PropertyChange that never holds a secret.
  */
-import { SECRET_DIGEST_FIELD, SECRET_SIG, SIG_KEY, UNKNOWN } from "../evaluate";
+// The constants' own homes, not engine/evaluate.ts: the diff must not load the Pulumi SDK.
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../model/plan-values";
+import { SECRET_DIGEST_FIELD } from "../secret-digest";
 import type { PropertyChange, Shown } from "./types";
 
 export function isSecret(v: unknown): boolean {
