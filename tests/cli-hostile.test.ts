@@ -1,9 +1,9 @@
 /**
  * The CLIs under hostile input (issue 10): every bad plan, output path or stack file is exit 2 with
  * one stderr line naming the file and the problem, no stack trace, and no hang (a time limit per
- * case). The process cases run each CLI for real (two at a time: each costs a tsx start-up); the
- * other plans, fuzzed ones included, go through diff's and policy's exported `main`, in process,
- * which share the plan reader with preview:pr (engine/plan-file.ts).
+ * case). The process cases run each CLI for real, from its bundle as `npm run` does (two at a time:
+ * each costs a start-up); the other plans, fuzzed ones included, go through diff's and policy's
+ * exported `main`, in process, which share the plan reader with preview:pr (engine/plan-file.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,9 +15,7 @@ import { main as policyMain } from "../engine/cli/policy";
 import { MAX_PLAN_BYTES } from "../engine/plan-file";
 
 const ROOT = path.resolve(__dirname, "..");
-const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 const LAUNCHER = path.join(ROOT, "engine", "build", "launch.js");
-const BUNDLED_CLIS = new Set(["preview", "policy", "diff"]);
 const GOOD = path.join(ROOT, "tests", "diff", "fixtures", "base.json");
 const STACK = "quickfund-prod";
 const URN = `urn:pulumi:${STACK}::quickfund::gcp:storage/bucket:Bucket::b`;
@@ -78,7 +76,7 @@ const CASES: Case[] = [
   { name: "policy: --plan /dev/zero", cli: "policy", args: () => ["--plan", "/dev/zero", "--stack", STACK], names: () => "/dev/zero", problem: /not a regular file/ },
   { name: "preview: --json is a directory", cli: "preview", args: () => [STACK, "--json", tmp], names: () => tmp, problem: /is a directory/ },
   { name: "preview: a YAML alias bomb", cli: "preview", args: () => ["quickfund-dev", "--root", bomb], names: () => "Pulumi.quickfund-dev.yaml", problem: /alias/ },
-  { name: "preview:pr: --out under /proc", cli: "preview-pr", args: () => ["--base", "HEAD", "--out", "/proc/x/y"], names: () => "/proc/x/y", problem: /refusing/ },
+  { name: "preview:pr: --out under /proc", cli: "preview:pr", args: () => ["--base", "HEAD", "--out", "/proc/x/y"], names: () => "/proc/x/y", problem: /refusing/ },
 ];
 
 interface Result {
@@ -91,9 +89,8 @@ interface Result {
 function run(c: Case): Promise<Result> {
   const started = Date.now();
   return new Promise((resolve) => {
-    // As `npm run <cli>` runs it: from its bundle when the launcher serves that CLI, else with tsx.
-    const command = BUNDLED_CLIS.has(c.cli) ? [LAUNCHER, c.cli] : [TSX, `engine/cli/${c.cli}.ts`];
-    const child = spawn(process.execPath, [...command, ...c.args()], { cwd: ROOT, timeout: CASE_TIMEOUT_MS, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, DEBUG: "" } });
+    // As `npm run <cli>` runs it: from its bundle, through the launcher.
+    const child = spawn(process.execPath, [LAUNCHER, c.cli, ...c.args()], { cwd: ROOT, timeout: CASE_TIMEOUT_MS, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, DEBUG: "" } });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("close", (code, signal) => resolve({ code, signal, stderr, ms: Date.now() - started }));
@@ -112,7 +109,7 @@ beforeAll(async () => {
     lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${prev}`).join(", ")}]`);
   }
   fs.writeFileSync(path.join(bomb, "stacks", "Pulumi.quickfund-dev.yaml"), `config:\n  quickfund:bomb:\n${lines.map((l) => `    ${l}`).join("\n")}\n`);
-  // A few processes at a time: each costs a tsx start-up.
+  // Two processes at a time: one per core.
   const queue = [...CASES];
   const worker = async () => {
     for (let c = queue.shift(); c; c = queue.shift()) results.set(c.name, await run(c));

@@ -156,7 +156,8 @@ describe("stack configuration errors", () => {
   });
 
   it("the preview command exits 2 with one line and no stack trace", () => {
-    const res = spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "engine/cli/preview.ts"), "quickfund-staging"], {
+    // As `npm run preview` runs it: from its bundle, through the launcher.
+    const res = spawnSync(process.execPath, [join(PROJECT_ROOT, "engine/build/launch.js"), "preview", "quickfund-staging"], {
       encoding: "utf8",
       cwd: PROJECT_ROOT,
     });

@@ -1,7 +1,8 @@
 /**
  * The one mock harness every test uses: evaluates a program (a component example, a whole stack)
- * with the offline engine and returns the recorded plan.
+ * with the offline engine and returns the recorded plan; and runs a CLI's `main` in process.
  */
+import { format } from "node:util";
 import { evaluate, type Evaluation } from "../engine/evaluate";
 import { Plan } from "../engine/plan";
 
@@ -27,4 +28,32 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     program,
   });
   return { evaluation, plan: new Plan(evaluation.resources) };
+}
+
+/** What a CLI's `main(argv)` returned and printed, in the shape of a spawned process's result. */
+export interface CliRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a CLI's exported `main(argv)` in this process and captures what it prints through `console`
+ * (every line followed by a newline, as on a terminal). For tests about a CLI's result: it costs no
+ * process start-up and shares this worker's memoised plans (tests/setup/memoise-previews.ts). Tests
+ * about the process itself (exit code after runMain, no stack trace, a hang) spawn it instead.
+ */
+export async function runCliInProcess(main: (argv: string[]) => Promise<number>, argv: string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const line = (sink: string[]) => (...parts: unknown[]) => void sink.push(`${format(...parts)}\n`);
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  console.log = console.info = line(out);
+  console.warn = console.error = line(err);
+  try {
+    const status = await main(argv);
+    return { status, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    Object.assign(console, saved);
+  }
 }

@@ -5,17 +5,17 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { main } from "../engine/cli/preview";
 import { PROJECT_ROOT } from "../engine/project";
+import { runCliInProcess } from "./harness";
 
-/** `npm run preview -- ...args`: the preview CLI from its bundle (engine/build/launch.js). */
-function preview(args: string[]) {
-  return spawnSync(process.execPath, [join(PROJECT_ROOT, "engine/build/launch.js"), "preview", ...args], {
-    encoding: "utf8",
-    cwd: PROJECT_ROOT,
-  });
-}
+/**
+ * `npm run preview -- ...args`, as the CLI's `main` in this process: these tests are about what it
+ * finds, prints and returns (the committed stack's plan is this worker's memoised one), not about
+ * the process, which tests/cli-hostile.test.ts spawns.
+ */
+const preview = (args: string[]) => runCliInProcess(main, args);
 
 function prodWith(extra: string): string {
   const root = mkdtempSync(join(tmpdir(), "preview-policy-"));
@@ -26,10 +26,10 @@ function prodWith(extra: string): string {
 }
 
 describe("preview + policy pack", () => {
-  it("a prod stack with its database backups switched off exits 1 naming the rule and the resource", () => {
+  it("a prod stack with its database backups switched off exits 1 naming the rule and the resource", async () => {
     const root = prodWith("  quickfund:database:\n    availability: ZONAL\n    backupsEnabled: false\n    pointInTimeRecovery: false");
     const dir = mkdtempSync(join(tmpdir(), "plan-"));
-    const res = preview(["quickfund-prod", "--no-tree", "--root", root, "--json", join(dir, "plan.json")]);
+    const res = await preview(["quickfund-prod", "--no-tree", "--root", root, "--json", join(dir, "plan.json")]);
     expect(res.status, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/\[mandatory\] gcp-sql-instance-require-backups: quickfund-instance \(gcp:sql\/databaseInstance:DatabaseInstance\)/);
     expect(res.stderr).toMatch(/mandatory policy violations in quickfund-prod/);
@@ -38,15 +38,15 @@ describe("preview + policy pack", () => {
     expect(plan.policies).toContainEqual(expect.objectContaining({ policy: "gcp-sql-instance-require-backups", enforcementLevel: "mandatory", urn: expect.stringContaining("quickfund-instance") }));
   });
 
-  it("backups off alone is refused earlier, by the component, because a REGIONAL instance needs them (exit 2)", () => {
+  it("backups off alone is refused earlier, by the component, because a REGIONAL instance needs them (exit 2)", async () => {
     const root = prodWith("  quickfund:database:\n    backupsEnabled: false");
-    const res = preview(["quickfund-prod", "--no-tree", "--root", root]);
+    const res = await preview(["quickfund-prod", "--no-tree", "--root", root]);
     expect(res.status).toBe(2);
     expect(res.stderr.trim()).toMatch(/^quickfund-prod: platform:gcp:Postgres "quickfund": .*needs backup\.enabled/);
   });
 
-  it("the committed prod stack passes with no mandatory violation", () => {
-    const res = preview(["quickfund-prod", "--no-tree"]);
+  it("the committed prod stack passes with no mandatory violation", async () => {
+    const res = await preview(["quickfund-prod", "--no-tree"]);
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/policies: 0 mandatory violation\(s\)/);
   });

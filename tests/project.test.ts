@@ -42,7 +42,9 @@ describe("Pulumi.yaml", () => {
 
   it("the CLI entry (pulumi-program.js) registers exactly what the offline preview records", async () => {
     const stack = "quickfund-dev";
-    const run = spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "tests/fixtures/run-entry.ts"), stack], {
+    // A fresh process, as the Pulumi CLI loads the entry (which registers tsx itself); tsx's loader
+    // preloaded rather than its CLI, which would start a second node process.
+    const run = spawnSync(process.execPath, ["--require", "tsx/cjs", join(PROJECT_ROOT, "tests/fixtures/run-entry.ts"), stack], {
       encoding: "utf8",
       cwd: PROJECT_ROOT,
     });

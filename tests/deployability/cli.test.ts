@@ -3,28 +3,32 @@
  * JSON plan, and `npm run policy -- --plan` finds the same class of defect in a saved plan, with
  * the upstream stack taken from a saved plan or evaluated offline.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { main as policyMain } from "../../engine/cli/policy";
+import { main as previewMain } from "../../engine/cli/preview";
 import { DEPLOY_CHECKS } from "../../engine/deployability";
 import type { PreviewDigest } from "../../engine/digest";
 import { PROJECT_ROOT } from "../../engine/project";
+import { runCliInProcess } from "../harness";
 
-function cli(script: string, args: string[]) {
-  return spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "engine/cli", script), ...args], { encoding: "utf8", cwd: PROJECT_ROOT });
-}
+// The CLIs' `main(argv)` in this process: these tests are about what the CLIs find, print and
+// return, and in-process they share this worker's memoised plans of the two stacks instead of
+// evaluating them again in a fresh process each (tests/cli-hostile.test.ts covers the processes).
+const CLIS = { preview: previewMain, policy: policyMain };
+const cli = (name: keyof typeof CLIS, args: string[]) => runCliInProcess((argv) => CLIS[name](argv), args);
 
 const dir = mkdtempSync(join(tmpdir(), "deployability-cli-"));
 const devPlan = join(dir, "diaspomoney-dev.json");
 const sharedPlan = join(dir, "diaspomoney-shared.json");
 
 describe("deployability in the CLIs", () => {
-  beforeAll(() => {
-    const res = cli("preview.ts", ["diaspomoney-shared", "--no-tree", "--json", sharedPlan]);
+  beforeAll(async () => {
+    const res = await cli("preview", ["diaspomoney-shared", "--no-tree", "--json", sharedPlan]);
     expect(res.status, res.stderr).toBe(0);
-    const dev = cli("preview.ts", ["diaspomoney-dev", "--no-tree", "--json", devPlan]);
+    const dev = await cli("preview", ["diaspomoney-dev", "--no-tree", "--json", devPlan]);
     expect(dev.status, dev.stderr).toBe(0);
     expect(dev.stdout).toMatch(new RegExp(`deployability: 0 error\\(s\\) over ${DEPLOY_CHECKS.length} checks .*knowing what diaspomoney-shared creates first`));
   }, 120_000);
@@ -35,14 +39,14 @@ describe("deployability in the CLIs", () => {
     expect(plan.deployability!.checks).toHaveLength(DEPLOY_CHECKS.length);
   });
 
-  it("preview exits 1 when the HPA's maximum outgrows the app namespace's quota, and the plan says why", () => {
+  it("preview exits 1 when the HPA's maximum outgrows the app namespace's quota, and the plan says why", async () => {
     const root = mkdtempSync(join(tmpdir(), "deployability-root-"));
     mkdirSync(join(root, "stacks"));
     const file = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.diaspomoney-dev.yaml"), "utf8");
     expect(file).toContain("  diaspomoney:app:\n");
     writeFileSync(join(root, "stacks/Pulumi.diaspomoney-dev.yaml"), file.replace("  diaspomoney:app:\n", "  diaspomoney:app:\n    maxReplicas: 40\n"));
     const json = join(root, "plan.json");
-    const res = cli("preview.ts", ["diaspomoney-dev", "--no-tree", "--root", root, "--json", json]);
+    const res = await cli("preview", ["diaspomoney-dev", "--no-tree", "--root", root, "--json", json]);
     expect(res.status, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/DEPLOYABILITY capacity/);
     expect(res.stdout).toMatch(/diaspomoney-dev\b/);
@@ -51,28 +55,28 @@ describe("deployability in the CLIs", () => {
     expect(plan.deployability!.findings).toContainEqual(expect.objectContaining({ check: "capacity", message: expect.stringMatching(/maxReplicas|HPA/) }));
   }, 60_000);
 
-  it("policy --plan finds a secret the app can no longer read, with the upstream from a saved plan", () => {
+  it("policy --plan finds a secret the app can no longer read, with the upstream from a saved plan", async () => {
     const plan = JSON.parse(readFileSync(devPlan, "utf8")) as PreviewDigest;
     // The app's reference only; the Secret itself and the RedisCluster's reference stay as they are.
     const text = JSON.stringify(plan).replace('"secretKeyRef":{"key":"password","name":"redis-auth"}', '"secretKeyRef":{"key":"password","name":"redis-auth-typo"}');
     expect(text).not.toEqual(JSON.stringify(plan));
     const broken = join(dir, "broken.json");
     writeFileSync(broken, text);
-    const res = cli("policy.ts", ["--plan", broken, "--stack", "diaspomoney-dev", "--upstream-plan", sharedPlan]);
+    const res = await cli("policy", ["--plan", broken, "--stack", "diaspomoney-dev", "--upstream-plan", sharedPlan]);
     expect(res.status, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/DEPLOYABILITY references \(1\)/);
     expect(res.stdout).toMatch(/\[error\] web-deployment .*\n.*"redis-auth-typo"/);
     expect(res.stdout).toMatch(/knowing what diaspomoney-shared creates first/);
   }, 60_000);
 
-  it("policy --plan over the committed plan exits 0, evaluating the shared stack offline", () => {
-    const res = cli("policy.ts", ["--plan", devPlan, "--stack", "diaspomoney-dev"]);
+  it("policy --plan over the committed plan exits 0, evaluating the shared stack offline", async () => {
+    const res = await cli("policy", ["--plan", devPlan, "--stack", "diaspomoney-dev"]);
     expect(res.status, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toMatch(/deployability: 0 error\(s\)/);
   }, 60_000);
 
-  it("--upstream-plan on a stack deployed after no other is a usage error", () => {
-    const res = cli("policy.ts", ["--plan", sharedPlan, "--stack", "diaspomoney-shared", "--upstream-plan", sharedPlan]);
+  it("--upstream-plan on a stack deployed after no other is a usage error", async () => {
+    const res = await cli("policy", ["--plan", sharedPlan, "--stack", "diaspomoney-shared", "--upstream-plan", sharedPlan]);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/diaspomoney-shared is deployed after no other stack/);
   }, 60_000);
