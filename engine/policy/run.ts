@@ -108,7 +108,17 @@ class NotApplicable extends Error {
   }
 }
 const throwNotApplicable = (reason?: string): never => {
-  throw new NotApplicable(reason);
+  // A rule's normal "does not apply" answer, thrown for most resources a rule sees and only ever
+  // caught below: capturing a stack trace for each cost about as much as running the rule.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let e: NotApplicable;
+  try {
+    e = new NotApplicable(reason);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  throw e;
 };
 
 function isResourcePolicy(p: AnyPolicy): p is ResourceValidationPolicy {
@@ -155,7 +165,15 @@ function options(r: RecordedResource): PolicyResourceOptions {
 
 /** Properties as a policy receives them: wire form, deserialised (secrets opened), unknown-checking. */
 export function policyProps(inputs: Record<string, unknown>): Record<string, unknown> {
-  const wire = toAnalyzerWire(inputs) as Record<string, unknown>;
+  return propsFromWire(toAnalyzerWire(inputs) as Record<string, unknown>);
+}
+
+/**
+ * A fresh deserialised copy of wire-form properties (deserializeProperties copies every object
+ * and array), so one wire form can serve every policy: each still gets its own objects, as each
+ * gets its own from the server, which deserialises the request anew per validation.
+ */
+function propsFromWire(wire: Record<string, unknown>): Record<string, unknown> {
   return unknownCheckingProxy(deserializeProperties({ toJavaScript: () => wire }, false));
 }
 
@@ -203,6 +221,7 @@ export async function analyzeResource(
 ): Promise<{ diagnostics: AnalyzerDiagnostic[]; notApplicable: NotApplicableRecord[] }> {
   const ds: AnalyzerDiagnostic[] = [];
   const na: NotApplicableRecord[] = [];
+  const wire = toAnalyzerWire(r.inputs) as Record<string, unknown>;
   for (const p of policies) {
     let level = levelFor(p, config);
     if (level === "disabled" || !isResourcePolicy(p)) continue;
@@ -222,7 +241,7 @@ export async function analyzeResource(
     const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
     for (const validation of validations) {
       try {
-        const props = policyProps(r.inputs);
+        const props = propsFromWire(wire);
         const args: ResourceValidationArgs = {
           type: r.type,
           props,
@@ -259,6 +278,7 @@ export async function analyzeStack(
   const ds: AnalyzerDiagnostic[] = [];
   const na: NotApplicableRecord[] = [];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const wires = new Map(resources.map((r) => [r, toAnalyzerWire(r.inputs) as Record<string, unknown>]));
   for (const p of policies) {
     let level = levelFor(p, config);
     if (level === "disabled" || isResourcePolicy(p)) continue;
@@ -272,7 +292,7 @@ export async function analyzeStack(
     try {
       const objs = new Map<string, PolicyResource>();
       for (const r of resources) {
-        const props = policyProps(r.inputs);
+        const props = propsFromWire(wires.get(r)!);
         const res: PolicyResource = {
           type: r.type,
           props,

@@ -52,7 +52,16 @@ beforeAll(async () => {
 
 afterAll(() => client?.close());
 
+/**
+ * The server's answers to analyze requests under the current config. Within one config the server
+ * is a function of the request, and a third of the corpus's resources recur unchanged from case to
+ * case (a spec's other resources, its untouched fixture): each distinct request goes to the server
+ * once, and every case's runner output is still compared with the answer for its exact request.
+ */
+const analyzedUnderConfig = new Map<string, Promise<ReturnType<typeof fromResponse>>>();
+
 async function configure(config: PolicyPackConfigFile) {
+  analyzedUnderConfig.clear();
   const req = new proto.ConfigureAnalyzerRequest();
   const map = req.getPolicyconfigMap();
   for (const [name, entry] of Object.entries(config)) {
@@ -117,31 +126,41 @@ function fromResponse(resp: any): { diagnostics: AnalyzerDiagnostic[]; notApplic
   return { diagnostics, notApplicable };
 }
 
-async function viaServer(resources: RecordedResource[], config: PolicyPackConfigFile) {
-  await configure(config);
+/**
+ * One plan through the server: every resource's analyze, then analyzeStack, all sent at once and
+ * answered in order (the server was configured for this config beforehand: it keeps a config until
+ * the next configure, as it does for a whole CLI run). A resource's wire Struct is built once and
+ * shared by its analyze request and its entry in the analyzeStack request.
+ */
+async function viaServer(resources: RecordedResource[]) {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const perResource = [];
-  for (const r of resources) {
+  const built = resources.map((r) => ({ r, props: Struct.fromJavaScript(toAnalyzerWire(r.inputs)), opts: options(r), provider: provider(r, byUrn) }));
+  const analyzed = built.map(({ r, props, opts, provider: p }) => {
+    // Everything the request is built from: the resource (inputs, options, parent) and its provider.
+    const providerRecord = byUrn.get(providerUrn(r.provider) ?? "");
+    const key = JSON.stringify([r, providerRecord?.type, providerRecord?.inputs]);
+    const known = analyzedUnderConfig.get(key);
+    if (known) return known;
     const req = new proto.AnalyzeRequest();
     req.setType(r.type);
-    req.setProperties(Struct.fromJavaScript(toAnalyzerWire(r.inputs)));
+    req.setProperties(props);
     req.setUrn(r.urn);
     req.setName(r.name);
-    req.setOptions(options(r));
-    const p = provider(r, byUrn);
+    req.setOptions(opts);
     if (p) req.setProvider(p);
-    perResource.push(fromResponse(await call("analyze", req)));
-  }
+    const answer = call("analyze", req).then(fromResponse);
+    analyzedUnderConfig.set(key, answer);
+    return answer;
+  });
   const sreq = new proto.AnalyzeStackRequest();
   sreq.setResourcesList(
-    resources.map((r) => {
+    built.map(({ r, props, opts, provider: p }) => {
       const ar = new proto.AnalyzerResource();
       ar.setType(r.type);
-      ar.setProperties(Struct.fromJavaScript(toAnalyzerWire(r.inputs)));
+      ar.setProperties(props);
       ar.setUrn(r.urn);
       ar.setName(r.name);
-      ar.setOptions(options(r));
-      const p = provider(r, byUrn);
+      ar.setOptions(opts);
       if (p) ar.setProvider(p);
       if (r.parent) ar.setParent(r.parent);
       ar.setDependenciesList(r.dependencies);
@@ -154,7 +173,7 @@ async function viaServer(resources: RecordedResource[], config: PolicyPackConfig
       return ar;
     }),
   );
-  const stack = fromResponse(await call("analyzeStack", sreq));
+  const [perResource, stack] = await Promise.all([Promise.all(analyzed), call("analyzeStack", sreq).then(fromResponse)]);
   return { perResource, stack };
 }
 
@@ -183,7 +202,7 @@ function applyStack(resources: RecordedResource[], change: StackChange): Recorde
 }
 
 /** Every spec case, as plans: compliant fixtures and every failing, alternative and not-applicable case. */
-function corpus(): { label: string; resources: RecordedResource[] }[] {
+function buildCorpus(): { label: string; resources: RecordedResource[] }[] {
   const out: { label: string; resources: RecordedResource[] }[] = [];
   for (const [name, spec] of Object.entries(SPECS)) {
     if (spec.kind === "resource") {
@@ -199,6 +218,25 @@ function corpus(): { label: string; resources: RecordedResource[] }[] {
   return out;
 }
 
+/**
+ * Both sides throw an Error for every "not applicable" (most rules for most resources), and
+ * capturing its stack trace was a tenth of this file's time. No diagnostic carries a stack, so
+ * the comparison is unchanged; assertions run outside, with their usual traces.
+ */
+async function withoutStackTraces<T>(run: () => Promise<T>): Promise<T> {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await run();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+// Built once for the three configs: neither side mutates a plan's resources.
+let corpusCache: { label: string; resources: RecordedResource[] }[] | undefined;
+const corpus = () => (corpusCache ??= buildCorpus());
+
 describe("parity with @pulumi/policy's analyzer server (gRPC)", () => {
   const configs: [string, PolicyPackConfigFile][] = [
     ["prod config (mandatory, facts, and waivers the pack must refuse in prod)", configFor({}, {
@@ -212,9 +250,9 @@ describe("parity with @pulumi/policy's analyzer server (gRPC)", () => {
     it(`identical diagnostics and not-applicables: ${label}`, async () => {
       let compared = 0;
       let violations = 0;
+      await configure(config);
       for (const c of corpus()) {
-        const server = await viaServer(c.resources, config);
-        const runner = await viaRunner(c.resources, config);
+        const [server, runner] = await withoutStackTraces(async () => [await viaServer(c.resources), await viaRunner(c.resources, config)] as const);
         expect(runner, c.label).toEqual(server);
         compared++;
         violations += server.perResource.reduce((n, r) => n + r.diagnostics.length, 0) + server.stack.diagnostics.length;
@@ -229,7 +267,8 @@ describe("parity with @pulumi/policy's analyzer server (gRPC)", () => {
     const UNK = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     const r = mutate(sqlInstance, { settings: UNK, encryptionKeyName: UNK, region: UNK });
     const config = configFor();
-    const server = await viaServer([r], config);
+    await configure(config);
+    const server = await viaServer([r]);
     expect(await viaRunner([r], config)).toEqual(server);
     // Rules read through policies/lib/values.ts: an unknown is a decision, never "can't run during preview".
     expect(server.perResource.flatMap((x) => x.diagnostics).filter((d) => /can't run/.test(d.message))).toEqual([]);
