@@ -371,8 +371,26 @@ function validateMetadata(obj: KubernetesObject): string[] {
 // ---------------------------------------------------------------------------------------------
 
 /** Validates one Kubernetes object: a built-in kind or a custom resource of a vendored CRD. */
+/**
+ * Validation is a pure function of the object and the vendored schemas, and the same objects come
+ * back often (the pack sees a resource once per rule run; a plan is checked by the preview, the
+ * policy CLI and the tests): results are kept by the object's JSON, in a bounded map.
+ */
+const VALIDATION_CACHE_LIMIT = 5_000;
+const validationCache = new Map<string, KubernetesValidation>();
+
 export function validateKubernetesObject(obj: KubernetesObject): KubernetesValidation {
   if (!obj || typeof obj !== "object") return { valid: false, errors: ["/: not an object"] };
+  const key = JSON.stringify(obj);
+  const cached = validationCache.get(key);
+  if (cached) return { valid: cached.valid, errors: [...cached.errors] };
+  const result = validateUncached(obj);
+  if (validationCache.size >= VALIDATION_CACHE_LIMIT) validationCache.clear();
+  validationCache.set(key, { valid: result.valid, errors: [...result.errors] });
+  return result;
+}
+
+function validateUncached(obj: KubernetesObject): KubernetesValidation {
   const { apiVersion, kind } = obj;
   if (typeof apiVersion !== "string" || typeof kind !== "string" || !apiVersion || !kind) {
     return { valid: false, errors: ["/: apiVersion and kind must be non-empty strings"] };
