@@ -16,18 +16,13 @@ import type { RecordedResource } from "../../model/plan-values";
 import { toAnalyzerWire } from "../../engine/policy/wire";
 import { PROJECT_ROOT } from "../../engine/project";
 import { packageOf, RUNTIME_DEPENDENCIES } from "../../policies/build";
+import { analyzerClient, configureRequest, proto, Struct } from "./analyzer-grpc";
 import { configFor, mutate } from "./helpers";
 import { sqlInstance } from "./specs/gcp";
 import { deployment, dumpBucket, dumpJob, mongoCr } from "./specs/kubernetes";
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any -- the generated gRPC stubs are CommonJS-only and untyped */
-const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (m: string) => require(require.resolve(m, { paths: [pulumiDir] }));
-const grpc = fromPulumi("@grpc/grpc-js") as any;
-const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as any;
-const proto = require("@pulumi/pulumi/proto/analyzer_pb") as any;
-const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb") as any;
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- the gRPC stubs are untyped */
 const POLICIES = join(PROJECT_ROOT, "policies");
 const RETENTION_SOURCE = 'diaspomoney.md § Backup ("MongoDB - Backup quotidien")';
 
@@ -41,9 +36,7 @@ function declared(): Record<string, string> {
   return (JSON.parse(readFileSync(join(POLICIES, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies;
 }
 
-function call<T>(method: string, req: unknown): Promise<T> {
-  return new Promise((resolve, reject) => client[method](req, (err: Error | null, resp: T) => (err ? reject(err) : resolve(resp))));
-}
+let call: <T>(method: string, req: unknown) => Promise<T>;
 
 function messages(resp: any): { policy: string; message: string }[] {
   return resp.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), message: d.getMessage() }));
@@ -97,19 +90,10 @@ beforeAll(async () => {
     server.stderr!.on("data", (b: Buffer) => (serverLog += b.toString()));
     server.on("exit", (code) => reject(new Error(`the packed pack exited (${code}) before serving:\n${serverLog}`)));
   });
-  client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  ({ client, call } = analyzerClient(port));
   // Every policy mandatory with the prod facts, the retention figure citing its document.
   const config = configFor({ sources: { minBackupRetentionDays: RETENTION_SOURCE } });
-  const req = new proto.ConfigureAnalyzerRequest();
-  const map = req.getPolicyconfigMap();
-  for (const [name, entry] of Object.entries(config)) {
-    const { enforcementLevel, ...props } = entry;
-    const pc = new proto.PolicyConfig();
-    pc.setEnforcementlevel(proto.EnforcementLevel[(enforcementLevel ?? "advisory").toUpperCase()]);
-    pc.setProperties(Struct.fromJavaScript(props));
-    map.set(name, pc);
-  }
-  await call("configure", req);
+  await call("configure", configureRequest(config));
 }, 120_000);
 
 afterAll(() => {

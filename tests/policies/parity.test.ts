@@ -5,25 +5,18 @@
  * not-applicable records must be identical, so that an upgrade of @pulumi/policy cannot silently
  * change what the pack reports.
  */
-import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RecordedResource } from "../../engine/evaluate";
 import { analyzeResource, analyzeStack, type AnalyzerDiagnostic, type NotApplicableRecord } from "../../engine/policy/run";
 import type { PolicyPackConfigFile } from "../../engine/policy/config";
 import { goDurationSeconds, providerUrn, toAnalyzerWire } from "../../engine/policy/wire";
 import { policies } from "../../policies/pack";
+import { analyzerClient, configureRequest, proto, Struct } from "./analyzer-grpc";
 import { configFor, mutate } from "./helpers";
 import { SPECS } from "./specs";
 import type { StackChange } from "./specs/types";
 
-/* eslint-disable @typescript-eslint/no-require-imports -- the generated gRPC stubs are CommonJS-only */
-const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (m: string) => require(require.resolve(m, { paths: [pulumiDir] }));
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const grpc = fromPulumi("@grpc/grpc-js") as any;
-const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as any;
-const proto = require("@pulumi/pulumi/proto/analyzer_pb") as any;
-const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb") as any;
 
 const LEVELS: Record<number, string> = {};
 for (const [k, v] of Object.entries(proto.EnforcementLevel as Record<string, number>)) LEVELS[v] = k.toLowerCase();
@@ -32,9 +25,7 @@ for (const [k, v] of Object.entries((proto.PolicySeverity ?? {}) as Record<strin
 
 let client: any;
 
-function call<T>(method: string, req: unknown): Promise<T> {
-  return new Promise((resolve, reject) => client[method](req, (err: Error | null, resp: T) => (err ? reject(err) : resolve(resp))));
-}
+let call: <T>(method: string, req: unknown) => Promise<T>;
 
 beforeAll(async () => {
   // serve() prints the port on stdout; catch it.
@@ -47,7 +38,7 @@ beforeAll(async () => {
     });
     void import("../../policies/index");
   });
-  client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  ({ client, call } = analyzerClient(port));
 });
 
 afterAll(() => client?.close());
@@ -62,16 +53,7 @@ const analyzedUnderConfig = new Map<string, Promise<ReturnType<typeof fromRespon
 
 async function configure(config: PolicyPackConfigFile) {
   analyzedUnderConfig.clear();
-  const req = new proto.ConfigureAnalyzerRequest();
-  const map = req.getPolicyconfigMap();
-  for (const [name, entry] of Object.entries(config)) {
-    const { enforcementLevel, ...props } = entry;
-    const pc = new proto.PolicyConfig();
-    pc.setEnforcementlevel(proto.EnforcementLevel[(enforcementLevel ?? "advisory").toUpperCase()]);
-    pc.setProperties(Struct.fromJavaScript(props));
-    map.set(name, pc);
-  }
-  await call("configure", req);
+  await call("configure", configureRequest(config));
 }
 
 function options(r: RecordedResource) {
