@@ -22,6 +22,7 @@ import type { PreviewDigest } from "../digest";
 import { SECRET_DIGEST_KEY_ENV } from "../secret-digest";
 import { diffDigests, hasChanges, renderJson, renderMarkdown, renderTerminal, type StackDiff } from "../diff";
 import { readPlanFile } from "../plan-file";
+import { envOfStack, isFoundationEnv } from "../../model/envs";
 import { checkOutputPath, CliError, EXIT, parseCli, runMain } from "./args";
 
 const USAGE = `usage: npm run preview:pr -- --base <git ref> [--out FILE] [--json FILE] [--affected FILE] [--keep-plans DIR] [--budget CHARS] [--title TEXT]
@@ -71,6 +72,40 @@ export function stackFiles(tree: string): string[] {
     .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
     .filter((s): s is string => !!s)
     .sort();
+}
+
+/** A stack file's path relative to the repository root, and the stack it holds. */
+const STACK_FILE = /^stacks\/Pulumi\.([a-z0-9-]+)\.ya?ml$/;
+
+/**
+ * The stacks a change can reach, or undefined when it may reach any. A plan is a function of the
+ * program, the pack, its configs, the vendored data and the stack's own file; a change made only of
+ * stack files and Markdown reaches exactly those stacks, plus, for a foundation stack (a platform's
+ * `shared`), its platform's other stacks, whose deployability analysis reads it as their upstream.
+ * Anything else (code, configs, vendor data, the lock file) reaches every stack.
+ */
+export function stacksReachedBy(changedPaths: readonly string[], stacksOnEitherSide: readonly string[]): string[] | undefined {
+  const reached = new Set<string>();
+  for (const p of changedPaths) {
+    if (p.endsWith(".md")) continue;
+    const stack = STACK_FILE.exec(p)?.[1];
+    if (!stack) return undefined;
+    reached.add(stack);
+    const env = envOfStack(stack);
+    if (env && isFoundationEnv(env)) {
+      const platform = stack.slice(0, -env.length - 1);
+      for (const s of stacksOnEitherSide) if (s.startsWith(`${platform}-`) && s.slice(platform.length + 1) === envOfStack(s)) reached.add(s);
+    }
+  }
+  return [...reached].sort();
+}
+
+/** Paths that differ between `base` and the working tree (committed or not), and untracked files. */
+function changedPaths(root: string, base: string): string[] | undefined {
+  const tracked = git(["diff", "--name-only", base], root);
+  const untracked = git(["ls-files", "--others", "--exclude-standard"], root);
+  if (!tracked.ok || !untracked.ok) return undefined;
+  return [...tracked.out.split("\n"), ...untracked.out.split("\n")].filter(Boolean);
 }
 
 interface RunResult {
@@ -149,14 +184,15 @@ function previewCommand(tree: string, tsx: string): PreviewCommand {
  * Runs a tree's own preview CLI over every stack. `--all` first (one process, fast); the preview
  * CLI writes no plan at all when one stack fails, so on failure each stack runs alone to find which.
  */
-export async function previewTree(tree: string, outDir: string, cli: PreviewCommand): Promise<TreePlans> {
+export async function previewTree(tree: string, outDir: string, cli: PreviewCommand, only?: readonly string[]): Promise<TreePlans> {
   const started = Date.now();
   fs.mkdirSync(outDir, { recursive: true });
-  const files = stackFiles(tree);
+  const files = stackFiles(tree).filter((s) => !only || only.includes(s));
   if (!fs.existsSync(path.join(tree, PREVIEW_CLI))) {
     return { plans: new Map(), failed: new Map(), noCli: true, stacks: files, ms: Date.now() - started };
   }
-  const all = await run(cli.cmd, [...cli.args, "--all", "--json-dir", outDir], tree);
+  if (only && files.length === 0) return { plans: new Map(), failed: new Map(), noCli: false, stacks: [], ms: Date.now() - started };
+  const all = await run(cli.cmd, [...cli.args, ...(only ? files : ["--all"]), "--json-dir", outDir], tree);
   let plans = readPlans(outDir);
   const failed = new Map<string, string>();
   // 0 ok, 1 policy violations (plans written): both are complete previews.
@@ -283,9 +319,12 @@ export async function main(argv: string[]): Promise<number> {
       const dir = path.join(plansDir, side);
       if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (f.endsWith(".json")) fs.rmSync(path.join(dir, f));
     }
+    // Only the stacks the change can reach, when it is made of stack files (and prose) alone.
+    const paths = changedPaths(root, baseSha.out);
+    const scope = paths ? stacksReachedBy(paths, [...new Set([...stackFiles(worktree), ...stackFiles(root)])]) : undefined;
     const [base, head] = await Promise.all([
-      previewTree(worktree, path.join(plansDir, "base"), previewCommand(worktree, tsx)),
-      previewTree(root, path.join(plansDir, "head"), previewCommand(root, tsx)),
+      previewTree(worktree, path.join(plansDir, "base"), previewCommand(worktree, tsx), scope),
+      previewTree(root, path.join(plansDir, "head"), previewCommand(root, tsx), scope),
     ]);
     const diffs = diffTrees(base, head);
     const changed = diffs.filter(hasChanges);
@@ -294,6 +333,13 @@ export async function main(argv: string[]): Promise<number> {
       `Base \`${short(baseSha.out)}\` → head \`${short(headSha)}\`${dirty ? " (with uncommitted changes)" : ""}: ${diffs.length} stack(s) previewed offline, ${changed.length} changed.`,
     ];
     if (base.noCli) context.push(`> The base has no offline preview CLI: every base plan is taken as empty.`);
+    if (scope) {
+      context.push(
+        scope.length
+          ? `Only stack files${paths!.some((p) => p.endsWith(".md")) ? " and documentation" : ""} changed: previewed the stacks they reach (${scope.join(", ")}); every other stack's plan cannot differ.`
+          : `Only documentation changed: no stack's plan can differ, none was previewed.`,
+      );
+    }
     const markdown = renderMarkdown(diffs, { title: args.title ?? "Offline preview", context, ...(args.budget ? { budget: args.budget } : {}) });
     write(args.out, markdown);
     if (args.json) write(args.json, renderJson(diffs));

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../engine/cli/preview-pr";
+import { main, stacksReachedBy } from "../../engine/cli/preview-pr";
 import { PLANTED } from "./fixtures/generate";
 import { FIXTURES } from "./helpers";
 
@@ -31,10 +31,13 @@ const plan = (s) => {
   if (y.includes("broken")) { console.error(\`\${s}: config error: broken\`); process.exit(2); }
   return fs.readFileSync(path.join("plans", y.split(":")[1].trim()), "utf8");
 };
-if (argv[0] === "--all") {
-  const out = stacks.map((s) => [s, plan(s)]);
-  fs.mkdirSync(argv[2], { recursive: true });
-  for (const [s, p] of out) fs.writeFileSync(path.join(argv[2], \`\${s}.json\`), p);
+const dirAt = argv.indexOf("--json-dir");
+if (dirAt >= 0) {
+  const names = argv[0] === "--all" ? stacks : argv.slice(0, dirAt);
+  fs.appendFileSync("previewed.log", names.join(" ") + "\\n");
+  const out = names.map((s) => [s, plan(s)]);
+  fs.mkdirSync(argv[dirAt + 1], { recursive: true });
+  for (const [s, p] of out) fs.writeFileSync(path.join(argv[dirAt + 1], \`\${s}.json\`), p);
 } else {
   const p = plan(argv[0]);
   fs.mkdirSync(path.dirname(argv[2]), { recursive: true });
@@ -71,7 +74,7 @@ beforeAll(() => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), "preview-pr-"));
   git("init", "-q");
   write("package.json", JSON.stringify({ name: "t", private: true, workspaces: ["policies"] }));
-  write(".gitignore", "node_modules\n.preview\n");
+  write(".gitignore", "node_modules\n.preview\npreviewed.log\n");
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
 });
 
@@ -166,6 +169,38 @@ describe("npm run preview:pr", () => {
       expect(errors.join("\n")).toContain("is not a commit here");
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it("previews only the stacks a change made of stack files reaches, and every stack for any other change", () => {
+    git("add", "-A");
+    git("commit", "-qm", "a baseline");
+    const previewed = () => read("previewed.log").trim().split("\n");
+    fs.rmSync(path.join(repo, "previewed.log"), { force: true });
+    stack("quickfund-rct", "base.json");
+    write("docs/notes.md", "prose reaches no plan\n");
+    const one = run("--base", "HEAD", "--out", ".preview/c.md");
+    expect(one.code).toBe(0);
+    expect(previewed()).toEqual(["quickfund-rct"]);
+    expect(read(".preview/c.md")).toContain("Only stack files and documentation changed: previewed the stacks they reach (quickfund-rct)");
+    fs.rmSync(path.join(repo, "previewed.log"));
+    write("engine/cli/helper.ts", "// a code change may reach any stack\n");
+    expect(run("--base", "HEAD", "--out", ".preview/c.md").code).toBe(0);
+    expect(previewed()).toEqual(["cryptocare-dev quickfund-dev quickfund-prod quickfund-rct"]);
+    expect(read(".preview/c.md")).not.toContain("Only stack files");
+  });
+});
+
+describe("stacksReachedBy", () => {
+  const all = ["diaspomoney-dev", "diaspomoney-prod", "diaspomoney-shared", "quickfund-dev", "quickfund-prod"];
+  it("reaches the changed stacks, and a foundation's whole platform (its env stacks read it as upstream)", () => {
+    expect(stacksReachedBy(["stacks/Pulumi.quickfund-dev.yaml", "README.md"], all)).toEqual(["quickfund-dev"]);
+    expect(stacksReachedBy(["stacks/Pulumi.diaspomoney-shared.yaml"], all)).toEqual(["diaspomoney-dev", "diaspomoney-prod", "diaspomoney-shared"]);
+    expect(stacksReachedBy(["docs/pull-requests.md"], all)).toEqual([]);
+  });
+  it("reaches every stack when anything else changed: code, a policy config, vendored data, the lock file", () => {
+    for (const p of ["stacks/quickfund.ts", "policies/config/quickfund-dev.json", "vendor/crds/strimzi/kafka.yaml", "package-lock.json", "stacks/schemas/quickfund.schema.json"]) {
+      expect(stacksReachedBy(["stacks/Pulumi.quickfund-dev.yaml", p], all), p).toBeUndefined();
     }
   });
 });
