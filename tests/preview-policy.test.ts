@@ -2,6 +2,7 @@
  * The preview runs the policy pack: a prod stack edited to switch its database backups off fails
  * with exit 1, naming the rule and the resource; the stacks as committed pass.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +38,14 @@ describe("preview + policy pack", () => {
     const plan = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as { policies: { policy: string; enforcementLevel: string; urn?: string }[] };
     expect(plan.policies).toContainEqual(expect.objectContaining({ policy: "gcp-sql-instance-require-backups", enforcementLevel: "mandatory", urn: expect.stringContaining("quickfund-instance") }));
   });
+
+  it("the process itself exits 1 on a mandatory violation (npm run preview's launcher, not only main's return value)", () => {
+    const root = prodWith("  quickfund:database:\n    availability: ZONAL\n    backupsEnabled: false\n    pointInTimeRecovery: false");
+    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, "engine/build/launch.js"), "preview", "quickfund-prod", "--no-tree", "--root", root], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/mandatory policy violations in quickfund-prod/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 
   it("backups off alone is refused earlier, by the component, because a REGIONAL instance needs them (exit 2)", async () => {
     const root = prodWith("  quickfund:database:\n    backupsEnabled: false");
