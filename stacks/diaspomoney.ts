@@ -49,12 +49,17 @@ const SERVICE_NAMES = { app: "web", mongodb: "mongodb", redis: "redis", kafka: "
 
 /**
  * The APIs an env stack calls in its own project: its backup bucket and key, the backup job's
- * service account, the uptime probe, and the project's log routing and audit configuration.
+ * service account, the uptime probe, and the project's log routing and audit configuration. The
+ * backup job reaches its Google service account from the cluster's project through Workload
+ * Identity, which mints the account's tokens with the IAM Service Account Credentials API
+ * (generateAccessToken) on the account in this project: enabled here so the first nightly dump
+ * does not fail on a fresh project.
  */
 const DIASPOMONEY_ENV_APIS = [
   "cloudkms.googleapis.com",
   "cloudresourcemanager.googleapis.com",
   "iam.googleapis.com",
+  "iamcredentials.googleapis.com",
   "logging.googleapis.com",
   "monitoring.googleapis.com",
   "storage.googleapis.com",
