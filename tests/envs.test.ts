@@ -108,21 +108,21 @@ describe("adding an env is one row plus its stack files", () => {
     // 3. Its stack file.
     writeFileSync(join(copy, "stacks/Pulumi.quickfund-stg.yaml"), readFileSync(join(copy, "stacks/Pulumi.quickfund-rct.yaml"), "utf8"));
 
-    // One process in the copy: regenerate what is generated from the stacks (the new stack's
-    // policy config), then preview every stack of the copy's registry into plans/. It runs from a
+    // One process in the copy: `npm run generate`'s generators (the new stack's policy config among
+    // them), then preview every stack of the copy's registry into plans/. It runs from a
     // bundle the copy's own launcher builds (engine/build/launch.js): half the CPU of tsx.
     const plans = join(copy, "plans");
     writeFileSync(
       join(copy, "preview-all.ts"),
       [
         'import { mkdirSync, writeFileSync } from "node:fs";',
-        'import { generatePolicyConfigs } from "./engine/policy/generate-configs";',
+        'import { generate } from "./engine/cli/generate";',
         'import { previewStack } from "./engine/preview";',
         'import { allStacks } from "./stacks/registry";',
         "export async function main() {",
         // As the preview CLI does: no stack trace for each of the SDK's thousands of caught errors.
         "  Error.stackTraceLimit = 0;",
-        "  console.log(generatePolicyConfigs(false).join(\"\\n\"));",
+        "  console.log(generate(false).stale.join(\"\\n\"));",
         `  mkdirSync(${JSON.stringify(plans)}, { recursive: true });`,
         `  for (const stack of allStacks()) writeFileSync(${JSON.stringify(plans)} + "/" + stack + ".json", JSON.stringify((await previewStack(stack)).digest));`,
         "}",

@@ -16,7 +16,7 @@
  * lowers a level or disagrees with its stack name (engine/policy/config.ts checkStackConfig), and
  * the pack itself ignores waivers there.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ComplianceFacts, FactKey, StackFacts } from "../../model/compliance";
 import { isFoundationEnv, isProdLike, type StackEnv } from "../../model/envs";
@@ -110,19 +110,4 @@ export function policyConfigFiles(platforms: readonly (PlatformFacts & { envs: r
       return { path: configFile(stack, dir), text: render(buildPolicyConfig(platform, env, readExisting(stack, dir))) };
     }),
   );
-}
-
-/**
- * Writes (or, with `check`, compares) every stack's config; returns the files that were stale.
- * The caller passes the platforms (`npm run generate` reads stacks/registry).
- */
-export function writePolicyConfigs(platforms: readonly (PlatformFacts & { envs: readonly StackEnv[] })[], check: boolean, dir = CONFIG_DIR): string[] {
-  const stale: string[] = [];
-  for (const { path, text } of policyConfigFiles(platforms, dir)) {
-    const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-    if (current === text) continue;
-    stale.push(path);
-    if (!check) writeFileSync(path, text);
-  }
-  return stale;
 }
