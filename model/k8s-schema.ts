@@ -16,6 +16,7 @@ import Ajv, { _, type ErrorObject, type ValidateFunction } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
 import addFormats from "ajv-formats";
 import { parseAllDocuments } from "yaml";
+import { cachedByContent, codeFingerprint, sha256 } from "./content-cache";
 import { containsOpaque, isOpaque, type RecordedResource } from "./plan-values";
 
 /** A Kubernetes object as sent to the API server. */
@@ -305,10 +306,12 @@ function getAjv(): Ajv {
  * Compiled CRD validators are cached as code under node_modules/.cache: parsing and compiling the
  * large CRDs (Strimzi's Kafka, OT's RedisCluster, cert-manager's issuers) took about two seconds in
  * every process that validated one. The key covers the CRD file's bytes, the served version and
- * kind, the ajv version and CACHE_VERSION (bump it when closeSchema or normalizePatterns change),
- * so a new CRD or a new schema rule never reads a stale validator.
+ * kind, the ajv version and the source of the functions that turn a CRD into the compiled schema
+ * (closeSchema, normalizePatterns, getAjv's options), so a new CRD or a new schema rule never
+ * reads a stale validator.
  */
-const CACHE_VERSION = "2";
+let schemaCode: string | undefined;
+const schemaCodeFingerprint = (): string => (schemaCode ??= codeFingerprint([closeSchema, normalizePatterns, re2ToJsPattern, getAjv]));
 const CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "platform-infra", "crd-validators");
 const requireCached = createRequire(join(CACHE_DIR, "index.js"));
 const validators = new Map<string, ValidateFunction | null>();
@@ -316,7 +319,7 @@ const validators = new Map<string, ValidateFunction | null>();
 /** The cache file of one served CRD version: keyed by the CRD file's bytes, so a hit needs no YAML parsing. */
 function cacheFile(file: string, apiVersion: string, kind: string): string {
   const ajvVersion = (requireModel("ajv/package.json") as { version: string }).version;
-  const key = createHash("sha256").update(`${CACHE_VERSION}\n${ajvVersion}\n${apiVersion}\n${kind}\n`).update(readFileSync(file)).digest("hex").slice(0, 32);
+  const key = createHash("sha256").update(`${schemaCodeFingerprint()}\n${ajvVersion}\n${apiVersion}\n${kind}\n`).update(readFileSync(file)).digest("hex").slice(0, 32);
   return join(CACHE_DIR, `${apiVersion.replace(/\//g, "_")}_${kind}_${key}.js`);
 }
 
@@ -384,10 +387,40 @@ export function validateKubernetesObject(obj: KubernetesObject): KubernetesValid
   const key = JSON.stringify(obj);
   const cached = validationCache.get(key);
   if (cached) return { valid: cached.valid, errors: [...cached.errors] };
-  const result = validateUncached(obj);
+  const identity = schemaIdentity(obj.apiVersion, obj.kind);
+  // Without a schema the answer is cheap (no validator to load) and depends on the whole CRD index: not cached.
+  const result = identity ? cachedByContent("k8s-validation", [validationCodeFingerprint(), identity, key], () => validateUncached(obj)) : validateUncached(obj);
   if (validationCache.size >= VALIDATION_CACHE_LIMIT) validationCache.clear();
   validationCache.set(key, { valid: result.valid, errors: [...result.errors] });
   return result;
+}
+
+/**
+ * What a kind's validation result depends on besides the object: the CRD file's bytes (with
+ * ajv's version) for a custom resource, kubernetes-models' version for a built-in kind (the
+ * metadata of both is checked with kubernetes-models too); undefined when no schema serves it.
+ */
+const identities = new Map<string, string | undefined>();
+function schemaIdentity(apiVersion: unknown, kind: unknown): string | undefined {
+  if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
+  const memoKey = crdKey(apiVersion, kind);
+  if (identities.has(memoKey)) return identities.get(memoKey);
+  const modelsVersion = (requireModel("kubernetes-models/package.json") as { version: string }).version;
+  const ajvVersion = (requireModel("ajv/package.json") as { version: string }).version;
+  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
+  const file = crdFileIndex().get(`${group}/${kind}`);
+  let identity: string | undefined;
+  if (file) identity = sha256("crd", apiVersion, kind, ajvVersion, modelsVersion, readFileSync(file, "utf8"));
+  else if (builtInModel(apiVersion, kind)) identity = sha256("built-in", apiVersion, kind, modelsVersion);
+  identities.set(memoKey, identity);
+  return identity;
+}
+
+/** Every function a validation result passes through: editing one of them changes every cache key. */
+let validationCode: string | undefined;
+function validationCodeFingerprint(): string {
+  validationCode ??= codeFingerprint([validateUncached, validateMetadata, validateWithModel, formatErrors, isAboutOpaque, pointerSegments, crdValidator, closeSchema, normalizePatterns, re2ToJsPattern, getAjv, builtInModel]);
+  return validationCode;
 }
 
 function validateUncached(obj: KubernetesObject): KubernetesValidation {

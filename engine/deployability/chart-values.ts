@@ -24,12 +24,14 @@
  * finding, and nothing below them is checked.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { containsOpaque, isOpaque, UNKNOWN, type RecordedResource } from "../evaluate";
+import { cachedByContent, codeFingerprint, sha256 } from "../../model/content-cache";
 import type { DeployCheck, DeployFinding } from "./types";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
@@ -564,6 +566,26 @@ function schemaViolations(chart: ChartData, user: JsonObject): SchemaViolation[]
   return out;
 }
 
+/**
+ * schemaViolations, kept by content (model/content-cache.ts): compiling a chart's values schema
+ * costs 0.3 s per process (kube-prometheus-stack), though a release's values rarely change between
+ * two previews. The key covers the chart version's vendored defaults and schema, the release's
+ * values and the code that compares them.
+ */
+const chartIdentities = new Map<string, string>();
+const AJV_VERSION = (createRequire(__filename)("ajv/package.json") as { version: string }).version;
+let violationsCode: string | undefined;
+function cachedSchemaViolations(chart: ChartData, user: JsonObject): SchemaViolation[] | string {
+  if (!chart.schema) return [];
+  let identity = chartIdentities.get(chart.folder);
+  if (!identity) {
+    identity = sha256(chart.folder, AJV_VERSION, JSON.stringify(chart.schema), JSON.stringify(chart.values));
+    chartIdentities.set(chart.folder, identity);
+  }
+  violationsCode ??= codeFingerprint([schemaViolations, schemaValidator, ajvFor, mergeValues, isPlainObject, at, pointerSegs, errorKey, fmt, isOpaque, containsOpaque]);
+  return cachedByContent("chart-values", [violationsCode, identity, JSON.stringify(user)], () => schemaViolations(chart, user));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The check
 
@@ -636,7 +658,7 @@ export function checkRelease(r: RecordedResource): DeployFinding[] {
   if (isOpaque(values)) return out;
   if (!isPlainObject(values)) return out;
 
-  const violations = schemaViolations(chart, values);
+  const violations = cachedSchemaViolations(chart, values);
   if (typeof violations === "string") {
     finding(`${label}: ${violations}; Helm validates values against it on install, so the release cannot be checked offline.`, `Refresh the vendored data (npm run vendor:charts) or report the schema upstream.`);
   }
