@@ -212,6 +212,69 @@ function cantRun(p: AnyPolicy, e: Error, sink: AnalyzerDiagnostic[]) {
   });
 }
 
+/**
+ * A rule's view of one resource, with `props`, `opts` and `provider` built on first read: each
+ * rule still gets objects of its own, as from the server (which deserialises every request
+ * anew), but the ~40 rules that apply to any type and the stack rules answer most resources
+ * without reading them, and building them for every rule × resource was most of a policy run.
+ * A class, so the getters live once on its prototype (a literal with getters per object was
+ * slower than building everything).
+ */
+class LazyResourceView {
+  readonly type: string;
+  readonly urn: string;
+  readonly name: string;
+  #props: Record<string, unknown> | undefined;
+  #opts: PolicyResourceOptions | undefined;
+  #provider: ReturnType<typeof providerOf> | null = null;
+
+  constructor(
+    private readonly resource: RecordedResource,
+    private readonly byUrn: Map<string, RecordedResource>,
+    private readonly wire: Record<string, unknown>,
+  ) {
+    this.type = resource.type;
+    this.urn = resource.urn;
+    this.name = resource.name;
+  }
+
+  get props(): Record<string, unknown> {
+    return (this.#props ??= propsFromWire(this.wire));
+  }
+
+  get opts(): PolicyResourceOptions {
+    return (this.#opts ??= options(this.resource));
+  }
+
+  /** Undefined when the resource has no provider reference, as the server leaves it unset. */
+  get provider(): ReturnType<typeof providerOf> {
+    if (this.#provider === null) this.#provider = providerOf(this.resource, this.byUrn);
+    return this.#provider;
+  }
+
+  isType = (cls: unknown): boolean => pulumiTypeOf(cls) === this.type;
+  asType = (cls: unknown): Record<string, unknown> | undefined => (pulumiTypeOf(cls) === this.type ? this.props : undefined);
+}
+
+class LazyValidationArgs extends LazyResourceView {
+  stackTags = new Map<string, string>();
+  constructor(
+    resource: RecordedResource,
+    byUrn: Map<string, RecordedResource>,
+    wire: Record<string, unknown>,
+    readonly getConfig: ResourceValidationArgs["getConfig"],
+  ) {
+    super(resource, byUrn, wire);
+  }
+  notApplicable = throwNotApplicable;
+}
+
+class LazyPolicyResource extends LazyResourceView {
+  dependencies: PolicyResource[] = [];
+  propertyDependencies: Record<string, PolicyResource[]> = {};
+  parent?: PolicyResource;
+}
+
 /** One resource through every resource policy (server.js `analyze`). */
 export async function analyzeResource(
   r: RecordedResource,
@@ -241,23 +304,7 @@ export async function analyzeResource(
     const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
     for (const validation of validations) {
       try {
-        const props = propsFromWire(wire);
-        const args: ResourceValidationArgs = {
-          type: r.type,
-          props,
-          urn: r.urn,
-          name: r.name,
-          opts: options(r),
-          stackTags: new Map(),
-          isType: () => false,
-          asType: () => undefined,
-          getConfig: getConfigFor(p.name, config),
-          notApplicable: throwNotApplicable,
-        };
-        args.isType = (cls) => pulumiTypeOf(cls) === r.type;
-        args.asType = ((cls: unknown) => (pulumiTypeOf(cls) === r.type ? props : undefined)) as ResourceValidationArgs["asType"];
-        const provider = providerOf(r, byUrn);
-        if (provider) args.provider = provider;
+        const args = new LazyValidationArgs(r, byUrn, wire, getConfigFor(p.name, config)) as unknown as ResourceValidationArgs;
         await Promise.resolve(validation(args, (message) => report(message)));
       } catch (e) {
         if (e instanceof UnknownValueError) cantRun(p, e, ds);
@@ -292,20 +339,8 @@ export async function analyzeStack(
     try {
       const objs = new Map<string, PolicyResource>();
       for (const r of resources) {
-        const props = propsFromWire(wires.get(r)!);
-        const res: PolicyResource = {
-          type: r.type,
-          props,
-          urn: r.urn,
-          name: r.name,
-          opts: options(r),
-          dependencies: [],
-          propertyDependencies: {},
-          isType: (cls) => pulumiTypeOf(cls) === r.type,
-          asType: ((cls: unknown) => (pulumiTypeOf(cls) === r.type ? props : undefined)) as PolicyResource["asType"],
-        };
-        const provider = providerOf(r, byUrn);
-        if (provider) res.provider = provider;
+        const wire = wires.get(r)!;
+        const res = new LazyPolicyResource(r, byUrn, wire) as unknown as PolicyResource;
         objs.set(r.urn, res);
       }
       for (const r of resources) {
