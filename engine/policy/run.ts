@@ -20,7 +20,7 @@ import type { RecordedResource } from "../evaluate";
 import type { PlanPolicyResult } from "../digest";
 import { PACK_DEFAULT_ENFORCEMENT, PACK_NAME, policies as packPolicies } from "../../policies/pack";
 import { deserializeProperties, unknownCheckingProxy, UnknownValueError } from "../../policies/lib/internals";
-import { CITED_FACTS, parseWaiverReason } from "../../policies/lib/rule";
+import { CITED_FACTS, NOT_APPLICABLE_TO_TYPE, parseWaiverReason, type NotApplicableToType } from "../../policies/lib/rule";
 import { checkPolicyConfig, checkStackConfig, loadPolicyConfig, type PolicyPackConfigFile } from "./config";
 import { goDurationSeconds, providerUrn, toAnalyzerWire } from "./wire";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -303,6 +303,12 @@ export async function analyzeResource(
     const report = makeReport(p, level, ds);
     const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
     for (const validation of validations) {
+      // What the rule would throw for this type, without the throw (policies/lib/rule.ts).
+      const typeReason = (validation as NotApplicableToType)[NOT_APPLICABLE_TO_TYPE]?.(r.type);
+      if (typeReason !== undefined) {
+        na.push({ policy: p.name, urn: r.urn, reason: typeReason });
+        continue;
+      }
       try {
         const args = new LazyValidationArgs(r, byUrn, wire, getConfigFor(p.name, config)) as unknown as ResourceValidationArgs;
         await Promise.resolve(validation(args, (message) => report(message)));

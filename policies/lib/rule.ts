@@ -288,13 +288,24 @@ function policyFields(def: Omit<RuleMeta, "kind">) {
   };
 }
 
+/**
+ * The key under which a multi-type rule's validateResource carries its type check: the reason it
+ * would throw through `notApplicable` for a resource of another type, or undefined. The Pulumi
+ * analyzer ignores it (and gets the same answer by calling the rule); the offline runner reads it
+ * to skip tens of thousands of throws per preview.
+ */
+export const NOT_APPLICABLE_TO_TYPE = "__notApplicableToType";
+export type NotApplicableToType = { [NOT_APPLICABLE_TO_TYPE]?: (type: string) => string | undefined };
+
 export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidationPolicy {
   const { types, validate, ...meta } = def;
   register({ ...meta, kind: "resource" });
   const applies = typeof types === "function" ? types : (t: string) => types.includes(t);
   const typeText = typeof types === "function" ? meta.resources.join(", ") : types.join(", ");
+  const notApplicableToType = (type: string): string | undefined => (applies(type) ? undefined : `Policy only applies to resources of types ${typeText}`);
   const fn = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-    if (!applies(args.type)) args.notApplicable(`Policy only applies to resources of types ${typeText}`);
+    const typeReason = notApplicableToType(args.type);
+    if (typeReason) args.notApplicable(typeReason);
     const cfg = readConfig(args.getConfig<Record<string, unknown>>(), def.facts ?? []);
     if (cfg.missing.length && (def.scope === "prod" || (def.facts ?? []).length)) args.notApplicable(NO_CONFIG_REASON);
     const isProd = cfg.isProd;
@@ -304,9 +315,16 @@ export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidat
       type: args.type,
       name: args.name,
       urn: args.urn,
-      props: args.props,
-      opts: args.opts,
-      provider: args.provider,
+      // Read on demand: most rules never look at the provider, and building it is not free.
+      get props() {
+        return args.props;
+      },
+      get opts() {
+        return args.opts;
+      },
+      get provider() {
+        return args.provider;
+      },
       facts: cfg.facts,
       isProd,
       get: (path) => at(args.props, path),
@@ -321,6 +339,8 @@ export function defineResourceRule(def: ResourceRuleDefinition): ResourceValidat
   };
   // One type: let the analyzer skip other types without calling the rule (what validateResourceOfType does).
   if (Array.isArray(types) && types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
+  // Several types: the same answer, without a throw, for runners that look (engine/policy/run.ts).
+  else (fn as unknown as NotApplicableToType)[NOT_APPLICABLE_TO_TYPE] = notApplicableToType;
   return { ...policyFields(meta), validateResource: fn };
 }
 
