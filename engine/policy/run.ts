@@ -134,14 +134,18 @@ function levelFor(p: AnyPolicy, config: PolicyPackConfigFile): EnforcementLevel 
   return level;
 }
 
+/**
+ * server.js `makeGetConfigFun`: a shallow copy of the rule's entry without its enforcement level,
+ * per call (the entry itself is the one `configure` received: runPolicyPack passes it through a
+ * JSON round trip once, as protobuf carries it to the server).
+ */
 function getConfigFor(name: string, config: PolicyPackConfigFile) {
   return <T extends object>(): T => {
     const c = config[name];
     if (!c) return {} as T;
     const { enforcementLevel: _l, ...props } = c;
     void _l;
-    // The engine passes config through protobuf: a JSON round trip gives the same plain data.
-    return JSON.parse(JSON.stringify(props)) as T;
+    return props as T;
   };
 }
 
@@ -394,14 +398,15 @@ export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunRe
   if (configFile) checkStackConfig(config, packPolicies as AnyPolicy[], opts.stack, configFile);
 
   const byUrn = new Map(opts.resources.map((r) => [r.urn, r]));
+  const received = JSON.parse(JSON.stringify(config)) as PolicyPackConfigFile;
   const diagnostics: PolicyRunResult["diagnostics"] = [];
   const notApplicable: NotApplicableRecord[] = [];
   for (const r of opts.resources) {
-    const out = await analyzeResource(r, policies, config, byUrn);
+    const out = await analyzeResource(r, policies, received, byUrn);
     for (const d of out.diagnostics) diagnostics.push({ urn: r.urn, diagnostic: d });
     notApplicable.push(...out.notApplicable);
   }
-  const stack = await analyzeStack(opts.resources, policies, config);
+  const stack = await analyzeStack(opts.resources, policies, received);
   for (const d of stack.diagnostics) diagnostics.push({ urn: d.urn, diagnostic: d });
   notApplicable.push(...stack.notApplicable);
 
