@@ -25,6 +25,7 @@ import {
   formatFigure,
   nameOf,
   namespaceOf,
+  nodeAllocatable,
   podModel,
   quantity,
   releaseRequests,
@@ -32,7 +33,7 @@ import {
   type ContainerModel,
   type PodGroup,
   type ResourceFigures,
-} from "./pod-model";
+} from "../../model/pod-model";
 import type { DeployCheck, DeployFinding } from "./types";
 import { asArray, asObject } from "./values";
 
@@ -389,8 +390,6 @@ function limitRangeFindings(admitted: AdmittedGroup[], limitRanges: Map<string, 
 // Node pools
 // ------------------------------------------------------------------------------------------------
 
-const GIB = 2 ** 30;
-
 /**
  * vCPU and memory (GiB; GCP's "GB" for machine types are GiB) of predefined machine types, from the
  * Compute Engine machine families docs (https://cloud.google.com/compute/docs/general-purpose-machines
@@ -424,31 +423,6 @@ export function machineShape(machineType: string): { vcpu: number; memoryGiB: nu
   return { vcpu, memoryGiB: vcpu * per };
 }
 
-/**
- * A GKE Standard node's allocatable CPU (cores) and memory (bytes), per GKE's documented
- * reservations (https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes, "Resource
- * reservations"): CPU 6% of the first core, 1% of the next, 0.5% of the next 2, 0.25% above 4;
- * memory 255 MiB below 1 GiB, else 25% of the first 4 GiB, 20% of the next 4, 10% of the next 8,
- * 6% of the next 112, 2% above 128 GiB; plus the 100 MiB eviction threshold.
- */
-export function allocatable(shape: { vcpu: number; memoryGiB: number }): { cpu: number; memory: number } {
-  const tiers = (total: number, steps: [number, number][]): number => {
-    let left = total;
-    let reserved = 0;
-    for (const [size, rate] of steps) {
-      const part = Math.min(left, size);
-      reserved += part * rate;
-      left -= part;
-      if (left <= 0) break;
-    }
-    return reserved;
-  };
-  const cpuReserved = tiers(shape.vcpu, [[1, 0.06], [1, 0.01], [2, 0.005], [Infinity, 0.0025]]);
-  const memGiB = shape.memoryGiB;
-  const memReservedGiB = memGiB < 1 ? 255 / 1024 : tiers(memGiB, [[4, 0.25], [4, 0.2], [8, 0.1], [112, 0.06], [Infinity, 0.02]]);
-  return { cpu: shape.vcpu - cpuReserved, memory: (memGiB - memReservedGiB) * GIB - 100 * 2 ** 20 };
-}
-
 interface PoolCapacity {
   urn: string;
   name: string;
@@ -477,7 +451,7 @@ function nodePoolsOf(all: readonly RecordedResource[]): PoolCapacity[] {
     const perZone = typeof auto?.maxNodeCount === "number" ? auto.maxNodeCount : typeof i.nodeCount === "number" ? i.nodeCount : typeof i.initialNodeCount === "number" ? i.initialNodeCount : undefined;
     const maxNodes = typeof auto?.totalMaxNodeCount === "number" ? auto.totalMaxNodeCount : perZone !== undefined ? perZone * zones : undefined;
     if (maxNodes === undefined) continue;
-    out.push({ urn: r.urn, name: nameOf(r), machineType: machineType as string, maxNodes, node: allocatable(shape) });
+    out.push({ urn: r.urn, name: nameOf(r), machineType: machineType as string, maxNodes, node: nodeAllocatable(shape) });
   }
   return out;
 }

@@ -1,16 +1,8 @@
 /** Reading plan inputs safely, the same way in every check: unknowns and wrong shapes read as absent. */
-import { UNKNOWN, type RecordedResource } from "../evaluate";
+import type { RecordedResource } from "../evaluate";
+import { known } from "../../model/plan-values";
 
-export type Obj = Record<string, unknown>;
-
-/** A non-empty string the preview knows (not the unknown sentinel). */
-export const known = (v: unknown): v is string => typeof v === "string" && v !== UNKNOWN && v !== "";
-
-/** An object (not an array), or undefined. */
-export const asObject = (v: unknown): Obj | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
-
-/** An array, or empty. */
-export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export { asArray, asObject, known, type Obj } from "../../model/plan-values";
 
 /**
  * The GCP project a recorded resource is created in: its `project` input, else its explicit

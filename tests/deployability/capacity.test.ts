@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../engine/evaluate";
-import { allocatable, capacityCheck, machineShape } from "../../engine/deployability/capacity";
-import { podModel, quantity } from "../../engine/deployability/pod-model";
+import { capacityCheck, machineShape } from "../../engine/deployability/capacity";
+import { nodeAllocatable, podModel, quantity } from "../../model/pod-model";
 import { findings, res } from "./helpers";
 
 const NS = "team";
@@ -111,7 +111,7 @@ describe("pod model", () => {
 
   it("reads GKE allocatable from the machine type", () => {
     expect(machineShape("e2-standard-4")).toEqual({ vcpu: 4, memoryGiB: 16 });
-    const a = allocatable({ vcpu: 4, memoryGiB: 16 });
+    const a = nodeAllocatable({ vcpu: 4, memoryGiB: 16 });
     expect(a.cpu).toBeCloseTo(3.92);
     expect(a.memory / 2 ** 30).toBeCloseTo(16 - 2.6 - 100 / 1024, 2);
   });

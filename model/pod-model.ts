@@ -12,11 +12,10 @@
  * Helm releases are opaque here: the pods a chart renders are not in the plan. `releaseRequests`
  * only adds up the requests the repo's own values set for them, for the node pool capacity figure.
  *
- * Unknown values (UNKNOWN in engine/evaluate.ts) count as 0 (replicas, quantities): every total is
+ * Unknown values (UNKNOWN in model/plan-values.ts) count as 0 (replicas, quantities): every total is
  * then a lower bound, so a total over a limit is still a proof and an unknown never is.
  */
-import { UNKNOWN, type RecordedResource } from "../evaluate";
-import { asArray, asObject, type Obj } from "./values";
+import { asArray, asObject, UNKNOWN, type Obj, type RecordedResource } from "./plan-values";
 
 /** Compute resources a container may request or be limited to, in the quota's names. */
 export const COMPUTE = ["cpu", "memory", "ephemeral-storage"] as const;
@@ -474,4 +473,31 @@ export function releaseRequests(release: RecordedResource): { cpu: number; memor
   };
   walk(obj(release.inputs)?.values, 0);
   return total;
+}
+
+/**
+ * A GKE Standard node's allocatable CPU (cores) and memory (bytes), per GKE's documented
+ * reservations (https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes, "Resource
+ * reservations"): CPU 6% of the first core, 1% of the next, 0.5% of the next 2, 0.25% above 4;
+ * memory 255 MiB below 1 GiB, else 25% of the first 4 GiB, 20% of the next 4, 10% of the next 8,
+ * 6% of the next 112, 2% above 128 GiB; plus the 100 MiB eviction threshold.
+ *
+ * One owner for the capacity check (engine/deployability/capacity.ts) and the cost estimator.
+ */
+export function nodeAllocatable(shape: { vcpu: number; memoryGiB: number }): { cpu: number; memory: number } {
+  const tiers = (total: number, steps: [number, number][]): number => {
+    let left = total;
+    let reserved = 0;
+    for (const [size, rate] of steps) {
+      const part = Math.min(left, size);
+      reserved += part * rate;
+      left -= part;
+      if (left <= 0) break;
+    }
+    return reserved;
+  };
+  const cpuReserved = tiers(shape.vcpu, [[1, 0.06], [1, 0.01], [2, 0.005], [Infinity, 0.0025]]);
+  const memGiB = shape.memoryGiB;
+  const memReservedGiB = memGiB < 1 ? 255 / 1024 : tiers(memGiB, [[4, 0.25], [4, 0.2], [8, 0.1], [112, 0.06], [Infinity, 0.02]]);
+  return { cpu: shape.vcpu - cpuReserved, memory: (memGiB - memReservedGiB) * 2 ** 30 - 100 * 2 ** 20 };
 }
