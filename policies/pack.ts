@@ -93,6 +93,7 @@ import gcpGkeNodePoolRequireAutoManagement from "./protection/gcp-gke-node-pool-
 import gcpKmsCryptoKeyRequireDestroyDelay from "./protection/gcp-kms-crypto-key-require-destroy-delay";
 import gcpSqlInstanceRequireAuditFlags from "./protection/gcp-sql-instance-require-audit-flags";
 import gcpComputeSubnetworkRequireFlowLogs from "./protection/gcp-compute-subnetwork-require-flow-logs";
+import platformCostStackRestrictMonthlyCost from "./cost/platform-cost-stack-restrict-monthly-cost";
 
 export const PACK_NAME = "platform-policies";
 
@@ -188,10 +189,11 @@ export const policies = [
   gcpKmsCryptoKeyRequireDestroyDelay,
   gcpSqlInstanceRequireAuditFlags,
   gcpComputeSubnetworkRequireFlowLogs,
+  platformCostStackRestrictMonthlyCost,
 ];
 
 export const packArgs: PolicyPackArgs = {
-  description: "The platform documents' backup, encryption, isolation, residency, protection, workload, secrets and schema rules.",
+  description: "The platform documents' backup, encryption, isolation, residency, protection, workload, secrets, schema and cost rules.",
   enforcementLevel: PACK_DEFAULT_ENFORCEMENT,
   policies,
 };

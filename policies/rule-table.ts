@@ -5,6 +5,12 @@
 import { join } from "node:path";
 import { policies } from "./pack";
 import { metaOf } from "./lib/rule";
+import { COST_RULE } from "./cost/platform-cost-stack-restrict-monthly-cost";
+
+/** Rules whose level the generator decides from a fact rather than from the env (policies/config/generate.ts). */
+const FACT_DECIDED_LEVEL: Record<string, string> = {
+  [COST_RULE]: "advisory; mandatory where the document makes the budget a hard limit",
+};
 
 export const README = join(__dirname, "README.md");
 const BEGIN = "<!-- rule-table:begin -->";
@@ -16,7 +22,8 @@ export function ruleTable(): string {
   const rows = policies.map((p) => {
     const m = metaOf(p.name);
     const level =
-      p.enforcementLevel === "mandatory" ? "mandatory (always)" : m.advisory ? "advisory (always)" : m.scope === "prod" ? "prod only: mandatory" : "prod: mandatory; else advisory";
+      FACT_DECIDED_LEVEL[p.name] ??
+      (p.enforcementLevel === "mandatory" ? "mandatory (always)" : m.advisory ? "advisory (always)" : m.scope === "prod" ? "prod only: mandatory" : "prod: mandatory; else advisory");
     const resources = m.resources.map((r) => `\`${cell(r)}\``).join(", ");
     return `| \`${p.name}\` | ${m.domain} | ${cell(p.description)} | ${resources} | ${p.severity} | ${level} | ${cell(m.source)} |`;
   });

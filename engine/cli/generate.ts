@@ -10,6 +10,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "no
 import { join, relative } from "node:path";
 import { CONFIG_DIR, policyConfigFiles } from "../../policies/config/generate";
 import { README as POLICY_README, readmeWithTable } from "../../policies/rule-table";
+import { stackCostFacts } from "../../stacks/budgets";
 import { PLATFORMS } from "../../stacks/registry";
 import { PROJECT_ROOT } from "../project";
 import { CliError, EXIT, parseCli, runMain } from "./args";
@@ -38,8 +39,8 @@ export const GENERATORS: readonly Generator[] = [
   },
   {
     name: "policy configs",
-    from: "each platform's ComplianceFacts and the pack's rules (policies/config/generate.ts)",
-    files: () => policyConfigFiles(PLATFORMS),
+    from: "each platform's ComplianceFacts, its budget and usage profile (stacks/budgets.ts) and the pack's rules (policies/config/generate.ts)",
+    files: () => policyConfigFiles(PLATFORMS, CONFIG_DIR, stackCostFacts),
     owns: { dir: CONFIG_DIR, pattern: /^[a-z0-9-]+\.json$/ },
   },
   {

@@ -15,14 +15,24 @@
  * (tests/policies/config.test.ts); the offline runner refuses a prod-like file that carries one,
  * lowers a level or disagrees with its stack name (engine/policy/config.ts checkStackConfig), and
  * the pack itself ignores waivers there.
+ *
+ * The budget rule (policies/cost/) also gets the stack's cost facts (model/cost/budget.ts
+ * StackCostFacts: its budget share, usage profile and host node pools), which the engine's generate
+ * command reads from stacks/ and passes in (`costFactsOf`): this pack may not read stacks/. Its level
+ * is advisory, or mandatory in every env where the document makes the budget a hard limit.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ComplianceFacts, FactKey, StackFacts } from "../../model/compliance";
+import type { StackCostFacts } from "../../model/cost/budget";
 import { isFoundationEnv, isProdLike, type StackEnv } from "../../model/envs";
 import { policies } from "../pack";
 import { metaOf, type Waiver } from "../lib/rule";
 import { documentFacts } from "./document-facts";
+import { COST_FACTS_KEY, COST_RULE } from "../cost/platform-cost-stack-restrict-monthly-cost";
+
+/** A stack's cost facts by stack name (stacks/budgets.ts stackCostFacts). */
+export type CostFactsOf = (stack: string) => StackCostFacts;
 
 /** Where the per-stack configs live: the one owner of this path (engine/policy/config.ts reads it). */
 export const CONFIG_DIR = __dirname;
@@ -66,7 +76,7 @@ export function defaultLevel(policyName: string, env: StackEnv): GeneratedEntry[
 }
 
 /** The config for one stack; `existing` (the current file) keeps its non-prod overrides and waivers. */
-export function buildPolicyConfig(platform: PlatformFacts, env: StackEnv, existing: Record<string, Partial<GeneratedEntry>> = {}): GeneratedConfig {
+export function buildPolicyConfig(platform: PlatformFacts, env: StackEnv, existing: Record<string, Partial<GeneratedEntry>> = {}, cost?: StackCostFacts): GeneratedConfig {
   const facts = stackFacts(platform, env);
   const prod = isProdLike(env);
   const out: GeneratedConfig = {};
@@ -84,6 +94,11 @@ export function buildPolicyConfig(platform: PlatformFacts, env: StackEnv, existi
     for (const f of declared) (entry as Record<string, unknown>)[f] = facts[f];
     const sources = Object.fromEntries(declared.filter((f) => facts.sources[f]).map((f) => [f, facts.sources[f]]));
     if (Object.keys(sources).length) entry.sources = sources;
+    if (p.name === COST_RULE && cost) {
+      (entry as Record<string, unknown>)[COST_FACTS_KEY] = cost;
+      // A hard limit binds every env (it caps the platform's whole spend); a non-prod override that would lower it is not kept.
+      if (cost.budget?.hardLimit) entry.enforcementLevel = "mandatory";
+    }
     out[p.name] = entry;
   }
   return out;
@@ -102,12 +117,16 @@ export function render(config: GeneratedConfig): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-/** Every stack's config as it should be on disk (`existing` overrides and waivers kept), by file. */
-export function policyConfigFiles(platforms: readonly (PlatformFacts & { envs: readonly StackEnv[] })[], dir = CONFIG_DIR): { path: string; text: string }[] {
+/**
+ * Every stack's config as it should be on disk (`existing` overrides and waivers kept), by file.
+ * `costFactsOf` gives each stack's budget, usage profile and host node pools (stacks/budgets.ts
+ * stackCostFacts, passed in by the engine: policies/ cannot read stacks/).
+ */
+export function policyConfigFiles(platforms: readonly (PlatformFacts & { envs: readonly StackEnv[] })[], dir: string, costFactsOf: CostFactsOf): { path: string; text: string }[] {
   return platforms.flatMap((platform) =>
     platform.envs.map((env) => {
       const stack = `${platform.name}-${env}`;
-      return { path: configFile(stack, dir), text: render(buildPolicyConfig(platform, env, readExisting(stack, dir))) };
+      return { path: configFile(stack, dir), text: render(buildPolicyConfig(platform, env, readExisting(stack, dir), costFactsOf(stack))) };
     }),
   );
 }

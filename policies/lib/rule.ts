@@ -32,7 +32,7 @@ import { envOfStack, isProdLike, isStackEnv, STACK_ENVS } from "../../model/envs
 import type { FactKey, StackFacts } from "../../model/compliance";
 import { at } from "./values";
 
-export const DOMAINS = ["backup", "encryption", "isolation", "residency", "protection", "workload", "secrets", "schema"] as const;
+export const DOMAINS = ["backup", "encryption", "isolation", "residency", "protection", "workload", "secrets", "schema", "cost"] as const;
 export type Domain = (typeof DOMAINS)[number];
 // The env table and the facts are the ground floor's (model/); re-exported for the rules.
 export { STACK_ENVS, envOfStack } from "../../model/envs";

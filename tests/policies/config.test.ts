@@ -6,6 +6,7 @@ import { isProdLike, type StackEnv } from "../../model/envs";
 import { checkPolicyConfig, checkStackConfig, loadPolicyConfig, normalizePolicyConfig, PolicyConfigError } from "../../engine/policy/config";
 import { buildPolicyConfig, configFile, readExisting, render, type PlatformFacts } from "../../policies/config/generate";
 import { policies } from "../../policies/pack";
+import { stackCostFacts } from "../../stacks/budgets";
 import { PLATFORMS } from "../../stacks/registry";
 
 const fake: PlatformFacts = {
@@ -69,7 +70,7 @@ describe("policies/config/<stack>.json", () => {
       const stack = `${platform.name}-${env}`;
       it(`${stack} exists and is current (npm run generate)`, () => {
         expect(existsSync(configFile(stack))).toBe(true);
-        expect(readFileSync(configFile(stack), "utf8")).toBe(render(buildPolicyConfig(platform, env, readExisting(stack))));
+        expect(readFileSync(configFile(stack), "utf8")).toBe(render(buildPolicyConfig(platform, env, readExisting(stack), stackCostFacts(stack))));
         const { config, file } = loadPolicyConfig(stack);
         expect(() => checkPolicyConfig(config, policies, file)).not.toThrow();
         expect(() => checkStackConfig(config, policies, stack, file)).not.toThrow();

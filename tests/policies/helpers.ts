@@ -5,6 +5,8 @@ import { runPolicyPack, type PolicyRunResult } from "../../engine/policy/run";
 import type { PolicyPackConfigFile } from "../../engine/policy/config";
 import { policies } from "../../policies/pack";
 import { metaOf, type StackFacts, type Waiver } from "../../policies/lib/rule";
+import { COST_FACTS_KEY, COST_RULE } from "../../policies/cost/platform-cost-stack-restrict-monthly-cost";
+import type { StackCostFacts } from "../../model/cost/budget";
 
 export { BLINDED_SECRET, UNKNOWN };
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -45,8 +47,11 @@ export const PROD_FACTS: StackFacts = {
   sources: {},
 };
 
+/** The facts a spec may set: the stack facts, and the budget rule's cost facts (its own config key). */
+export type SpecFacts = Partial<StackFacts> & { cost?: StackCostFacts };
+
 /** A config that makes every policy mandatory with these facts (and waivers, keyed by policy). */
-export function configFor(facts: Partial<StackFacts> = {}, waivers: Record<string, Waiver[]> = {}, level: "mandatory" | "advisory" = "mandatory"): PolicyPackConfigFile {
+export function configFor(facts: SpecFacts = {}, waivers: Record<string, Waiver[]> = {}, level: "mandatory" | "advisory" = "mandatory"): PolicyPackConfigFile {
   // A config is its stack's: changing the env changes the stack name (prod-ness comes from it).
   const f = { ...PROD_FACTS, ...(facts.env && !facts.stack ? { stack: `${facts.platform ?? PROD_FACTS.platform}-${facts.env}` } : {}), ...facts };
   const out: PolicyPackConfigFile = {};
@@ -56,6 +61,7 @@ export function configFor(facts: Partial<StackFacts> = {}, waivers: Record<strin
     for (const k of declared) entry[k] = f[k];
     const sources = Object.fromEntries(declared.filter((k) => f.sources?.[k]).map((k) => [k, f.sources[k]]));
     if (Object.keys(sources).length) entry.sources = sources;
+    if (p.name === COST_RULE && facts.cost) entry[COST_FACTS_KEY] = facts.cost;
     out[p.name] = entry;
   }
   return out;
@@ -67,7 +73,7 @@ export function policyNamed(name: string): AnyPolicy {
   return p as AnyPolicy;
 }
 
-export async function runRule(name: string, resources: RecordedResource[], facts: Partial<StackFacts> = {}, waivers: Record<string, Waiver[]> = {}): Promise<PolicyRunResult> {
+export async function runRule(name: string, resources: RecordedResource[], facts: SpecFacts = {}, waivers: Record<string, Waiver[]> = {}): Promise<PolicyRunResult> {
   return runPolicyPack({ stack: "test", resources, config: configFor(facts, waivers), policies: [policyNamed(name)] });
 }
 

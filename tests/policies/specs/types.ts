@@ -1,5 +1,5 @@
 import type { RecordedResource } from "../../../engine/evaluate";
-import type { StackFacts } from "../../../policies/lib/rule";
+import type { SpecFacts } from "../helpers";
 
 export type Changes = Record<string, unknown>;
 
@@ -9,11 +9,11 @@ export interface ResourceSpec {
   fixture: RecordedResource;
   /** Other resources of the plan (a provider). */
   others?: RecordedResource[];
-  facts?: Partial<StackFacts>;
+  facts?: SpecFacts;
   failing: Record<string, Changes>;
   /** Other shapes that must pass too (alternatives the rule accepts, unknown values). */
   compliant?: Record<string, Changes>;
-  notApplicable?: Record<string, { changes?: Changes; facts?: Partial<StackFacts>; reason: RegExp }>;
+  notApplicable?: Record<string, { changes?: Changes; facts?: SpecFacts; reason: RegExp }>;
 }
 
 export type StackChange = { target: string; changes: Changes } | { remove: string } | { add: RecordedResource };
@@ -21,10 +21,10 @@ export type StackChange = { target: string; changes: Changes } | { remove: strin
 export interface StackSpec {
   kind: "stack";
   fixture: RecordedResource[];
-  facts?: Partial<StackFacts>;
+  facts?: SpecFacts;
   failing: Record<string, StackChange>;
   compliant?: Record<string, StackChange>;
-  notApplicable?: Record<string, { change?: StackChange; facts?: Partial<StackFacts>; reason: RegExp }>;
+  notApplicable?: Record<string, { change?: StackChange; facts?: SpecFacts; reason: RegExp }>;
   /** The rule's failing case is running without the stack's config (tested in rules.test.ts). */
   failsWithoutConfig?: boolean;
 }

@@ -1,0 +1,38 @@
+/**
+ * The engine's side of the cost estimate: a stack's usage profile resolved from the registry, and
+ * estimates of whole stacks previewed offline (their upstream stacks too, for in-cluster pods on a
+ * shared cluster's node pools).
+ */
+import { estimateStackCost } from "../../model/cost/estimate";
+import type { CostEstimate } from "../../model/cost/types";
+import { parseStackName } from "../../stacks/registry";
+import { usageProfile } from "../../stacks/usage";
+import { upstreamResources as upstreamOf } from "../deployability/upstream";
+import type { RecordedResource } from "../evaluate";
+
+/** A stack's estimate from its recorded resources (and its upstream stacks'), with its platform's usage profile. */
+export function estimateStack(stack: string, resources: readonly RecordedResource[], upstreamResources: readonly RecordedResource[] = []): CostEstimate {
+  const { platform, env } = parseStackName(stack);
+  return estimateStackCost({ stack, resources, upstreamResources, usage: usageProfile(platform.name, env) });
+}
+
+/** Previews each stack offline (each upstream stack once) and estimates it. */
+export async function estimateStacks(stacks: readonly string[]): Promise<CostEstimate[]> {
+  const { previewStack } = await import("../preview");
+  const known = new Map<string, RecordedResource[]>();
+  const resourcesOf = async (stack: string): Promise<RecordedResource[]> => {
+    let have = known.get(stack);
+    if (!have) {
+      have = (await previewStack(stack)).evaluation.resources;
+      known.set(stack, have);
+    }
+    return have;
+  };
+  const out: CostEstimate[] = [];
+  for (const stack of stacks) {
+    const resources = await resourcesOf(stack);
+    const up = await upstreamOf(stack, known);
+    out.push(estimateStack(stack, resources, up.resources));
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+/**
+ * Cloud CDN on a backend service (`enableCdn: true`): the cached share of the profile's egress at
+ * the Europe cache egress rate (`cdn.cache_egress.europe.0_10tib.gb`) and the cache lookups (the
+ * stack's requests, split over its backend services). Cache fill is listed as not priced: its
+ * Europe rate is unconfirmed (`cdn.cache_fill.gb.range`).
+ */
+import type { RecordedResource } from "../../plan-values";
+import { PriceLookup } from "../prices";
+import type { CostLine } from "../types";
+import { notPriced, priced, usd, type PricingContext } from "./common";
+
+export function priceCdn(r: RecordedResource, ctx: PricingContext): CostLine[] {
+  if (r.inputs.enableCdn !== true) return [];
+  const backends = ctx.resources.filter((x) => x.type === r.type).length || 1;
+  const cached = (ctx.usage.internetEgressGb.value / backends) * ctx.usage.cdnHitRatio.value;
+  const lookups = ctx.usage.cloudRunRequests.value / backends;
+  const p = new PriceLookup(ctx.tables);
+  const egressRate = p.usd("cdn.cache_egress.europe.0_10tib.gb");
+  const lookupRate = p.usd("cdn.cache_lookup.per_10k.global");
+  const lines: CostLine[] = [
+    priced(
+      r,
+      "cdn",
+      `${Math.round(cached * 100) / 100} GiB from cache, ${Math.round(lookups).toLocaleString("en-US")} lookups`,
+      cached * egressRate + (lookups / 1e4) * lookupRate,
+      `${Math.round(cached * 100) / 100} GiB × ${usd(egressRate)}/GiB + ${Math.round(lookups / 1e4)} × 10k lookups × ${usd(lookupRate)}`,
+      p,
+      ["internetEgressGb", "cdnHitRatio", "cloudRunRequests"],
+    ),
+  ];
+  if (ctx.tables.gcp["cdn.cache_fill.gb.range"] && !new PriceLookup(ctx.tables).usable("cdn.cache_fill.gb.range")) {
+    lines.push(notPriced(r, "cdn-cache-fill", "cache fill from the origin", "price cdn.cache_fill.gb.range is unconfirmed (USD 0.01–0.04/GiB by region pair): refused"));
+  }
+  return lines;
+}

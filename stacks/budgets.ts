@@ -1,0 +1,109 @@
+/**
+ * Each platform's monthly budget as its document states it (docs/platforms/), and the share of it
+ * each stack is judged against (model/cost/budget.ts owns the shape and the arithmetic). The budget
+ * rule (policies/cost/) reads a stack's share from its generated policy config, `npm run preview`
+ * and the JSON plan show it next to the estimate.
+ *
+ * A platform missing here states no budget: diaspomoney.md has no cost figure anywhere (no "€",
+ * "budget" or "coût" in the document), so every place that shows a budget says so.
+ */
+import { join } from "node:path";
+import { type HostNodePool, type PlatformBudget, type StackBudget, type StackCostFacts, stackBudgetOf } from "../model/cost/budget";
+import { envOfStack, isFoundationEnv, type StackEnv } from "../model/envs";
+import { PLATFORMS, platformEnvs } from "./registry";
+import { loadStackFile } from "./stack-file";
+import { usageProfile } from "./usage";
+
+const QUICKFUND_SITUATION = 'quickfund.md § Situation actuelle ("Coût mensuel | ~1 500€ (inclut dev + pré-prod)")';
+
+export const PLATFORM_BUDGETS: Readonly<Record<string, PlatformBudget>> = {
+  quickfund: {
+    platform: "quickfund",
+    currency: "EUR",
+    // One figure for dev, rct (pré-prod) and prod together.
+    scope: "platform",
+    figures: [{ label: "today", monthly: { low: 1500, high: 1500 }, source: `${QUICKFUND_SITUATION}; § Coûts infrastructure ("Cloud (GCP) | Google | ~1 500€")` }],
+    applies: "today",
+    // prod runs what the document asks of production twice over (a regional, i.e. HA, Cloud SQL
+    // instance and warm Cloud Run instances: stacks/quickfund.ts env rows), rct and dev run zonal
+    // with no warm instance: prod weighs as much as the two others together.
+    envWeights: { prod: 2, rct: 1, dev: 1 },
+    shareRule: "by weight prod 2 : rct 1 : dev 1, prod being the only HA env (stacks/quickfund.ts)",
+    hardLimit: false,
+    hardLimitSource: 'quickfund.md states today\'s bill ("~1 500€", § Situation actuelle) and expects it to fall ("réduira significativement les coûts cloud", § Coûts infrastructure): an observation, not a cap',
+  },
+};
+
+/** Why a platform shows no budget: the sentence every display prints in its place. */
+export function noBudgetReason(platform: string): string {
+  return `no budget stated in ${platform}.md`;
+}
+
+/** The budget a stack is judged against, or undefined when its platform's document states none. */
+export function stackBudget(stack: string): StackBudget | undefined {
+  const env = envOfStack(stack);
+  if (!env) return undefined;
+  const platform = stack.slice(0, -env.length - 1);
+  const budget = PLATFORM_BUDGETS[platform];
+  return budget ? stackBudgetOf(budget, env, platformEnvs(platform)) : undefined;
+}
+
+/** This repository's root, where the stack files are (a stack's host pools come from its foundation's file). */
+const PROJECT_ROOT = join(__dirname, "..");
+
+/** An object setting, from a profile row or a stack file (which holds objects as Pulumi does: JSON text). */
+function record(v: unknown): Record<string, unknown> {
+  if (typeof v === "string") {
+    try {
+      return record(JSON.parse(v));
+    } catch {
+      return {};
+    }
+  }
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/**
+ * The node pools of the cluster an app env's pods run on, when the platform's foundation stack (its
+ * `shared`) creates it: the foundation's `cluster` and `gcp` settings, its profile row overlaid by
+ * its stack file, as the foundation's composition reads them (stacks/gke-cluster-foundation.ts
+ * names the pool `<platform>-pool-general`). None for a foundation itself or a platform without one.
+ */
+export function hostNodePools(stack: string, root = PROJECT_ROOT): HostNodePool[] {
+  const env = envOfStack(stack);
+  if (!env || isFoundationEnv(env)) return [];
+  const platform = stack.slice(0, -env.length - 1);
+  const foundation = PLATFORMS.find((p) => p.name === platform && p.kind === "foundation");
+  if (!foundation) return [];
+  return foundation.envs.flatMap((fenv: StackEnv) => {
+    const host = `${platform}-${fenv}`;
+    const file = loadStackFile(root, host).config;
+    const defaults = foundation.defaults(fenv);
+    const cluster = { ...record(defaults.cluster), ...record(file[`${platform}:cluster`]) };
+    const gcp = { ...record(defaults.gcp), ...record(file[`${platform}:gcp`]) };
+    if (typeof cluster.machineType !== "string" || typeof gcp.region !== "string") return [];
+    return [
+      {
+        stack: host,
+        name: `${platform}-pool-general`,
+        location: gcp.region,
+        machineType: cluster.machineType,
+        minNodeCount: Number(cluster.minNodesPerZone),
+        maxNodeCount: Number(cluster.maxNodesPerZone),
+      },
+    ];
+  });
+}
+
+/** Everything the budget rule needs about a stack, for its generated policy config. */
+export function stackCostFacts(stack: string, root = PROJECT_ROOT): StackCostFacts {
+  const env = envOfStack(stack);
+  if (!env) throw new Error(`stack ${JSON.stringify(stack)}: expected <platform>-<env>`);
+  const platform = stack.slice(0, -env.length - 1);
+  const budget = stackBudget(stack);
+  return {
+    ...(budget ? { budget } : { noBudget: noBudgetReason(platform) }),
+    usage: usageProfile(platform, env),
+    hostNodePools: hostNodePools(stack, root),
+  };
+}

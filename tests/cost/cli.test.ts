@@ -1,0 +1,66 @@
+/** `npm run cost`: on real stacks, in process and as a real process (exit code, currency line). */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { formatStackCost, main, parseArgs, platformTotals } from "../../engine/cli/cost";
+import { CliError } from "../../engine/cli/args";
+import type { CostEstimate } from "../../model/cost/types";
+import { ECB_REFERENCE } from "../../model/cost/currency";
+
+const ROOT = path.join(__dirname, "..", "..");
+const run = promisify(execFile);
+
+describe("npm run cost", () => {
+  it("estimates quickfund-dev: total, budget, rate line, and the JSON file", async () => {
+    const out: string[] = [];
+    const json = path.join(mkdtempSync(path.join(tmpdir(), "cost-")), "cost.json");
+    const code = await main(["quickfund-dev", "--json", json], (s) => out.push(s));
+    const text = out.join("\n");
+    expect(code).toBe(0);
+    expect(text).toMatch(/^quickfund-dev: \$\d+(\.\d\d)?\/month = €\d+(\.\d\d)?\/month/m);
+    expect(text).toContain("budget: €375/month (advisory");
+    expect(text).toContain("DatabaseInstance quickfund-instance instance: db-custom-1-3840 zonal");
+    expect(text).toContain(`at 1 USD = 0.8503 EUR, ECB ${ECB_REFERENCE.date}`);
+    const body = JSON.parse(readFileSync(json, "utf8"));
+    expect(body.currency).toMatchObject({ code: "EUR", date: ECB_REFERENCE.date });
+    expect(body.stacks[0].estimate.stack).toBe("quickfund-dev");
+    expect(body.stacks[0].estimate.monthlyUsd).toBeGreaterThan(50);
+  });
+
+  it("exits 0 as a real process and prints the CHF rate with its date", async () => {
+    const { stdout } = await run(process.execPath, ["--import", "tsx", path.join(ROOT, "engine/cli/cost.ts"), "quickfund-dev", "--currency", "CHF"], { cwd: ROOT, timeout: 120_000 });
+    expect(stdout).toMatch(/quickfund-dev: \$\d+(\.\d\d)?\/month = CHF \d+/);
+    expect(stdout).toContain(`at 1 USD = 0.7785 CHF, ECB ${ECB_REFERENCE.date}`);
+  }, 120_000);
+
+  it("exits 2 naming the expected values on a bad currency", async () => {
+    const err = await run(process.execPath, ["--import", "tsx", path.join(ROOT, "engine/cli/cost.ts"), "quickfund-dev", "--currency", "GBP"], { cwd: ROOT, timeout: 120_000 }).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain("cost: --currency GBP: expected EUR, CHF or USD");
+  }, 120_000);
+
+  it("rejects an unknown stack and a missing one before any work", () => {
+    expect(() => parseArgs(["nope-dev"])).toThrow(CliError);
+    expect(() => parseArgs([])).toThrow(/no stack given/);
+    expect(parseArgs(["--all"]).stacks).toContain("diaspomoney-shared");
+  });
+
+  it("prints a shortfall as an error line", () => {
+    const e: CostEstimate = { stack: "quickfund-dev", monthlyUsd: 0, lines: [], shortfalls: [{ urn: "u", message: "pods request 60 CPU" }], assumptions: [] };
+    expect(formatStackCost(e, "USD")).toContain("error: shortfall: pods request 60 CPU");
+  });
+
+  it("counts a shared node pool once per platform, at the larger of its min price and the shares on it", () => {
+    const pool = "urn:pulumi:diaspomoney-shared::p::gcp:container/nodePool:NodePool::pool";
+    const nodes = { urn: pool, type: "gcp:container/nodePool:NodePool", name: "pool", item: "nodes", detail: "", monthlyUsd: 100 };
+    const share = (stack: string, usd: number) => ({ urn: `urn:pulumi:${stack}::p::kubernetes:apps/v1:Deployment::web`, type: "kubernetes:apps/v1:Deployment", name: "web", item: "requests", detail: "", monthlyUsd: usd, shareOf: pool });
+    const shared: CostEstimate = { stack: "diaspomoney-shared", monthlyUsd: 100, lines: [nodes], shortfalls: [], assumptions: [] };
+    const dev: CostEstimate = { stack: "diaspomoney-dev", monthlyUsd: 70, lines: [share("diaspomoney-dev", 60), { ...nodes, urn: "b", type: "gcp:storage/bucket:Bucket", item: "storage", monthlyUsd: 10 }], shortfalls: [], assumptions: [], upstreamShareUsd: 60 };
+    const prod: CostEstimate = { stack: "diaspomoney-prod", monthlyUsd: 80, lines: [share("diaspomoney-prod", 80)], shortfalls: [], assumptions: [], upstreamShareUsd: 80 };
+    // pool: max(100, 60 + 80) = 140 (40 of scale-up), plus the bucket 10 = 150
+    expect(platformTotals([shared, dev, prod])).toEqual([{ platform: "diaspomoney", stacks: ["diaspomoney-shared", "diaspomoney-dev", "diaspomoney-prod"], monthlyUsd: 150, scaleUpUsd: 40 }]);
+  });
+});
