@@ -4,11 +4,18 @@
  * (exit 2) naming the file: anything but a regular file (directories, FIFOs, /dev/zero), a file
  * over MAX_PLAN_BYTES, text that is not JSON, JSON nested deeper than MAX_PLAN_DEPTH, and JSON
  * that is not the PreviewDigest subset the tools rely on (steps[] with an op, a string URN, and a
- * newState {urn, type, inputs} on every step but a delete).
+ * newState {urn, type, inputs} on every step but a delete). It also owns the plan's `cost` field
+ * (PlanCost: the stack's estimate, its budget and the currency they are shown in), which the preview
+ * writes and the PR comment reads; a plan without one (`pulumi preview --json`, an older base) is
+ * fine, a malformed one is refused like any other malformed plan.
  */
 import * as fs from "node:fs";
 import { z } from "zod";
 import { CliError } from "./cli/args";
+import { type BudgetComparison, type BudgetCurrency, compareToBudget, type StackBudget } from "../model/cost/budget";
+import { convertUsd, ECB_REFERENCE, perUsd } from "../model/cost/currency";
+import { noBudgetReason, stackBudget } from "../stacks/budgets";
+import type { CostEstimate } from "../model/cost/types";
 import type { PreviewDigest } from "./digest";
 
 export const MAX_PLAN_BYTES = 64 * 1024 * 1024;
@@ -50,7 +57,59 @@ const stepSchema = z
   })
   .passthrough();
 
-const digestSchema = z.object({ steps: z.array(stepSchema) }).passthrough();
+/** The currency a plan's figures are shown in, with the rate applied to USD and its date. */
+export interface PlanCurrency {
+  code: BudgetCurrency;
+  /** Units of `code` per USD. */
+  perUsd: number;
+  /** The day the rate is from (`YYYY-MM-DD`). */
+  date: string;
+  /** Where the rate comes from. */
+  source: string;
+}
+
+/** The `cost` field of a plan: what the stack costs per month, and against which budget. */
+export interface PlanCost {
+  /** List prices, USD per month: an estimate, not a bill. */
+  estimate: CostEstimate;
+  currency: PlanCurrency;
+  /** The stack's share of its document's budget; absent when the document states none (`noBudget` says so). */
+  budget?: StackBudget;
+  noBudget?: string;
+  /** The estimate against the budget, in the budget's currency. */
+  comparison?: BudgetComparison;
+}
+
+const moneyLine = z.object({ urn: z.string(), type: z.string(), name: z.string(), item: z.string(), detail: z.string(), monthlyUsd: z.number().finite().optional() }).passthrough();
+const amount = z.object({ low: z.number().finite(), high: z.number().finite() });
+const costSchema = z
+  .object({
+    estimate: z.object({ stack: z.string(), monthlyUsd: z.number().finite(), lines: z.array(moneyLine), shortfalls: z.array(z.object({ urn: z.string(), message: z.string() }).passthrough()), assumptions: z.array(z.string()) }).passthrough(),
+    currency: z.object({ code: z.enum(["EUR", "CHF", "USD"]), perUsd: z.number().positive().finite(), date: z.string(), source: z.string() }),
+    budget: z.object({ monthly: amount, currency: z.enum(["EUR", "CHF", "USD"]), hardLimit: z.boolean() }).passthrough().optional(),
+    noBudget: z.string().optional(),
+    comparison: z.object({ estimate: z.number(), limit: z.number(), over: z.boolean(), ratio: z.number() }).optional(),
+  })
+  .passthrough();
+
+const digestSchema = z.object({ steps: z.array(stepSchema), cost: costSchema.optional() }).passthrough();
+
+/** The rate a plan's figures are shown at: the stack's budget currency, USD when it has none. */
+export function planCurrency(code: BudgetCurrency): PlanCurrency {
+  return { code, perUsd: Number(perUsd(code).toFixed(6)), date: ECB_REFERENCE.date, source: code === "USD" ? "list prices" : "ECB reference rate" };
+}
+
+/** The `cost` field the preview writes: the estimate, the stack's budget (or why none), and how they compare. */
+export function planCostFor(stack: string, estimate: CostEstimate): PlanCost {
+  const budget = stackBudget(stack);
+  if (!budget) return { estimate, currency: planCurrency("USD"), noBudget: noBudgetReason(stack.slice(0, stack.lastIndexOf("-"))) };
+  return { estimate, currency: planCurrency(budget.currency), budget, comparison: compareToBudget(estimate.monthlyUsd, budget, convertUsd) };
+}
+
+/** A plan's cost field, if it has one (validatePlan has checked its shape). */
+export function planCost(digest: PreviewDigest | undefined): PlanCost | undefined {
+  return (digest as (PreviewDigest & { cost?: PlanCost }) | undefined)?.cost;
+}
 
 function where(p: readonly PropertyKey[]): string {
   let s = "";

@@ -1,5 +1,8 @@
-/** Terminal rendering of an offline plan: the component/resource tree and the counts per type. */
+/** Terminal rendering of an offline plan: the component/resource tree, the counts per type, the monthly cost. */
+import { formatRange } from "../model/cost/budget";
+import { formatMonthly } from "../model/cost/currency";
 import type { RecordedResource } from "../model/plan-values";
+import type { PlanCost } from "./plan-file";
 import { OFFLINE_LIMITS } from "./digest";
 import { Plan } from "./plan";
 
@@ -37,4 +40,34 @@ export function renderCounts(resources: readonly RecordedResource[]): string {
 
 export function renderLimits(): string {
   return ["What an offline preview cannot know:", ...OFFLINE_LIMITS.map((l) => `  - ${l}`)].join("\n");
+}
+
+/**
+ * The stack's monthly cost as the preview prints it: the estimate (list prices, not a bill), its
+ * budget or why there is none, the rate and date of the currency shown, and what is left out.
+ *
+ *   Monthly cost (estimate from list prices, not billed): €379/month ($446.14 at 1 USD = 0.8503 EUR, ECB 2026-05-08)
+ *     budget €750/month: 51% of it (advisory)
+ *       50% of €1,500/month for dev+rct+prod together (…); advisory: …
+ *       source: quickfund.md § …
+ */
+export function renderCost(cost: PlanCost): string {
+  const { estimate, currency } = cost;
+  const usd = `$${estimate.monthlyUsd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const shown =
+    currency.code === "USD"
+      ? `${usd}/month (list prices in USD)`
+      : `${formatMonthly(estimate.monthlyUsd, currency.code, { withRate: false })} (${usd} at 1 USD = ${currency.perUsd.toFixed(4)} ${currency.code}, ECB ${currency.date})`;
+  const lines = [`Monthly cost (estimate from list prices, not billed): ${shown}`];
+  if (cost.budget && cost.comparison) {
+    const b = cost.budget;
+    const pct = Math.round(cost.comparison.ratio * 100);
+    lines.push(`  budget ${formatRange(b.monthly, b.currency)}/month: ${cost.comparison.over ? "OVER, " : ""}${pct}% of it (${b.hardLimit ? "a hard limit" : "advisory"})`, `    ${b.note}`, `    source: ${b.source}`);
+  } else {
+    lines.push(`  ${cost.noBudget ?? "no budget stated"}`);
+  }
+  const unpriced = estimate.lines.filter((l) => l.notPriced !== undefined).length;
+  if (unpriced) lines.push(`  ${unpriced} line(s) not priced (\`npm run cost -- ${estimate.stack}\` says why)`);
+  for (const s of estimate.shortfalls) lines.push(`  shortfall (not a price): ${s.message}`);
+  return lines.join("\n");
 }

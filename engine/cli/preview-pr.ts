@@ -8,7 +8,9 @@
  * plans differ, not the ones whose files were touched: a profile default changed in
  * `stacks/<platform>.ts` shows up in exactly the stacks it reaches.
  *
- * Writes the markdown PR comment (default .preview/pr-comment.md), prints the terminal diff.
+ * Writes the markdown PR comment (default .preview/pr-comment.md), prints the terminal diff. Each
+ * changed stack's monthly cost before → after, with the lines that moved most, comes from the two
+ * plans' `cost` fields (engine/diff/cost.ts).
  * Exit (engine/cli/args.ts): 0 ok; 1 head has a mandatory policy violation (unwaived); 2 usage
  * error, an unusable output path (checked before any work), bad ref, or a head
  * stack that cannot be previewed (config or program error); 3 a failure of the tool itself.
@@ -22,6 +24,7 @@ import type { PreviewDigest } from "../digest";
 import { SECRET_DIGEST_KEY_ENV } from "../secret-digest";
 import { diffDigests, hasChanges, renderJson, renderMarkdown, renderTerminal, type StackDiff } from "../diff";
 import { readPlanFile } from "../plan-file";
+import { headline, stackCostChange, type StackCostChange } from "../diff/cost";
 import { envOfStack, isFoundationEnv } from "../../model/envs";
 import { checkOutputPath, CliError, EXIT, parseCli, runMain } from "./args";
 
@@ -235,6 +238,16 @@ export function diffTrees(base: TreePlans, head: TreePlans): StackDiff[] {
   });
 }
 
+/** The monthly cost change of every stack whose plans carry an estimate on either side. */
+export function costChanges(diffs: readonly StackDiff[], base: TreePlans, head: TreePlans): Record<string, StackCostChange> {
+  const out: Record<string, StackCostChange> = {};
+  for (const d of diffs) {
+    const c = stackCostChange(d.stack, base.plans.get(d.stack), head.plans.get(d.stack));
+    if (c) out[d.stack] = c;
+  }
+  return out;
+}
+
 /** Unwaived mandatory violations in head plans. */
 export function headMandatory(head: TreePlans): number {
   let n = 0;
@@ -340,13 +353,15 @@ export async function main(argv: string[]): Promise<number> {
           : `Only documentation changed: no stack's plan can differ, none was previewed.`,
       );
     }
-    const markdown = renderMarkdown(diffs, { title: args.title ?? "Offline preview", context, ...(args.budget ? { budget: args.budget } : {}) });
+    const costs = costChanges(diffs, base, head);
+    const markdown = renderMarkdown(diffs, { title: args.title ?? "Offline preview", context, costs, ...(args.budget ? { budget: args.budget } : {}) });
     write(args.out, markdown);
     if (args.json) write(args.json, renderJson(diffs));
     if (args.affected) write(args.affected, `${JSON.stringify(changed.map((d) => d.stack))}\n`);
 
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
     process.stdout.write(renderTerminal(diffs, { color }));
+    for (const d of changed) if (costs[d.stack]) console.log(`cost: ${headline(costs[d.stack])}`);
     for (const [s, why] of base.failed) console.log(`base ${s}: failed to evaluate (${why})`);
     for (const [s, why] of head.failed) console.log(`head ${s}: failed to evaluate (${why})`);
     console.log(

@@ -21,7 +21,9 @@ import { PolicyConfigError } from "../policy/config";
 import { formatPolicyReport } from "../policy/format";
 import { runPolicyPack, type PolicyRunResult } from "../policy/run";
 import { prepareStack, previewPrepared, StackUsageError, type PreparedStack, type StackPreview } from "../preview";
-import { renderCounts, renderLimits, renderTree } from "../render";
+import { estimateStack } from "../cost";
+import { planCostFor, type PlanCost } from "../plan-file";
+import { renderCost, renderCounts, renderLimits, renderTree } from "../render";
 import { checkOutputPath, CliError, EXIT as CLI_EXIT, parseCli, runMain } from "./args";
 
 /** The shared exit codes (engine/cli/args.ts), under this CLI's historical names. */
@@ -169,6 +171,8 @@ async function preview(argv: string[]): Promise<number> {
   // An env stack is analysed knowing what its upstream (shared) stack creates first.
   const evaluated = new Map<string, readonly RecordedResource[]>(previews.map((p) => [p.stack, p.evaluation.resources]));
   const deployability = new Map<string, DeployabilityReport>();
+  const costs = new Map<string, PlanCost>();
+  const costProblems = new Map<string, string>();
   for (const p of previews) {
     let upstream: Awaited<ReturnType<typeof upstreamResources>>;
     try {
@@ -188,6 +192,16 @@ async function preview(argv: string[]): Promise<number> {
     const report = analyzeDeployability({ stack: p.stack, resources: p.evaluation.resources, upstream: upstream.resources }, upstream.stacks);
     p.digest.deployability = report;
     deployability.set(p.stack, report);
+    // The monthly estimate, priced with the upstream stack's node pools for pods that run on them.
+    // An estimate that cannot be made (a platform without a usage profile) is said, not fatal: the
+    // plan is still right, only its price is missing.
+    try {
+      const cost = planCostFor(p.stack, estimateStack(p.stack, p.evaluation.resources, upstream.resources));
+      (p.digest as typeof p.digest & { cost?: PlanCost }).cost = cost;
+      costs.set(p.stack, cost);
+    } catch (err) {
+      costProblems.set(p.stack, (err as Error).message);
+    }
   }
 
   const tree = args.tree ?? !args.all;
@@ -195,6 +209,8 @@ async function preview(argv: string[]): Promise<number> {
     printStack(p, tree);
     console.log(formatPolicyReport(policyRuns.get(p.stack)!));
     console.log(formatDeployabilityReport(deployability.get(p.stack)!));
+    const cost = costs.get(p.stack);
+    console.log(cost ? renderCost(cost) : `Monthly cost: not estimated (${costProblems.get(p.stack)})`);
   }
   console.log(`\n${renderLimits()}`);
 

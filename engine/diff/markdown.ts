@@ -6,7 +6,12 @@
  * important parts first: detail levels go up one step at a time, across all stacks (least important
  * stack first) before the next step: outputs and config, then option changes, then property values,
  * then property paths, then the resource list; danger flags and policy changes are kept to the end.
+ *
+ * With `costs` (engine/diff/cost.ts, from the plans' estimates), the comment also says what each
+ * changed stack costs per month before → after, under the table, and each stack's section names the
+ * three lines that moved most and its budget; they stay until the one-line level.
  */
+import { costMoves, headline, rateLine, type StackCostChange } from "./cost";
 import { hasChanges, summarize } from "./diff";
 import { FLAG_LABEL, clean, cut, isDangerOption, optionLine, propertyLine, resourceHeadline } from "./format";
 import type { Flag, PolicyDelta, ResourceChange, StackDiff } from "./types";
@@ -41,6 +46,8 @@ export interface MarkdownOptions {
   context?: string[];
   /** Stacks whose plans did not change (listed by name at the end). */
   unchangedCount?: number;
+  /** Each stack's monthly cost change, by stack (absent: the plans carry no estimate). */
+  costs?: Record<string, StackCostChange>;
 }
 
 export interface MarkdownResult {
@@ -136,7 +143,7 @@ function summaryLine(d: StackDiff): string {
 }
 
 /** One stack's `<details>` section at a detail level. */
-export function stackSection(d: StackDiff, level: number): string {
+export function stackSection(d: StackDiff, level: number, cost?: StackCostChange): string {
   const out: string[] = [];
   out.push(`<details${summarize(d).danger || d.head.failed ? " open" : ""}><summary><b>${mdText(d.stack)}</b> · ${summaryLine(d)}</summary>`, "");
   if (level >= MAX_LEVEL) {
@@ -144,6 +151,11 @@ export function stackSection(d: StackDiff, level: number): string {
     return out.join("\n");
   }
   for (const n of d.notes) out.push(`> ${mdText(n)}`, "");
+  if (cost) {
+    out.push(`**Monthly cost**: ${mdText(headline(cost))} · ${mdText(cost.budget)}`, "");
+    const moves = costMoves(cost);
+    if (moves.length) out.push(...moves.map((m) => `- ${mdText(m)}`), "");
+  }
 
   const dangerFlags = d.flags.filter((f) => f.kind !== "policy-introduced" && f.kind !== "policy-fixed");
   const flagCap = level >= 7 ? 10 : Infinity;
@@ -204,6 +216,13 @@ export function renderMarkdownDetailed(diffs: StackDiff[], opts: MarkdownOptions
       head.push(`| ${mdText(s.stack)}${d.head.failed ? " 💥" : ""} | ${s.add} | ${s.change} | ${s.remove} | ${s.danger ? `**${s.danger}**` : "0"} | ${s.newMandatory ? `**${v}**` : v} |`);
     }
     head.push("");
+    const costs = changed.map((d) => opts.costs?.[d.stack]).filter((c): c is StackCostChange => c !== undefined);
+    if (costs.length) {
+      const rates = [...new Set(costs.map((c) => rateLine(c.currency)))];
+      head.push(`**Monthly cost** (estimates from list prices, not billed; ${rates.map(mdText).join("; ")})`, "");
+      for (const c of costs) head.push(`- ${mdText(headline(c))}`);
+      head.push("");
+    }
   }
   const headText = head.join("\n");
   const footerLines = [
@@ -216,7 +235,7 @@ export function renderMarkdownDetailed(diffs: StackDiff[], opts: MarkdownOptions
   const cache = new Map<string, string>();
   const section = (d: StackDiff) => {
     const key = `${d.stack}\u0000${levels.get(d.stack)}`;
-    if (!cache.has(key)) cache.set(key, stackSection(d, levels.get(d.stack)!));
+    if (!cache.has(key)) cache.set(key, stackSection(d, levels.get(d.stack)!, opts.costs?.[d.stack]));
     return cache.get(key)!;
   };
   const sizes = new Map(changed.map((d) => [d.stack, section(d).length]));
