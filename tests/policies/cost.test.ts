@@ -58,7 +58,7 @@ describe("the generated config of the budget rule", () => {
   });
 });
 
-describe("every stack's config with its cost facts (as `npm run generate` writes it once it passes stackCostFacts)", () => {
+describe("every stack's config with its cost facts (as `npm run generate` writes it)", () => {
   it("passes the offline runner's checks", () => {
     const dir = mkdtempSync(join(tmpdir(), "cost-config-"));
     const files = policyConfigFiles(PLATFORMS, dir, stackCostFacts);
