@@ -12,11 +12,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import Ajv, { _, type ErrorObject, type ValidateFunction } from "ajv";
-import standaloneCode from "ajv/dist/standalone";
-import addFormats from "ajv-formats";
+import type { default as Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
 import { cachedByContent, codeFingerprint, sha256 } from "./content-cache";
+import { ajvVersion, loadAjv, loadAjvFormats, loadStandaloneCode } from "./lazy-ajv";
 import { containsOpaque, isOpaque, type RecordedResource } from "./plan-values";
 
 /** A Kubernetes object as sent to the API server. */
@@ -94,6 +93,17 @@ function builtInModel(apiVersion: string, kind: string): ModelClass | undefined 
     return mod[kind];
   } catch {
     return undefined;
+  }
+}
+
+/** Whether kubernetes-models has the kind, without loading it (a cached result needs no model). */
+function hasBuiltInModel(apiVersion: string, kind: string): boolean {
+  if (!/^[a-zA-Z0-9.\-/]+$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind)) return false;
+  try {
+    requireModel.resolve(`kubernetes-models/${apiVersion}/${kind}`);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -290,14 +300,15 @@ function getAjv(): Ajv {
   // OpenAPI v3 as Kubernetes uses it: draft-07-like, `nullable`, `x-kubernetes-*` extensions
   // (ignored as annotations), formats Kubernetes knows. `source: true` keeps the generated code,
   // so a compiled validator can be written to the cache below.
-  ajv = new Ajv({
+  const { default: AjvClass, _ } = loadAjv();
+  ajv = new AjvClass({
     strict: false,
     allErrors: true,
     logger: false,
     validateSchema: false,
     code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
   });
-  addFormats(ajv);
+  loadAjvFormats().default(ajv);
   for (const f of UNCHECKED_FORMATS) ajv.addFormat(f, true);
   return ajv;
 }
@@ -318,8 +329,7 @@ const validators = new Map<string, ValidateFunction | null>();
 
 /** The cache file of one served CRD version: keyed by the CRD file's bytes, so a hit needs no YAML parsing. */
 function cacheFile(file: string, apiVersion: string, kind: string): string {
-  const ajvVersion = (requireModel("ajv/package.json") as { version: string }).version;
-  const key = createHash("sha256").update(`${schemaCodeFingerprint()}\n${ajvVersion}\n${apiVersion}\n${kind}\n`).update(readFileSync(file)).digest("hex").slice(0, 32);
+  const key = createHash("sha256").update(`${schemaCodeFingerprint()}\n${ajvVersion()}\n${apiVersion}\n${kind}\n`).update(readFileSync(file)).digest("hex").slice(0, 32);
   return join(CACHE_DIR, `${apiVersion.replace(/\//g, "_")}_${kind}_${key}.js`);
 }
 
@@ -357,7 +367,7 @@ function writeCache(file: string, validate: ValidateFunction): void {
     mkdirSync(CACHE_DIR, { recursive: true });
     // Write then rename: parallel test workers never read a half-written file.
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, standaloneCode(getAjv(), validate));
+    writeFileSync(tmp, loadStandaloneCode().default(getAjv(), validate));
     renameSync(tmp, file);
   } catch {
     // The cache is an optimisation: a read-only tree still validates, only slower.
@@ -406,12 +416,11 @@ function schemaIdentity(apiVersion: unknown, kind: unknown): string | undefined 
   const memoKey = crdKey(apiVersion, kind);
   if (identities.has(memoKey)) return identities.get(memoKey);
   const modelsVersion = (requireModel("kubernetes-models/package.json") as { version: string }).version;
-  const ajvVersion = (requireModel("ajv/package.json") as { version: string }).version;
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
   const file = crdFileIndex().get(`${group}/${kind}`);
   let identity: string | undefined;
-  if (file) identity = sha256("crd", apiVersion, kind, ajvVersion, modelsVersion, readFileSync(file, "utf8"));
-  else if (builtInModel(apiVersion, kind)) identity = sha256("built-in", apiVersion, kind, modelsVersion);
+  if (file) identity = sha256("crd", apiVersion, kind, ajvVersion(), modelsVersion, readFileSync(file, "utf8"));
+  else if (hasBuiltInModel(apiVersion, kind)) identity = sha256("built-in", apiVersion, kind, modelsVersion);
   identities.set(memoKey, identity);
   return identity;
 }

@@ -28,6 +28,8 @@ const VENDORED_CRDS = join(__dirname, "..", "vendor", "crds");
 export const RUNTIME_DEPENDENCIES: Record<string, string> = {
   "@pulumi/pulumi": "the CLI's pulumi-analyzer-policy starts the pack through node_modules/@pulumi/pulumi/cmd/run-policy-pack",
   "kubernetes-models": "model/k8s-schema.ts requires kubernetes-models/<apiVersion>/<kind> by a computed path",
+  ajv: "model/lazy-ajv.ts loads it on the first schema compile (a run served from the result cache never does)",
+  "ajv-formats": "model/lazy-ajv.ts loads it with ajv, on the first schema compile",
 };
 
 /** The npm package a bare import specifier names (`ajv/dist/standalone` → `ajv`, `@pulumi/policy/proxy` → `@pulumi/policy`). */

@@ -24,14 +24,11 @@
  * finding, and nothing below them is checked.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import Ajv2019 from "ajv/dist/2019";
-import Ajv2020 from "ajv/dist/2020";
-import addFormats from "ajv-formats";
+import type { default as Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { containsOpaque, isOpaque, UNKNOWN, type RecordedResource } from "../evaluate";
 import { cachedByContent, codeFingerprint, sha256 } from "../../model/content-cache";
+import { ajvVersion, loadAjv, loadAjv2019, loadAjv2020, loadAjvFormats } from "../../model/lazy-ajv";
 import type { DeployCheck, DeployFinding } from "./types";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
@@ -483,8 +480,9 @@ const validators = new Map<string, ValidateFunction | string>();
 function ajvFor(schema: Schema): Ajv {
   const draft = String(schema.$schema ?? "");
   const opts = { strict: false, allErrors: true, logger: false as const, validateSchema: false, validateFormats: true };
-  const ajv = draft.includes("2020-12") ? new Ajv2020(opts) : draft.includes("2019-09") ? new Ajv2019(opts) : new Ajv(opts);
-  addFormats(ajv);
+  const AjvClass = draft.includes("2020-12") ? loadAjv2020().default : draft.includes("2019-09") ? loadAjv2019().default : loadAjv().default;
+  const ajv = new AjvClass(opts);
+  loadAjvFormats().default(ajv);
   return ajv;
 }
 
@@ -573,13 +571,12 @@ function schemaViolations(chart: ChartData, user: JsonObject): SchemaViolation[]
  * values and the code that compares them.
  */
 const chartIdentities = new Map<string, string>();
-const AJV_VERSION = (createRequire(__filename)("ajv/package.json") as { version: string }).version;
 let violationsCode: string | undefined;
 function cachedSchemaViolations(chart: ChartData, user: JsonObject): SchemaViolation[] | string {
   if (!chart.schema) return [];
   let identity = chartIdentities.get(chart.folder);
   if (!identity) {
-    identity = sha256(chart.folder, AJV_VERSION, JSON.stringify(chart.schema), JSON.stringify(chart.values));
+    identity = sha256(chart.folder, ajvVersion(), JSON.stringify(chart.schema), JSON.stringify(chart.values));
     chartIdentities.set(chart.folder, identity);
   }
   violationsCode ??= codeFingerprint([schemaViolations, schemaValidator, ajvFor, mergeValues, isPlainObject, at, pointerSegs, errorKey, fmt, isOpaque, containsOpaque]);

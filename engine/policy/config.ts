@@ -5,9 +5,11 @@
  * properties that do not match a policy's configSchema are errors.
  */
 import { existsSync, readFileSync } from "node:fs";
-import Ajv from "ajv";
+import type { default as Ajv } from "ajv";
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
+import { cachedByContent, codeFingerprint } from "../../model/content-cache";
 import { envOfStack, isProdLike } from "../../model/envs";
+import { ajvVersion, loadAjv } from "../../model/lazy-ajv";
 import { allStacks } from "../../stacks/registry";
 import { CONFIG_DIR, configFile, defaultLevel } from "../../policies/config/generate";
 
@@ -87,34 +89,50 @@ export function normalizePolicyConfig(raw: unknown, file: string): PolicyPackCon
   return out;
 }
 
-/** Checks a config against the pack's policies and their configSchemas. */
 // One compiled validator per policy config schema: every run checks the whole pack's config, and
-// compiling 88 schemas anew cost about 50 ms a run.
-const configAjv = new Ajv({ strict: false, allErrors: true });
+// compiling 89 schemas anew cost about 50 ms a run.
+let configAjv: Ajv | undefined;
 const configValidators = new Map<string, ReturnType<Ajv["compile"]>>();
 
 function configValidator(schema: Record<string, unknown>): ReturnType<Ajv["compile"]> {
   const key = JSON.stringify(schema);
   let validate = configValidators.get(key);
+  configAjv ??= new (loadAjv().default)({ strict: false, allErrors: true });
   if (!validate) configValidators.set(key, (validate = configAjv.compile(schema)));
   return validate;
 }
 
-export function checkPolicyConfig(config: PolicyPackConfigFile, policies: { name: string; configSchema?: PolicyConfigSchema }[], file: string): void {
+type CheckedPolicy = { name: string; configSchema?: PolicyConfigSchema };
+
+/** The first problem of a config against the pack's policies and their configSchemas, or null. */
+function firstConfigProblem(config: PolicyPackConfigFile, policies: readonly CheckedPolicy[], file: string): string | null {
   const byName = new Map(policies.map((p) => [p.name, p]));
   for (const [name, entry] of Object.entries(config)) {
     if (name === "all") continue;
     const policy = byName.get(name);
-    if (!policy) throw new PolicyConfigError(`${file}: "${name}" is not a policy of the pack`);
+    if (!policy) return `${file}: "${name}" is not a policy of the pack`;
     const { enforcementLevel: _level, ...props } = entry;
     void _level;
     const schema = { type: "object", properties: policy.configSchema?.properties ?? {}, required: policy.configSchema?.required ?? [], additionalProperties: false };
     const validate = configValidator(schema);
     if (!validate(props)) {
       const e = validate.errors![0];
-      throw new PolicyConfigError(`${file}: ${name}${e.instancePath.replace(/\//g, ".")}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+      return `${file}: ${name}${e.instancePath.replace(/\//g, ".")}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`;
     }
   }
+  return null;
+}
+
+/**
+ * Checks a config against the pack's policies and their configSchemas. The answer is kept by
+ * content (model/content-cache.ts: the config, every policy's schema, ajv's version and this code),
+ * so an unchanged config is not re-validated, and ajv not even loaded, in the next process.
+ */
+export function checkPolicyConfig(config: PolicyPackConfigFile, policies: readonly CheckedPolicy[], file: string): void {
+  const schemas = policies.map((p) => [p.name, p.configSchema ?? null]);
+  const key = [codeFingerprint([firstConfigProblem, configValidator]), ajvVersion(), JSON.stringify(schemas), JSON.stringify(config), file];
+  const problem = cachedByContent("policy-config", key, () => firstConfigProblem(config, policies, file));
+  if (problem) throw new PolicyConfigError(problem);
 }
 
 /** Reads `policies/config/<stack>.json`; a missing or malformed file is a PolicyConfigError. */
