@@ -27,8 +27,8 @@ const RECORD_PREFIX = "//# platform-infra-bundle ";
 const sha256 = (data) => crypto.createHash("sha256").update(data).digest("hex");
 
 /** What else, besides the sources, a bundle depends on: a change of any of these rebuilds it. */
-function toolchain(esbuild) {
-  return sha256(JSON.stringify([esbuild.version, process.version, fs.readFileSync(__filename, "utf8")]));
+function toolchain(esbuildVersion) {
+  return sha256(JSON.stringify([esbuildVersion, process.version, fs.readFileSync(__filename, "utf8")]));
 }
 
 /** A directory's entries, sorted, as one hash (a new or removed file changes it). */
@@ -137,9 +137,12 @@ async function build(esbuild, root, entry, bundle, tool) {
  * building it first if there is none or it is stale.
  */
 async function freshBundle({ root = PROJECT_ROOT, entry, bundle }) {
-  const esbuild = require(require.resolve("esbuild", { paths: [path.dirname(require.resolve("tsx/package.json", { paths: [root] }))] }));
-  const tool = toolchain(esbuild);
-  if (!isFresh(readRecord(bundle), root, entry, tool)) await build(esbuild, root, entry, bundle, tool);
+  // tsx's own esbuild. Its version is read from its package.json (what esbuild.version reports:
+  // the package checks its binary against it), so a fresh bundle runs without loading esbuild.
+  const paths = [path.dirname(require.resolve("tsx/package.json", { paths: [root] }))];
+  const esbuildVersion = JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json", { paths }), "utf8")).version;
+  const tool = toolchain(esbuildVersion);
+  if (!isFresh(readRecord(bundle), root, entry, tool)) await build(require(require.resolve("esbuild", { paths })), root, entry, bundle, tool);
   return bundle;
 }
 
