@@ -55,7 +55,8 @@ export function memoisePreviews(on: boolean): void {
   memo = on ? (memo ?? new Map()) : undefined;
 }
 
-function memoKey(prepared: PreparedStack): string {
+/** What a stack's plan depends on besides the code: the project, the stack, its configuration and the secret digest key. */
+export function planKey(prepared: PreparedStack): string {
   const config = Object.entries(prepared.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([projectName(), prepared.stack, config, [...prepared.secretKeys].sort(), process.env[SECRET_DIGEST_KEY_ENV] ?? null]);
 }
@@ -67,7 +68,7 @@ function memoKey(prepared: PreparedStack): string {
  */
 export async function previewPrepared(prepared: PreparedStack): Promise<StackPreview> {
   if (!memo) return previewNow(prepared);
-  const key = memoKey(prepared);
+  const key = planKey(prepared);
   let pending = memo.get(key);
   if (!pending) {
     const cache = memo;

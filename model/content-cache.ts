@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** Where entries live: node_modules/.cache is the directory tools agree to use for caches. */
 export const CONTENT_CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "platform-infra", "results");
@@ -38,22 +38,23 @@ export function codeFingerprint(functions: readonly ((...args: never[]) => unkno
   return sha256(...functions.map((f) => f.toString()));
 }
 
-/**
- * `compute()`, or its result from an earlier run with the same `key` parts. The result must be
- * JSON (it is stored as such and read back as a copy). `namespace` names the cache's use.
- */
-export function cachedByContent<T>(namespace: string, key: readonly string[], compute: () => T): T {
-  if (!contentCacheEnabled()) return compute();
+function entryFile(namespace: string, key: readonly string[]): string {
   const hash = sha256(namespace, ...key);
-  const file = join(CONTENT_CACHE_DIR, namespace, hash.slice(0, 2), `${hash}.json`);
+  return join(CONTENT_CACHE_DIR, namespace, hash.slice(0, 2), `${hash}.json`);
+}
+
+/** The stored entry, or undefined when absent or damaged (then it is computed anew). */
+function readEntry<T>(file: string): { value: T } | undefined {
   try {
-    return (JSON.parse(readFileSync(file, "utf8")) as { value: T }).value;
+    return JSON.parse(readFileSync(file, "utf8")) as { value: T };
   } catch {
-    // Absent or damaged: computed below.
+    return undefined;
   }
-  const value = compute();
+}
+
+function writeEntry(file: string, value: unknown): void {
   try {
-    mkdirSync(join(CONTENT_CACHE_DIR, namespace, hash.slice(0, 2)), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true });
     // Write then rename: a parallel process never reads a half-written entry.
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ value }));
@@ -61,5 +62,29 @@ export function cachedByContent<T>(namespace: string, key: readonly string[], co
   } catch {
     // A read-only tree still works, only slower.
   }
+}
+
+/**
+ * `compute()`, or its result from an earlier run with the same `key` parts. The result must be
+ * JSON (it is stored as such and read back as a copy). `namespace` names the cache's use.
+ */
+export function cachedByContent<T>(namespace: string, key: readonly string[], compute: () => T): T {
+  if (!contentCacheEnabled()) return compute();
+  const file = entryFile(namespace, key);
+  const hit = readEntry<T>(file);
+  if (hit) return hit.value;
+  const value = compute();
+  writeEntry(file, value);
+  return value;
+}
+
+/** cachedByContent for an asynchronous computation (a failed one is not kept). */
+export async function cachedByContentAsync<T>(namespace: string, key: readonly string[], compute: () => Promise<T>): Promise<T> {
+  if (!contentCacheEnabled()) return compute();
+  const file = entryFile(namespace, key);
+  const hit = readEntry<T>(file);
+  if (hit) return hit.value;
+  const value = await compute();
+  writeEntry(file, value);
   return value;
 }

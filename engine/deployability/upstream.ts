@@ -7,7 +7,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedResource } from "../evaluate";
+import { cachedByContentAsync } from "../../model/content-cache";
 import { ENV_TRAITS } from "../../model/envs";
+import { sourceFingerprint } from "../source-fingerprint";
 import { PLATFORMS, parseStackName } from "../../stacks/registry";
 
 /**
@@ -25,6 +27,11 @@ export function upstreamStacksOf(stack: string): string[] {
  * (`preview --all`), otherwise evaluated offline here from the stack files under `root` (the same
  * root as the stack itself, so `preview --root DIR` sees DIR's shared stack, or this repository's
  * when DIR has no file for it).
+ *
+ * An upstream plan evaluated here is kept by content (model/content-cache.ts), keyed by every
+ * source and vendored file of this tree (engine/source-fingerprint.ts) and by the upstream stack's
+ * configuration: previewing an env stack after an edit to it, not to the shared stack, does not
+ * evaluate the shared stack again. The stack being previewed itself is always evaluated.
  */
 export async function upstreamResources(
   stack: string,
@@ -40,9 +47,11 @@ export async function upstreamResources(
       continue;
     }
     // Imported lazily: the preview module pulls in the whole program, which the checks do not need.
-    const { prepareStack, previewPrepared } = await import("../preview");
+    const { planKey, prepareStack, previewPrepared } = await import("../preview");
     const upRoot = root && existsSync(join(root, "stacks", `Pulumi.${up}.yaml`)) ? root : undefined;
-    resources.push(...(await previewPrepared(prepareStack(up, upRoot))).evaluation.resources);
+    const prepared = prepareStack(up, upRoot);
+    const evaluated = await cachedByContentAsync("upstream-plan", [sourceFingerprint(), planKey(prepared)], async () => (await previewPrepared(prepared)).evaluation.resources);
+    resources.push(...evaluated);
   }
   return { stacks, resources };
 }
