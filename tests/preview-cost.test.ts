@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { costChanges, diffTrees, type TreePlans } from "../engine/cli/preview-pr";
 import { main } from "../engine/cli/preview";
 import type { PreviewDigest } from "../engine/digest";
-import { renderMarkdown } from "../engine/diff";
+import { renderJson, renderMarkdown } from "../engine/diff";
 import { headline, movedLine } from "../engine/diff/cost";
 import type { CostLineDelta } from "../model/cost/delta";
 import { planCost, readPlanFile, validatePlan } from "../engine/plan-file";
@@ -106,6 +106,16 @@ describe("the PR comment", () => {
     expect(md).toContain("- quickfund-prod €379 → €556 (+€176/month)");
     expect(md).toContain("**Monthly cost**: quickfund-prod €379 → €556 (+€176/month) · budget €750/month (advisory; estimate 74% of it)");
     expect(md).toContain("- Cloud SQL instance quickfund-instance (instance): db-custom-2-7680 regional (HA) → db-custom-4-16384 regional (HA) (+€176)");
+  });
+
+  it("puts the same cost change in the --json output, by stack", () => {
+    const base = tree({ "quickfund-prod": prod.plan });
+    const head = tree({ "quickfund-prod": raised.plan });
+    const diffs = diffTrees(base, head);
+    const json = JSON.parse(renderJson(diffs, costChanges(diffs, base, head))) as { costs: Record<string, { delta: { deltaUsd: number; lines: { afterDetail?: string }[] } }> };
+    expect(Object.keys(json.costs)).toEqual(["quickfund-prod"]);
+    expect(json.costs["quickfund-prod"].delta.deltaUsd).toBeCloseTo(207.46, 2); // as in the comment above
+    expect(json.costs["quickfund-prod"].delta.lines[0].afterDetail).toBe("db-custom-4-16384 regional (HA)");
   });
 
   it("says no cost change when the plans differ in something free", () => {

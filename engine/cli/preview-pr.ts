@@ -30,7 +30,7 @@ import { checkOutputPath, CliError, EXIT, parseCli, runMain } from "./args";
 
 const USAGE = `usage: npm run preview:pr -- --base <git ref> [--out FILE] [--json FILE] [--affected FILE] [--keep-plans DIR] [--budget CHARS] [--title TEXT]
   --out FILE        markdown comment (default .preview/pr-comment.md)
-  --json FILE       the structured diff (StackDiff[]) as JSON
+  --json FILE       the structured diff (StackDiff[]) and each changed stack's cost change, as JSON
   --affected FILE   JSON array of the stacks whose plans changed (for a CI matrix)
   --keep-plans DIR  keep the base and head plans in DIR/base and DIR/head`;
 
@@ -356,7 +356,7 @@ export async function main(argv: string[]): Promise<number> {
     const costs = costChanges(diffs, base, head);
     const markdown = renderMarkdown(diffs, { title: args.title ?? "Offline preview", context, costs, ...(args.budget ? { budget: args.budget } : {}) });
     write(args.out, markdown);
-    if (args.json) write(args.json, renderJson(diffs));
+    if (args.json) write(args.json, renderJson(diffs, costs));
     if (args.affected) write(args.affected, `${JSON.stringify(changed.map((d) => d.stack))}\n`);
 
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
