@@ -12,9 +12,8 @@
 import * as fs from "node:fs";
 import { z } from "zod";
 import { CliError } from "./cli/args";
-import { type BudgetComparison, type BudgetCurrency, compareToBudget, type StackBudget } from "../model/cost/budget";
-import { convertUsd, ECB_REFERENCE, perUsd } from "../model/cost/currency";
-import { noBudgetReason, stackBudget } from "../stacks/budgets";
+import type { BudgetComparison, BudgetCurrency, StackBudget } from "../model/cost/budget";
+import { ECB_REFERENCE, perUsd } from "../model/cost/currency";
 import type { CostEstimate } from "../model/cost/types";
 import type { PreviewDigest } from "./digest";
 
@@ -97,13 +96,6 @@ const digestSchema = z.object({ steps: z.array(stepSchema), cost: costSchema.opt
 /** The rate a plan's figures are shown at: the stack's budget currency, USD when it has none. */
 export function planCurrency(code: BudgetCurrency): PlanCurrency {
   return { code, perUsd: Number(perUsd(code).toFixed(6)), date: ECB_REFERENCE.date, source: code === "USD" ? "list prices" : "ECB reference rate" };
-}
-
-/** The `cost` field the preview writes: the estimate, the stack's budget (or why none), and how they compare. */
-export function planCostFor(stack: string, estimate: CostEstimate): PlanCost {
-  const budget = stackBudget(stack);
-  if (!budget) return { estimate, currency: planCurrency("USD"), noBudget: noBudgetReason(stack.slice(0, stack.lastIndexOf("-"))) };
-  return { estimate, currency: planCurrency(budget.currency), budget, comparison: compareToBudget(estimate.monthlyUsd, budget, convertUsd) };
 }
 
 /** A plan's cost field, if it has one (validatePlan has checked its shape). */

@@ -21,8 +21,8 @@ import { PolicyConfigError } from "../policy/config";
 import { formatPolicyReport } from "../policy/format";
 import { runPolicyPack, type PolicyRunResult } from "../policy/run";
 import { prepareStack, previewPrepared, StackUsageError, type PreparedStack, type StackPreview } from "../preview";
-import { estimateStack } from "../cost";
-import { planCostFor, type PlanCost } from "../plan-file";
+import { estimateStack, planCostFor } from "../cost";
+import type { PlanCost } from "../plan-file";
 import { renderCost, renderCounts, renderLimits, renderTree } from "../render";
 import { checkOutputPath, CliError, EXIT as CLI_EXIT, parseCli, runMain } from "./args";
 

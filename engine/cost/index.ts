@@ -4,7 +4,11 @@
  * shared cluster's node pools).
  */
 import { estimateStackCost } from "../../model/cost/estimate";
+import { compareToBudget } from "../../model/cost/budget";
+import { convertUsd } from "../../model/cost/currency";
 import type { CostEstimate } from "../../model/cost/types";
+import { noBudgetReason, stackBudget } from "../../stacks/budgets";
+import { planCurrency, type PlanCost } from "../plan-file";
 import { parseStackName } from "../../stacks/registry";
 import { usageProfile } from "../../stacks/usage";
 import { upstreamResources as upstreamOf } from "../deployability/upstream";
@@ -35,4 +39,15 @@ export async function estimateStacks(stacks: readonly string[]): Promise<CostEst
     out.push(estimateStack(stack, resources, up.resources));
   }
   return out;
+}
+
+/**
+ * The `cost` field the preview writes into a plan: the estimate, the stack's budget (or why none),
+ * and how they compare. Here, not in plan-file.ts: the budgets live with the stacks, and the plan
+ * reader (diff, preview:pr) must not load every stack program to read a plan.
+ */
+export function planCostFor(stack: string, estimate: CostEstimate): PlanCost {
+  const budget = stackBudget(stack);
+  if (!budget) return { estimate, currency: planCurrency("USD"), noBudget: noBudgetReason(stack.slice(0, stack.lastIndexOf("-"))) };
+  return { estimate, currency: planCurrency(budget.currency), budget, comparison: compareToBudget(estimate.monthlyUsd, budget, convertUsd) };
 }
