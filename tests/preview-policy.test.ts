@@ -14,7 +14,7 @@ import { runCliInProcess } from "./harness";
 /**
  * `npm run preview -- ...args`, as the CLI's `main` in this process: these tests are about what it
  * finds, prints and returns (the committed stack's plan is this worker's memoised one), not about
- * the process, which tests/cli-hostile.test.ts spawns.
+ * the process, which tests/cli-hostile.test.ts spawns for exit 2 and the first test below for exit 1.
  */
 const preview = (args: string[]) => runCliInProcess(main, args);
 
@@ -27,24 +27,20 @@ function prodWith(extra: string): string {
 }
 
 describe("preview + policy pack", () => {
-  it("a prod stack with its database backups switched off exits 1 naming the rule and the resource", async () => {
+  it("a prod stack with its database backups switched off exits 1 naming the rule and the resource (the process)", () => {
+    // As `npm run preview` runs it, from its bundle through the launcher: the process's exit code
+    // is what CI acts on, not only main's return value. The same run proves what main finds and
+    // prints, so that this stack is evaluated once, not once more in process.
     const root = prodWith("  quickfund:database:\n    availability: ZONAL\n    backupsEnabled: false\n    pointInTimeRecovery: false");
-    const dir = mkdtempSync(join(tmpdir(), "plan-"));
-    const res = await preview(["quickfund-prod", "--no-tree", "--root", root, "--json", join(dir, "plan.json")]);
-    expect(res.status, res.stderr).toBe(1);
-    expect(res.stdout).toMatch(/\[mandatory\] gcp-sql-instance-require-backups: quickfund-instance \(gcp:sql\/databaseInstance:DatabaseInstance\)/);
-    expect(res.stderr).toMatch(/mandatory policy violations in quickfund-prod/);
-    // The plan is still written, with its policy section.
-    const plan = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as { policies: { policy: string; enforcementLevel: string; urn?: string }[] };
-    expect(plan.policies).toContainEqual(expect.objectContaining({ policy: "gcp-sql-instance-require-backups", enforcementLevel: "mandatory", urn: expect.stringContaining("quickfund-instance") }));
-  });
-
-  it("the process itself exits 1 on a mandatory violation (npm run preview's launcher, not only main's return value)", () => {
-    const root = prodWith("  quickfund:database:\n    availability: ZONAL\n    backupsEnabled: false\n    pointInTimeRecovery: false");
-    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, "engine/build/launch.js"), "preview", "quickfund-prod", "--no-tree", "--root", root], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    const json = join(mkdtempSync(join(tmpdir(), "plan-")), "plan.json");
+    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, "engine/build/launch.js"), "preview", "quickfund-prod", "--no-tree", "--root", root, "--json", json], { cwd: PROJECT_ROOT, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/\[mandatory\] gcp-sql-instance-require-backups: quickfund-instance \(gcp:sql\/databaseInstance:DatabaseInstance\)/);
     expect(r.stderr).toMatch(/mandatory policy violations in quickfund-prod/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // The plan is still written, with its policy section.
+    const plan = JSON.parse(readFileSync(json, "utf8")) as { policies: { policy: string; enforcementLevel: string; urn?: string }[] };
+    expect(plan.policies).toContainEqual(expect.objectContaining({ policy: "gcp-sql-instance-require-backups", enforcementLevel: "mandatory", urn: expect.stringContaining("quickfund-instance") }));
   }, 60_000);
 
   it("backups off alone is refused earlier, by the component, because a REGIONAL instance needs them (exit 2)", async () => {

@@ -1,4 +1,9 @@
-/** `npm run cost`: on real stacks, in process and as a real process (exit code, currency line). */
+/**
+ * `npm run cost`: on real stacks, as the CLI's `main` in this process (what it estimates and
+ * prints), and once as a real process from its bundle, as `npm run cost` runs it, for the exit
+ * code and the one stderr line of a usage error thrown through runMain (a process costs 1–2 s of
+ * module loading, and main's return value is the exit code of every other path).
+ */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +16,7 @@ import type { CostEstimate } from "../../model/cost/types";
 import { ECB_REFERENCE } from "../../model/cost/currency";
 
 const ROOT = path.join(__dirname, "..", "..");
+const LAUNCHER = path.join(ROOT, "engine", "build", "launch.js");
 const run = promisify(execFile);
 
 describe("npm run cost", () => {
@@ -30,16 +36,18 @@ describe("npm run cost", () => {
     expect(body.stacks[0].estimate.monthlyUsd).toBeGreaterThan(50);
   });
 
-  it("exits 0 as a real process and prints the CHF rate with its date", async () => {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", path.join(ROOT, "engine/cli/cost.ts"), "quickfund-dev", "--currency", "CHF"], { cwd: ROOT, timeout: 120_000 });
-    expect(stdout).toMatch(/quickfund-dev: \$\d+(\.\d\d)?\/month = CHF \d+/);
-    expect(stdout).toContain(`at 1 USD = 0.7785 CHF, ECB ${ECB_REFERENCE.date}`);
-  }, 120_000);
+  it("exits 0 and prints the CHF rate with its date", async () => {
+    const out: string[] = [];
+    expect(await main(["quickfund-dev", "--currency", "CHF"], (s) => out.push(s))).toBe(0);
+    const text = out.join("\n");
+    expect(text).toMatch(/quickfund-dev: \$\d+(\.\d\d)?\/month = CHF \d+/);
+    expect(text).toContain(`at 1 USD = 0.7785 CHF, ECB ${ECB_REFERENCE.date}`);
+  });
 
-  it("exits 2 naming the expected values on a bad currency", async () => {
-    const err = await run(process.execPath, ["--import", "tsx", path.join(ROOT, "engine/cli/cost.ts"), "quickfund-dev", "--currency", "GBP"], { cwd: ROOT, timeout: 120_000 }).catch((e) => e);
+  it("exits 2 naming the expected values on a bad currency (the process)", async () => {
+    const err = await run(process.execPath, [LAUNCHER, "cost", "quickfund-dev", "--currency", "GBP"], { cwd: ROOT, timeout: 120_000 }).catch((e) => e);
     expect(err.code).toBe(2);
-    expect(err.stderr).toContain("cost: --currency GBP: expected EUR, CHF or USD");
+    expect(err.stderr.trim().split("\n")).toEqual(["cost: --currency GBP: expected EUR, CHF or USD"]);
   }, 120_000);
 
   it("rejects an unknown stack and a missing one before any work", () => {

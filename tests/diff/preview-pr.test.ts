@@ -2,6 +2,13 @@
  * `npm run preview:pr` end to end, in a throwaway git repository whose "preview CLI" copies fixture
  * plans (the real one is the lead's and slow): the worktree of the base, the base without a CLI,
  * a head stack that fails, a mandatory violation, a bad ref, and the cleanup.
+ *
+ * preview:pr runs as its exported `main` in this process, started in the scratch repository
+ * (tests/setup/cli-in-process.ts): a process of it costs 1–2 s of module loading and shows nothing
+ * more, since its exit code is main's return value through runMain. One case, the mandatory
+ * violation, runs it as `npm run preview:pr` does, from its bundle, to prove the process's exit
+ * code and stderr; tests/cli-hostile.test.ts runs its usage error (exit 2) the same way. The base
+ * and head previews it starts are still real processes: how it runs them is what is tested.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -9,6 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main, stacksReachedBy } from "../../engine/cli/preview-pr";
+import { runCliIn } from "../setup/cli-in-process";
 import { PLANTED } from "./fixtures/generate";
 import { FIXTURES } from "./helpers";
 
@@ -18,9 +26,9 @@ const LAUNCHER = path.join(ROOT, "engine", "build", "launch.js");
 // Writes plans/<file> named by each stack file (`plan: <file>`); a stack file saying `broken` is a
 // config error, and like the real CLI, `--all` then writes no plan at all. One body, served two
 // ways as the real trees are: as `engine/cli/preview.ts` through tsx (a base from before the
-// launcher), and as the launcher `node engine/build/launch.js preview ...`, which plain node runs
-// with no tsx start-up (0.1 s of CPU instead of 0.7 s here): the failing-stack cases run every
-// stack alone, so start-up is all they cost.
+// launcher; a stand-in for tsx, FAKE_TSX below), and as the launcher `node engine/build/launch.js
+// preview ...`. Both are plain node, 0.1 s of CPU a run: the failing-stack cases run every stack
+// alone, so start-up is all they cost.
 const fakePreview = (argvStart: number) => `
 const fs = require("node:fs");
 const path = require("node:path");
@@ -48,6 +56,14 @@ if (dirAt >= 0) {
 const FAKE_PREVIEW = fakePreview(2);
 /** `node engine/build/launch.js preview <args>`: the arguments start at argv[3]. */
 const FAKE_LAUNCHER = fakePreview(3);
+/** `tsx <script> <args>`: appends `<script> <args>` to `log`, then runs the script with argv as tsx leaves it. */
+const FAKE_TSX = (log: string) => `#!/usr/bin/env node
+const fs = require("node:fs");
+fs.appendFileSync(${JSON.stringify(log)}, process.argv.slice(2).join(" ") + "\\n");
+const script = require("node:path").resolve(process.argv[2]);
+process.argv.splice(1, 1);
+new Function("require", fs.readFileSync(script, "utf8"))(require);
+`;
 
 let repo: string;
 const git = (...args: string[]) => {
@@ -60,8 +76,10 @@ const write = (file: string, text: string) => {
   fs.writeFileSync(path.join(repo, file), text);
 };
 const stack = (name: string, planFile: string) => write(`stacks/Pulumi.${name}.yaml`, `plan: ${planFile}\n`);
-// preview:pr itself from its bundle, as `npm run preview:pr` runs it (0.2 s of CPU; 0.95 s with tsx).
-const run = (...args: string[]) => {
+/** preview:pr's `main` in this process, started in the scratch repository. */
+const pr = (...args: string[]) => runCliIn(repo, main, args, { NO_COLOR: "1" });
+/** preview:pr as `npm run preview:pr` runs it: a process, from its bundle. */
+const prProcess = (...args: string[]) => {
   const r = spawnSync(process.execPath, [LAUNCHER, "preview:pr", ...args], { cwd: repo, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
@@ -74,8 +92,13 @@ beforeAll(() => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), "preview-pr-"));
   git("init", "-q");
   write("package.json", JSON.stringify({ name: "t", private: true, workspaces: ["policies"] }));
-  write(".gitignore", "node_modules\n.preview\npreviewed.log\n");
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
+  write(".gitignore", "node_modules\n.preview\npreviewed.log\ntsx.log\n");
+  // preview:pr runs a base from before the launcher with `node_modules/.bin/tsx`; the fake preview
+  // CLI is plain JavaScript, so a stand-in runs it as tsx would, and logs each call (the real tsx
+  // would cost a second of start-up to prove nothing of preview:pr's). Nothing else of preview:pr
+  // reads the scratch repository's node_modules: the launcher resolves packages from this checkout.
+  write("node_modules/.bin/tsx", FAKE_TSX(path.join(repo, "tsx.log")));
+  fs.chmodSync(path.join(repo, "node_modules/.bin/tsx"), 0o755);
 });
 
 afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
@@ -99,12 +122,12 @@ describe("npm run preview:pr", () => {
     git("commit", "-qm", "preview CLI from the launcher");
   });
 
-  it("previews base and head, reports only the stacks whose plans differ", () => {
+  it("previews base and head, reports only the stacks whose plans differ", async () => {
     stack("quickfund-prod", "head-rename.json"); // a database renamed without an alias
     stack("quickfund-rct", "secrets-head.json");
     stack("cryptocare-dev", "base.json"); // a new stack
     // The base is the tree before the launcher (same stack files as HEAD): its preview runs through tsx.
-    const r = run("--base", tsxCli, "--out", ".preview/c.md", "--affected", ".preview/affected.json", "--json", ".preview/diff.json");
+    const r = await pr("--base", tsxCli, "--out", ".preview/c.md", "--affected", ".preview/affected.json", "--json", ".preview/diff.json");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(JSON.parse(read(".preview/affected.json"))).toEqual(["cryptocare-dev", "quickfund-prod", "quickfund-rct"]);
@@ -115,6 +138,8 @@ describe("npm run preview:pr", () => {
     expect(md).toContain("1 other stack(s) unchanged");
     expect(md).toContain("(with uncommitted changes)");
     expect(r.stdout).toContain("stateful resource renamed");
+    // The base, which has no launcher, and only the base, ran its preview CLI through tsx.
+    expect(read("tsx.log").trim().split("\n")).toEqual([expect.stringMatching(/^engine\/cli\/preview\.ts .*--json-dir /)]);
     for (const p of PLANTED.slice(0, 3)) {
       expect(md).not.toContain(p);
       expect(r.stdout).not.toContain(p);
@@ -124,26 +149,26 @@ describe("npm run preview:pr", () => {
     expect(git("worktree", "list").split("\n")).toHaveLength(1);
   });
 
-  it("exits 1 when head has a mandatory violation, and still writes the comment", () => {
+  it("exits 1 when head has a mandatory violation, and still writes the comment (the process)", () => {
     stack("quickfund-prod", "head-changes.json");
-    const r = run("--base", "HEAD", "--out", ".preview/c.md");
+    const r = prProcess("--base", "HEAD", "--out", ".preview/c.md");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/1 mandatory policy violation/);
     expect(read(".preview/c.md")).toContain("**1 (1 mandatory)**");
   });
 
-  it("takes a base without a preview CLI as empty plans, and says so", () => {
+  it("takes a base without a preview CLI as empty plans, and says so", async () => {
     stack("quickfund-prod", "base.json");
-    const r = run("--base", noCli, "--out", ".preview/c.md");
+    const r = await pr("--base", noCli, "--out", ".preview/c.md");
     expect(r.code).toBe(0);
     const md = read(".preview/c.md");
     expect(md).toContain("The base has no offline preview CLI");
     expect(md).toMatch(/\| quickfund-dev \| \d+ \| 0 \| 0 \|/);
   });
 
-  it("isolates a stack that fails: base failure is an empty plan, head failure exits 2", () => {
+  it("isolates a stack that fails: base failure is an empty plan, head failure exits 2", async () => {
     stack("quickfund-dev", "broken");
-    const head = run("--base", "HEAD", "--out", ".preview/c.md");
+    const head = await pr("--base", "HEAD", "--out", ".preview/c.md");
     expect(head.code).toBe(2);
     expect(head.stdout).toContain("head quickfund-dev: failed to evaluate (quickfund-dev: config error: broken)");
     const md = read(".preview/c.md");
@@ -153,7 +178,7 @@ describe("npm run preview:pr", () => {
     git("add", "-A");
     git("commit", "-qm", "break dev");
     stack("quickfund-dev", "base.json");
-    const base = run("--base", "HEAD", "--out", ".preview/c.md");
+    const base = await pr("--base", "HEAD", "--out", ".preview/c.md");
     expect(base.code).toBe(0);
     expect(read(".preview/c.md")).toContain("failed to evaluate at base: its plan is taken as empty");
   });
@@ -172,20 +197,20 @@ describe("npm run preview:pr", () => {
     }
   });
 
-  it("previews only the stacks a change made of stack files reaches, and every stack for any other change", () => {
+  it("previews only the stacks a change made of stack files reaches, and every stack for any other change", async () => {
     git("add", "-A");
     git("commit", "-qm", "a baseline");
     const previewed = () => read("previewed.log").trim().split("\n");
     fs.rmSync(path.join(repo, "previewed.log"), { force: true });
     stack("quickfund-rct", "base.json");
     write("docs/notes.md", "prose reaches no plan\n");
-    const one = run("--base", "HEAD", "--out", ".preview/c.md");
+    const one = await pr("--base", "HEAD", "--out", ".preview/c.md");
     expect(one.code).toBe(0);
     expect(previewed()).toEqual(["quickfund-rct"]);
     expect(read(".preview/c.md")).toContain("Only stack files and documentation changed: previewed the stacks they reach (quickfund-rct)");
     fs.rmSync(path.join(repo, "previewed.log"));
     write("engine/cli/helper.ts", "// a code change may reach any stack\n");
-    expect(run("--base", "HEAD", "--out", ".preview/c.md").code).toBe(0);
+    expect((await pr("--base", "HEAD", "--out", ".preview/c.md")).code).toBe(0);
     expect(previewed()).toEqual(["cryptocare-dev quickfund-dev quickfund-prod quickfund-rct"]);
     expect(read(".preview/c.md")).not.toContain("Only stack files");
   });
