@@ -1,6 +1,6 @@
 /** Terminal rendering of an offline plan: the component/resource tree, the counts per type, the monthly cost. */
 import { formatRange } from "../model/cost/budget";
-import { formatMonthly } from "../model/cost/currency";
+import { formatMonthly, groupThousands } from "../model/cost/currency";
 import type { RecordedResource } from "../model/plan-values";
 import type { PlanCost } from "./plan-file";
 import { OFFLINE_LIMITS } from "./digest";
@@ -53,7 +53,7 @@ export function renderLimits(): string {
  */
 export function renderCost(cost: PlanCost): string {
   const { estimate, currency } = cost;
-  const usd = `$${estimate.monthlyUsd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const usd = `$${groupThousands(estimate.monthlyUsd, 2)}`;
   const shown =
     currency.code === "USD"
       ? `${usd}/month (list prices in USD)`

@@ -37,11 +37,23 @@ export function convertUsd(usd: number, currency: Currency): number {
   return usd * perUsd(currency);
 }
 
+/**
+ * `1,234,567` / `1,234.50`: digits grouped by thousands with a comma (en-US), rounded half away
+ * from zero like toFixed. Written out because the first toLocaleString of a process initialises
+ * ICU (~40 ms), which every preview would pay for its cost lines.
+ */
+export function groupThousands(value: number, fractionDigits = 0): string {
+  const fixed = Math.abs(value).toFixed(fractionDigits);
+  const [whole, fraction] = fixed.split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${value < 0 && Number(fixed) !== 0 ? "-" : ""}${grouped}${fraction !== undefined ? `.${fraction}` : ""}`;
+}
+
 /** `€123` / `$123.45` / `CHF 1,234`: whole units from 100 up, cents below. */
 export function formatAmount(amount: number, currency: Currency): string {
   const digits = Math.abs(amount) >= 100 ? 0 : 2;
   const sign = amount < 0 ? "-" : "";
-  return `${sign}${SYMBOL[currency]}${Math.abs(amount).toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  return `${sign}${SYMBOL[currency]}${groupThousands(Math.abs(amount), digits)}`;
 }
 
 /** `at 1 USD = 0.8503 EUR, ECB 2026-05-08`; empty for USD (nothing converted). */

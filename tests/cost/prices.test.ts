@@ -1,6 +1,6 @@
 /** The loader's refusal rule and the currency formatter. */
 import { describe, expect, it } from "vitest";
-import { ECB_REFERENCE, formatMonthly, perUsd } from "../../model/cost/currency";
+import { ECB_REFERENCE, formatMonthly, groupThousands, perUsd } from "../../model/cost/currency";
 import { PriceError, PriceLookup, VENDORED_PRICES } from "../../model/cost/prices";
 
 describe("vendored prices", () => {
@@ -38,5 +38,21 @@ describe("currency", () => {
     // 1 USD = 0.9156 / 1.1761 CHF = 0.7785; $1,000 = CHF 779
     expect(formatMonthly(1000, "CHF")).toBe(`CHF 779/month (at 1 USD = 0.7785 CHF, ECB ${ECB_REFERENCE.date})`);
     expect(formatMonthly(123.456, "USD")).toBe("$123/month");
+  });
+});
+
+describe("groupThousands", () => {
+  it("writes what toLocaleString('en-US') writes, without initialising ICU", () => {
+    const values = [0, 5, 999, 1000, 12_345, 999_999.5, 1_000_000, 2_628_000, 1234567.891, -1234.5, 0.5, 1e9];
+    for (const v of values) {
+      for (const digits of [0, 2]) {
+        expect(groupThousands(v, digits), `${v} with ${digits} digits`).toBe(v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits, roundingMode: "halfExpand" } as Intl.NumberFormatOptions));
+      }
+    }
+  });
+
+  it("never writes a minus zero (toLocaleString writes -0 for -0.004)", () => {
+    expect(groupThousands(-0.004)).toBe("0");
+    expect(groupThousands(-0.004, 2)).toBe("0.00");
   });
 });

@@ -5,6 +5,7 @@
  * Europe rate is unconfirmed (`cdn.cache_fill.gb.range`).
  */
 import type { RecordedResource } from "../../plan-values";
+import { groupThousands } from "../currency";
 import { PriceLookup } from "../prices";
 import type { CostLine } from "../types";
 import { notPriced, priced, usd, type PricingContext } from "./common";
@@ -21,7 +22,7 @@ export function priceCdn(r: RecordedResource, ctx: PricingContext): CostLine[] {
     priced(
       r,
       "cdn",
-      `${Math.round(cached * 100) / 100} GiB from cache, ${Math.round(lookups).toLocaleString("en-US")} lookups`,
+      `${Math.round(cached * 100) / 100} GiB from cache, ${groupThousands(Math.round(lookups))} lookups`,
       cached * egressRate + (lookups / 1e4) * lookupRate,
       `${Math.round(cached * 100) / 100} GiB × ${usd(egressRate)}/GiB + ${Math.round(lookups / 1e4)} × 10k lookups × ${usd(lookupRate)}`,
       p,

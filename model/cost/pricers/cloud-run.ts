@@ -12,6 +12,7 @@
  * to be on its own billing account or to be the only one using the allowance: said in the estimate).
  */
 import type { RecordedResource } from "../../plan-values";
+import { groupThousands } from "../currency";
 import { quantity } from "../../pod-model";
 import { PriceLookup } from "../prices";
 import type { CostLine } from "../types";
@@ -62,7 +63,7 @@ export function priceCloudRun(r: RecordedResource, ctx: PricingContext): CostLin
         "min-instances",
         `${min} min instance${min > 1 ? "s" : ""} (${shape}, ${requestBased ? "request-based, idle rate" : "instance-based"}), max ${max}`,
         monthly,
-        `${min} × (${vcpu} vCPU × ${usd(cpuRate)}/s + ${gib} GiB × ${usd(memRate)}/s) × ${SECONDS_PER_MONTH.toLocaleString("en-US")} s`,
+        `${min} × (${vcpu} vCPU × ${usd(cpuRate)}/s + ${gib} GiB × ${usd(memRate)}/s) × ${groupThousands(SECONDS_PER_MONTH)} s`,
         p,
       ),
     );
@@ -86,9 +87,9 @@ export function priceCloudRun(r: RecordedResource, ctx: PricingContext): CostLin
       priced(
         r,
         "requests",
-        `${Math.round(requests).toLocaleString("en-US")} requests × ${seconds} s (${provenance(ctx.usage.cloudRunRequests)})`,
+        `${groupThousands(Math.round(requests))} requests × ${seconds} s (${provenance(ctx.usage.cloudRunRequests)})`,
         vcpuS * cpuRate + gibS * memRate + (billedRequests / 1e6) * perMillion,
-        `${Math.round(vcpuS).toLocaleString("en-US")} vCPU-s × ${usd(cpuRate)} + ${Math.round(gibS).toLocaleString("en-US")} GiB-s × ${usd(memRate)} + ${(billedRequests / 1e6).toFixed(2)}M requests × ${usd(perMillion)}/M, after the free tier`,
+        `${groupThousands(Math.round(vcpuS))} vCPU-s × ${usd(cpuRate)} + ${groupThousands(Math.round(gibS))} GiB-s × ${usd(memRate)} + ${(billedRequests / 1e6).toFixed(2)}M requests × ${usd(perMillion)}/M, after the free tier`,
         p,
         ["cloudRunRequests", "cloudRunRequestSeconds"],
       ),

@@ -5,6 +5,7 @@
  * USA, Europe, South America, Asia Pacific). Alerting is free until 2027-09 (`monitoring.alerting.month.global`).
  */
 import type { RecordedResource } from "../../plan-values";
+import { groupThousands } from "../currency";
 import { PriceLookup } from "../prices";
 import type { CostLine } from "../types";
 import { afterFreeTier, arr, priced, SECONDS_PER_MONTH, str, usd, type PricingContext } from "./common";
@@ -23,7 +24,7 @@ export function priceUptimeCheck(r: RecordedResource, ctx: PricingContext): Cost
   const billed = afterFreeTier(ctx, "monitoring.uptime_executions", UPTIME_FREE_EXECUTIONS, runs);
   const p = new PriceLookup(ctx.tables);
   const rate = p.usd("monitoring.uptime_check.per_1k_executions.global");
-  return [priced(r, "executions", `${runs.toLocaleString("en-US")} executions/month (1M free per project)`, (billed / 1000) * rate, `${billed.toLocaleString("en-US")} billed / 1,000 × ${usd(rate)}`, p)];
+  return [priced(r, "executions", `${groupThousands(runs)} executions/month (1M free per project)`, (billed / 1000) * rate, `${groupThousands(billed)} billed / 1,000 × ${usd(rate)}`, p)];
 }
 
 export function priceAlertPolicy(r: RecordedResource, ctx: PricingContext): CostLine[] {

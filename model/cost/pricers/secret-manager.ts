@@ -6,6 +6,7 @@
  * costs nothing.
  */
 import type { RecordedResource } from "../../plan-values";
+import { groupThousands } from "../currency";
 import { PriceLookup } from "../prices";
 import type { CostLine } from "../types";
 import { provenance } from "../usage";
@@ -37,7 +38,7 @@ export function priceSecretVersion(r: RecordedResource, ctx: PricingContext): Co
     const perTenK = ap.usd("secretmanager.access_ops.per_10k.global");
     if (accesses > 0)
       lines.push(
-        priced(r, "accesses", `${accesses.toLocaleString("en-US")} accesses/month (${provenance(ctx.usage.secretAccesses)})`, (billedAccesses / 1e4) * perTenK, `${billedAccesses.toLocaleString("en-US")} after 10,000 free / 10k × ${usd(perTenK)}`, ap, ["secretAccesses"]),
+        priced(r, "accesses", `${groupThousands(accesses)} accesses/month (${provenance(ctx.usage.secretAccesses)})`, (billedAccesses / 1e4) * perTenK, `${groupThousands(billedAccesses)} after 10,000 free / 10k × ${usd(perTenK)}`, ap, ["secretAccesses"]),
       );
   }
   return lines;
