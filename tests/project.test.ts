@@ -1,7 +1,7 @@
 /** The real-CLI path: Pulumi.yaml is valid, its entry runs the same program, config keys are namespaced. */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
@@ -10,6 +10,25 @@ import { PROJECT_ROOT } from "../engine/project";
 import { previewStack } from "../engine/preview";
 import { renderSchema, schemaPath } from "../engine/cli/generate-schemas";
 import { PLATFORMS, allStacks } from "../stacks/registry";
+
+/**
+ * The real CLI entry in a fresh process, as the Pulumi CLI loads it (the entry registers tsx
+ * itself); tsx's loader preloaded rather than its CLI, which would start a second node process.
+ * Started as this file loads, so that its seconds of loading run while the in-process tests do.
+ */
+function runEntry(stack: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--require", "tsx/cjs", join(PROJECT_ROOT, "tests/fixtures/run-entry.ts"), stack], { cwd: PROJECT_ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (err) => resolve({ status: null, stdout, stderr: String(err) }));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+const ENTRY_STACK = "quickfund-dev";
+const entryRun = runEntry(ENTRY_STACK);
 
 const project = parse(readFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
 
@@ -38,21 +57,6 @@ describe("Pulumi.yaml", () => {
       for (const key of Object.keys(doc.config ?? {})) expect(key, f).toMatch(/^[a-z-]+:[A-Za-z]+$/);
       expect(doc.secretsprovider, f).toMatch(/^gcpkms:\/\//);
     }
-  });
-
-  it("the CLI entry (pulumi-program.js) registers exactly what the offline preview records", async () => {
-    const stack = "quickfund-dev";
-    // A fresh process, as the Pulumi CLI loads the entry (which registers tsx itself); tsx's loader
-    // preloaded rather than its CLI, which would start a second node process.
-    const run = spawnSync(process.execPath, ["--require", "tsx/cjs", join(PROJECT_ROOT, "tests/fixtures/run-entry.ts"), stack], {
-      encoding: "utf8",
-      cwd: PROJECT_ROOT,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const viaEntry = JSON.parse(run.stdout.trim().split("\n").pop()!) as string[];
-    const viaPreview = (await previewStack(stack)).evaluation.resources.map((r) => r.urn);
-    expect(viaEntry.length).toBeGreaterThan(1);
-    expect(viaEntry).toEqual(viaPreview);
   });
 });
 
@@ -102,5 +106,16 @@ describe("stack file JSON Schemas", () => {
     const foundation = schemaOf("diaspomoney-shared").properties.config;
     expect(foundation.required).toEqual(expect.arrayContaining(["diaspomoney:gcp", "diaspomoney:edge", "diaspomoney:alerting"]));
     expect(Object.keys(foundation.properties)).not.toContain("diaspomoney:app");
+  });
+});
+
+describe("the CLI entry", () => {
+  it("pulumi-program.js registers exactly what the offline preview records", async () => {
+    const run = await entryRun;
+    expect(run.status, run.stderr).toBe(0);
+    const viaEntry = JSON.parse(run.stdout.trim().split("\n").pop()!) as string[];
+    const viaPreview = (await previewStack(ENTRY_STACK)).evaluation.resources.map((r) => r.urn);
+    expect(viaEntry.length).toBeGreaterThan(1);
+    expect(viaEntry).toEqual(viaPreview);
   });
 });

@@ -7,7 +7,7 @@
  * (gke-gcloud-auth-plugin, a bootstrapped stack file, the policy pack and its config), and call only
  * npm scripts that exist and are documented.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -71,6 +71,21 @@ const PINNED = /^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/;
 const TRUSTED_REFS = `contains(fromJSON('["refs/heads/develop","refs/heads/rct","refs/heads/main"]'), github.ref)`;
 /** Triggers under which a job runs code a pull request's author wrote. */
 const PR_TRIGGERS = ["pull_request", "pull_request_target", "issue_comment", "workflow_run"];
+/**
+ * A workflow step's script under bash, as the runner runs it, without blocking: the tests that run
+ * one script for several branches start them all at once (a script is a few jq processes, and
+ * their start-up, not their work, was most of these tests' time).
+ */
+function bash(script: string, options: SpawnOptions): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("bash", ["-eo", "pipefail", "-c", script], { ...options, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (err) => resolve({ status: null, stderr: String(err) }));
+    child.on("close", (status) => resolve({ status, stderr }));
+  });
+}
+
 const holdsIdToken = (w: Workflow, j: Job) => JSON.stringify(j.permissions ?? w.permissions ?? {}).includes("id-token");
 
 describe("workflows", () => {
@@ -446,14 +461,14 @@ describe("workflows", () => {
 
   const hasJq = spawnSync("jq", ["--version"]).status === 0;
   /** Runs the Deploy plan step for a branch in `cwd` (which holds a `stacks/` directory). */
-  const deployPlan = (cwd: string, branch: string) => {
+  const deployPlan = async (cwd: string, branch: string) => {
     const [, w] = byName("Deploy");
     const step = Object.values(w.jobs).flatMap((j) => j.steps ?? []).find((s) => (s.run ?? "").includes("BRANCH_ENVS"))!;
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-out-"));
     try {
       const file = path.join(out, "github-output");
       fs.writeFileSync(file, "");
-      const r = spawnSync("bash", ["-eo", "pipefail", "-c", step.run!], { cwd, encoding: "utf8", env: { ...process.env, GITHUB_REF_NAME: branch, GITHUB_OUTPUT: file, BRANCH_ENVS: w.env!.BRANCH_ENVS } });
+      const r = await bash(step.run!, { cwd, env: { ...process.env, GITHUB_REF_NAME: branch, GITHUB_OUTPUT: file, BRANCH_ENVS: w.env!.BRANCH_ENVS } });
       if (r.status !== 0) return { failed: r.stderr };
       const o = Object.fromEntries(fs.readFileSync(file, "utf8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
       return { env: o.env, first_count: o.first_count, first: JSON.parse(o.first), after_upstream_count: o.after_upstream_count, after_upstream: JSON.parse(o.after_upstream) };
@@ -462,14 +477,15 @@ describe("workflows", () => {
     }
   };
 
-  it.skipIf(!hasJq)("the plan step selects the stacks of the mapped env (shared ones from main only), shared first", () => {
+  it.skipIf(!hasJq)("the plan step selects the stacks of the mapped env (shared ones from main only), shared first", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-plan-"));
     try {
       fs.mkdirSync(path.join(tmp, "stacks"));
       for (const s of ["quickfund-dev", "quickfund-rct", "quickfund-prod", "diaspomoney-dev", "diaspomoney-prod", "diaspomoney-shared"]) fs.writeFileSync(path.join(tmp, "stacks", `Pulumi.${s}.yaml`), "");
       fs.writeFileSync(path.join(tmp, "stacks", "quickfund.ts"), "");
       const none = { include: [] };
-      expect(deployPlan(tmp, "develop")).toEqual({
+      const [develop, rct, main, feature] = await Promise.all(["develop", "rct", "main", "feature/x"].map((branch) => deployPlan(tmp, branch)));
+      expect(develop).toEqual({
         env: "dev",
         first_count: "2",
         // diaspomoney-shared deploys from main only: on develop its env stack has no upstream to wait for.
@@ -477,15 +493,15 @@ describe("workflows", () => {
         after_upstream_count: "0",
         after_upstream: none,
       });
-      expect(deployPlan(tmp, "rct")).toMatchObject({ env: "rct", first: { include: [{ stack: "quickfund-rct", environment: "rct" }] }, after_upstream_count: "0" });
-      expect(deployPlan(tmp, "main")).toEqual({
+      expect(rct).toMatchObject({ env: "rct", first: { include: [{ stack: "quickfund-rct", environment: "rct" }] }, after_upstream_count: "0" });
+      expect(main).toEqual({
         env: "prod",
         first_count: "2",
         first: { include: [{ stack: "diaspomoney-shared", environment: "prod" }, { stack: "quickfund-prod", environment: "prod" }] },
         after_upstream_count: "1",
         after_upstream: { include: [{ stack: "diaspomoney-prod", environment: "prod", after: "diaspomoney-shared" }] },
       });
-      expect(deployPlan(tmp, "feature/x")).toHaveProperty("failed");
+      expect(feature).toHaveProperty("failed");
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -499,11 +515,13 @@ describe("workflows", () => {
     expect(after.strategy?.matrix).toBe("${{ fromJSON(needs.plan.outputs.after_upstream) }}");
     expect(w.jobs.deploy.strategy?.matrix).toBe("${{ fromJSON(needs.plan.outputs.first) }}");
     const deployedOn = new Map<string, string>();
-    const plans = Object.keys(JSON.parse(w.env!.BRANCH_ENVS) as Record<string, string>).map((branch) => {
-      const plan = deployPlan(ROOT, branch);
-      if ("failed" in plan) throw new Error(`${branch}: ${plan.failed}`);
-      return { branch, ...plan };
-    });
+    const plans = await Promise.all(
+      Object.keys(JSON.parse(w.env!.BRANCH_ENVS) as Record<string, string>).map(async (branch) => {
+        const plan = await deployPlan(ROOT, branch);
+        if ("failed" in plan) throw new Error(`${branch}: ${plan.failed}`);
+        return { branch, ...plan };
+      }),
+    );
     for (const { branch, first, after_upstream } of plans) {
       const wave1 = (first.include as { stack: string }[]).map((e) => e.stack);
       const wave2 = after_upstream.include as { stack: string; after: string }[];
@@ -527,7 +545,7 @@ describe("workflows", () => {
     for (const s of stackFiles()) for (const u of upstreamStacksOf(s)) expect(deployedOn.has(u), `${s}'s upstream ${u} has a stack file and a branch`).toBe(true);
   });
 
-  it("a stack after its upstream deploys only if that upstream's job succeeded in this run", () => {
+  it("a stack after its upstream deploys only if that upstream's job succeeded in this run", async () => {
     const [, w] = byName("Deploy");
     const job = w.jobs["deploy-after-upstream"];
     // It runs when `deploy` failed (each stack checks its own upstreams), never when cancelled.
@@ -541,28 +559,35 @@ describe("workflows", () => {
     expect(w.jobs.deploy.name).toBe("pulumi up ${{ matrix.stack }}");
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-gate-"));
     try {
-      // A stand-in for `gh api`: prints the jobs of the run as the step's --jq would.
+      // A stand-in for `gh api`: prints the jobs of the run as the step's --jq would (each case's
+      // own list, named by TEST_JOBS_TSV, so that the cases can run at once).
       const gh = path.join(tmp, "gh");
-      fs.writeFileSync(gh, `#!/bin/sh\ncat "${path.join(tmp, "jobs.tsv")}"\n`, { mode: 0o755 });
+      fs.writeFileSync(gh, `#!/bin/sh\ncat "$TEST_JOBS_TSV"\n`, { mode: 0o755 });
+      let cases = 0;
       const gate_ = (jobs: [string, string][], stack: string, after: string) => {
-        fs.writeFileSync(path.join(tmp, "jobs.tsv"), jobs.map((j) => j.join("\t")).join("\n") + "\n");
-        const r = spawnSync("bash", ["-eo", "pipefail", "-c", gate.run!], { cwd: tmp, encoding: "utf8", env: { ...process.env, PATH: `${tmp}:${process.env.PATH}`, STACK: stack, AFTER: after, GITHUB_REPOSITORY: "o/r", GITHUB_RUN_ID: "1" } });
-        return { status: r.status, stderr: r.stderr };
+        const list = path.join(tmp, `jobs-${cases++}.tsv`);
+        fs.writeFileSync(list, jobs.map((j) => j.join("\t")).join("\n") + "\n");
+        return bash(gate.run!, { cwd: tmp, env: { ...process.env, PATH: `${tmp}:${process.env.PATH}`, TEST_JOBS_TSV: list, STACK: stack, AFTER: after, GITHUB_REPOSITORY: "o/r", GITHUB_RUN_ID: "1" } });
       };
       const ran: [string, string][] = [["Stacks to deploy", "success"], ["pulumi up quickfund-prod", "failure"], ["pulumi up diaspomoney-shared", "success"], ["pulumi up diaspomoney-prod", "pending"]];
-      expect(gate_(ran, "diaspomoney-prod", "diaspomoney-shared").status).toBe(0);
-      const failed = gate_([["pulumi up diaspomoney-shared", "failure"]], "diaspomoney-prod", "diaspomoney-shared");
+      const [succeeded, failed, skipped, notRun] = await Promise.all([
+        gate_(ran, "diaspomoney-prod", "diaspomoney-shared"),
+        gate_([["pulumi up diaspomoney-shared", "failure"]], "diaspomoney-prod", "diaspomoney-shared"),
+        gate_([["pulumi up diaspomoney-shared", "skipped"]], "diaspomoney-prod", "diaspomoney-shared"),
+        gate_([["pulumi up quickfund-prod", "success"]], "diaspomoney-prod", "diaspomoney-shared"),
+      ]);
+      expect(succeeded.status, succeeded.stderr).toBe(0);
       expect(failed.status).toBe(1);
       expect(failed.stderr).toContain("diaspomoney-prod deploys after diaspomoney-shared");
       expect(failed.stderr).toContain("(failure)");
-      expect(gate_([["pulumi up diaspomoney-shared", "skipped"]], "diaspomoney-prod", "diaspomoney-shared").status).toBe(1);
-      expect(gate_([["pulumi up quickfund-prod", "success"]], "diaspomoney-prod", "diaspomoney-shared")).toMatchObject({ status: 1, stderr: expect.stringContaining("(not run)") });
+      expect(skipped.status).toBe(1);
+      expect(notRun).toMatchObject({ status: 1, stderr: expect.stringContaining("(not run)") });
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 
-  it.skipIf(!hasJq)("the cloud preview plan writes its output with a random heredoc delimiter, the stacks of the branch's env", () => {
+  it.skipIf(!hasJq)("the cloud preview plan writes its output with a random heredoc delimiter, the stacks of the branch's env", async () => {
     const [, w] = byName("Cloud preview");
     const step = w.jobs.plan.steps!.find((s) => (s.run ?? "").includes("GITHUB_OUTPUT"))!;
     expect(step.run).toMatch(/delimiter="EOF_\$\(openssl rand -hex \d+\)"/);
@@ -570,21 +595,20 @@ describe("workflows", () => {
     try {
       fs.mkdirSync(path.join(tmp, "stacks"));
       for (const s of ["quickfund-dev", "quickfund-prod", "diaspomoney-prod", "diaspomoney-shared"]) fs.writeFileSync(path.join(tmp, "stacks", `Pulumi.${s}.yaml`), "");
-      const read = (branch: string) => {
+      const read = async (branch: string) => {
         const file = path.join(tmp, `out-${branch.replace(/\W/g, "_")}`);
         fs.writeFileSync(file, "");
-        const r = spawnSync("bash", ["-eo", "pipefail", "-c", step.run!], { cwd: tmp, encoding: "utf8", env: { ...process.env, GITHUB_REF_NAME: branch, GITHUB_OUTPUT: file, BRANCH_ENVS: w.env!.BRANCH_ENVS } });
+        const r = await bash(step.run!, { cwd: tmp, env: { ...process.env, GITHUB_REF_NAME: branch, GITHUB_OUTPUT: file, BRANCH_ENVS: w.env!.BRANCH_ENVS } });
         return { status: r.status, out: fs.readFileSync(file, "utf8") };
       };
-      const main = read("main");
+      const [main, dev, feature] = await Promise.all(["main", "develop", "feature/x"].map(read));
       expect(main.status).toBe(0);
       const m = /^stacks<<(EOF_[0-9a-f]{32})\n(.*)\n\1\n$/s.exec(main.out);
       expect(m, main.out).not.toBeNull();
       expect(JSON.parse(m![2])).toEqual({ include: ["diaspomoney-prod", "diaspomoney-shared", "quickfund-prod"].map((stack) => ({ stack, environment: "prod" })) });
-      const dev = read("develop");
       expect(dev.out.split("\n")[0]).not.toBe(main.out.split("\n")[0]); // a new delimiter each run
       expect(JSON.parse(dev.out.split("\n")[1])).toEqual({ include: [{ stack: "quickfund-dev", environment: "dev" }] });
-      expect(read("feature/x").status).toBe(1);
+      expect(feature.status).toBe(1);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

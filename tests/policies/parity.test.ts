@@ -44,15 +44,18 @@ beforeAll(async () => {
 afterAll(() => client?.close());
 
 /**
- * The server's answers to analyze requests under the current config. Within one config the server
- * is a function of the request, and a third of the corpus's resources recur unchanged from case to
- * case (a spec's other resources, its untouched fixture): each distinct request goes to the server
+ * The server's answers to analyze and analyzeStack requests under the current config. Within one
+ * config the server is a function of the request, and a third of the corpus's resources recur
+ * unchanged from case to case (a spec's other resources, its untouched fixture), as do a seventh of
+ * its plans (a not-applicable case that changes nothing): each distinct request goes to the server
  * once, and every case's runner output is still compared with the answer for its exact request.
  */
 const analyzedUnderConfig = new Map<string, Promise<ReturnType<typeof fromResponse>>>();
+const stacksAnalyzedUnderConfig = new Map<string, Promise<ReturnType<typeof fromResponse>>>();
 
 async function configure(config: PolicyPackConfigFile) {
   analyzedUnderConfig.clear();
+  stacksAnalyzedUnderConfig.clear();
   await call("configure", configureRequest(config));
 }
 
@@ -109,6 +112,21 @@ function fromResponse(resp: any): { diagnostics: AnalyzerDiagnostic[]; notApplic
 }
 
 /**
+ * A resource's wire Struct and options, built once for all three configs: the corpus's plans share
+ * their resource objects (a spec's fixture recurs in many cases), and neither side mutates one.
+ * Its provider is not here: which record it is depends on the plan.
+ */
+const wireCache = new WeakMap<RecordedResource, { props: any; opts: any }>();
+function wireOf(r: RecordedResource): { props: any; opts: any } {
+  let wire = wireCache.get(r);
+  if (!wire) {
+    wire = { props: Struct.fromJavaScript(toAnalyzerWire(r.inputs)), opts: options(r) };
+    wireCache.set(r, wire);
+  }
+  return wire;
+}
+
+/**
  * One plan through the server: every resource's analyze, then analyzeStack, all sent at once and
  * answered in order (the server was configured for this config beforehand: it keeps a config until
  * the next configure, as it does for a whole CLI run). A resource's wire Struct is built once and
@@ -116,7 +134,7 @@ function fromResponse(resp: any): { diagnostics: AnalyzerDiagnostic[]; notApplic
  */
 async function viaServer(resources: RecordedResource[]) {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const built = resources.map((r) => ({ r, props: Struct.fromJavaScript(toAnalyzerWire(r.inputs)), opts: options(r), provider: provider(r, byUrn) }));
+  const built = resources.map((r) => ({ r, ...wireOf(r), provider: provider(r, byUrn) }));
   const analyzed = built.map(({ r, props, opts, provider: p }) => {
     // Everything the request is built from: the resource (inputs, options, parent) and its provider.
     const providerRecord = byUrn.get(providerUrn(r.provider) ?? "");
@@ -134,6 +152,19 @@ async function viaServer(resources: RecordedResource[]) {
     analyzedUnderConfig.set(key, answer);
     return answer;
   });
+  // The whole request is built from the plan (a provider's record is one of its resources).
+  const stackKey = JSON.stringify(resources);
+  let stack = stacksAnalyzedUnderConfig.get(stackKey);
+  if (!stack) {
+    stack = call("analyzeStack", stackRequest(built)).then(fromResponse);
+    stacksAnalyzedUnderConfig.set(stackKey, stack);
+  }
+  const [perResource, stackAnswer] = await Promise.all([Promise.all(analyzed), stack]);
+  return { perResource, stack: stackAnswer };
+}
+
+/** The analyzeStack request for a plan, from the wire pieces its analyze requests were built from. */
+function stackRequest(built: { r: RecordedResource; props: any; opts: any; provider: any }[]) {
   const sreq = new proto.AnalyzeStackRequest();
   sreq.setResourcesList(
     built.map(({ r, props, opts, provider: p }) => {
@@ -155,8 +186,7 @@ async function viaServer(resources: RecordedResource[]) {
       return ar;
     }),
   );
-  const [perResource, stack] = await Promise.all([Promise.all(analyzed), call("analyzeStack", sreq).then(fromResponse)]);
-  return { perResource, stack };
+  return sreq;
 }
 
 async function viaRunner(resources: RecordedResource[], config: PolicyPackConfigFile) {
@@ -233,8 +263,13 @@ describe("parity with @pulumi/policy's analyzer server (gRPC)", () => {
       let compared = 0;
       let violations = 0;
       await configure(config);
-      for (const c of corpus()) {
-        const [server, runner] = await withoutStackTraces(async () => [await viaServer(c.resources), await viaRunner(c.resources, config)] as const);
+      // Every case's requests go out at once, so the server (in this process) works through them
+      // without idling for a round trip between cases. The configure above has been answered, so
+      // every request is analyzed under this config.
+      const servers = await withoutStackTraces(() => Promise.all(corpus().map((c) => viaServer(c.resources))));
+      for (const [i, c] of corpus().entries()) {
+        const server = servers[i];
+        const runner = await withoutStackTraces(() => viaRunner(c.resources, config));
         expect(runner, c.label).toEqual(server);
         compared++;
         violations += server.perResource.reduce((n, r) => n + r.diagnostics.length, 0) + server.stack.diagnostics.length;
