@@ -2,9 +2,13 @@
  * The one mock harness every test uses: evaluates a program (a component example, a whole stack)
  * with the offline engine and returns the recorded plan; and runs a CLI's `main` in process.
  */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { format } from "node:util";
 import { evaluate, type Evaluation } from "../engine/evaluate";
 import { Plan } from "../engine/plan";
+import { PROJECT_ROOT } from "../engine/project";
 
 export interface RunOptions {
   project?: string;
@@ -56,4 +60,17 @@ export async function runCliInProcess(main: (argv: string[]) => Promise<number>,
   } finally {
     Object.assign(console, saved);
   }
+}
+
+/**
+ * A scratch root whose `stacks/Pulumi.<stack>.yaml` is this repository's with `extra` appended
+ * (YAML lines under `config:`), for `preview --root`: only stack files come from the root, the
+ * program is this repository's.
+ */
+export function stackFileWith(stack: string, extra: string): string {
+  const root = mkdtempSync(join(tmpdir(), `${stack}-`));
+  mkdirSync(join(root, "stacks"));
+  const file = `stacks/Pulumi.${stack}.yaml`;
+  writeFileSync(join(root, file), `${readFileSync(join(PROJECT_ROOT, file), "utf8").trimEnd()}\n${extra}\n`);
+  return root;
 }

@@ -4,7 +4,7 @@
  * (`cost`), and the PR comment says before → after with the lines that moved, e.g. when a change
  * raises Quickfund prod's Cloud SQL tier.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -15,19 +15,11 @@ import { renderJson, renderMarkdown } from "../engine/diff";
 import { headline, movedLine } from "../engine/diff/cost";
 import type { CostLineDelta } from "../model/cost/delta";
 import { planCost, readPlanFile, validatePlan } from "../engine/plan-file";
-import { PROJECT_ROOT } from "../engine/project";
-import { runCliInProcess } from "./harness";
+import { runCliInProcess, stackFileWith } from "./harness";
 
 const preview = (args: string[]) => runCliInProcess(main, args);
 
-/** A root whose quickfund-prod stack file adds `extra` (stack files only: the program is this repository's). */
-function prodWith(extra: string): string {
-  const root = mkdtempSync(join(tmpdir(), "preview-cost-"));
-  mkdirSync(join(root, "stacks"));
-  const prod = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.quickfund-prod.yaml"), "utf8");
-  writeFileSync(join(root, "stacks/Pulumi.quickfund-prod.yaml"), `${prod.trimEnd()}\n${extra}\n`);
-  return root;
-}
+const prodWith = (extra: string) => stackFileWith("quickfund-prod", extra);
 
 async function planOf(stack: string, root?: string): Promise<{ stdout: string; plan: PreviewDigest }> {
   const file = join(mkdtempSync(join(tmpdir(), "plan-")), `${stack}.json`);

@@ -3,13 +3,13 @@
  * with exit 1, naming the rule and the resource; the stacks as committed pass.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../engine/cli/preview";
 import { PROJECT_ROOT } from "../engine/project";
-import { runCliInProcess } from "./harness";
+import { runCliInProcess, stackFileWith } from "./harness";
 
 /**
  * `npm run preview -- ...args`, as the CLI's `main` in this process: these tests are about what it
@@ -18,13 +18,7 @@ import { runCliInProcess } from "./harness";
  */
 const preview = (args: string[]) => runCliInProcess(main, args);
 
-function prodWith(extra: string): string {
-  const root = mkdtempSync(join(tmpdir(), "preview-policy-"));
-  mkdirSync(join(root, "stacks"));
-  const prod = readFileSync(join(PROJECT_ROOT, "stacks/Pulumi.quickfund-prod.yaml"), "utf8");
-  writeFileSync(join(root, "stacks/Pulumi.quickfund-prod.yaml"), `${prod.trimEnd()}\n${extra}\n`);
-  return root;
-}
+const prodWith = (extra: string) => stackFileWith("quickfund-prod", extra);
 
 describe("preview + policy pack", () => {
   it("a prod stack with its database backups switched off exits 1 naming the rule and the resource (the process)", () => {
