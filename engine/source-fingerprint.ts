@@ -21,8 +21,17 @@ function walk(dir: string, out: string[]): void {
     return;
   }
   for (const entry of entries) {
+    // Hidden files are no sources (a test's transient `.readme-example-<pid>.ts`, editor files),
+    // and one may vanish between the listing and the stat.
+    if (entry.startsWith(".")) continue;
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      continue;
+    }
+    if (isDirectory) {
       if (!SKIP_DIRS.has(entry)) walk(path, out);
     } else if (!entry.endsWith(".test.ts") && !entry.endsWith(".md")) {
       out.push(path);

@@ -18,6 +18,9 @@ const SKIP_DIRS = new Set(["node_modules", "dist", ".cache"]);
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true })) {
+    // Hidden files are no sources: tests/component-readmes.test.ts writes (and deletes) its
+    // `.readme-example-<pid>.ts` next to a component while this test may be walking the tree.
+    if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIP_DIRS.has(entry.name)) out.push(...sourceFiles(path));

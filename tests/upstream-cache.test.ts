@@ -36,9 +36,11 @@ describe("sourceFingerprint", () => {
     expect(sourceFingerprint(tree({ ...base, "stacks/new.ts": "" }))).not.toBe(before);
   });
 
-  it("ignores tests and prose, which no evaluation reads", () => {
+  it("ignores tests, prose and hidden files, which no evaluation reads", () => {
     const before = sourceFingerprint(tree(base));
     expect(sourceFingerprint(tree({ ...base, "components/a.test.ts": "x", "components/README.md": "y" }))).toBe(before);
+    // A README example test's transient file, written next to a component while others walk the tree.
+    expect(sourceFingerprint(tree({ ...base, "components/.readme-example-123.ts": "x" }))).toBe(before);
   });
 });
 
