@@ -12,6 +12,8 @@ import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 // The CommonJS exports object itself (not an ES namespace copy), so that its functions can be wrapped.
 import pulumiLog = require("@pulumi/pulumi/log");
+import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
 // The plan's value shapes (sentinels, recorded resources) live on the ground floor, so that the
 // policy pack, the components' tests and the diff read them without loading the Pulumi SDK.
@@ -278,12 +280,37 @@ async function evaluateUnderMocks(opts: EvaluateOptions, started: bigint): Promi
 
   // The mocks' newResource is not told the parent, options or dependencies: the monitor's request is.
   const monitor = (pulumi.runtime as unknown as { getMonitor(): MonitorLike }).getMonitor();
-  const registerResource = monitor.registerResource.bind(monitor);
+  // A fresh stack's preview answers every registration with the resource's own inputs as its state
+  // and no id (provider-computed outputs unknown). The mock monitor gets there by deserialising the
+  // request, asking PreviewMocks.newResource (which returns the inputs) and serialising them back
+  // into a new Struct; the request's Struct is that very state already, so it is echoed.
+  const mock = monitor as unknown as { newUrn(parent: string, type: string, name: string): string; resources: Map<string, unknown> };
   monitor.registerResource = (req, cb) => {
-    registerResource(req, (err, resp) => {
-      if (!err && resp) resources.push(record(req, (resp as { getUrn(): string }).getUrn()));
-      cb(err, resp);
-    });
+    try {
+      const urn = mock.newUrn(req.getParent(), req.getType(), req.getName());
+      const response = new resproto.RegisterResourceResponse();
+      response.setUrn(urn);
+      response.setId("");
+      response.setObject(req.getObject() as unknown as Struct);
+      // What the monitor keeps for `pulumi:pulumi:getResource` (rehydrating a resource reference):
+      // the same state, converted only if it is ever asked for.
+      let state: unknown;
+      mock.resources.set(urn, {
+        urn,
+        id: null,
+        get state() {
+          return (state ??= req.getObject()?.toJavaScript() ?? {});
+        },
+        // registerResourceOutputs replaces it with the component's outputs.
+        set state(outputs: unknown) {
+          state = outputs;
+        },
+      });
+      resources.push(record(req, urn));
+      cb(null, response);
+    } catch (err) {
+      cb(err as Error);
+    }
   };
 
   // Reads (StackReference, `Resource.get`) go through readResource: recorded as `read` steps.
