@@ -69,9 +69,11 @@ const OFFLINE_INVOKES: Record<string, (inputs: Record<string, unknown>) => Recor
 
 class PreviewMocks implements pulumi.runtime.Mocks {
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-    // A fresh stack's preview: ids are unknown and provider-computed outputs are unknown; only
-    // inputs are known. Returning the inputs as state (and no id) makes the SDK resolve every other
-    // output property as unknown, as a real preview does.
+    // Reads only (StackReference, `Resource.get`): registrations are answered by the echoing
+    // monitor in evaluateUnderMocks, with the same rule. A fresh stack's preview: ids are unknown
+    // and provider-computed outputs are unknown; only inputs are known. Returning the inputs as
+    // state (and no id) makes the SDK resolve every other output property as unknown, as a real
+    // preview does.
     if (args.type === "pulumi:pulumi:StackReference") {
       return { id: undefined, state: { name: args.inputs.name } };
     }

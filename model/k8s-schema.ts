@@ -86,11 +86,17 @@ interface ModelClass {
   new (data: unknown): { validate(): void };
 }
 
-function builtInModel(apiVersion: string, kind: string): ModelClass | undefined {
+/** The kubernetes-models module of a built-in kind, or undefined when the names cannot be one. */
+function builtInModelPath(apiVersion: string, kind: string): string | undefined {
   if (!/^[a-zA-Z0-9.\-/]+$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind)) return undefined;
+  return `kubernetes-models/${apiVersion}/${kind}`;
+}
+
+function builtInModel(apiVersion: string, kind: string): ModelClass | undefined {
+  const path = builtInModelPath(apiVersion, kind);
+  if (!path) return undefined;
   try {
-    const mod = requireModel(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, ModelClass>;
-    return mod[kind];
+    return (requireModel(path) as Record<string, ModelClass>)[kind];
   } catch {
     return undefined;
   }
@@ -98,9 +104,10 @@ function builtInModel(apiVersion: string, kind: string): ModelClass | undefined 
 
 /** Whether kubernetes-models has the kind, without loading it (a cached result needs no model). */
 function hasBuiltInModel(apiVersion: string, kind: string): boolean {
-  if (!/^[a-zA-Z0-9.\-/]+$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind)) return false;
+  const path = builtInModelPath(apiVersion, kind);
+  if (!path) return false;
   try {
-    requireModel.resolve(`kubernetes-models/${apiVersion}/${kind}`);
+    requireModel.resolve(path);
     return true;
   } catch {
     return false;
@@ -428,7 +435,7 @@ function schemaIdentity(apiVersion: unknown, kind: unknown): string | undefined 
 /** Every function a validation result passes through: editing one of them changes every cache key. */
 let validationCode: string | undefined;
 function validationCodeFingerprint(): string {
-  validationCode ??= codeFingerprint([validateUncached, validateMetadata, validateWithModel, formatErrors, isAboutOpaque, pointerSegments, crdValidator, closeSchema, normalizePatterns, re2ToJsPattern, getAjv, builtInModel]);
+  validationCode ??= codeFingerprint([validateUncached, validateMetadata, validateWithModel, formatErrors, isAboutOpaque, pointerSegments, crdValidator, closeSchema, normalizePatterns, re2ToJsPattern, getAjv, builtInModel, builtInModelPath]);
   return validationCode;
 }
 

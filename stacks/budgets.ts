@@ -10,7 +10,9 @@
 import { join } from "node:path";
 import { type HostNodePool, type PlatformBudget, type StackBudget, type StackCostFacts, stackBudgetOf } from "../model/cost/budget";
 import { envOfStack, isFoundationEnv, type StackEnv } from "../model/envs";
+import { asObject } from "../model/plan-values";
 import { PLATFORMS, platformEnvs } from "./registry";
+import { decodeConfigValue, deepMerge } from "./config-merge";
 import { loadStackFile } from "./stack-file";
 import { usageProfile } from "./usage";
 
@@ -51,18 +53,6 @@ export function stackBudget(stack: string): StackBudget | undefined {
 /** This repository's root, where the stack files are (a stack's host pools come from its foundation's file). */
 const PROJECT_ROOT = join(__dirname, "..");
 
-/** An object setting, from a profile row or a stack file (which holds objects as Pulumi does: JSON text). */
-function record(v: unknown): Record<string, unknown> {
-  if (typeof v === "string") {
-    try {
-      return record(JSON.parse(v));
-    } catch {
-      return {};
-    }
-  }
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
 /**
  * The node pools of the cluster an app env's pods run on, when the platform's foundation stack (its
  * `shared`) creates it: the foundation's `cluster` and `gcp` settings, its profile row overlaid by
@@ -79,8 +69,13 @@ export function hostNodePools(stack: string, root = PROJECT_ROOT): HostNodePool[
     const host = `${platform}-${fenv}`;
     const file = loadStackFile(root, host).config;
     const defaults = foundation.defaults(fenv);
-    const cluster = { ...record(defaults.cluster), ...record(file[`${platform}:cluster`]) };
-    const gcp = { ...record(defaults.gcp), ...record(file[`${platform}:gcp`]) };
+    // As the program resolves it: the stack file's value (JSON text) laid over the profile row.
+    const setting = (key: string): Record<string, unknown> => {
+      const raw = file[`${platform}:${key}`];
+      return asObject(deepMerge(defaults[key], raw === undefined ? undefined : decodeConfigValue(raw))) ?? {};
+    };
+    const cluster = setting("cluster");
+    const gcp = setting("gcp");
     if (typeof cluster.machineType !== "string" || typeof gcp.region !== "string") return [];
     return [
       {

@@ -2,7 +2,7 @@
  * What every pricer shares: the context it reads (the stack's resources, the upstream stack's, the
  * usage profile, the price tables), the line builders, and plan-reading helpers.
  */
-import { UNKNOWN, type RecordedResource } from "../../plan-values";
+import { known, type RecordedResource } from "../../plan-values";
 import type { CostLine } from "../types";
 import { PriceLookup, type PriceTables } from "../prices";
 import type { UsageProfile } from "../usage";
@@ -29,7 +29,7 @@ export type Pricer = (r: RecordedResource, ctx: PricingContext) => CostLine[];
 
 export { asObject as obj, asArray as arr, type Obj } from "../../plan-values";
 /** A known string (not the unknown sentinel, not empty). */
-export const str = (v: unknown): string | undefined => (typeof v === "string" && v !== UNKNOWN && v !== "" ? v : undefined);
+export const str = (v: unknown): string | undefined => (known(v) ? v : undefined);
 export const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
 /** `$12.34` for formulas: enough digits for unit prices, two for totals. */
