@@ -10,13 +10,11 @@
  * app envs listed below.
  */
 import * as gcp from "@pulumi/gcp";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PrivateClusterCa } from "../components/common/private-ca";
 import { Bucket } from "../components/gcp/bucket";
 import { EncryptionKeys } from "../components/gcp/encryption-keys";
-import { kubernetesProvider } from "../components/gcp/gke-cluster";
 import { Monitoring } from "../components/gcp/monitoring";
 import { ProjectLogging } from "../components/gcp/project-logging";
 import { ProjectServices } from "../components/gcp/project-services";
@@ -28,11 +26,11 @@ import { RedisCluster, redisPodSelector } from "../components/k8s/redis-cluster"
 import { TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
 import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
-import { emailAddress, gcpProjectId, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
+import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
 import { DEFAULT_MASTER_CIDR, envNamespaces, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
 import { platformGcpProvider } from "./gcp-provider";
 import { definePlatform, envsOf, platformDefinition, type ComplianceFacts, type StackContext } from "./platform";
-import { SharedStackReference } from "./shared-stack";
+import { clusterAccessSchema, clusterProvider } from "./shared-stack";
 
 export { SHARED_NAMESPACES } from "./gke-cluster-foundation";
 
@@ -65,20 +63,7 @@ const DIASPOMONEY_ENV_APIS = [
   "storage.googleapis.com",
 ];
 
-const cidr = ipv4Cidr;
 const email = emailAddress;
-
-/** How an env stack reaches the cluster and the cluster's project, whichever way it gets the kubeconfig. */
-const accessCommon = {
-  /** The control plane's range (diaspomoney-shared's cluster.masterCidr): operands that call the API server egress to it. */
-  apiServerCidrs: z.array(cidr).min(1).max(4),
-  /**
-   * GCP project of the cluster (diaspomoney-shared's gcp.projectId). The env stack's own
-   * resources live in its own project (gcp.projectId); its pods authenticate to Google through
-   * the cluster project's Workload Identity pool, `<clusterProject>.svc.id.goog`.
-   */
-  clusterProject: gcpProjectId,
-};
 
 /** The env stacks' schema: every key required; the env's profile row fills the figures. */
 export const diaspomoneySchema = z.strictObject({
@@ -86,24 +71,7 @@ export const diaspomoneySchema = z.strictObject({
   /** Protect stateful resources against deletion (Pulumi protect + the services' own flags). */
   deletionProtection: z.boolean(),
   /** How the env stack reaches the cluster: the shared stack's kubeconfig, or one given as a secret. */
-  access: z.discriminatedUnion("source", [
-    z.strictObject({
-      source: z.literal("shared-stack"),
-      /** Fully qualified name of the shared stack. */
-      sharedStack: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/)
-        .describe("<org>/<project>/<stack>")
-        .default("organization/platform-infra/diaspomoney-shared"),
-      ...accessCommon,
-    }),
-    z.strictObject({
-      source: z.literal("kubeconfig"),
-      /** A kubeconfig for an existing cluster (VMCloud, self-managed). */
-      kubeconfig: secretString("kubeconfig of an existing cluster"),
-      ...accessCommon,
-    }),
-  ]),
+  access: clusterAccessSchema("diaspomoney"),
   app: z.strictObject({
     image: pinnedImage,
     /** diaspomoney.md: Next.js "3 replicas" (dev, rct), "5 replicas" (prod). */
@@ -289,12 +257,6 @@ export const diaspomoneyShared = definePlatform(diaspomoneySharedDefinition);
 // diaspomoney-<env>: the app and its data services, inside the namespaces the shared stack made.
 // ------------------------------------------------------------------------------------------------
 
-function clusterProvider(access: DiaspomoneyConfig["access"]): k8s.Provider {
-  if (access.source === "kubeconfig") return kubernetesProvider("k8s", access.kubeconfig);
-  const shared = new SharedStackReference("diaspomoney-shared", access.sharedStack);
-  return kubernetesProvider("k8s", shared.kubeconfig);
-}
-
 function composeEnv(ctx: StackContext<AppEnv>, c: DiaspomoneyConfig): Record<string, unknown> {
   const { env } = ctx;
   const { app, access, mongodb: mongo, redis, kafka } = c;
@@ -302,7 +264,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: DiaspomoneyConfig): Record<str
   const { projectId, projectNumber, region } = c.gcp;
   const labels = { platform: "diaspomoney", env };
   const deletionProtection = c.deletionProtection;
-  const provider = clusterProvider(access);
+  const provider = clusterProvider("diaspomoney", access);
   const opts = { provider };
 
   // --- the env's own project: prod never shares a project or a secrets key with dev or rct
