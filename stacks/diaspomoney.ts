@@ -9,15 +9,10 @@
  * `diaspomoney-<env>` holds what runs inside its two namespaces. The foundation serves exactly the
  * app envs listed below.
  */
-import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PrivateClusterCa } from "../components/common/private-ca";
-import { Bucket } from "../components/gcp/bucket";
-import { EncryptionKeys } from "../components/gcp/encryption-keys";
 import { Monitoring } from "../components/gcp/monitoring";
-import { ProjectLogging } from "../components/gcp/project-logging";
-import { ProjectServices } from "../components/gcp/project-services";
 import { KafkaCluster, kafkaBrokerPodSelector, kafkaNodePodSelector } from "../components/k8s/kafka";
 import { MongoReplicaSet, mongoBackupLifecycleRules, mongoBackupPodSelector, mongoPodSelector } from "../components/k8s/mongodb";
 import { NetworkFlows, SENTRY_INGEST_CIDRS, platformFlows } from "../components/k8s/network-flows";
@@ -28,8 +23,8 @@ import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
 import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
 import { DEFAULT_MASTER_CIDR, envNamespaces, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
-import { platformGcpProvider } from "./gcp-provider";
 import { definePlatform, envsOf, platformDefinition, type ComplianceFacts, type StackContext } from "./platform";
+import { envProject, workloadBackupBucket } from "./env-project";
 import { clusterAccessSchema, clusterProvider } from "./shared-stack";
 
 export { SHARED_NAMESPACES } from "./gke-cluster-foundation";
@@ -261,63 +256,29 @@ function composeEnv(ctx: StackContext<AppEnv>, c: DiaspomoneyConfig): Record<str
   const { env } = ctx;
   const { app, access, mongodb: mongo, redis, kafka } = c;
   const ns = diaspomoneyNamespaces(env);
-  const { projectId, projectNumber, region } = c.gcp;
+  const { projectId } = c.gcp;
   const labels = { platform: "diaspomoney", env };
   const deletionProtection = c.deletionProtection;
   const provider = clusterProvider("diaspomoney", access);
   const opts = { provider };
 
-  // --- the env's own project: prod never shares a project or a secrets key with dev or rct
-  // (docs/pull-requests.md § Identities and keys); the cluster stays in the shared stack's project.
-  const gcpProv = platformGcpProvider(ctx, c.gcp);
-  const services = new ProjectServices(`diaspomoney-${env}`, { project: projectId, services: DIASPOMONEY_ENV_APIS }, { providers: [gcpProv] });
-  const gopts = { providers: [gcpProv], dependsOn: [services] };
-  // GDPR (§ Conformité) and § Audit: this project's logs (bucket and key access) stay in the region.
-  new ProjectLogging(`diaspomoney-${env}`, {
-    project: projectId,
-    location: region,
-    dataAccessAuditServices: ["cloudkms.googleapis.com", "storage.googleapis.com"],
-    deletionProtection,
-  }, gopts);
-
-  // --- the daily MongoDB dump's destination: a CMEK bucket written through Workload Identity ----
-  const keys = new EncryptionKeys(`diaspomoney-${env}-backups`, {
-    location: region,
-    project: projectId,
-    projectNumber,
-    keys: { backups: { serviceAgents: ["cloud-storage"] } },
+  // --- the env's own project, and the daily MongoDB dump's destination (stacks/env-project.ts) ---
+  const project = envProject(ctx, c.gcp, DIASPOMONEY_ENV_APIS, deletionProtection);
+  // Dumps older than the retention are deleted by the bucket's lifecycle, which the MongoDB component owns.
+  const backups = workloadBackupBucket({
+    ctx,
+    project: c.gcp,
+    handles: project,
+    service: "mongodb",
+    purpose: "MongoDB daily dump",
+    role: "roles/storage.objectCreator",
+    lifecycleRules: mongoBackupLifecycleRules(mongo.backupRetentionDays),
+    kubernetesServiceAccount: { clusterProject: access.clusterProject, namespace: ns.infra, name: `${SERVICE_NAMES.mongodb}-backup` },
     labels,
     deletionProtection,
-  }, gopts);
-  const bucketName = `${projectId}-mongodb-backups-${env}`;
-  const backupBucket = new Bucket(`diaspomoney-${env}-mongodb-backups`, {
-    bucketName,
-    location: region,
-    project: projectId,
-    encryptionKeyName: keys.grantedKeyIds.apply((k) => k.backups),
-    // Dumps older than the retention are deleted by lifecycle; soft delete keeps a deleted dump 30 days more.
-    lifecycleRules: mongoBackupLifecycleRules(mongo.backupRetentionDays),
-    softDeleteRetentionDays: 30,
-    labels: { ...labels, purpose: "backup" },
-    deletionProtection,
-  }, gopts);
-  const backupAccountId = `mongodb-backup-${env}`;
-  const backupAccount = new gcp.serviceaccount.Account(`diaspomoney-${env}-mongodb-backup`, {
-    project: projectId,
-    accountId: backupAccountId,
-    displayName: `MongoDB daily dump (${env})`,
-  }, { provider: gcpProv });
-  new gcp.storage.BucketIAMMember(`diaspomoney-${env}-mongodb-backup-writer`, {
-    bucket: bucketName,
-    role: "roles/storage.objectCreator",
-    member: pulumi.interpolate`serviceAccount:${backupAccount.email}`,
-  }, { provider: gcpProv, parent: backupBucket });
-  new gcp.serviceaccount.IAMMember(`diaspomoney-${env}-mongodb-backup-workload-identity`, {
-    serviceAccountId: backupAccount.name,
-    role: "roles/iam.workloadIdentityUser",
-    // The backup job's Kubernetes service account, as the cluster's pool names it (another project).
-    member: `serviceAccount:${access.clusterProject}.svc.id.goog[${ns.infra}/${SERVICE_NAMES.mongodb}-backup]`,
-  }, { provider: gcpProv, parent: backupAccount });
+  });
+  const { bucketName, bucket: backupBucket } = backups;
+  const gopts = project.opts;
 
   // --- the env's private CA: it signs the data services' certificates (infra namespace) and its
   // public certificate reaches the app namespace through a Certificate there (components/common/private-ca.ts).
@@ -343,7 +304,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: DiaspomoneyConfig): Record<str
     metrics: { labels: metricsLabels },
     backup: {
       bucket: bucketName,
-      gcpServiceAccountEmail: `${backupAccountId}@${projectId}.iam.gserviceaccount.com`,
+      gcpServiceAccountEmail: backups.serviceAccountEmail,
       retentionDays: mongo.backupRetentionDays,
     },
     labels,
