@@ -105,22 +105,44 @@ export function workloadBackupBucket(a: WorkloadBackupBucketArgs): WorkloadBacku
     deletionProtection,
   }, handles.opts);
   const accountId = `${service}-backup-${env}`;
-  const account = new gcp.serviceaccount.Account(`${prefix}-${service}-backup`, {
+  const account = workloadIdentityAccount(handles, {
+    name: `${prefix}-${service}-backup`,
     project: project.projectId,
     accountId,
     displayName: `${a.purpose} (${env})`,
-  }, { provider: handles.provider });
+    kubernetesServiceAccount: a.kubernetesServiceAccount,
+  });
   new gcp.storage.BucketIAMMember(`${prefix}-${service}-backup-writer`, {
     bucket: bucketName,
     role: a.role,
     member: pulumi.interpolate`serviceAccount:${account.email}`,
   }, { provider: handles.provider, parent: bucket });
+  return { bucketName, bucket, serviceAccountEmail: `${accountId}@${project.projectId}.iam.gserviceaccount.com` };
+}
+
+export interface WorkloadIdentityAccountArgs {
+  /** Pulumi name of the account; its Workload Identity grant is `<name>-workload-identity`. */
+  name: string;
+  project: string;
+  accountId: string;
+  displayName: string;
+  /** The only Kubernetes service account that may act as it, `<namespace>/<name>` in the cluster's project's pool. */
+  kubernetesServiceAccount: { clusterProject: string; namespace: string; name: string };
+}
+
+/**
+ * A Google service account in the env's project that exactly one Kubernetes service account of the
+ * cluster (in another project) impersonates through Workload Identity: how a pod reaches a bucket
+ * without a key file.
+ */
+export function workloadIdentityAccount(handles: EnvProjectHandles, a: WorkloadIdentityAccountArgs): gcp.serviceaccount.Account {
+  const account = new gcp.serviceaccount.Account(a.name, { project: a.project, accountId: a.accountId, displayName: a.displayName }, { provider: handles.provider });
   const ksa = a.kubernetesServiceAccount;
-  new gcp.serviceaccount.IAMMember(`${prefix}-${service}-backup-workload-identity`, {
+  new gcp.serviceaccount.IAMMember(`${a.name}-workload-identity`, {
     serviceAccountId: account.name,
     role: "roles/iam.workloadIdentityUser",
-    // The backup job's Kubernetes service account, as the cluster's pool names it (another project).
+    // The pod's Kubernetes service account, as the cluster's pool names it (another project).
     member: `serviceAccount:${ksa.clusterProject}.svc.id.goog[${ksa.namespace}/${ksa.name}]`,
   }, { provider: handles.provider, parent: account });
-  return { bucketName, bucket, serviceAccountEmail: `${accountId}@${project.projectId}.iam.gserviceaccount.com` };
+  return account;
 }
