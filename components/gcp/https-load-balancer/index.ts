@@ -1,12 +1,15 @@
 /**
- * A global external Application Load Balancer (EXTERNAL_MANAGED) in front of Cloud Run services:
- * static IP, Google-managed certificate, MODERN/TLS 1.2 SSL policy, serverless NEGs, host/path
- * routing, Cloud CDN where asked, a Cloud Armor policy (OWASP WAF rules, rate-based ban on auth
- * paths) on every backend, and an HTTP → HTTPS redirect.
- * docs/platforms/quickfund.md § Sécurité: "HTTPS partout — Obligatoire".
+ * A global external Application Load Balancer (EXTERNAL_MANAGED) in front of Cloud Run services
+ * and/or private Cloud Storage buckets: static IP, Google-managed certificate, MODERN/TLS 1.2 SSL
+ * policy, serverless NEGs, backend buckets behind Cloud CDN, host/path routing, a Cloud Armor
+ * policy (OWASP WAF rules, rate-based ban on auth paths) on every Cloud Run backend, and an
+ * HTTP → HTTPS redirect.
+ * docs/platforms/quickfund.md § Sécurité: "HTTPS partout — Obligatoire"; issue 13 (ShareYourSales):
+ * "Product images are served through the CDN".
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../common/conventions";
 
 export const HTTPS_LOAD_BALANCER_TYPE = "platform:gcp:HttpsLoadBalancer";
@@ -25,6 +28,27 @@ export interface LoadBalancerBackend {
   /**
    * Cache responses at Google's edge (Cloud CDN). For static frontends, not for APIs.
    * @default false
+   */
+  cdn?: boolean;
+}
+
+/**
+ * A private Cloud Storage bucket behind the load balancer, served through Cloud CDN (backend
+ * bucket). The bucket stays private: Cloud CDN's fill service account reads it (see README).
+ */
+export interface LoadBalancerBucketBackend {
+  /** Name of the bucket (e.g. `Bucket.bucketName`); the bucket keeps public access prevention enforced. */
+  bucketName: pulumi.Input<string>;
+  /**
+   * Path patterns routed to this bucket, e.g. `["/images/*"]`. The request path is the object name:
+   * `/images/p/42.webp` reads object `images/p/42.webp`. Not needed on the default backend.
+   * @default []
+   */
+  paths?: string[];
+  /**
+   * Cloud CDN on the backend bucket. Must stay true: the bucket is private and only Cloud CDN's fill
+   * service account can read it, so a backend bucket without CDN would answer 403; `false` is refused.
+   * @default true
    */
   cdn?: boolean;
 }
@@ -91,9 +115,26 @@ export interface ArmorArgs {
 export interface HttpsLoadBalancerArgs extends CommonArgs {
   /** Hostnames served (and in the managed certificate), e.g. `["quickfund.fr", "www.quickfund.fr"]`. */
   domains: string[];
-  /** Backends by key (used in child names: lowercase letters, digits, hyphens). */
-  backends: Record<string, LoadBalancerBackend>;
-  /** Key of the backend serving everything no path rule matches (e.g. the frontend). */
+  /**
+   * Cloud Run backends by key (used in child names: lowercase letters, digits, hyphens).
+   * @default {} — at least one of `backends` and `bucketBackends` is required
+   */
+  backends?: Record<string, LoadBalancerBackend>;
+  /**
+   * Private bucket backends by key (backend buckets with Cloud CDN, a signed URL key each, and the
+   * Cloud CDN fill service account granted `roles/storage.objectViewer` on the bucket). A key may
+   * not also be used in `backends`.
+   * @default {}
+   */
+  bucketBackends?: Record<string, LoadBalancerBucketBackend>;
+  /**
+   * Project number (digits, not the project id) of the project holding the load balancer: the Cloud
+   * CDN fill service account is `service-<projectNumber>@cloud-cdn-fill.iam.gserviceaccount.com`.
+   * Required when `bucketBackends` is not empty.
+   * @default none
+   */
+  projectNumber?: string;
+  /** Key, in `backends` or `bucketBackends`, of the backend serving everything no path rule matches. */
   defaultBackend: string;
   /**
    * Minimum TLS version of the SSL policy (profile MODERN).
@@ -106,7 +147,9 @@ export interface HttpsLoadBalancerArgs extends CommonArgs {
    */
   httpRedirect?: boolean;
   /**
-   * Cloud CDN TTLs (seconds) of backends with `cdn: true`; `CACHE_ALL_STATIC` caches static content types only.
+   * Cloud CDN TTLs (seconds) of backends with `cdn: true`; `CACHE_ALL_STATIC` caches static content
+   * types only. Bucket backends (`FORCE_CACHE_ALL`) use `defaultTtl` and `clientTtl`; `maxTtl`
+   * applies to Cloud Run backends only.
    * @default { defaultTtl: 3600, maxTtl: 86400, clientTtl: 3600 }
    */
   cdnTtls?: { defaultTtl?: number; maxTtl?: number; clientTtl?: number };
@@ -115,7 +158,12 @@ export interface HttpsLoadBalancerArgs extends CommonArgs {
    * @default 1
    */
   logSampleRate?: number;
-  /** Cloud Armor policy. @default see ArmorArgs */
+  /**
+   * Cloud Armor backend security policy, attached to every Cloud Run backend. Backend buckets only
+   * take edge security policies, so bucket backends get none, and `armor` is refused on a load
+   * balancer without Cloud Run backends.
+   * @default see ArmorArgs (created only when `backends` is not empty)
+   */
   armor?: ArmorArgs;
 }
 
@@ -130,6 +178,11 @@ export interface ResolvedAuthRateLimit {
 export interface ResolvedHttpsLoadBalancerArgs {
   domains: string[];
   backends: Record<string, { serviceName: pulumi.Input<string>; region: string; paths: string[]; cdn: boolean }>;
+  bucketBackends: Record<string, { bucketName: pulumi.Input<string>; paths: string[]; cdn: true }>;
+  /** Set when `bucketBackends` is not empty. */
+  projectNumber?: string;
+  /** Whether the Cloud Armor backend policy is created (there is a Cloud Run backend to attach it to). */
+  cloudArmor: boolean;
   defaultBackend: string;
   minTlsVersion: "TLS_1_2" | "TLS_1_3";
   httpRedirect: boolean;
@@ -175,14 +228,17 @@ export function resolveHttpsLoadBalancerArgs(name: string, args: HttpsLoadBalanc
   if (domains.length > 100) fail(`domains has ${domains.length} hostnames; a managed certificate holds at most 100`);
   for (const d of domains) if (!DOMAIN.test(d)) fail(`domain "${d}" is not a lowercase DNS hostname (wildcards are not allowed in Google-managed certificates)`);
 
-  const keys = Object.keys(args.backends);
-  if (keys.length === 0) fail("backends is empty");
-  if (!(args.defaultBackend in args.backends)) fail(`defaultBackend "${args.defaultBackend}" is not one of the backends (${keys.join(", ")})`);
-  const backends: ResolvedHttpsLoadBalancerArgs["backends"] = {};
+  const serviceIn = args.backends ?? {};
+  const bucketIn = args.bucketBackends ?? {};
+  const keys = [...Object.keys(serviceIn), ...Object.keys(bucketIn)];
+  if (keys.length === 0) fail("backends and bucketBackends are both empty: the load balancer needs at least one backend");
+  for (const key of Object.keys(bucketIn)) {
+    if (key in serviceIn) fail(`key "${key}" is used in both backends and bucketBackends; each key names one backend (and its child resources)`);
+  }
+  if (!keys.includes(args.defaultBackend)) fail(`defaultBackend "${args.defaultBackend}" is not one of the backends or bucketBackends (${keys.join(", ")})`);
   const pathOwner = new Map<string, string>();
-  for (const [key, b] of Object.entries(args.backends)) {
+  const checkRouting = (key: string, paths: string[]): void => {
     if (!KEY.test(key)) fail(`backend key "${key}" must be lowercase letters, digits and hyphens (it names child resources)`);
-    const paths = b.paths ?? [];
     if (key !== args.defaultBackend && paths.length === 0) fail(`backend "${key}" has no paths and is not the default backend: no request would reach it`);
     for (const p of paths) {
       if (!PATH_PATTERN.test(p)) fail(`backend "${key}" path "${p}" must start with "/" and may end with "/*" only`);
@@ -190,7 +246,40 @@ export function resolveHttpsLoadBalancerArgs(name: string, args: HttpsLoadBalanc
       if (other) fail(`path "${p}" is routed to both "${other}" and "${key}"`);
       pathOwner.set(p, key);
     }
+  };
+  const backends: ResolvedHttpsLoadBalancerArgs["backends"] = {};
+  for (const [key, b] of Object.entries(serviceIn)) {
+    const paths = b.paths ?? [];
+    checkRouting(key, paths);
     backends[key] = { serviceName: b.serviceName, region: b.region, paths, cdn: b.cdn ?? false };
+  }
+  const bucketBackends: ResolvedHttpsLoadBalancerArgs["bucketBackends"] = {};
+  const bucketOwner = new Map<string, string>();
+  for (const [key, b] of Object.entries(bucketIn)) {
+    const paths = b.paths ?? [];
+    checkRouting(key, paths);
+    if (b.cdn === false) {
+      fail(`bucket backend "${key}" has cdn: false, expected true: the bucket is private and only Cloud CDN's fill service account may read it, so without CDN every request would get a 403`);
+    }
+    if (typeof b.bucketName === "string") {
+      if (b.bucketName === "") fail(`bucket backend "${key}" has an empty bucketName`);
+      // Two grants of one member on one bucket from two resources: deleting either revokes both.
+      const other = bucketOwner.get(b.bucketName);
+      if (other) fail(`bucket "${b.bucketName}" is behind both "${other}" and "${key}"; route both path sets to one bucket backend`);
+      bucketOwner.set(b.bucketName, key);
+    }
+    bucketBackends[key] = { bucketName: b.bucketName, paths, cdn: true };
+  }
+  const hasBuckets = Object.keys(bucketBackends).length > 0;
+  if (args.projectNumber !== undefined && !/^\d+$/.test(args.projectNumber)) {
+    fail(`projectNumber "${args.projectNumber}" must be the numeric project number, not the project id`);
+  }
+  if (hasBuckets && args.projectNumber === undefined) {
+    fail(`bucketBackends (${Object.keys(bucketBackends).join(", ")}) need projectNumber: the Cloud CDN fill service account granted read access is service-<projectNumber>@cloud-cdn-fill.iam.gserviceaccount.com`);
+  }
+  const cloudArmor = Object.keys(backends).length > 0;
+  if (!cloudArmor && args.armor !== undefined) {
+    fail("armor is set but there is no Cloud Run backend to attach it to: backend buckets take only edge security policies (edgeSecurityPolicy), not this backend policy; remove armor");
   }
 
   const cdnTtls = { defaultTtl: args.cdnTtls?.defaultTtl ?? 3600, maxTtl: args.cdnTtls?.maxTtl ?? 86400, clientTtl: args.cdnTtls?.clientTtl ?? 3600 };
@@ -226,6 +315,9 @@ export function resolveHttpsLoadBalancerArgs(name: string, args: HttpsLoadBalanc
   return {
     domains,
     backends,
+    bucketBackends,
+    ...(hasBuckets ? { projectNumber: args.projectNumber } : {}),
+    cloudArmor,
     defaultBackend: args.defaultBackend,
     minTlsVersion: args.minTlsVersion ?? "TLS_1_2",
     httpRedirect: args.httpRedirect ?? true,
@@ -235,6 +327,16 @@ export function resolveHttpsLoadBalancerArgs(name: string, args: HttpsLoadBalanc
     labels: mergeLabels(args.labels),
     deletionProtection: args.deletionProtection ?? true,
   };
+}
+
+/** Standard base64 to RFC 4648 § 5 base64url; the padding stays. */
+export function toBase64Url(base64: string): string {
+  return base64.replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+/** Cloud CDN's fill service account, which reads private buckets behind backend buckets. */
+export function cdnFillMember(projectNumber: string): string {
+  return `serviceAccount:service-${projectNumber}@cloud-cdn-fill.iam.gserviceaccount.com`;
 }
 
 /** Rule priorities: WAF first, then the rate limit (its conform action "allow" ends evaluation). */
@@ -280,10 +382,18 @@ export class HttpsLoadBalancer extends pulumi.ComponentResource {
   /** The public IPv4 address: point the domains' A records at it. */
   public readonly ipAddress: pulumi.Output<string>;
   public readonly certificateId: pulumi.Output<string>;
-  public readonly securityPolicyId: pulumi.Output<string>;
+  /** The Cloud Armor backend policy; undefined on a load balancer without Cloud Run backends. */
+  public readonly securityPolicyId: pulumi.Output<string | undefined>;
   public readonly urlMapId: pulumi.Output<string>;
   /** Backend key → backend service id. */
   public readonly backendServiceIds: pulumi.Output<Record<string, string>>;
+  /** Bucket backend key → backend bucket id. */
+  public readonly backendBucketIds: pulumi.Output<Record<string, string>>;
+  /**
+   * Bucket backend key → the Cloud CDN signed URL key (`keyName`, and `keyValue` in base64url) the
+   * application signs URLs with. A secret: deliver it to the app as a secret, never as plain config.
+   */
+  public readonly signedUrlKeys: pulumi.Output<Record<string, { keyName: string; keyValue: string }>>;
 
   constructor(name: string, args: HttpsLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(HTTPS_LOAD_BALANCER_TYPE, name, {}, opts);
@@ -297,7 +407,8 @@ export class HttpsLoadBalancer extends pulumi.ComponentResource {
 
     const sslPolicy = new gcp.compute.SSLPolicy(`${name}-ssl-policy`, { profile: "MODERN", minTlsVersion: r.minTlsVersion }, { parent: this });
 
-    const policy = new gcp.compute.SecurityPolicy(
+    // Only Cloud Run backends can carry this (backend) policy; a bucket-only load balancer gets none.
+    const policy = !r.cloudArmor ? undefined : new gcp.compute.SecurityPolicy(
       `${name}-armor`,
       {
         type: "CLOUD_ARMOR",
@@ -326,7 +437,7 @@ export class HttpsLoadBalancer extends pulumi.ComponentResource {
         {
           loadBalancingScheme: "EXTERNAL_MANAGED",
           backends: [{ group: neg.id }],
-          securityPolicy: policy.selfLink,
+          securityPolicy: policy!.selfLink,
           enableCdn: b.cdn,
           ...(b.cdn ? { cdnPolicy: { cacheMode: "CACHE_ALL_STATIC", ...r.cdnTtls } } : {}),
           logConfig: { enable: true, sampleRate: r.logSampleRate },
@@ -335,10 +446,47 @@ export class HttpsLoadBalancer extends pulumi.ComponentResource {
       );
     }
 
-    const defaultService = backendServices[r.defaultBackend].id;
-    const pathRules = Object.entries(r.backends)
+    const backendBuckets: Record<string, gcp.compute.BackendBucket> = {};
+    const signedUrlKeys: Record<string, pulumi.Output<{ keyName: string; keyValue: string }>> = {};
+    for (const [key, b] of Object.entries(r.bucketBackends)) {
+      // FORCE_CACHE_ALL: Cloud Storage answers a non-public object with `Cache-Control: private`
+      // unless the uploader set other metadata, which CACHE_ALL_STATIC would obey by never caching.
+      // Safe here because everything in a bucket behind this load balancer is public content. The
+      // API takes maxTtl with CACHE_ALL_STATIC only; in this mode defaultTtl applies to every response.
+      backendBuckets[key] = new gcp.compute.BackendBucket(
+        `${name}-${key}-backend-bucket`,
+        { bucketName: b.bucketName, enableCdn: b.cdn, cdnPolicy: { cacheMode: "FORCE_CACHE_ALL", defaultTtl: r.cdnTtls.defaultTtl, clientTtl: r.cdnTtls.clientTtl } },
+        { parent: this },
+      );
+      // 16 random bytes (Cloud CDN keys are 128-bit). Losing them invalidates every URL already
+      // signed, so the bytes follow deletion protection.
+      const bytes = new random.RandomBytes(`${name}-${key}-url-key-bytes`, { length: 16 }, statefulChildOptions(this, r.deletionProtection));
+      // RFC 4648 § 5 (base64url) with its padding, the form gcloud's own recipe produces and the
+      // signing samples' base64url decoders expect.
+      const keyValue = pulumi.secret(bytes.base64.apply(toBase64Url));
+      // Adding the first signed URL key is what creates the project's Cloud CDN fill service account.
+      const urlKey = new gcp.compute.BackendBucketSignedUrlKey(
+        `${name}-${key}-url-key`,
+        { backendBucket: backendBuckets[key].name, keyValue },
+        { parent: this },
+      );
+      // Granting a member that does not exist yet fails, hence the explicit wait on the key.
+      new gcp.storage.BucketIAMMember(
+        `${name}-${key}-cdn-fill-reader`,
+        { bucket: b.bucketName, role: "roles/storage.objectViewer", member: cdnFillMember(r.projectNumber!) },
+        { parent: this, dependsOn: [urlKey] },
+      );
+      signedUrlKeys[key] = pulumi.secret(pulumi.all([urlKey.name, keyValue]).apply(([keyName, value]) => ({ keyName, keyValue: value })));
+    }
+
+    const backendIds: Record<string, pulumi.Output<string>> = {
+      ...Object.fromEntries(Object.entries(backendServices).map(([k, b]) => [k, b.id])),
+      ...Object.fromEntries(Object.entries(backendBuckets).map(([k, b]) => [k, b.id])),
+    };
+    const defaultService = backendIds[r.defaultBackend];
+    const pathRules = [...Object.entries(r.backends), ...Object.entries(r.bucketBackends)]
       .filter(([, b]) => b.paths.length > 0)
-      .map(([key, b]) => ({ paths: b.paths, service: backendServices[key].id }));
+      .map(([key, b]) => ({ paths: b.paths, service: backendIds[key] }));
     const urlMap = new gcp.compute.URLMap(
       `${name}-url-map`,
       {
@@ -376,15 +524,19 @@ export class HttpsLoadBalancer extends pulumi.ComponentResource {
 
     this.ipAddress = address.address;
     this.certificateId = certificate.id;
-    this.securityPolicyId = policy.id;
+    this.securityPolicyId = policy ? policy.id : pulumi.output(undefined);
     this.urlMapId = urlMap.id;
     this.backendServiceIds = pulumi.output(Object.fromEntries(Object.entries(backendServices).map(([k, b]) => [k, b.id])));
+    this.backendBucketIds = pulumi.output(Object.fromEntries(Object.entries(backendBuckets).map(([k, b]) => [k, b.id])));
+    this.signedUrlKeys = pulumi.secret(pulumi.output(signedUrlKeys));
     this.registerOutputs({
       ipAddress: this.ipAddress,
       certificateId: this.certificateId,
       securityPolicyId: this.securityPolicyId,
       urlMapId: this.urlMapId,
       backendServiceIds: this.backendServiceIds,
+      backendBucketIds: this.backendBucketIds,
+      signedUrlKeys: this.signedUrlKeys,
     });
   }
 }
