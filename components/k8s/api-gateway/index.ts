@@ -1,0 +1,371 @@
+/**
+ * ApiGateway: the platform's API gateway (shareyoursales.md § Architecture Microservices: "API
+ * GATEWAY (Kong/Traefik) — Load Balancer + Rate Limiting") on the cluster's one Traefik: a single
+ * IngressRoute for the platform's host, TLS from a cert-manager Certificate, path-prefix routes to
+ * the services and `/` to the frontend, and the Middlewares the document asks for: the login rate
+ * limit and the upload size limit of § Sécurité, a general rate limit, and the security headers.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
+import { crdDependencies, type CrdInstaller } from "../common/helm-addon";
+import { securityHeadersSpec } from "../traefik";
+
+export const API_GATEWAY_TYPE = "platform:k8s:ApiGateway";
+
+/** shareyoursales.md § Sécurité: "MAX_FILE_SIZE = 5 * 1024 * 1024  # 5MB". */
+export const UPLOAD_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** shareyoursales.md § Sécurité: `@app.post("/api/auth/login")` under `@limiter.limit("5/minute")`. */
+export const LOGIN_PATH = "/api/auth/login";
+export const LOGIN_RATE_LIMIT = { average: 5, period: "1m", burst: 5 } as const;
+
+/**
+ * Ours: the document gives no general figure. 100 requests/s per client IP with bursts of 200 is
+ * far above what one person's browser or app sends (a page load of the Next.js frontend is a few
+ * dozen requests), and leaves room for the many users a Moroccan mobile carrier puts behind one
+ * carrier-grade NAT address, while still cutting a single-source flood.
+ */
+export const GENERAL_RATE_LIMIT = { average: 100, period: "1s", burst: 200 } as const;
+
+/** A Traefik RateLimit: `average` requests per `period`, with `burst` at once, per client. */
+export interface RateLimitSpec {
+  /** Requests allowed per `period` (Traefik `average`). */
+  average: number;
+  /** Traefik duration (`1s`, `1m`). @default "1s" */
+  period?: string;
+  /** Requests allowed at once. @default average */
+  burst?: number;
+}
+
+/** One path prefix routed to one Service of the gateway's namespace. */
+export interface GatewayRoute {
+  /** Path prefix, starting with `/` (`/api/auth`). */
+  pathPrefix: string;
+  /** Service name in the gateway's namespace. */
+  service: string;
+  /** Service port (number or port name). */
+  port: number | string;
+  /** This route's own rate limit, instead of the general one. @default the general rate limit */
+  rateLimit?: RateLimitSpec;
+  /**
+   * Largest request body in bytes: a Buffering middleware answers 413 beyond it. Upload routes
+   * take UPLOAD_MAX_BODY_BYTES (shareyoursales.md § Sécurité: "MAX_FILE_SIZE = 5 * 1024 * 1024").
+   * @default no limit
+   */
+  maxBodyBytes?: number;
+}
+
+export interface ApiGatewayArgs extends CommonArgs {
+  /** Namespace of the IngressRoute, its Middlewares and the Services it routes to (Traefik runs with allowCrossNamespace false). */
+  namespace: string;
+  /** Public host name (`app.shareyoursales.ma`). */
+  host: string;
+  /** cert-manager issuer of the certificate. */
+  issuer: { name: string; /** @default "ClusterIssuer" */ kind?: "ClusterIssuer" | "Issuer" };
+  /** Path-prefix routes to the services (auth, product, tracking, payment, analytics). */
+  routes: GatewayRoute[];
+  /** Where `/` goes: the frontend Service. */
+  frontend: { service: string; port: number | string };
+  /**
+   * Prefix of the Kubernetes names (`<resourceName>`, `<resourceName>-rate-limit`, ...).
+   * @default the component name
+   */
+  resourceName?: string;
+  /** Namespace of Traefik, for the flows the gateway needs. @default "traefik" */
+  traefikNamespace?: string;
+  /**
+   * Path of the login endpoint, rate limited per client IP (shareyoursales.md § Sécurité:
+   * `@limiter.limit("5/minute")` on `/api/auth/login`). Must lie under one of `routes`.
+   * @default "/api/auth/login"
+   */
+  loginPath?: string;
+  /** @default { average: 5, period: "1m", burst: 5 } (shareyoursales.md § Sécurité: "5/minute") */
+  loginRateLimit?: RateLimitSpec;
+  /** Rate limit of every other route, per client IP. Our figure: the document gives none. @default { average: 100, period: "1s", burst: 200 } */
+  generalRateLimit?: RateLimitSpec;
+  /**
+   * How many proxies in front of Traefik append to X-Forwarded-For (Traefik `ipStrategy.depth`).
+   * 0: the client is the connection's source address, as behind GKE's passthrough Network Load
+   * Balancer with externalTrafficPolicy Local (the Traefik component's Service). Behind a Google
+   * external Application Load Balancer, which appends `<client>,<lb>`, it is 2.
+   * @default 0
+   */
+  trustedProxyDepth?: number;
+  /**
+   * Redis shared by the Traefik replicas for the rate-limit buckets (shareyoursales.md § Sécurité:
+   * "Rate Limiting avec Redis"); without it each Traefik replica counts on its own.
+   * @default undefined (in-memory buckets per replica)
+   */
+  rateLimitRedis?: { endpoints: string[]; /** Secret (in `namespace`) with `username`/`password`. @default none */ secret?: string };
+  /** HSTS max-age of the security-headers Middleware. @default 31536000 (one year) */
+  hstsMaxAgeSeconds?: number;
+  /** @default ["websecure"] */
+  entryPoints?: string[];
+  /** Releases installing the traefik.io and cert-manager.io CRDs (`Traefik.crds`, `CertManager.crds`). @default [] */
+  crdInstallers?: (CrdInstaller | pulumi.Resource)[];
+}
+
+/** A route as the IngressRoute gets it: its match, the Middlewares it names, and where it goes. */
+export interface ResolvedGatewayRouter {
+  /** DNS-label role (`auth`, `login`, `frontend`), used in Middleware names. */
+  role: string;
+  pathPrefix?: string;
+  service: string;
+  port: number | string;
+  rateLimit: Required<RateLimitSpec>;
+  /** Name of its rate-limit Middleware. */
+  rateLimitMiddleware: string;
+  maxBodyBytes?: number;
+  /** Name of its Buffering Middleware, when it has a body limit. */
+  bodyLimitMiddleware?: string;
+}
+
+export interface ResolvedApiGatewayArgs {
+  namespace: string;
+  host: string;
+  resourceName: string;
+  issuer: { name: string; kind: "ClusterIssuer" | "Issuer" };
+  traefikNamespace: string;
+  loginPath: string;
+  /** The login router first, then the routes, the frontend last. */
+  routers: ResolvedGatewayRouter[];
+  trustedProxyDepth: number;
+  rateLimitRedis?: { endpoints: string[]; secret?: string };
+  hstsMaxAgeSeconds: number;
+  entryPoints: string[];
+  labels: Record<string, string>;
+  deletionProtection: boolean;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const HOST = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** A path prefix Traefik can put between backquotes: no backquote, quote, space or parenthesis. */
+const PATH_PREFIX = /^\/[A-Za-z0-9._~\-/]*$/;
+const DURATION = /^\d+(ms|s|m|h)$/;
+
+/** The role a route's Middlewares are named after: its service, or the path when a service has several routes. */
+function roleOf(route: GatewayRoute, services: Map<string, number>): string {
+  if ((services.get(route.service) ?? 0) <= 1 && DNS_LABEL.test(route.service)) return route.service;
+  const slug = route.pathPrefix.replace(/^\/+|\/+$/g, "").replace(/[^a-z0-9]+/gi, "-").toLowerCase().replace(/^-+|-+$/g, "");
+  return slug || "root";
+}
+
+export function resolveApiGatewayArgs(name: string, args: ApiGatewayArgs): ResolvedApiGatewayArgs {
+  const fail = (detail: string): never => {
+    throw new ComponentArgsError(API_GATEWAY_TYPE, name, detail);
+  };
+  const resourceName = args.resourceName ?? name;
+  if (!DNS_LABEL.test(resourceName) || resourceName.length > 40) fail(`resourceName "${resourceName}" must be a DNS-1123 label of at most 40 characters (Middleware names add suffixes)`);
+  if (!DNS_LABEL.test(args.namespace)) fail(`namespace "${args.namespace}" is not a DNS-1123 label`);
+  if (!HOST.test(args.host)) fail(`host "${args.host}" is not a lowercase DNS name (expected e.g. app.shareyoursales.ma)`);
+  if (!args.issuer?.name) fail("issuer.name is empty: the Certificate needs a cert-manager issuer");
+  if (args.routes.length === 0) fail("routes is empty: expected the services' path prefixes (auth, product, tracking, payment, analytics)");
+
+  const rate = (field: string, r: RateLimitSpec): Required<RateLimitSpec> => {
+    const period = r.period ?? "1s";
+    const burst = r.burst ?? r.average;
+    if (!Number.isInteger(r.average) || r.average < 1) fail(`${field}.average must be a positive integer, got ${r.average} (Traefik reads 0 as "no limit")`);
+    if (!DURATION.test(period)) fail(`${field}.period "${period}" is not a Traefik duration such as 1s or 1m`);
+    if (!Number.isInteger(burst) || burst < 1) fail(`${field}.burst must be a positive integer, got ${burst}`);
+    return { average: r.average, period, burst };
+  };
+  const general = rate("generalRateLimit", args.generalRateLimit ?? GENERAL_RATE_LIMIT);
+  const login = rate("loginRateLimit", args.loginRateLimit ?? LOGIN_RATE_LIMIT);
+
+  const seen = new Set<string>();
+  const services = new Map<string, number>();
+  for (const route of args.routes) services.set(route.service, (services.get(route.service) ?? 0) + 1);
+  const routers: ResolvedGatewayRouter[] = [];
+  const roles = new Set<string>(["login", "frontend"]);
+  for (const [i, route] of args.routes.entries()) {
+    const field = `routes[${i}]`;
+    if (!PATH_PREFIX.test(route.pathPrefix) || route.pathPrefix === "/") {
+      fail(`${field}.pathPrefix "${route.pathPrefix}" must start with / and name a path below the root (the root goes to frontend), with no quote, space or parenthesis`);
+    }
+    if (seen.has(route.pathPrefix)) fail(`${field}.pathPrefix "${route.pathPrefix}" is routed twice`);
+    seen.add(route.pathPrefix);
+    if (!DNS_LABEL.test(route.service)) fail(`${field}.service "${route.service}" is not a Service name`);
+    if (route.maxBodyBytes !== undefined && (!Number.isInteger(route.maxBodyBytes) || route.maxBodyBytes < 1)) {
+      fail(`${field}.maxBodyBytes must be a positive integer of bytes, got ${route.maxBodyBytes}`);
+    }
+    const role = roleOf(route, services);
+    if (roles.has(role)) fail(`${field} (${route.pathPrefix}) would name its Middlewares "${role}", which another route uses: give each route a distinct service or path`);
+    roles.add(role);
+    const ownRate = route.rateLimit ? rate(`${field}.rateLimit`, route.rateLimit) : undefined;
+    routers.push({
+      role,
+      pathPrefix: route.pathPrefix,
+      service: route.service,
+      port: route.port,
+      rateLimit: ownRate ?? general,
+      rateLimitMiddleware: ownRate ? `${resourceName}-${role}-rate-limit` : `${resourceName}-rate-limit`,
+      ...(route.maxBodyBytes !== undefined ? { maxBodyBytes: route.maxBodyBytes, bodyLimitMiddleware: `${resourceName}-${role}-body-limit` } : {}),
+    });
+  }
+
+  const loginPath = args.loginPath ?? LOGIN_PATH;
+  if (!PATH_PREFIX.test(loginPath) || loginPath === "/") fail(`loginPath "${loginPath}" must be a path below the root`);
+  if (seen.has(loginPath)) fail(`loginPath "${loginPath}" is also a route's pathPrefix: the login router is made from the route that covers it`);
+  // The longest prefix wins, as Traefik's default priority (the rule's length) does.
+  const owner = [...routers].sort((a, b) => b.pathPrefix!.length - a.pathPrefix!.length).find((r) => loginPath.startsWith(r.pathPrefix!));
+  if (!owner) {
+    fail(`loginPath "${loginPath}" lies under no route (routes: ${args.routes.map((r) => r.pathPrefix).join(", ")}): expected the auth service's prefix, e.g. /api/auth, so that the login rate limit of shareyoursales.md § Sécurité applies`);
+  }
+  const loginRouter: ResolvedGatewayRouter = {
+    role: "login",
+    pathPrefix: loginPath,
+    service: owner!.service,
+    port: owner!.port,
+    rateLimit: login,
+    rateLimitMiddleware: `${resourceName}-login-rate-limit`,
+    ...(owner!.maxBodyBytes !== undefined ? { maxBodyBytes: owner!.maxBodyBytes, bodyLimitMiddleware: owner!.bodyLimitMiddleware } : {}),
+  };
+  const frontendRouter: ResolvedGatewayRouter = {
+    role: "frontend",
+    service: args.frontend.service,
+    port: args.frontend.port,
+    rateLimit: general,
+    rateLimitMiddleware: `${resourceName}-rate-limit`,
+  };
+  if (!DNS_LABEL.test(args.frontend.service)) fail(`frontend.service "${args.frontend.service}" is not a Service name`);
+
+  const trustedProxyDepth = args.trustedProxyDepth ?? 0;
+  if (!Number.isInteger(trustedProxyDepth) || trustedProxyDepth < 0 || trustedProxyDepth > 5) {
+    fail(`trustedProxyDepth must be an integer from 0 to 5, got ${trustedProxyDepth}: 0 behind GKE's passthrough load balancer, 2 behind a Google Application Load Balancer`);
+  }
+  if (args.rateLimitRedis && args.rateLimitRedis.endpoints.length === 0) fail("rateLimitRedis.endpoints is empty: expected host:port addresses of the Redis the Traefik replicas share");
+  for (const e of args.rateLimitRedis?.endpoints ?? []) if (!/^[a-z0-9.-]+:\d+$/.test(e)) fail(`rateLimitRedis.endpoints has "${e}", expected host:port`);
+  const hsts = args.hstsMaxAgeSeconds ?? 31536000;
+  if (hsts < 15768000) fail(`hstsMaxAgeSeconds ${hsts} is below six months`);
+  const entryPoints = args.entryPoints ?? ["websecure"];
+  if (entryPoints.length === 0) fail("entryPoints is empty");
+  if (entryPoints.includes("web")) fail(`entryPoints includes "web": the gateway serves HTTPS only (Traefik redirects web to websecure)`);
+  return {
+    namespace: args.namespace,
+    host: args.host,
+    resourceName,
+    issuer: { name: args.issuer.name, kind: args.issuer.kind ?? "ClusterIssuer" },
+    traefikNamespace: args.traefikNamespace ?? "traefik",
+    loginPath,
+    routers: [loginRouter, ...routers, frontendRouter],
+    trustedProxyDepth,
+    ...(args.rateLimitRedis ? { rateLimitRedis: args.rateLimitRedis } : {}),
+    hstsMaxAgeSeconds: hsts,
+    entryPoints,
+    labels: args.labels ?? {},
+    deletionProtection: args.deletionProtection ?? true,
+  };
+}
+
+/**
+ * The spec of a RateLimit Middleware, keyed by client IP. Depth 0 keys on the connection's source
+ * address: behind GKE's passthrough load balancer with externalTrafficPolicy Local that is the
+ * client's own address, and a client cannot forge it the way it can write X-Forwarded-For. IPv6
+ * clients are grouped by /64, the block one subscriber gets.
+ */
+export function rateLimitSpec(r: Required<RateLimitSpec>, depth: number, redis?: ResolvedApiGatewayArgs["rateLimitRedis"]): Record<string, unknown> {
+  return {
+    rateLimit: {
+      average: r.average,
+      period: r.period,
+      burst: r.burst,
+      sourceCriterion: { ipStrategy: { ...(depth > 0 ? { depth } : {}), ipv6Subnet: 64 } },
+      ...(redis ? { redis: { endpoints: redis.endpoints, ...(redis.secret ? { secret: redis.secret } : {}) } } : {}),
+    },
+  };
+}
+
+export class ApiGateway extends pulumi.ComponentResource {
+  /** The public host. */
+  public readonly host: pulumi.Output<string>;
+  public readonly url: pulumi.Output<string>;
+  /** Names of the Middlewares, by role (`security-headers`, `rate-limit`, `login-rate-limit`, `<role>-body-limit`, ...). */
+  public readonly middlewareNames: pulumi.Output<Record<string, string>>;
+  /** Namespaces Traefik must reach (its `backendNamespaces`): the gateway's. */
+  public readonly backendNamespaces: pulumi.Output<string[]>;
+  /** The Services and ports Traefik sends to, for the namespace's ingress flows (Service ports: map them to container ports). */
+  public readonly backends: pulumi.Output<{ service: string; port: number | string }[]>;
+
+  constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(API_GATEWAY_TYPE, name, {}, opts);
+    const r = resolveApiGatewayArgs(name, args);
+    const installers = args.crdInstallers ?? [];
+    const traefikOpts = { parent: this, dependsOn: crdDependencies("traefik.io/v1alpha1", installers) };
+    const meta = (suffix = "") => ({ name: `${r.resourceName}${suffix}`, namespace: r.namespace, labels: r.labels });
+
+    const tlsSecretName = `${r.resourceName}-tls`;
+    const certificate = new k8s.apiextensions.CustomResource(
+      `${name}-certificate`,
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: meta("-tls"),
+        spec: {
+          secretName: tlsSecretName,
+          dnsNames: [r.host],
+          issuerRef: { name: r.issuer.name, kind: r.issuer.kind, group: "cert-manager.io" },
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        },
+      },
+      { parent: this, dependsOn: crdDependencies("cert-manager.io/v1", installers) },
+    );
+
+    const middlewares: pulumi.Resource[] = [];
+    const names: Record<string, string> = {};
+    const middleware = (role: string, k8sName: string, spec: Record<string, unknown>) => {
+      if (names[role] !== undefined) return;
+      names[role] = k8sName;
+      middlewares.push(
+        new k8s.apiextensions.CustomResource(
+          `${name}-${role}`,
+          { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { ...meta(), name: k8sName }, spec },
+          traefikOpts,
+        ),
+      );
+    };
+    // Routes name Middlewares of their own namespace only: Traefik runs with allowCrossNamespace false.
+    middleware("security-headers", `${r.resourceName}-security-headers`, securityHeadersSpec(r.hstsMaxAgeSeconds));
+    for (const router of r.routers) {
+      const role = router.rateLimitMiddleware.slice(r.resourceName.length + 1);
+      middleware(role, router.rateLimitMiddleware, rateLimitSpec(router.rateLimit, r.trustedProxyDepth, r.rateLimitRedis));
+      if (router.bodyLimitMiddleware) {
+        // Bodies above memRequestBodyBytes (1 MiB by default) are buffered to Traefik's /tmp emptyDir.
+        middleware(router.bodyLimitMiddleware.slice(r.resourceName.length + 1), router.bodyLimitMiddleware, { buffering: { maxRequestBodyBytes: router.maxBodyBytes } });
+      }
+    }
+
+    const hostMatch = `Host(\`${r.host}\`)`;
+    new k8s.apiextensions.CustomResource(
+      `${name}-ingressroute`,
+      {
+        apiVersion: "traefik.io/v1alpha1",
+        kind: "IngressRoute",
+        metadata: meta(),
+        spec: {
+          entryPoints: r.entryPoints,
+          // Traefik's default priority is the rule's length: the login path outranks its service's
+          // prefix, every prefix outranks the frontend's bare Host rule.
+          routes: r.routers.map((router) => ({
+            kind: "Rule",
+            match: router.pathPrefix ? `${hostMatch} && PathPrefix(\`${router.pathPrefix}\`)` : hostMatch,
+            middlewares: [names["security-headers"], router.rateLimitMiddleware, ...(router.bodyLimitMiddleware ? [router.bodyLimitMiddleware] : [])].map((n) => ({ name: n })),
+            services: [{ kind: "Service", name: router.service, port: router.port }],
+          })),
+          // No TLS option named: Traefik's `default` TLSOption applies.
+          tls: { secretName: tlsSecretName },
+        },
+      },
+      { parent: this, dependsOn: [...traefikOpts.dependsOn, certificate, ...middlewares] },
+    );
+
+    this.host = pulumi.output(r.host);
+    this.url = pulumi.output(`https://${r.host}`);
+    this.middlewareNames = pulumi.output(names);
+    this.backendNamespaces = pulumi.output([r.namespace]);
+    const backends = new Map<string, { service: string; port: number | string }>();
+    for (const router of r.routers) backends.set(`${router.service}:${router.port}`, { service: router.service, port: router.port });
+    this.backends = pulumi.output([...backends.values()]);
+    this.registerOutputs({ host: this.host, url: this.url, middlewareNames: this.middlewareNames, backendNamespaces: this.backendNamespaces, backends: this.backends });
+  }
+}
