@@ -100,6 +100,22 @@ function namesAKey(name: string): boolean {
   return words.length >= 2 && (words[words.length - 1] === "key" || words[words.length - 1] === "keys") && !isQualifiedKey(name);
 }
 
+/**
+ * Qualifiers that, before `secret`, make the name point at a Kubernetes Secret holding certificate
+ * material (CloudNativePG's `serverTLSSecret`, `serverCASecret`, `clientCASecret`,
+ * `replicationTLSSecret`): the value is that Secret's name. Certificate material itself has a
+ * shape (a PEM key), which the value check still catches.
+ */
+const CERTIFICATE_SECRET_QUALIFIERS = new Set(["tls", "ca", "cert", "certs", "certificate"]);
+/** A Kubernetes object name (DNS-1123 subdomain) with at least one separator: a reference, never a credential's value. */
+const KUBERNETES_OBJECT_NAME = /^[a-z0-9]+(?:[-.][a-z0-9]+)+$/;
+
+/** `serverTLSSecret: "postgres-server-tls"`: a field naming the Secret that holds a certificate. */
+function namesACertificateSecret(name: string, value: string): boolean {
+  const words = nameWords(name);
+  return words[words.length - 1] === "secret" && CERTIFICATE_SECRET_QUALIFIERS.has(words[words.length - 2] ?? "") && value.length <= 253 && KUBERNETES_OBJECT_NAME.test(value);
+}
+
 /** Values that are credentials by their shape. */
 export const SECRET_VALUE_PATTERNS: { what: string; re: RegExp }[] = [
   { what: "a private key", re: /-----BEGIN (?:[A-Z ]+ )?PRIVATE KEY-----/ },
@@ -173,6 +189,7 @@ export function secretFinding(name: string, value: string): string | undefined {
   if (!name || !isCredentialName(name)) return undefined;
   // `passwordKey: "password"`, `secretKey: "jwt-secret"`: a name pointing at a key, holding a key name.
   if ((namesAKey(name) || isQualifiedKey(name)) && isKeyName(value)) return undefined;
+  if (namesACertificateSecret(name, value)) return undefined;
   return `is a literal value for ${name}`;
 }
 
