@@ -10,7 +10,7 @@ import type { RecordedResource } from "../plan-values";
 import { PriceError, VENDORED_PRICES, type PriceTables } from "./prices";
 import { priceSecurityPolicy } from "./pricers/armor";
 import { priceRepository } from "./pricers/artifact-registry";
-import { priceCdn } from "./pricers/cdn";
+import { priceCdn, priceCdnBackendBucket } from "./pricers/cdn";
 import { priceCloudRun } from "./pricers/cloud-run";
 import { priceCloudSql } from "./pricers/cloud-sql";
 import { notPriced, round2, type Pricer, type PricingContext } from "./pricers/common";
@@ -38,6 +38,7 @@ export const PRICERS: Readonly<Record<string, Pricer>> = {
   "gcp:compute/globalForwardingRule:GlobalForwardingRule": priceForwardingRule,
   "gcp:compute/forwardingRule:ForwardingRule": priceForwardingRule,
   "gcp:compute/backendService:BackendService": (r, ctx) => [...priceBackendService(r, ctx), ...priceCdn(r, ctx)],
+  "gcp:compute/backendBucket:BackendBucket": priceCdnBackendBucket,
   "gcp:compute/securityPolicy:SecurityPolicy": priceSecurityPolicy,
   "gcp:storage/bucket:Bucket": priceBucket,
   "gcp:kms/cryptoKey:CryptoKey": priceCryptoKey,
@@ -59,6 +60,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "gcp:projects/iAMMember:IAMMember": "IAM is free",
   "gcp:projects/iAMAuditConfig:IAMAuditConfig": "audit configuration is free (the logs it writes are priced with logging ingestion)",
   "gcp:serviceaccount/account:Account": "service accounts are free",
+  "gcp:compute/backendBucketSignedUrlKey:BackendBucketSignedUrlKey": "signed URL keys are free",
   "gcp:serviceaccount/iAMMember:IAMMember": "IAM is free",
   "gcp:kms/keyRing:KeyRing": "key rings are free (key versions are priced)",
   "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "IAM is free",

@@ -30,6 +30,14 @@ export interface UsageProfile {
   logIngestGib: UsageFigure;
   /** Secret Manager access operations per month. */
   secretAccesses: UsageFigure;
+  /**
+   * GB served per month from buckets behind Cloud CDN (backend buckets), before cache hits; apart
+   * from `internetEgressGb`, which is the load balancer's and the ingress controller's traffic.
+   * @default none: a stack without CDN-fronted buckets
+   */
+  cdnBucketEgressGb?: UsageFigure;
+  /** Requests per month to buckets behind Cloud CDN (each is a cache lookup). @default none */
+  cdnBucketRequests?: UsageFigure;
 }
 
 /** The numeric keys of a profile, for `usageKeys` on a line (`storedGb.backup`, `cloudRunRequests`). */

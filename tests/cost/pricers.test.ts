@@ -185,6 +185,17 @@ describe("networking", () => {
     expect(line(e, "be", "cdn-cache-fill").notPriced).toContain("unconfirmed");
   });
 
+  it("prices a CDN backend bucket from the bucket figures of the profile, and says so when the profile has none", () => {
+    const bucket = res("gcp:compute/backendBucket:BackendBucket", "images", { bucketName: "b", enableCdn: true });
+    const e = estimate([bucket], { usage: { cdnBucketEgressGb: assumed(200, "t"), cdnHitRatio: assumed(0.9, "t"), cdnBucketRequests: assumed(2_000_000, "t") } });
+    // 180 GiB × $0.08 + 200 × 10k lookups × $0.0075 = 14.40 + 1.50 = 15.90
+    expect(line(e, "images", "cdn").monthlyUsd).toBe(15.9);
+    expect(line(e, "images", "cdn-cache-fill").notPriced).toContain("unconfirmed");
+    const none = estimate([bucket]);
+    expect(line(none, "images", "cdn").notPriced).toMatch(/states no cdnBucketEgressGb/);
+    expect(freeReason("gcp:compute/backendBucketSignedUrlKey:BackendBucketSignedUrlKey")).toMatch(/free/);
+  });
+
   it("prices a Cloud Armor policy, its rules (plus the default rule) and requests", () => {
     const p = res("gcp:compute/securityPolicy:SecurityPolicy", "armor", { rules: [{ priority: 1000 }, { priority: 1001 }] });
     const e = estimate([p], { usage: { cloudRunRequests: assumed(1_000_000, "t") } });

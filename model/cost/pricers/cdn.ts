@@ -34,3 +34,38 @@ export function priceCdn(r: RecordedResource, ctx: PricingContext): CostLine[] {
   }
   return lines;
 }
+
+/**
+ * Cloud CDN on a backend bucket (`enableCdn: true`): the profile's CDN-fronted bucket egress
+ * (`cdnBucketEgressGb`) at its cached share, at the Europe cache egress rate, and one cache lookup
+ * per request (`cdnBucketRequests`), split over the stack's backend buckets. A stack whose profile
+ * states neither gets a not-priced line, never a silent zero. Cache fill is not priced (unconfirmed).
+ */
+export function priceCdnBackendBucket(r: RecordedResource, ctx: PricingContext): CostLine[] {
+  if (r.inputs.enableCdn !== true) return [];
+  const { cdnBucketEgressGb, cdnBucketRequests } = ctx.usage;
+  if (!cdnBucketEgressGb || !cdnBucketRequests) {
+    return [notPriced(r, "cdn", "bucket served through Cloud CDN", `the ${ctx.usage.platform} usage profile states no cdnBucketEgressGb / cdnBucketRequests (stacks/usage/)`)];
+  }
+  const buckets = ctx.resources.filter((x) => x.type === r.type).length || 1;
+  const cached = (cdnBucketEgressGb.value / buckets) * ctx.usage.cdnHitRatio.value;
+  const lookups = cdnBucketRequests.value / buckets;
+  const p = new PriceLookup(ctx.tables);
+  const egressRate = p.usd("cdn.cache_egress.europe.0_10tib.gb");
+  const lookupRate = p.usd("cdn.cache_lookup.per_10k.global");
+  const lines: CostLine[] = [
+    priced(
+      r,
+      "cdn",
+      `${Math.round(cached * 100) / 100} GiB from cache, ${groupThousands(Math.round(lookups))} lookups`,
+      cached * egressRate + (lookups / 1e4) * lookupRate,
+      `${Math.round(cached * 100) / 100} GiB × ${usd(egressRate)}/GiB + ${Math.round(lookups / 1e4)} × 10k lookups × ${usd(lookupRate)}`,
+      p,
+      ["cdnBucketEgressGb", "cdnHitRatio", "cdnBucketRequests"],
+    ),
+  ];
+  if (ctx.tables.gcp["cdn.cache_fill.gb.range"] && !p.usable("cdn.cache_fill.gb.range")) {
+    lines.push(notPriced(r, "cdn-cache-fill", "cache fill from the bucket", "price cdn.cache_fill.gb.range is unconfirmed (USD 0.01–0.04/GiB by region pair): refused"));
+  }
+  return lines;
+}
