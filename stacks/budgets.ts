@@ -34,6 +34,20 @@ export const PLATFORM_BUDGETS: Readonly<Record<string, PlatformBudget>> = {
     hardLimit: false,
     hardLimitSource: 'quickfund.md states today\'s bill ("~1 500€", § Situation actuelle) and expects it to fall ("réduira significativement les coûts cloud", § Coûts infrastructure): an observation, not a cap',
   },
+  shareyoursales: {
+    platform: "shareyoursales",
+    currency: "EUR",
+    // One infrastructure figure for the platform; the document has no env in it, so it covers all of them.
+    scope: "platform",
+    figures: [{ label: "infrastructure", monthly: { low: 470, high: 900 }, source: 'shareyoursales.md § Estimation des coûts / Infrastructure (Mensuel) ("TOTAL Infrastructure: 470-900€/mois")' }],
+    applies: "infrastructure",
+    // The shared stack holds the cluster (nodes, control plane, NAT) every env runs on; prod runs
+    // two of everything; dev and rct one.
+    envWeights: { shared: 3, prod: 3, rct: 1, dev: 1 },
+    shareRule: "by weight shared 3 : prod 3 : rct 1 : dev 1, the cluster being in shared and prod running two replicas of each service (stacks/shareyoursales.ts)",
+    hardLimit: false,
+    hardLimitSource: "shareyoursales.md gives an estimate (\"Estimation des coûts\"), not a cap",
+  },
 };
 
 /** Why a platform shows no budget: the sentence every display prints in its place. */

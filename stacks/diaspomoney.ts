@@ -22,7 +22,7 @@ import { TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
 import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
 import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
-import { DEFAULT_MASTER_CIDR, envNamespaces, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
+import { DEFAULT_MASTER_CIDR, envDataCaName, envNamespaces, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
 import { definePlatform, envsOf, platformDefinition, type ComplianceFacts, type StackContext } from "./platform";
 import { envProject, workloadBackupBucket } from "./env-project";
 import { clusterAccessSchema, clusterProvider } from "./shared-stack";
@@ -285,7 +285,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: DiaspomoneyConfig): Record<str
   const dataCa = new PrivateClusterCa(`diaspomoney-${env}-data-ca`, {
     caNamespace: SHARED_NAMESPACES.certManager,
     trustNamespaces: [ns.app],
-    resourceName: `diaspomoney-${env}-data`,
+    resourceName: envDataCaName("diaspomoney", env),
     labels,
   }, opts);
   const metricsLabels = { release: "kube-prometheus-stack" };

@@ -21,7 +21,8 @@ import { ProjectServices } from "../components/gcp/project-services";
 import { CertManager } from "../components/k8s/cert-manager";
 import { MonitoringStack, requireSecretToDeploy } from "../components/k8s/monitoring-stack";
 import { IsolatedNamespace } from "../components/k8s/namespace";
-import { Operators, type OperatorArgs, type OperatorName } from "../components/k8s/operators";
+import { LogsAndTraces, type LogsAndTracesArgs } from "../components/k8s/logs-traces";
+import { GKE_CONTROL_PLANE_TO_NODE_PORT, OPERATOR_API_SERVER_INGRESS_PORTS, Operators, type OperatorArgs, type OperatorName } from "../components/k8s/operators";
 import { Traefik } from "../components/k8s/traefik";
 import type { AppEnv, FoundationEnv } from "../model/envs";
 import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, secretString } from "./config";
@@ -31,11 +32,37 @@ import type { ComplianceFacts, DeepPartial, PlatformDefinition, StackContext } f
 /** The namespaces of an app env (`<platform>-<env>` for the app, `<platform>-<env>-infra` for its data services). */
 export const envNamespaces = (platform: string, env: AppEnv) => ({ app: `${platform}-${env}`, infra: `${platform}-${env}-infra` });
 
+/**
+ * The name of an app env's private CA for its data services (components/common/private-ca.ts): its
+ * public certificate is the Secret `<this>-trust`, which the env stack also writes where a shared
+ * operator must trust the env's services (the RabbitMQ Topology Operator).
+ */
+export const envDataCaName = (platform: string, env: AppEnv) => `${platform}-${env}-data`;
+
 /** Namespaces of the cluster-wide services (created by their components in the foundation stack). */
-export const SHARED_NAMESPACES = { traefik: "traefik", certManager: "cert-manager", monitoring: "monitoring", strimzi: "strimzi", mongodbOperator: "mongodb-operator", redisOperator: "redis-operator" } as const;
+export const SHARED_NAMESPACES = {
+  traefik: "traefik",
+  certManager: "cert-manager",
+  monitoring: "monitoring",
+  strimzi: "strimzi",
+  mongodbOperator: "mongodb-operator",
+  redisOperator: "redis-operator",
+  keda: "keda",
+  eckOperator: "elastic-system",
+  rabbitmqOperator: "rabbitmq-system",
+  cnpgOperator: "cnpg-system",
+} as const;
 
 /** Where each data-service operator runs. */
-export const OPERATOR_NAMESPACES: Record<OperatorName, string> = { strimzi: SHARED_NAMESPACES.strimzi, mongodb: SHARED_NAMESPACES.mongodbOperator, redis: SHARED_NAMESPACES.redisOperator };
+export const OPERATOR_NAMESPACES: Record<OperatorName, string> = {
+  strimzi: SHARED_NAMESPACES.strimzi,
+  mongodb: SHARED_NAMESPACES.mongodbOperator,
+  redis: SHARED_NAMESPACES.redisOperator,
+  keda: SHARED_NAMESPACES.keda,
+  eck: SHARED_NAMESPACES.eckOperator,
+  rabbitmq: SHARED_NAMESPACES.rabbitmqOperator,
+  cnpg: SHARED_NAMESPACES.cnpgOperator,
+};
 
 /** The GKE control plane's private range by default; env stacks' network policies let operands reach it. */
 export const DEFAULT_MASTER_CIDR = "172.16.0.0/28";
@@ -130,6 +157,22 @@ export interface GkeClusterFoundationOptions<R extends readonly [string, ...stri
   profile: DeepPartial<z.input<ReturnType<typeof gkeClusterFoundationSchema<R, A>>>>;
   /** The document's figures for the shared stack, each with its § citation. */
   compliance: ComplianceFacts;
+  /**
+   * Logs (Loki) and traces (Tempo) beside Prometheus, with Grafana datasources, for a document
+   * that asks for them; the env app namespaces may push to them.
+   * @default undefined (no Loki, no Tempo)
+   */
+  logsAndTraces?: Pick<LogsAndTracesArgs, "logRetention" | "traceRetention" | "logStorageSize" | "traceStorageSize">;
+}
+
+/**
+ * The ports the control plane must open on the nodes for the listed operators' webhooks and metrics
+ * API, beyond the two a private GKE cluster's own firewall rule allows (443 and 10250): each
+ * operator moved its own to 10250 where its chart lets it.
+ */
+export function controlPlaneWebhookPorts(operators: readonly OperatorName[]): number[] {
+  const ports = operators.flatMap((op) => OPERATOR_API_SERVER_INGRESS_PORTS[op]).filter((p) => p !== 443 && p !== GKE_CONTROL_PLANE_TO_NODE_PORT);
+  return [...new Set(ports)].sort((a, b) => a - b);
 }
 
 /** The foundation definition of one platform; `definePlatform` registers it. */
@@ -168,10 +211,14 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
   const services = new ProjectServices(platform, { project: projectId, services: FOUNDATION_APIS }, { providers: [provider] });
   const opts = { providers: [provider], dependsOn: [services] };
 
+  // The control plane calls admission webhooks on the pods' own ports: a private cluster's firewall
+  // lets it reach the nodes on 443 and 10250 only, so any other webhook port is opened here.
+  const webhookPorts = controlPlaneWebhookPorts(options.operators);
   const network = new Network(platform, {
     region,
     project: projectId,
     subnets: { gke: { ipCidrRange: cluster.nodesCidr, secondaryRanges: { pods: cluster.podsCidr, services: cluster.servicesCidr } } },
+    ...(webhookPorts.length > 0 ? { ingressRules: { "control-plane-webhooks": { sourceRanges: [cluster.masterCidr], ports: webhookPorts.map(String) } } } : {}),
     labels,
     deletionProtection,
   }, opts);
@@ -238,17 +285,19 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
   const servedNamespaces = options.servedEnvs.map((env) => envNamespaces(platform, env));
   /** The infra namespaces' components: the operator releases write RBAC into them, so they wait for them. */
   const infraNamespaces: IsolatedNamespace[] = [];
+  /** The app namespaces' components, for an operator that watches them (KEDA). */
+  const appNamespaces: IsolatedNamespace[] = [];
   for (const env of options.servedEnvs) {
     const ns = envNamespaces(platform, env);
     const quota = c.namespaceQuotas[env];
-    new IsolatedNamespace(ns.app, {
+    appNamespaces.push(new IsolatedNamespace(ns.app, {
       env,
       platform,
       podSecurity: "restricted",
       quota: quota.app,
       labels,
       deletionProtection,
-    }, { provider: k8sProvider });
+    }, { provider: k8sProvider }));
     infraNamespaces.push(new IsolatedNamespace(ns.infra, {
       env,
       platform,
@@ -307,7 +356,10 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
     labels,
     deletionProtection,
   }, { provider: k8sProvider });
-  const operatorArgs = (op: OperatorName): OperatorArgs => (options.operators.includes(op) ? { namespace: OPERATOR_NAMESPACES[op] } : { enabled: false });
+  // Only the operators the platform lists; every other one is off (a chart added for another
+  // platform must not appear in this one's cluster).
+  const listed = (op: OperatorName) => options.operators.includes(op);
+  const operatorArgs = (op: OperatorName): OperatorArgs => (listed(op) ? { namespace: OPERATOR_NAMESPACES[op] } : { enabled: false });
   const operators = new Operators("operators", {
     platform,
     apiServerCidrs,
@@ -315,10 +367,33 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
     strimzi: operatorArgs("strimzi"),
     mongodb: operatorArgs("mongodb"),
     redis: operatorArgs("redis"),
+    // KEDA reads ScaledObjects beside the workers (app namespaces) and polls the queues in the infra ones.
+    keda: listed("keda")
+      ? { ...operatorArgs("keda"), watchNamespaces: servedNamespaces.map((n) => n.app), scalerSourceNamespaces: servedNamespaces.map((n) => n.infra) }
+      : operatorArgs("keda"),
+    eck: operatorArgs("eck"),
+    // The Topology Operator calls each env's broker over TLS signed by that env's private CA.
+    rabbitmq: listed("rabbitmq") ? { ...operatorArgs("rabbitmq"), trustedCaSecrets: options.servedEnvs.map((env) => `${envDataCaName(platform, env)}-trust`) } : operatorArgs("rabbitmq"),
+    cnpg: operatorArgs("cnpg"),
+    // The RabbitMQ operators' webhook certificates come from cert-manager.
+    ...(listed("rabbitmq") ? { certManager: certManager.crds } : {}),
     monitoringNamespace: SHARED_NAMESPACES.monitoring,
-    watchNamespaceResources: infraNamespaces,
+    watchNamespaceResources: listed("keda") ? [...appNamespaces, ...infraNamespaces] : infraNamespaces,
     labels,
   }, { provider: k8sProvider });
+
+  // Loki and Tempo where the document asks for them; Grafana (monitoring namespace) reads both.
+  if (options.logsAndTraces) {
+    const logsTraces = new LogsAndTraces("logs-traces", {
+      platform,
+      monitoringNamespace: SHARED_NAMESPACES.monitoring,
+      clientNamespaces: servedNamespaces.map((n) => n.app),
+      ...options.logsAndTraces,
+      labels,
+      deletionProtection,
+    }, { provider: k8sProvider, dependsOn: [monitoring] });
+    monitoring.namespace.allow("grafana-to-logs-traces", logsTraces.grafanaEgress);
+  }
 
   return {
     clusterName: gke.clusterName,

@@ -10,6 +10,7 @@ import { StackConfigError, stackFile } from "./config-error";
 import { diaspomoney, diaspomoneyShared } from "./diaspomoney";
 import type { RegisteredPlatform } from "./platform";
 import { quickfund } from "./quickfund";
+import { shareyoursales, shareyoursalesShared } from "./shareyoursales";
 
 /** Every platform the documents describe (docs/platforms/), built or not yet. */
 export const DOCUMENTED_PLATFORMS = ["quickfund", "diaspomoney", "shareyoursales", "crm-courtier", "cryptocare"] as const;
@@ -18,7 +19,7 @@ export const DOCUMENTED_PLATFORMS = ["quickfund", "diaspomoney", "shareyoursales
  * Every definition, one per kind of stack; a platform's foundation comes before its app envs
  * (deploy order). Two definitions of one platform never share an env.
  */
-export const PLATFORMS: readonly RegisteredPlatform[] = [quickfund, diaspomoneyShared, diaspomoney];
+export const PLATFORMS: readonly RegisteredPlatform[] = [quickfund, diaspomoneyShared, diaspomoney, shareyoursalesShared, shareyoursales];
 
 export interface ParsedStackName {
   platform: RegisteredPlatform;

@@ -23,6 +23,16 @@ export const DOCUMENT_FACTS: Record<string, DocumentFacts> = {
         'diaspomoney.md § Métriques Infrastructure ("CPU Usage < 70%", "Memory Usage < 80%", "Disk Usage < 85%") needs node metrics; prometheus-node-exporter reads them with hostNetwork, hostPID and read-only hostPath mounts, alone in its namespace',
     },
   },
+  shareyoursales: {
+    // "Redis Cache (Hot Data)": a cache; the document asks for no persistence.
+    persistenceRequired: false,
+    privilegedNamespaces: ["monitoring-node-exporter"],
+    sources: {
+      persistenceRequired: 'shareyoursales.md § Architecture Base de Données ("Redis Cache (Hot Data) - Sessions, Tokens, Counters, Leaderboards"): a cache, no persistence asked',
+      privilegedNamespaces:
+        'shareyoursales.md § Absence de Logging/Monitoring ("Pas de métriques de performance") and § Monitoring & DevOps ("Metrics: Prometheus + Grafana") need node metrics; prometheus-node-exporter reads them with hostNetwork, hostPID and read-only hostPath mounts, alone in its namespace',
+    },
+  },
 };
 
 export function documentFacts(platform: string): DocumentFacts {

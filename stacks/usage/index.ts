@@ -7,10 +7,12 @@ import type { StackEnv } from "../../model/envs";
 import { crmCourtierUsage } from "./crm-courtier";
 import { diaspomoneyUsage } from "./diaspomoney";
 import { quickfundUsage } from "./quickfund";
+import { shareyoursalesUsage } from "./shareyoursales";
 
 const PROFILES: Readonly<Record<string, (env: StackEnv) => UsageProfile>> = {
   quickfund: quickfundUsage,
   diaspomoney: diaspomoneyUsage,
+  shareyoursales: shareyoursalesUsage,
   // Not built yet: its profile is ready for its stacks (the one document that states volumes).
   "crm-courtier": crmCourtierUsage,
 };
