@@ -94,6 +94,7 @@ import gcpKmsCryptoKeyRequireDestroyDelay from "./protection/gcp-kms-crypto-key-
 import gcpSqlInstanceRequireAuditFlags from "./protection/gcp-sql-instance-require-audit-flags";
 import gcpComputeSubnetworkRequireFlowLogs from "./protection/gcp-compute-subnetwork-require-flow-logs";
 import platformCostStackRestrictMonthlyCost from "./cost/platform-cost-stack-restrict-monthly-cost";
+import k8sCnpgClusterRequireBackups from "./backup/k8s-cnpg-cluster-require-backups";
 
 export const PACK_NAME = "platform-policies";
 
@@ -190,6 +191,7 @@ export const policies = [
   gcpSqlInstanceRequireAuditFlags,
   gcpComputeSubnetworkRequireFlowLogs,
   platformCostStackRestrictMonthlyCost,
+  k8sCnpgClusterRequireBackups,
 ];
 
 export const packArgs: PolicyPackArgs = {

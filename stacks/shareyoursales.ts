@@ -155,7 +155,7 @@ const sources: ComplianceFacts["sources"] = {
   allowedLocations: `${DOC} § Conformité Légale ("fiscalité Maroc"): EU regions nearest Morocco (stacks/shareyoursales.ts)`,
   minBackupRetentionDays: `${DOC} § Architecture Base de Données (no retention figure): 7 days in dev/rct, 28 in prod, the policy pack's floor`,
   maxBackupIntervalHours: `${DOC} gives no backup interval: daily base backups plus continuous WAL archiving (ours)`,
-  pointInTimeRecoveryRequired: `${DOC} § Données Mockées ("paiements", "commissions"): payment data; WAL archiving gives point-in-time recovery (ours)`,
+  pointInTimeRecoveryRequired: `${DOC} § Points Forts Existants ("Calcul automatique des commissions", "Système de paiements basique"): commission and payment data; WAL archiving gives point-in-time recovery (ours)`,
 };
 
 /**

@@ -5,6 +5,8 @@
 
 function field(spec: string, min: number, max: number, names: Record<string, number> = {}): Set<number> | undefined {
   const out = new Set<number>();
+  // robfig/cron (CloudNativePG's parser) reads `?` as `*` in the day fields.
+  if (spec === "?") spec = "*";
   for (const part of spec.toLowerCase().split(",")) {
     const m = /^(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
     if (!m) return undefined;
@@ -43,6 +45,13 @@ export function maxGapHours(schedule: string): number | undefined {
   let s = schedule.trim();
   if (s.startsWith("CRON_TZ=") || s.startsWith("TZ=")) s = s.slice(s.indexOf(" ") + 1).trim();
   s = MACROS[s] ?? s;
+  // robfig/cron's `@every <Go duration>` (CloudNativePG ScheduledBackup): the gap is the interval.
+  const every = /^@every\s+((?:\d+(?:\.\d+)?(?:h|m|s|ms))+)$/.exec(s);
+  if (every) {
+    let hours = 0;
+    for (const m of every[1].matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) hours += Number(m[1]) / (m[2] === "h" ? 1 : m[2] === "m" ? 60 : m[2] === "s" ? 3600 : 3_600_000);
+    return hours > 0 ? hours : undefined;
+  }
   let parts = s.split(/\s+/);
   if (parts.length === 6) parts = parts.slice(1);
   if (parts.length !== 5) return undefined;

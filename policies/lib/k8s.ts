@@ -22,6 +22,12 @@ export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 export const MONGODB = "kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity";
 export const REDIS_CLUSTER = "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisCluster";
 export const KAFKA = "kubernetes:kafka.strimzi.io/v1:Kafka";
+/** CloudNativePG (postgresql.cnpg.io) and its Barman Cloud plugin (barmancloud.cnpg.io): `group/Kind`, any served version. */
+export const CNPG_CLUSTER_KIND = "postgresql.cnpg.io/Cluster";
+export const CNPG_SCHEDULED_BACKUP_KIND = "postgresql.cnpg.io/ScheduledBackup";
+export const BARMAN_OBJECT_STORE_KIND = "barmancloud.cnpg.io/ObjectStore";
+/** The name the Barman Cloud plugin registers with the CloudNativePG operator (CNPG-I). */
+export const BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io";
 
 /** Which kinds carry pods, in which API versions, and where: lib/pod-templates.ts (the one walker). */
 

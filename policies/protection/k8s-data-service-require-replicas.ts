@@ -1,3 +1,4 @@
+import { CNPG_CLUSTER_KIND as POSTGRES } from "../lib/k8s";
 import { DATA_SERVICE_KINDS, groupKind, ofGroupKinds } from "../lib/pod-templates";
 import { defineResourceRule } from "../lib/rule";
 import { isUnknown, list, num, prop } from "../lib/values";
@@ -7,14 +8,14 @@ const { mongodb: MONGODB, redis: REDIS, rabbitmq: RABBITMQ, elasticsearch: ELAST
 export default defineResourceRule({
   name: "k8s-data-service-require-replicas",
   description:
-    "In prod, operator-run data services survive the loss of a member: MongoDB replica sets of 3+ members, RedisCluster of 3+ shards with followers, RabbitMQ of 3+ nodes, Elasticsearch of 3+ nodes, MariaDB of 3+ replicas under Galera or replication.",
+    "In prod, operator-run data services survive the loss of a member: MongoDB replica sets of 3+ members, RedisCluster of 3+ shards with followers, RabbitMQ of 3+ nodes, Elasticsearch of 3+ nodes, MariaDB of 3+ replicas under Galera or replication, CloudNativePG PostgreSQL of a primary and 1+ standby under the operator's PodDisruptionBudgets.",
   severity: "high",
-  remediationSteps: "MongoDB: spec.members ≥ 3 (type ReplicaSet). Redis: clusterSize ≥ 3, redisFollower.replicas ≥ 1. RabbitMQ: spec.replicas ≥ 3. Elasticsearch: nodeSets counts ≥ 3 in total. MariaDB: spec.replicas ≥ 3 with galera.enabled or replication.enabled.",
-  source: 'cryptocare.md § 1.3 ("Disponibilité: 99.9%"); diaspomoney.md § Performance ("MongoDB - Sharding et réplication"), § Métriques ("Uptime > 99.9%")',
+  remediationSteps: "MongoDB: spec.members ≥ 3 (type ReplicaSet). Redis: clusterSize ≥ 3, redisFollower.replicas ≥ 1. RabbitMQ: spec.replicas ≥ 3. Elasticsearch: nodeSets counts ≥ 3 in total. MariaDB: spec.replicas ≥ 3 with galera.enabled or replication.enabled. CloudNativePG: spec.instances ≥ 2 (shareyoursales.md draws a primary and 2 read replicas: 3) and spec.enablePDB not false.",
+  source: 'cryptocare.md § 1.3 ("Disponibilité: 99.9%"); diaspomoney.md § Performance ("MongoDB - Sharding et réplication"), § Métriques ("Uptime > 99.9%"); shareyoursales.md § Architecture Base de Données ("Primary PostgreSQL (Write)", "Read Replica 1 (Analytics)")',
   domain: "protection",
-  resources: ["MongoDBCommunity", "RedisCluster", "RabbitmqCluster", "Elasticsearch (ECK)", "MariaDB (mariadb-operator)"],
+  resources: ["MongoDBCommunity", "RedisCluster", "RabbitmqCluster", "Elasticsearch (ECK)", "MariaDB (mariadb-operator)", "Cluster (CloudNativePG)"],
   scope: "prod",
-  types: ofGroupKinds(MONGODB, REDIS, RABBITMQ, ELASTICSEARCH, MARIADB),
+  types: ofGroupKinds(MONGODB, REDIS, RABBITMQ, ELASTICSEARCH, MARIADB, POSTGRES),
   validate(r, report) {
     const spec = prop(r.props, "spec");
     if (isUnknown(spec)) return;
@@ -50,6 +51,13 @@ export default defineResourceRule({
         if (!isUnknown(galera) && !isUnknown(repl) && galera !== true && repl !== true) report("neither spec.galera.enabled nor spec.replication.enabled is true: the replicas do not replicate.");
         break;
       }
+      case POSTGRES:
+        // Streaming replication needs no quorum: the operator fails over to any standby, so one
+        // standby survives the loss of the primary (the CRD's default is a lone primary).
+        atLeast("instances", 2, 1, "a lone primary has no standby to fail over to");
+        // Without the operator's PDBs a node drain may evict the primary and its standbys together.
+        if (prop(spec, "enablePDB") === false) report("spec.enablePDB is false: nothing stops a node drain from evicting the primary and its standbys at once.");
+        break;
     }
   },
 });

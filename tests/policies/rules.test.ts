@@ -49,6 +49,26 @@ for (const [name, spec] of Object.entries(SPECS)) {
           expect(run.results).toEqual([]);
         });
       }
+      for (const [variant, v] of Object.entries(spec.variants ?? {})) {
+        it(`${variant}: passes its compliant fixture`, async () => {
+          const run = await runRule(name, plan(v.fixture), spec.facts);
+          expect(run.results).toEqual([]);
+        });
+        for (const [label, changes] of Object.entries(v.failing)) {
+          it(`${variant}: fails: ${label}`, async () => {
+            const run = await runRule(name, plan(mutate(v.fixture, changes)), spec.facts);
+            const found = violationsOf(run, name);
+            expect(found.length, JSON.stringify(run.notApplicable)).toBeGreaterThan(0);
+            expect(found.every((x) => x.enforcementLevel === "mandatory" && x.urn === v.fixture.urn)).toBe(true);
+          });
+        }
+        for (const [label, changes] of Object.entries(v.compliant ?? {})) {
+          it(`${variant}: passes: ${label}`, async () => {
+            const run = await runRule(name, plan(mutate(v.fixture, changes)), spec.facts);
+            expect(run.results).toEqual([]);
+          });
+        }
+      }
       for (const [label, na] of Object.entries(spec.notApplicable ?? {})) {
         it(`not applicable: ${label}`, async () => {
           const run = await runRule(name, plan(mutate(spec.fixture, na.changes ?? {})), { ...spec.facts, ...na.facts });
@@ -115,7 +135,7 @@ describe("GKE node pools", () => {
 describe("the whole pack over all compliant fixtures", () => {
   it("reports nothing (the fixtures do not trip each other's rules)", async () => {
     const all = new Map<string, RecordedResource>();
-    for (const spec of Object.values(SPECS)) for (const r of spec.kind === "resource" ? [spec.fixture, ...(spec.others ?? [])] : spec.fixture) all.set(r.urn, r);
+    for (const spec of Object.values(SPECS)) for (const r of spec.kind === "resource" ? [spec.fixture, ...(spec.others ?? []), ...Object.values(spec.variants ?? {}).map((v) => v.fixture)] : spec.fixture) all.set(r.urn, r);
     const run = await runPolicyPack({ stack: "test", resources: [...all.values()], config: configFor() });
     expect(run.results.map((r) => `${r.policy} ${r.urn}: ${r.message}`)).toEqual([]);
   });

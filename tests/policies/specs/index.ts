@@ -1,3 +1,4 @@
+import { CNPG_SPECS } from "./cnpg";
 import { COST_SPECS } from "./cost";
 import { GCP_SPECS } from "./gcp";
 import { K8S_SPECS } from "./kubernetes";
@@ -5,4 +6,4 @@ import { PLATFORM_SPECS } from "./platform";
 import type { RuleSpec } from "./types";
 
 /** Every rule's spec, keyed by policy name (the meta-test checks every rule has one). */
-export const SPECS: Record<string, RuleSpec> = { ...GCP_SPECS, ...K8S_SPECS, ...PLATFORM_SPECS, ...COST_SPECS };
+export const SPECS: Record<string, RuleSpec> = { ...GCP_SPECS, ...K8S_SPECS, ...PLATFORM_SPECS, ...COST_SPECS, ...CNPG_SPECS };

@@ -1,5 +1,6 @@
 /** Specs of the Kubernetes rules. */
 import { DEL, mutate, res, UNKNOWN } from "../helpers";
+import { pgCluster } from "./cnpg";
 import { bucket, sqlInstance } from "./gcp";
 import type { RuleSpec } from "./types";
 
@@ -592,6 +593,19 @@ export const K8S_SPECS: Record<string, RuleSpec> = {
   "k8s-data-service-require-replicas": {
     kind: "resource",
     fixture: mongoCr,
+    variants: {
+      // shareyoursales.md § Architecture Base de Données: a primary and 2 read replicas.
+      "CloudNativePG Cluster": {
+        fixture: pgCluster,
+        failing: {
+          "a lone primary": { "spec.instances": 1 },
+          "instances unset (the CRD's default 1)": { "spec.instances": DEL },
+          "instances not a number": { "spec.instances": "three" },
+          "the operator's PodDisruptionBudgets off": { "spec.enablePDB": false },
+        },
+        compliant: { "a primary and 1 standby": { "spec.instances": 2 }, "enablePDB unset (the CRD's default true)": { "spec.enablePDB": DEL }, "instances not known yet": { "spec.instances": UNKNOWN } },
+      },
+    },
     failing: { "1 MongoDB member": { "spec.members": 1 }, "2 MongoDB members": { "spec.members": 2 }, "members not a number": { "spec.members": "three" } },
     compliant: { "5 members": { "spec.members": 5 } },
     notApplicable: { "rct stack": { facts: { env: "rct" }, changes: { "spec.members": 1 }, reason: /prod stacks only/ } },

@@ -3,6 +3,13 @@ import type { SpecFacts } from "../helpers";
 
 export type Changes = Record<string, unknown>;
 
+/** The same resource rule on another type it covers: its own compliant fixture and one-change cases. */
+export interface ResourceVariant {
+  fixture: RecordedResource;
+  failing: Record<string, Changes>;
+  compliant?: Record<string, Changes>;
+}
+
 /** A resource rule's spec: a compliant fixture, and one case per property it checks (one change each). */
 export interface ResourceSpec {
   kind: "resource";
@@ -14,6 +21,8 @@ export interface ResourceSpec {
   /** Other shapes that must pass too (alternatives the rule accepts, unknown values). */
   compliant?: Record<string, Changes>;
   notApplicable?: Record<string, { changes?: Changes; facts?: SpecFacts; reason: RegExp }>;
+  /** Other types a multi-type rule covers (RabbitmqCluster, a CloudNativePG Cluster next to MongoDB), keyed by a label. */
+  variants?: Record<string, ResourceVariant>;
 }
 
 export type StackChange = { target: string; changes: Changes } | { remove: string } | { add: RecordedResource };
