@@ -431,6 +431,23 @@ function composeEnv(ctx: StackContext<AppEnv>, c: DiaspomoneyConfig): Record<str
     env,
     appNamespace: ns.app,
     watchedNamespaces: [ns.app, ns.infra],
+    thresholds: { latencyP95Seconds: 0.2, errorRatio: 0.001, cpuRatio: 0.7, memoryRatio: 0.8, diskRatio: 0.85, authFailureRatio: 0.2 },
+    sources: {
+      latency: `${DOC} § Métriques Application: "Response Time < 200ms (95th percentile)"`,
+      errorRate: `${DOC} § Métriques Application: "Error Rate < 0.1%"`,
+      uptime: `${DOC} § Métriques Application: "Uptime > 99.9%"`,
+      payment: `${DOC} § Alertes Configurées: "Payment → Équipe paiements"; § Métriques Application: "Error Rate < 0.1%"`,
+      // 0.2 is ours: the document names the signal, not a figure.
+      security: `${DOC} § Alertes Configurées: "Security → Équipe sécurité"; § Audit: "Anomaly Detection" (threshold chosen, not in the document)`,
+      cpu: `${DOC} § Métriques Infrastructure: "CPU Usage < 70%"`,
+      memory: `${DOC} § Métriques Infrastructure: "Memory Usage < 80%"`,
+      disk: `${DOC} § Métriques Infrastructure: "Disk Usage < 85%"`,
+      kafka: {
+        underReplicated: `${DOC} § Scalabilité: "Kafka - Partitioning et réplication" (any under-replicated partition; the document gives no figure)`,
+        offline: `${DOC} § Scalabilité: "Kafka - Partitioning et réplication"; § Métriques Application: "Uptime > 99.9%"`,
+      },
+    },
+    kafkaAlerts: true,
     ruleSelectorLabels: { release: "kube-prometheus-stack" },
     labels,
   }, opts);

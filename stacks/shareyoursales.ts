@@ -309,6 +309,8 @@ export const SERVICE_PORTS: Record<ServiceName, number> = { auth: 8001, product:
  * no neighbour's burst gets a service OOM-killed.
  */
 const SERVICE_RESOURCES = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+/** Alert thresholds (ours: shareyoursales.md gives none; each rule's citation says so). */
+const ALERT_THRESHOLDS = { latencyP95Seconds: 0.5, errorRatio: 0.01, cpuRatio: 0.8, memoryRatio: 0.85, diskRatio: 0.85, authFailureRatio: 0.2 };
 /** The Next.js frontend's port (Next.js' default). */
 const FRONTEND_PORT = 3000;
 /** Where WebApp and QueueWorker mount the data services' CA (`trustedCa`): the Python services read it from DATA_CA_FILE. */
@@ -539,14 +541,41 @@ function composeEnv(ctx: StackContext<AppEnv>, c: ShareyoursalesConfig): Record<
     notificationEmails: c.probe.notificationEmails,
     labels,
   }, project.opts);
+  // The document gives no threshold: every figure is ours, and each citation says so. The services
+  // label their requests as the document's snippet does (§ Absence de Logging/Monitoring,
+  // "Solution Professionnelle": Counter('http_requests_total', …, ['method', 'endpoint', 'status'])),
+  // with the full path the gateway forwards (/api/auth/…, /api/payments/…).
   new PlatformAlertRules(`${PLATFORM}-${env}-alerts`, {
     namespace: ns.app,
     platform: PLATFORM,
     env,
     appNamespace: ns.app,
     watchedNamespaces: [ns.app, ns.infra],
+    // Five services, the frontend and the workers share the namespace: one of them down is an outage.
+    noReadyReplicasPerDeployment: true,
     authRoutePrefix: SERVICES.auth.pathPrefix,
     paymentsRoutePrefix: SERVICES.payment.pathPrefix,
+    // The ServiceMonitor's own `endpoint` target label wins, so the app's is stored as exported_endpoint.
+    metrics: { statusLabel: "status", routeLabel: "exported_endpoint" },
+    thresholds: ALERT_THRESHOLDS,
+    sources: {
+      latency: `${DOC} § Absence de Logging/Monitoring: "Pas de métriques de performance" (p95 > 0.5 s is ours: the document gives no figure)`,
+      errorRate: `${DOC} § Absence de Logging/Monitoring: "Pas d'alertes si le système crash" (5xx > 1% is ours: the document gives no figure)`,
+      uptime: `${DOC} § Absence de Logging/Monitoring: "Pas d'alertes si le système crash"`,
+      payment: `${DOC} § Architecture Microservices: "Payment" service; § Absence de Logging/Monitoring: "Pas d'alertes si le système crash" (5xx > 1% is ours)`,
+      security: `${DOC} § Sécurité: "Rate Limiting" ("Pas de protection brute-force"; 401/403 > 20% of /api/auth is ours)`,
+      cpu: `${DOC} § Monitoring & DevOps: "Metrics: Prometheus + Grafana" (CPU > 80% of the limit is ours: the document gives no figure)`,
+      memory: `${DOC} § Monitoring & DevOps: "Metrics: Prometheus + Grafana" (memory > 85% of the limit is ours: the document gives no figure)`,
+      disk: `${DOC} § Monitoring & DevOps: "Metrics: Prometheus + Grafana" (volume > 85% full is ours: the document gives no figure)`,
+    },
+    rabbitmq: {
+      source: `${DOC} § Absence de Queue System: "Retry automatique 3 fois" (a message in a .dlq failed its retries; backlog > 1000 ready messages is ours)`,
+      backlogMessages: 1000,
+    },
+    postgres: {
+      source: `${DOC} § Architecture Base de Données: "Read Replica 1 (Analytics)", "Read Replica 2 (Dashboards)" (lag > 30 s is ours: the document gives no figure)`,
+      replicationLagSeconds: 30,
+    },
     ruleSelectorLabels: metricsLabels,
     labels,
   }, opts);

@@ -2,35 +2,78 @@
  * PlatformAlertRules: the alerting rules a platform's document states, as one PrometheusRule
  * (monitoring.coreos.com/v1) that kube-prometheus-stack's Prometheus loads. Every rule carries
  * `severity` (critical | warning) and `team` (platform | security | payment) so that Alertmanager
- * routes it as diaspomoney.md § Alertes Configurées describes, and cites its source.
+ * routes it by severity and team, and cites its source. The figures and the citations are the
+ * caller's: the component knows no platform and no document, so that one platform's alerts never
+ * cite another platform's document.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, mergeLabels, type CommonArgs, type Labels } from "../../common/conventions";
 import { standardLabels } from "../common/pod-security";
+import { RABBITMQ_DLQ_SUFFIX } from "../rabbitmq";
 
 export const PLATFORM_ALERT_RULES_TYPE = "platform:k8s:PlatformAlertRules";
 
-const DOC = "docs/platforms/diaspomoney.md";
-
-/** The document's thresholds, as fractions and seconds. */
+/** The platform's thresholds, as fractions and seconds. All required: a default would be some platform's figure. */
 export interface AlertThresholds {
-  /** p95 response time, seconds. @default 0.2 (§ Métriques Application: "Response Time < 200ms (95th percentile)") */
-  latencyP95Seconds?: number;
-  /** 5xx share of requests. @default 0.001 (§ Métriques Application: "Error Rate < 0.1%") */
-  errorRatio?: number;
-  /** Container CPU over its limit. @default 0.7 (§ Métriques Infrastructure: "CPU Usage < 70%") */
-  cpuRatio?: number;
-  /** Container working set over its memory limit. @default 0.8 (§ Métriques Infrastructure: "Memory Usage < 80%") */
-  memoryRatio?: number;
-  /** Used share of a persistent volume. @default 0.85 (§ Métriques Infrastructure: "Disk Usage < 85%") */
-  diskRatio?: number;
+  /** p95 response time, seconds. */
+  latencyP95Seconds: number;
+  /** 5xx share of requests (application and payment API). */
+  errorRatio: number;
+  /** Container CPU over its limit. */
+  cpuRatio: number;
+  /** Container working set over its memory limit. */
+  memoryRatio: number;
+  /** Used share of a persistent volume. */
+  diskRatio: number;
+  /** Share of authentication requests answered 401/403 (the security team's anomaly signal). */
+  authFailureRatio: number;
+}
+
+/**
+ * The citation each rule family puts in its rules' `source` annotation, verbatim (e.g.
+ * `<document> § <section>: "<figure>"`). Say there when a figure is ours rather
+ * than the document's.
+ */
+export interface AlertSources {
+  /** AppLatencyP95High. */
+  latency: string;
+  /** AppErrorRateHigh. */
+  errorRate: string;
+  /** AppNoReadyReplicas. */
+  uptime: string;
+  /** PaymentErrorRateHigh. */
+  payment: string;
+  /** AuthFailureRatioHigh. */
+  security: string;
+  /** ContainerCpuHigh. */
+  cpu: string;
+  /** ContainerMemoryHigh. */
+  memory: string;
+  /** PersistentVolumeUsageHigh. */
+  disk: string;
   /**
-   * Share of authentication requests answered 401/403. Not a document figure: chosen as the
-   * anomaly signal for § Audit "Anomaly Detection", routed to the security team.
-   * @default 0.2
+   * The Kafka rules, one citation each (an offline partition is also an uptime matter, an
+   * under-replicated one is not). Required when `kafkaAlerts`, refused otherwise.
+   * @default none
    */
-  authFailureRatio?: number;
+  kafka?: { underReplicated: string; offline: string };
+}
+
+/** RabbitMQ alerts over the rabbitmq_prometheus plugin's /metrics/detailed (components/k8s/rabbitmq's PodMonitor). */
+export interface RabbitmqAlerts {
+  /** Citation put on the three RabbitMQ rules. */
+  source: string;
+  /** Ready messages in one non-DLQ queue above which RabbitmqQueueBacklog fires (15 minutes). */
+  backlogMessages: number;
+}
+
+/** CloudNativePG alerts over the instance manager's default metrics (`cnpg_*`). */
+export interface PostgresAlerts {
+  /** Citation put on the PostgreSQL rules. */
+  source: string;
+  /** Replication lag of a replica, seconds, above which PostgresReplicationLagHigh fires (5 minutes). */
+  replicationLagSeconds: number;
 }
 
 /** Names of the application's HTTP metrics (prom-client conventions by default). */
@@ -56,12 +99,21 @@ export interface PlatformAlertRulesArgs extends CommonArgs {
   appNamespace: string;
   /** Namespaces whose containers and volumes the infrastructure alerts watch. @default [appNamespace] */
   watchedNamespaces?: string[];
-  /** Route prefix of the payment API. @default "/api/payments" (§ APIs: "Payments : /api/payments/*") */
+  /**
+   * AppNoReadyReplicas per Deployment rather than for the whole namespace: with several services in
+   * one namespace, one service down is an outage the namespace-wide sum hides. A Deployment scaled
+   * to zero on purpose (KEDA's idle workers) does not fire.
+   * @default false (the namespace has no ready replica at all)
+   */
+  noReadyReplicasPerDeployment?: boolean;
+  /** Route prefix of the payment API. @default "/api/payments" */
   paymentsRoutePrefix?: string;
-  /** Route prefix of the authentication API. @default "/api/auth" (§ APIs: "Auth : /api/auth/*") */
+  /** Route prefix of the authentication API. @default "/api/auth" */
   authRoutePrefix?: string;
-  /** @default the document's figures */
-  thresholds?: AlertThresholds;
+  /** The platform's figures (required: the component has none of its own). */
+  thresholds: AlertThresholds;
+  /** The citation of each rule family (required: the component knows no document). */
+  sources: AlertSources;
   /** @default prom-client names */
   metrics?: HttpMetricNames;
   /**
@@ -71,10 +123,20 @@ export interface PlatformAlertRulesArgs extends CommonArgs {
   ruleSelectorLabels?: Labels;
   /**
    * Kafka alerts over the metrics KafkaCluster exposes (its JMX exporter rules, `metrics.enabled`):
-   * under-replicated and offline partitions in the watched namespaces.
-   * @default true
+   * under-replicated and offline partitions in the watched namespaces. Needs `sources.kafka`.
+   * @default false
    */
   kafkaAlerts?: boolean;
+  /**
+   * RabbitMQ alerts (dead-lettered messages, queue backlog, node alarms) in the watched namespaces.
+   * @default none (no RabbitMQ group)
+   */
+  rabbitmq?: RabbitmqAlerts;
+  /**
+   * PostgreSQL alerts (replication lag, no primary) over CloudNativePG's metrics in the watched namespaces.
+   * @default none (no PostgreSQL group)
+   */
+  postgres?: PostgresAlerts;
   /** Name of the PrometheusRule. @default the component name */
   resourceName?: string;
 }
@@ -88,30 +150,62 @@ export interface ResolvedPlatformAlertRulesArgs {
   watchedNamespaces: string[];
   paymentsRoutePrefix: string;
   authRoutePrefix: string;
-  thresholds: Required<AlertThresholds>;
+  noReadyReplicasPerDeployment: boolean;
+  thresholds: AlertThresholds;
+  sources: AlertSources;
   metrics: Required<HttpMetricNames>;
   ruleSelectorLabels: Labels;
   kafkaAlerts: boolean;
+  rabbitmq?: RabbitmqAlerts;
+  postgres?: PostgresAlerts;
   labels: Labels;
 }
 
-/** Applies defaults (the document's figures) and rejects nonsensical thresholds. */
+const THRESHOLD_KEYS = ["latencyP95Seconds", "errorRatio", "cpuRatio", "memoryRatio", "diskRatio", "authFailureRatio"] as const;
+const SOURCE_KEYS = ["latency", "errorRate", "uptime", "payment", "security", "cpu", "memory", "disk"] as const;
+
+/** Applies defaults and rejects missing figures or citations, nonsensical thresholds and citations for groups not made. */
 export function resolvePlatformAlertRulesArgs(name: string, args: PlatformAlertRulesArgs): ResolvedPlatformAlertRulesArgs {
-  const t = args.thresholds ?? {};
-  const thresholds: Required<AlertThresholds> = {
-    latencyP95Seconds: t.latencyP95Seconds ?? 0.2,
-    errorRatio: t.errorRatio ?? 0.001,
-    cpuRatio: t.cpuRatio ?? 0.7,
-    memoryRatio: t.memoryRatio ?? 0.8,
-    diskRatio: t.diskRatio ?? 0.85,
-    authFailureRatio: t.authFailureRatio ?? 0.2,
+  const fail = (detail: string): never => {
+    throw new ComponentArgsError(PLATFORM_ALERT_RULES_TYPE, name, detail);
   };
-  for (const [key, value] of Object.entries(thresholds)) {
+  // A rule without its citation would be a figure nobody can trace: every one is checked, not just typed.
+  const citation = (key: string, value: unknown): string =>
+    typeof value === "string" && value.trim() !== "" ? value : fail(`${key} must be a non-empty citation (document § section: "figure"), got ${JSON.stringify(value)}`);
+
+  const t = (args.thresholds ?? {}) as Partial<AlertThresholds>;
+  for (const key of THRESHOLD_KEYS) {
+    const value = t[key];
     const max = key === "latencyP95Seconds" ? Infinity : 1;
-    if (!(value > 0 && value <= max)) {
-      throw new ComponentArgsError(PLATFORM_ALERT_RULES_TYPE, name, `thresholds.${key} must be in (0, ${max === 1 ? "1" : "∞"}), got ${value} (ratios are fractions: 0.7, not 70)`);
+    if (typeof value !== "number" || !(value > 0 && value <= max)) {
+      fail(`thresholds.${key} must be a number in (0, ${max === 1 ? "1" : "∞"}), got ${JSON.stringify(value)} (ratios are fractions: 0.7, not 70; the component has no default figure)`);
     }
   }
+  const thresholds = Object.fromEntries(THRESHOLD_KEYS.map((k) => [k, t[k] as number])) as unknown as AlertThresholds;
+
+  const s = (args.sources ?? {}) as Partial<AlertSources>;
+  const sources: AlertSources = Object.fromEntries(SOURCE_KEYS.map((k) => [k, citation(`sources.${k}`, s[k])])) as unknown as AlertSources;
+  const kafkaAlerts = args.kafkaAlerts ?? false;
+  if (kafkaAlerts) {
+    if (!s.kafka) fail(`kafkaAlerts is true, so sources.kafka ({ underReplicated, offline }) is required, got none`);
+    sources.kafka = { underReplicated: citation("sources.kafka.underReplicated", s.kafka?.underReplicated), offline: citation("sources.kafka.offline", s.kafka?.offline) };
+  } else if (s.kafka !== undefined) {
+    fail(`sources.kafka is given but kafkaAlerts is false: set kafkaAlerts: true for the Kafka rules, or drop the citation`);
+  }
+
+  let rabbitmq: RabbitmqAlerts | undefined;
+  if (args.rabbitmq) {
+    const b = args.rabbitmq.backlogMessages;
+    if (!(Number.isInteger(b) && b > 0)) fail(`rabbitmq.backlogMessages must be a positive integer (ready messages in one queue), got ${JSON.stringify(b)}`);
+    rabbitmq = { source: citation("rabbitmq.source", args.rabbitmq.source), backlogMessages: b };
+  }
+  let postgres: PostgresAlerts | undefined;
+  if (args.postgres) {
+    const lag = args.postgres.replicationLagSeconds;
+    if (!(typeof lag === "number" && Number.isFinite(lag) && lag > 0)) fail(`postgres.replicationLagSeconds must be a positive number of seconds, got ${JSON.stringify(lag)}`);
+    postgres = { source: citation("postgres.source", args.postgres.source), replicationLagSeconds: lag };
+  }
+
   const m = args.metrics ?? {};
   return {
     namespace: args.namespace,
@@ -122,7 +216,9 @@ export function resolvePlatformAlertRulesArgs(name: string, args: PlatformAlertR
     watchedNamespaces: args.watchedNamespaces ?? [args.appNamespace],
     paymentsRoutePrefix: args.paymentsRoutePrefix ?? "/api/payments",
     authRoutePrefix: args.authRoutePrefix ?? "/api/auth",
+    noReadyReplicasPerDeployment: args.noReadyReplicasPerDeployment ?? false,
     thresholds,
+    sources,
     metrics: {
       requestsTotal: m.requestsTotal ?? "http_requests_total",
       durationBucket: m.durationBucket ?? "http_request_duration_seconds_bucket",
@@ -130,7 +226,9 @@ export function resolvePlatformAlertRulesArgs(name: string, args: PlatformAlertR
       routeLabel: m.routeLabel ?? "route",
     },
     ruleSelectorLabels: args.ruleSelectorLabels ?? {},
-    kafkaAlerts: args.kafkaAlerts ?? true,
+    kafkaAlerts,
+    ...(rabbitmq ? { rabbitmq } : {}),
+    ...(postgres ? { postgres } : {}),
     labels: args.labels ?? {},
   };
 }
@@ -143,10 +241,17 @@ export interface AlertRule {
   annotations: Record<string, string>;
 }
 
+/**
+ * The dead-letter queues' names as a PromQL regex: `<queue>.dlq` (components/k8s/rabbitmq), the dot
+ * as a character class so that the PromQL string literal needs no backslash escape.
+ */
+const DLQ_QUEUE_REGEX = `.+${RABBITMQ_DLQ_SUFFIX.replace(/[.*+?$(){}|]/g, "[$&]")}`;
+
 /** Builds the rule groups; exported so that tests and policies read the exact expressions. */
 export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { name: string; rules: AlertRule[] }[] {
   const t = r.thresholds;
   const m = r.metrics;
+  const src = r.sources;
   const app = `namespace="${r.appNamespace}"`;
   const watched = `namespace=~"${r.watchedNamespaces.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")}"`;
   const pct = (x: number) => `${+(x * 100).toFixed(3)}%`;
@@ -160,7 +265,7 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
   const errorRatio = (routeMatcher: string) =>
     `sum(rate(${m.requestsTotal}{${app}${routeMatcher},${m.statusLabel}=~"5.."}[5m])) / sum(rate(${m.requestsTotal}{${app}${routeMatcher}}[5m])) > ${t.errorRatio}`;
   // Metric names follow components/k8s/kafka's kafkaJmxExporterConfig() (kafka_<domain>_<type>_<name>_<attribute>, lowercase).
-  const kafka: { name: string; rules: AlertRule[] }[] = r.kafkaAlerts
+  const kafka: { name: string; rules: AlertRule[] }[] = r.kafkaAlerts && src.kafka
     ? [
         {
           name: `${r.platform}-kafka`,
@@ -172,7 +277,7 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
               "warning",
               "platform",
               "Kafka partitions below their replication factor",
-              `${DOC} § Scalabilité: "Kafka - Partitioning et réplication" (any under-replicated partition; the document gives no figure)`,
+              src.kafka.underReplicated,
             ),
             rule(
               "KafkaOfflinePartitions",
@@ -181,7 +286,81 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
               "critical",
               "platform",
               "Kafka partitions without a leader (producers and consumers blocked)",
-              `${DOC} § Scalabilité: "Kafka - Partitioning et réplication"; § Métriques Application: "Uptime > 99.9%"`,
+              src.kafka.offline,
+            ),
+          ],
+        },
+      ]
+    : [];
+  // rabbitmq_prometheus (RabbitMQ 4.2): per-queue gauges only on /metrics/detailed, prefixed
+  // rabbitmq_detailed_ and labelled {vhost, queue} (family queue_coarse_metrics, which
+  // components/k8s/rabbitmq's PodMonitor requests); alarms on /metrics. A quorum queue reports from
+  // its leader, and a leader change can briefly leave two series: max, never sum.
+  const rabbitmq: { name: string; rules: AlertRule[] }[] = r.rabbitmq
+    ? [
+        {
+          name: `${r.platform}-rabbitmq`,
+          rules: [
+            rule(
+              "RabbitmqDeadLetteredMessages",
+              `max by (namespace, vhost, queue) (rabbitmq_detailed_queue_messages{${watched},queue=~"${DLQ_QUEUE_REGEX}"}) > 0`,
+              "5m",
+              "warning",
+              "platform",
+              "messages in dead-letter queue {{ $labels.queue }}: they failed all their retries",
+              r.rabbitmq.source,
+            ),
+            rule(
+              "RabbitmqQueueBacklog",
+              `max by (namespace, vhost, queue) (rabbitmq_detailed_queue_messages_ready{${watched},queue!~"${DLQ_QUEUE_REGEX}"}) > ${r.rabbitmq.backlogMessages}`,
+              "15m",
+              "warning",
+              "platform",
+              `more than ${r.rabbitmq.backlogMessages} ready messages in queue {{ $labels.queue }} (consumers behind)`,
+              r.rabbitmq.source,
+            ),
+            rule(
+              "RabbitmqNodeAlarm",
+              // Filter each alarm before `or`: both series carry the same labels, so an unfiltered
+              // memory 0 would hide a disk 1.
+              `(max by (namespace, pod) (rabbitmq_alarms_memory_used_watermark{${watched}}) > 0) or (max by (namespace, pod) (rabbitmq_alarms_free_disk_space_watermark{${watched}}) > 0)`,
+              "1m",
+              "critical",
+              "platform",
+              "RabbitMQ memory or disk alarm raised on {{ $labels.pod }}: publishers are blocked",
+              r.rabbitmq.source,
+            ),
+          ],
+        },
+      ]
+    : [];
+  // CloudNativePG 1.30's default monitoring queries (config/manager/default-monitoring.yaml,
+  // pg_replication): lag in seconds (0 on the primary), in_recovery 1 on a replica. The instances of
+  // one cluster share the `job` label prometheus-operator gives a PodMonitor (<namespace>/<name>).
+  const postgres: { name: string; rules: AlertRule[] }[] = r.postgres
+    ? [
+        {
+          name: `${r.platform}-postgres`,
+          rules: [
+            rule(
+              "PostgresReplicationLagHigh",
+              `max by (namespace, pod) (cnpg_pg_replication_lag{${watched}}) > ${r.postgres.replicationLagSeconds}`,
+              "5m",
+              "warning",
+              "platform",
+              `PostgreSQL replica {{ $labels.pod }} more than ${r.postgres.replicationLagSeconds} s behind the primary`,
+              r.postgres.source,
+            ),
+            rule(
+              "PostgresNoPrimary",
+              // Every reporting instance in recovery, outside replica mode; or no instance reporting at
+              // all. 2m lets a switchover or failover finish without paging.
+              `(min by (namespace, job) (cnpg_pg_replication_in_recovery{${watched}}) == 1 unless on (namespace, job) (max by (namespace, job) (cnpg_collector_replica_mode{${watched}}) == 1)) or absent(cnpg_pg_replication_in_recovery{${watched}})`,
+              "2m",
+              "critical",
+              "platform",
+              "no PostgreSQL primary: writes fail",
+              r.postgres.source,
             ),
           ],
         },
@@ -198,26 +377,20 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
           "warning",
           "platform",
           `p95 response time above ${t.latencyP95Seconds * 1000} ms`,
-          `${DOC} § Métriques Application: "Response Time < 200ms (95th percentile)"`,
+          src.latency,
         ),
-        rule(
-          "AppErrorRateHigh",
-          errorRatio(""),
-          "5m",
-          "critical",
-          "platform",
-          `HTTP 5xx rate above ${pct(t.errorRatio)}`,
-          `${DOC} § Métriques Application: "Error Rate < 0.1%"`,
-        ),
-        rule(
-          "AppNoReadyReplicas",
-          `sum(kube_deployment_status_replicas_available{${app}}) == 0`,
-          "2m",
-          "critical",
-          "platform",
-          "no ready replica of the application",
-          `${DOC} § Métriques Application: "Uptime > 99.9%"`,
-        ),
+        rule("AppErrorRateHigh", errorRatio(""), "5m", "critical", "platform", `HTTP 5xx rate above ${pct(t.errorRatio)}`, src.errorRate),
+        r.noReadyReplicasPerDeployment
+          ? rule(
+              "AppNoReadyReplicas",
+              `(sum by (deployment) (kube_deployment_status_replicas_available{${app}}) == 0) and on (deployment) (sum by (deployment) (kube_deployment_spec_replicas{${app}}) > 0)`,
+              "2m",
+              "critical",
+              "platform",
+              "no ready replica of {{ $labels.deployment }}",
+              src.uptime,
+            )
+          : rule("AppNoReadyReplicas", `sum(kube_deployment_status_replicas_available{${app}}) == 0`, "2m", "critical", "platform", "no ready replica of the application", src.uptime),
       ],
     },
     {
@@ -230,7 +403,7 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
           "critical",
           "payment",
           `payment API 5xx rate above ${pct(t.errorRatio)}`,
-          `${DOC} § Alertes Configurées: "Payment → Équipe paiements"; § Métriques Application: "Error Rate < 0.1%"`,
+          src.payment,
         ),
       ],
     },
@@ -244,7 +417,7 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
           "warning",
           "security",
           `more than ${pct(t.authFailureRatio)} of authentication requests rejected (possible credential stuffing)`,
-          `${DOC} § Alertes Configurées: "Security → Équipe sécurité"; § Audit: "Anomaly Detection" (threshold chosen, not in the document)`,
+          src.security,
         ),
       ],
     },
@@ -258,7 +431,7 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
           "warning",
           "platform",
           `container CPU above ${pct(t.cpuRatio)} of its limit`,
-          `${DOC} § Métriques Infrastructure: "CPU Usage < 70%"`,
+          src.cpu,
         ),
         rule(
           "ContainerMemoryHigh",
@@ -267,7 +440,7 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
           "warning",
           "platform",
           `container memory above ${pct(t.memoryRatio)} of its limit`,
-          `${DOC} § Métriques Infrastructure: "Memory Usage < 80%"`,
+          src.memory,
         ),
         rule(
           "PersistentVolumeUsageHigh",
@@ -276,11 +449,13 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
           "critical",
           "platform",
           `persistent volume more than ${pct(t.diskRatio)} full`,
-          `${DOC} § Métriques Infrastructure: "Disk Usage < 85%"`,
+          src.disk,
         ),
       ],
     },
     ...kafka,
+    ...rabbitmq,
+    ...postgres,
   ];
 }
 
