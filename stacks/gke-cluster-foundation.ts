@@ -388,6 +388,10 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
       platform,
       monitoringNamespace: SHARED_NAMESPACES.monitoring,
       clientNamespaces: servedNamespaces.map((n) => n.app),
+      // Alloy tails every env namespace's pod logs through the API server (no hostPath); it writes
+      // Roles into them, so it waits for them.
+      apiServerCidrs,
+      logCollector: { namespaces: servedNamespaces.flatMap((n) => [n.app, n.infra]), namespaceResources: [...appNamespaces, ...infraNamespaces] },
       ...options.logsAndTraces,
       labels,
       deletionProtection,
