@@ -375,8 +375,8 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
     // The Topology Operator calls each env's broker over TLS signed by that env's private CA.
     rabbitmq: listed("rabbitmq") ? { ...operatorArgs("rabbitmq"), trustedCaSecrets: options.servedEnvs.map((env) => `${envDataCaName(platform, env)}-trust`) } : operatorArgs("rabbitmq"),
     cnpg: operatorArgs("cnpg"),
-    // The RabbitMQ operators' webhook certificates come from cert-manager.
-    ...(listed("rabbitmq") ? { certManager: certManager.crds } : {}),
+    // The RabbitMQ operators' webhook certificates and the Barman Cloud plugin's mTLS come from cert-manager.
+    ...(listed("rabbitmq") || listed("cnpg") ? { certManager: certManager.crds } : {}),
     monitoringNamespace: SHARED_NAMESPACES.monitoring,
     watchNamespaceResources: listed("keda") ? [...appNamespaces, ...infraNamespaces] : infraNamespaces,
     labels,

@@ -8,7 +8,8 @@
  * and version, when DIR holds no data for a pinned chart, and when a copied schema's SHA-256
  * differs from the one its chart.json recorded upstream. `--check` copies nothing: it exits 1 when
  * a pinned chart (or one of its subcharts) has no vendored data. `--also <folder>` vendors one
- * more chart folder (a chart the next platforms will pin).
+ * more chart folder (a chart the next platforms will pin). A folder in `TAKEN_FROM_UPSTREAM` (taken
+ * from the chart's git repository because the snapshot has none) is kept when DIR lacks it.
  *
  * The project never reads DIR at run time: the `chart-values` deployability check reads only
  * vendor/helm-charts/.
@@ -18,15 +19,33 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { join, resolve } from "node:path";
 import { CERT_MANAGER_CHART } from "../../components/k8s/cert-manager";
 import { KUBE_PROMETHEUS_STACK_CHART } from "../../components/k8s/monitoring-stack";
-import { OPERATOR_CHARTS } from "../../components/k8s/operators";
+import { ALLOY_CHART, LOKI_CHART, TEMPO_CHART } from "../../components/k8s/logs-traces";
+import { BARMAN_CLOUD_PLUGIN_CHART, OPERATOR_CHARTS } from "../../components/k8s/operators";
 import { TRAEFIK_CHART } from "../../components/k8s/traefik";
 import { chartKey, VENDORED_CHARTS_DIR, type ChartMeta } from "../deployability/chart-values";
 import { CliError, parseCli, runMain } from "./args";
 
 /** Every chart a component pins: what `kubernetes:helm.sh/v3:Release` resources install. */
-export const PINNED_CHARTS: readonly { chart: string; version: string }[] = [TRAEFIK_CHART, CERT_MANAGER_CHART, KUBE_PROMETHEUS_STACK_CHART, ...Object.values(OPERATOR_CHARTS)].map(
-  ({ chart, version }) => ({ chart, version }),
-);
+export const PINNED_CHARTS: readonly { chart: string; version: string }[] = [
+  TRAEFIK_CHART,
+  CERT_MANAGER_CHART,
+  KUBE_PROMETHEUS_STACK_CHART,
+  ...Object.values(OPERATOR_CHARTS),
+  BARMAN_CLOUD_PLUGIN_CHART,
+  LOKI_CHART,
+  TEMPO_CHART,
+  ALLOY_CHART,
+].map(({ chart, version }) => ({ chart, version }));
+
+/**
+ * Folders whose data was taken straight from the chart's upstream git repository at its tag (the
+ * shared snapshot has no copy), with the snapshot's own extraction (chart.json `notes` say how).
+ * A refresh `--from` a snapshot that lacks them keeps the vendored copy rather than failing.
+ */
+export const TAKEN_FROM_UPSTREAM: Readonly<Record<string, string>> = {
+  "alloy-1.11.1": "taken with the fetch tool from the upstream git repository at tag `helm-chart/1.11.1` (`git show <ref>:<path>/…`): values.yaml parsed (the chart ships no values.schema.json), `template_keys`/`open_paths` from its templates",
+  "plugin-barman-cloud-0.7.0": "taken with the fetch tool from the upstream git repository at tag `plugin-barman-cloud-v0.7.0` (`git show <ref>:<path>/…`): values.yaml parsed, values.schema.json byte-for-byte, `template_keys`/`open_paths` by the extraction that reproduces cloudnative-pg-0.29.0's lists",
+};
 
 const FILES = ["values.json", "values.schema.json", "chart.json"] as const;
 
@@ -100,7 +119,8 @@ export function renderSources(): string {
     const files = FILES.filter((f) => existsSync(join(dir, f)))
       .map((f) => `\`${f}\` \`${sha256(join(dir, f))}\``)
       .join("<br>");
-    rows.push(`| \`${folder}\` | ${meta.source.upstream} | \`${meta.source.ref}\` | \`${meta.source.commit}\` | \`${meta.source.path}\` | \`${meta.source["values.yaml sha256"]}\` | ${files} |`);
+    const marker = TAKEN_FROM_UPSTREAM[folder] ? " ¹" : "";
+    rows.push(`| \`${folder}\`${marker} | ${meta.source.upstream} | \`${meta.source.ref}\` | \`${meta.source.commit}\` | \`${meta.source.path}\` | \`${meta.source["values.yaml sha256"]}\` | ${files} |`);
   }
   return [
     "# Helm chart reference data (vendored)",
@@ -126,6 +146,9 @@ export function renderSources(): string {
     "|---|---|---|---|---|---|---|",
     ...rows,
     "",
+    ...Object.entries(TAKEN_FROM_UPSTREAM)
+      .filter(([folder]) => existsSync(join(VENDORED_CHARTS_DIR, folder, "chart.json")))
+      .map(([folder, how]) => `¹ \`${folder}\`: not from the shared snapshot; ${how}.\n`),
   ].join("\n");
 }
 
@@ -145,7 +168,10 @@ function main(argv: string[]): number {
   if (p.help || !p.values.from) throw new CliError("usage: npm run vendor:charts -- --from <dir> [--also <folder>]...  |  npm run vendor:charts -- --check");
   const from = resolve(p.values.from);
   if (!existsSync(from) || !statSync(from).isDirectory()) throw new CliError(`--from ${p.values.from} is not a directory`);
-  const { folders, missing } = neededFolders(from, PINNED_CHARTS, extra);
+  // A pin the snapshot lacks but that was taken from upstream stays as vendored.
+  const kept = new Set(Object.keys(TAKEN_FROM_UPSTREAM).filter((f) => existsSync(join(VENDORED_CHARTS_DIR, f, "chart.json")) && !existsSync(join(from, f, "chart.json"))));
+  const keptKeys = new Set([...kept].map((f) => readMeta(join(VENDORED_CHARTS_DIR, f))!).map((m) => chartKey(m.chart, m.version)));
+  const { folders, missing } = neededFolders(from, PINNED_CHARTS.filter((p) => !keptKeys.has(chartKey(p.chart, p.version))), extra);
   if (missing.length) {
     console.error(`${from} has no reference data for the pinned chart(s): ${missing.join(", ")}. Take the chart's values.yaml, values.schema.json and templates at that version's tag (see vendor/helm-charts/SOURCES.md) before pinning it.`);
     return 1;

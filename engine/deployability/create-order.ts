@@ -59,11 +59,19 @@ interface CrdInstaller {
   cluster?: { type: string; installsCrds(inputs: Record<string, unknown>): boolean | "unknown" };
   /** Whether this release's values leave the CRDs on. */
   installsCrds(values: Record<string, unknown>): boolean | "unknown";
+  /**
+   * The chart renders its CRDs from templates/ (gated by a value) rather than Helm's crds/
+   * directory, so the release's `skipCrds` (which only skips crds/) leaves them on.
+   * @default false
+   */
+  templated?: boolean;
   source: string;
 }
 
 const get = (o: unknown, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), o);
 const always = (): boolean => true;
+/** A boolean value that defaults to true: off only when the release sets it to false. */
+const onUnlessFalse = (path: string) => (v: Record<string, unknown>): boolean | "unknown" => (get(v, path) === false ? false : get(v, path) === UNKNOWN ? "unknown" : true);
 
 /** API group → the chart that ships its CRDs (and whether the values switch them off). */
 export const CRD_INSTALLERS: Record<string, CrdInstaller> = {
@@ -91,6 +99,21 @@ export const CRD_INSTALLERS: Record<string, CrdInstaller> = {
   "mongodbcommunity.mongodb.com": { charts: ["mongodb-kubernetes", "community-operator"], installsCrds: always, source: "mongodb-kubernetes 1.10.0 helm_chart/crds/ (mongodbcommunity.mongodb.com_mongodbcommunity.yaml)" },
   "mongodb.com": { charts: ["mongodb-kubernetes"], installsCrds: always, source: "mongodb-kubernetes 1.10.0 helm_chart/crds/" },
   "redis.redis.opstreelabs.in": { charts: ["redis-operator"], installsCrds: always, source: "OT-CONTAINER-KIT redis-operator chart 0.26.0 charts/redis-operator/crds/" },
+  // kedacore/charts v2.20.2 keda/templates/crds/ (ScaledObject, ScaledJob, TriggerAuthentication,
+  // ClusterTriggerAuthentication in keda.sh; CloudEventSource, ClusterCloudEventSource in eventing.keda.sh),
+  // each gated by `crds.install` (default true).
+  "keda.sh": { charts: ["keda"], installsCrds: onUnlessFalse("crds.install"), templated: true, source: "keda chart 2.20.2 templates/crds/ (gated by crds.install, default true)" },
+  "eventing.keda.sh": { charts: ["keda"], installsCrds: onUnlessFalse("crds.install"), templated: true, source: "keda chart 2.20.2 templates/crds/ (CloudEventSource; crds.install, default true)" },
+  // elastic/cloud-on-k8s v3.5.0 deploy/eck-operator: the CRDs are its subchart eck-operator-crds
+  // (templates/all-crds.yaml), a dependency under condition `installCRDs` (default true); the subchart
+  // installed on its own takes no such value and always renders them.
+  "elasticsearch.k8s.elastic.co": { charts: ["eck-operator", "eck-operator-crds"], installsCrds: onUnlessFalse("installCRDs"), templated: true, source: "eck-operator 3.5.0 charts/eck-operator-crds/templates/all-crds.yaml (condition installCRDs, default true)" },
+  "kibana.k8s.elastic.co": { charts: ["eck-operator", "eck-operator-crds"], installsCrds: onUnlessFalse("installCRDs"), templated: true, source: "eck-operator 3.5.0 charts/eck-operator-crds (Kibana; condition installCRDs, default true)" },
+  // CloudPirates rabbitmq-cluster-operator 0.6.5 crds/ (Helm's directory): RabbitmqCluster and the 13
+  // messaging-topology kinds, all in rabbitmq.com; no value turns them off.
+  "rabbitmq.com": { charts: ["rabbitmq-cluster-operator"], installsCrds: always, source: "CloudPirates rabbitmq-cluster-operator 0.6.5 charts/rabbitmq-cluster-operator/crds/" },
+  "postgresql.cnpg.io": { charts: ["cloudnative-pg"], installsCrds: onUnlessFalse("crds.create"), templated: true, source: "cloudnative-pg chart 0.29.0 templates/crds/crds.yaml (gated by crds.create, default true)" },
+  "barmancloud.cnpg.io": { charts: ["plugin-barman-cloud"], installsCrds: onUnlessFalse("crds.create"), templated: true, source: "plugin-barman-cloud chart 0.7.0 templates/crds/crds.yaml (ObjectStore; gated by crds.create, default true)" },
   "autoscaling.k8s.io": {
     charts: [],
     installsCrds: always,
@@ -313,7 +336,7 @@ function installersOf(resources: readonly RecordedResource[], group: string): { 
       continue;
     }
     if (!chart || !rule.charts.includes(chart)) continue;
-    if (r.inputs.skipCrds === true) continue;
+    if (r.inputs.skipCrds === true && !rule.templated) continue;
     const on = rule.installsCrds((r.inputs.values as Record<string, unknown>) ?? {});
     if (on === true) certain.push(r);
     else if (on === "unknown") maybe.push(r);

@@ -73,6 +73,31 @@ describe("create-order: CRDs", () => {
     const on = res("kubernetes:helm.sh/v3:Release", "cm", { chart: "cert-manager", namespace: "default", values: { crds: { enabled: true } } });
     expect(findings(createOrderCheck, [on, cert])[0]!.message).toMatch(/does not wait for Release "cm"/);
   });
+
+  it.each([
+    // [group/version, kind, chart, values that turn the CRDs off]
+    ["keda.sh/v1alpha1", "ScaledObject", "keda", { crds: { install: false } }],
+    ["eventing.keda.sh/v1alpha1", "CloudEventSource", "keda", { crds: { install: false } }],
+    ["elasticsearch.k8s.elastic.co/v1", "Elasticsearch", "eck-operator", { installCRDs: false }],
+    ["kibana.k8s.elastic.co/v1", "Kibana", "eck-operator", { installCRDs: false }],
+    ["postgresql.cnpg.io/v1", "Cluster", "cloudnative-pg", { crds: { create: false } }],
+    ["barmancloud.cnpg.io/v1", "ObjectStore", "plugin-barman-cloud", { crds: { create: false } }],
+  ])("knows %s %s comes with chart %s by default, and not with %j", (apiVersion, kind, chart, off) => {
+    const cr = res(`kubernetes:${apiVersion}:${kind}`, "cr", { metadata: { namespace: "infra" } });
+    const release = (values: unknown, extra = {}) => res("kubernetes:helm.sh/v3:Release", "op", { chart, namespace: "ops", values, ...extra });
+    expect(findings(createOrderCheck, [release({}), cr])[0]!.message).toMatch(/does not wait for Release "op"/);
+    expect(findings(createOrderCheck, [release({}), res(`kubernetes:${apiVersion}:${kind}`, "cr", { metadata: { namespace: "infra" } }, { dependsOn: [release({})] })])).toEqual([]);
+    // Rendered from templates/: skipCrds (Helm's crds/ directory only) leaves them on.
+    expect(findings(createOrderCheck, [release({}, { skipCrds: true }), cr])[0]!.message).toMatch(/does not wait for Release "op"/);
+    expect(findings(createOrderCheck, [release(off), cr])[0]!.message).toMatch(new RegExp(`installs the ${apiVersion.split("/")[0]!.replace(/\./g, "\\.")} CRDs`));
+  });
+
+  it("knows the RabbitMQ chart ships its CRDs in crds/, which skipCrds leaves out", () => {
+    const cluster = res("kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster", "bus", { metadata: { namespace: "infra" } });
+    const chart = "oci://ghcr.io/cloudpirates-io/helm-charts/rabbitmq-cluster-operator";
+    expect(findings(createOrderCheck, [res("kubernetes:helm.sh/v3:Release", "rmq", { chart, namespace: "rabbitmq-system", values: {} }), cluster])[0]!.message).toMatch(/does not wait for Release "rmq"/);
+    expect(findings(createOrderCheck, [res("kubernetes:helm.sh/v3:Release", "rmq", { chart, namespace: "rabbitmq-system", values: {}, skipCrds: true }), cluster])[0]!.message).toMatch(/installs the rabbitmq\.com CRDs/);
+  });
 });
 
 describe("create-order: GCP APIs", () => {

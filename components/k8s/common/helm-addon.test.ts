@@ -6,7 +6,8 @@ import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
 import { CERT_MANAGER_CHART } from "../cert-manager";
 import { KUBE_PROMETHEUS_STACK_CHART } from "../monitoring-stack";
-import { OPERATOR_CHARTS } from "../operators";
+import { ALLOY_CHART, LOKI_CHART, TEMPO_CHART } from "../logs-traces";
+import { BARMAN_CLOUD_PLUGIN_CHART, OPERATOR_CHARTS } from "../operators";
 import { TRAEFIK_CHART } from "../traefik";
 import { apiGroupOf, crdDependencies, helmAddon, helmChartSource, resolvePinnedHelmRelease, type CrdInstaller, type PinnedChart } from "./helm-addon";
 
@@ -112,10 +113,19 @@ describe("crdDependencies", () => {
 });
 
 describe("the repository's pinned charts", () => {
-  const charts: PinnedChart[] = [TRAEFIK_CHART, CERT_MANAGER_CHART, KUBE_PROMETHEUS_STACK_CHART, ...Object.values(OPERATOR_CHARTS)];
+  const charts: PinnedChart[] = [TRAEFIK_CHART, CERT_MANAGER_CHART, KUBE_PROMETHEUS_STACK_CHART, ...Object.values(OPERATOR_CHARTS), BARMAN_CLOUD_PLUGIN_CHART];
+  /** Pinned charts that install no CRD. */
+  const plain: PinnedChart[] = [LOKI_CHART, TEMPO_CHART, ALLOY_CHART];
 
   it("are exact versions from https or oci sources", () => {
-    for (const c of charts) expect(() => resolvePinnedHelmRelease("t:T", c.chart, { releaseName: "r", chart: c }), c.chart).not.toThrow();
+    for (const c of [...charts, ...plain]) expect(() => resolvePinnedHelmRelease("t:T", c.chart, { releaseName: "r", chart: c }), c.chart).not.toThrow();
+  });
+
+  it("attribute no CRD group of the create-order check to a chart that installs none (Loki, Tempo, Alloy)", () => {
+    for (const c of plain) {
+      expect(c.crdGroups ?? [], c.chart).toEqual([]);
+      for (const [group, rule] of Object.entries(CRD_INSTALLERS)) expect(rule.charts, `${group} → ${c.chart}`).not.toContain(c.chart);
+    }
   });
 
   it("claim only CRD groups the create-order check also attributes to them", () => {

@@ -4,13 +4,14 @@
  * - docs/platforms/diaspomoney.md § Infrastructure Layer (Kafka, MongoDB, Redis Cluster): Strimzi,
  *   MongoDB Controllers for Kubernetes (serving MongoDBCommunity), OT-CONTAINER-KIT's redis-operator;
  * - docs/platforms/shareyoursales.md (event bus, workers scaling on queue length, search,
- *   PostgreSQL): the RabbitMQ Cluster + Messaging Topology Operators, KEDA, ECK, CloudNativePG.
+ *   PostgreSQL): the RabbitMQ Cluster + Messaging Topology Operators, KEDA, ECK, CloudNativePG with
+ *   its Barman Cloud backup plugin.
  * A platform's foundation disables the ones it does not use (`enabled: false`).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
-import { crdDependencies, DEFAULT_ADDON_ENV, helmAddon, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
+import { crdDependencies, DEFAULT_ADDON_ENV, helmAddon, pinnedHelmRelease, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
 import { restrictedContainerSecurityContext, type ResourceSpec } from "../common/pod-security";
 import { apiServerEgress, type AllowRule } from "../namespace";
 
@@ -41,6 +42,36 @@ export const OPERATOR_CHARTS = {
   cnpg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts", crdGroups: ["postgresql.cnpg.io"] },
 } as const satisfies Record<string, PinnedChart>;
 export type OperatorName = keyof typeof OPERATOR_CHARTS;
+
+/**
+ * The Barman Cloud CNPG-I plugin, part of the `cnpg` operator (same namespace: CloudNativePG looks
+ * for plugin Services in its own). Chart 0.7.0 (cloudnative-pg/charts tag plugin-barman-cloud-v0.7.0,
+ * the newest) deploys plugin v0.13.0, whose ObjectStore CRD (templates/crds/, `crds.create`, default
+ * true) is the one vendored in vendor/crds/cloudnative-pg-barman-cloud. Backups go through it because
+ * CloudNativePG removes the in-tree `barmanObjectStore` in 1.31.0.
+ */
+export const BARMAN_CLOUD_PLUGIN_CHART = { chart: "plugin-barman-cloud", version: "0.7.0", repo: "https://cloudnative-pg.github.io/charts", crdGroups: ["barmancloud.cnpg.io"] } as const satisfies PinnedChart;
+
+/**
+ * The gRPC port the CloudNativePG operator calls the plugin on, over mutual TLS: the chart's
+ * container and Service port (templates/deployment.yaml hard-codes `--server-address=:9090`).
+ */
+export const BARMAN_CLOUD_PLUGIN_PORT = 9090;
+
+/** Pod labels of the two ends (each chart's selectorLabels: `app.kubernetes.io/name` is the chart name). */
+const CNPG_OPERATOR_POD = { "app.kubernetes.io/name": "cloudnative-pg" };
+const BARMAN_CLOUD_PLUGIN_POD = { "app.kubernetes.io/name": "plugin-barman-cloud" };
+
+/**
+ * The Topology Operator's Deployment (chart 0.6.5 `rmqco.msgTopologyOperator.fullname`: release name +
+ * "-rabbitmq-messaging-topology-operator"): what to restart after a trusted CA Secret appears or changes.
+ */
+export const RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT = `${OPERATOR_CHARTS.rabbitmq.chart}-rabbitmq-messaging-topology-operator`;
+
+/** Where each trusted CA Secret is mounted in the Topology Operator (one directory each: Go reads every file in an SSL_CERT_DIR entry). */
+export const TRUSTED_CA_MOUNT_ROOT = "/etc/ssl/trusted";
+/** The image's own CA directory, kept first in SSL_CERT_DIR so that public roots stay trusted. */
+const SYSTEM_CERT_DIR = "/etc/ssl/certs";
 
 // Moved to the add-on helper, which every pinned release goes through; re-exported for importers.
 export { helmChartSource } from "../common/helm-addon";
@@ -136,7 +167,14 @@ export const OPERATOR_POD_RESOURCES: Record<OperatorName, Record<string, { repli
   },
   // The cloudnative-pg chart sets none (`resources: {}`); a handful of Clusters keep the operator far
   // below 256Mi, and 1Gi leaves room for a reconcile storm after a node loss.
-  cnpg: { operator: { replicas: 1, requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+  // The Barman Cloud plugin: the chart sets none, and upstream's config/manager (10m/64Mi, limits
+  // 500m/128Mi) is kubebuilder's scaffold. It caches the Secrets and ObjectStores it lists cluster-wide
+  // (its ClusterRole) and only relays gRPC calls (the backups themselves run in the instance pods'
+  // sidecars), so 100m/128Mi with room to 500m/512Mi. Its Deployment is `Recreate` (chart 0.7.0): no surge.
+  cnpg: {
+    operator: { replicas: 1, requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    barmanCloudPlugin: { replicas: 1, requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+  },
 };
 
 /** Quota of each operator namespace: room for OPERATOR_POD_RESOURCES plus one surge pod during a rolling update. */
@@ -156,6 +194,9 @@ export const OPERATOR_IMAGES = {
   rabbitmqDefaultServer: "4.2.6-management",
   rabbitmqCredentialUpdater: "1.0.14",
   cnpg: "1.30.0",
+  // ghcr.io/cloudnative-pg/plugin-barman-cloud and plugin-barman-cloud-sidecar: chart 0.7.0's appVersion.
+  // The sidecar is what the plugin injects into every PostgreSQL pod (WAL archiving, base backups).
+  barmanCloudPlugin: "v0.13.0",
 } as const;
 
 export interface OperatorArgs {
@@ -181,6 +222,29 @@ export interface KedaOperatorArgs extends OperatorArgs {
   scalerSourceNamespaces?: string[];
 }
 
+export interface RabbitmqOperatorArgs extends OperatorArgs {
+  /**
+   * Secrets in the operator's namespace holding a CA certificate under `ca.crt` (each env's
+   * `<platform>-<env>-data-trust`, components/common/private-ca.ts `trustSecretName`), which the
+   * Messaging Topology Operator trusts when it calls a broker's management API over TLS
+   * (`https://<name>.<ns>.svc:15671`). It verifies with Go's system pool only, so each is mounted
+   * (optional: the pod starts before the Secret exists) and listed in SSL_CERT_DIR. The pool is
+   * read when the process starts: a new env's CA needs a restart of the operator.
+   * @default [] (only the image's public roots: a broker with a private CA is refused)
+   */
+  trustedCaSecrets?: string[];
+}
+
+export interface CnpgOperatorArgs extends OperatorArgs {
+  /**
+   * The Barman Cloud CNPG-I plugin (`barman-cloud.cloudnative-pg.io`, ObjectStore CRs), installed
+   * in the operator's namespace, where CloudNativePG discovers plugins. Its chart issues its mTLS
+   * certificates from cert-manager, so `certManager` is then required.
+   * @default true
+   */
+  barmanCloudPlugin?: boolean;
+}
+
 export interface OperatorsArgs extends CommonArgs {
   /** Platform label (`diaspomoney`). */
   platform: string;
@@ -202,9 +266,9 @@ export interface OperatorsArgs extends CommonArgs {
   /** ECK 3.5.0 (Elasticsearch, Kibana). @default enabled, namespace "elastic-system" */
   eck?: OperatorArgs;
   /** RabbitMQ Cluster Operator 2.22.3 + Messaging Topology Operator 1.20.1. Needs cert-manager first (webhook certificate). @default enabled, namespace "rabbitmq-system" */
-  rabbitmq?: OperatorArgs;
-  /** CloudNativePG 1.30.0 (Cluster, Backup, ScheduledBackup, Pooler). @default enabled, namespace "cnpg-system" */
-  cnpg?: OperatorArgs;
+  rabbitmq?: RabbitmqOperatorArgs;
+  /** CloudNativePG 1.30.0 (Cluster, Backup, ScheduledBackup, Pooler) with the Barman Cloud plugin v0.13.0 (ObjectStore). @default enabled, namespace "cnpg-system" */
+  cnpg?: CnpgOperatorArgs;
   /** Namespace of Prometheus, allowed to scrape the operators. @default no scraping allowed */
   monitoringNamespace?: string;
   /**
@@ -217,10 +281,11 @@ export interface OperatorsArgs extends CommonArgs {
   watchNamespaceResources?: pulumi.Resource[];
   /**
    * What installs cert-manager: `CertManager.crds` (or its release). Required when `rabbitmq` is
-   * enabled: that chart creates a cert-manager Issuer and Certificates for both operators' webhooks
-   * (`useCertManager`), which a cluster without cert-manager's CRDs and running webhook refuses, so
-   * its release waits for this one. Not needed by the other operators.
-   * @default none (refused while `rabbitmq` is enabled)
+   * enabled, or `cnpg` with its Barman Cloud plugin: those charts create a cert-manager Issuer and
+   * Certificates (both RabbitMQ operators' webhooks with `useCertManager`; the plugin's mTLS server and
+   * client certificates), which a cluster without cert-manager's CRDs and running webhook refuses, so
+   * their releases wait for this one. Not needed by the other operators.
+   * @default none (refused while `rabbitmq` or the Barman Cloud plugin is enabled)
    */
   certManager?: CrdInstaller | pulumi.Resource;
 }
@@ -232,6 +297,10 @@ export interface ResolvedOperator {
   watchNamespaces: string[];
   /** Namespaces its pods reach on `OPERATOR_WORKLOAD_PORTS` (KEDA: the scaler sources; others: what they watch). */
   workloadNamespaces: string[];
+  /** rabbitmq only: the CA Secrets the Topology Operator trusts. */
+  trustedCaSecrets?: string[];
+  /** cnpg only: whether the Barman Cloud plugin is installed beside it. */
+  barmanCloudPlugin?: boolean;
 }
 
 export interface ResolvedOperatorsArgs {
@@ -256,6 +325,9 @@ export const DEFAULT_OPERATOR_NAMESPACES: Record<OperatorName, string> = {
   cnpg: "cnpg-system",
 };
 
+/** A Secret name: a DNS-1123 subdomain. */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 export function resolveOperatorsArgs(name: string, args: OperatorsArgs): ResolvedOperatorsArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(OPERATORS_TYPE, name, detail);
@@ -266,7 +338,7 @@ export function resolveOperatorsArgs(name: string, args: OperatorsArgs): Resolve
   const operators: ResolvedOperatorsArgs["operators"] = {};
   const owner = new Map<string, OperatorName>();
   for (const op of Object.keys(OPERATOR_CHARTS) as OperatorName[]) {
-    const a: KedaOperatorArgs = args[op] ?? {};
+    const a: KedaOperatorArgs & RabbitmqOperatorArgs & CnpgOperatorArgs = args[op] ?? {};
     if (a.enabled === false) continue;
     const namespace = a.namespace ?? DEFAULT_OPERATOR_NAMESPACES[op];
     // Strimzi's chart fails when it watches its own namespace (duplicate RoleBindings); the others would mix operator and data.
@@ -282,10 +354,24 @@ export function resolveOperatorsArgs(name: string, args: OperatorsArgs): Resolve
     if (a.scalerSourceNamespaces !== undefined && a.scalerSourceNamespaces.length === 0) fail("keda.scalerSourceNamespaces is empty: expected the namespaces of the queues KEDA reads (omit it for watchNamespaces)");
     const workloadNamespaces = op === "keda" ? [...new Set(a.scalerSourceNamespaces ?? watchNamespaces)] : watch;
     operators[op] = { namespace, watchNamespaces: watch, workloadNamespaces };
+    if (a.trustedCaSecrets !== undefined && op !== "rabbitmq") fail(`${op}.trustedCaSecrets is set: only rabbitmq (its Topology Operator) takes trusted CA Secrets`);
+    if (a.barmanCloudPlugin !== undefined && op !== "cnpg") fail(`${op}.barmanCloudPlugin is set: the Barman Cloud plugin belongs to cnpg`);
+    if (op === "rabbitmq") {
+      const secrets = a.trustedCaSecrets ?? [];
+      const bad = secrets.find((n) => !DNS_SUBDOMAIN.test(n));
+      if (bad !== undefined) fail(`rabbitmq.trustedCaSecrets has "${bad}": expected a Secret name (a DNS subdomain of at most 253 characters)`);
+      const dup = secrets.find((n, i) => secrets.indexOf(n) !== i);
+      if (dup !== undefined) fail(`rabbitmq.trustedCaSecrets lists "${dup}" twice: expected each Secret once`);
+      operators[op].trustedCaSecrets = secrets;
+    }
+    if (op === "cnpg") operators[op].barmanCloudPlugin = a.barmanCloudPlugin ?? true;
   }
   if (Object.keys(operators).length === 0) fail("every operator is disabled");
   if (operators.rabbitmq && !args.certManager) {
     fail("rabbitmq is enabled without certManager: expected cert-manager's installer (CertManager.crds), which its webhook Certificates need first; got none");
+  }
+  if (operators.cnpg?.barmanCloudPlugin && !args.certManager) {
+    fail("cnpg is enabled with the Barman Cloud plugin without certManager: expected cert-manager's installer (CertManager.crds), which the plugin's Issuer and mTLS Certificates need first; got none (or cnpg.barmanCloudPlugin: false)");
   }
   return {
     platform: args.platform,
@@ -402,6 +488,7 @@ export function operatorValues(op: OperatorName, r: ResolvedOperatorsArgs): Reco
       };
     case "rabbitmq": {
       const scope = { watchAllNamespaces: false, watchNamespaces: watch };
+      const trust = trustedCaValues(r.operators.rabbitmq?.trustedCaSecrets ?? []);
       // The chart renders these through its own helper, which drops `enabled`; 1001 is its image user.
       const container = { enabled: true, ...restrictedContainerSecurityContext(), runAsUser: 1001, runAsGroup: 1001 };
       const pod = { enabled: true, fsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } };
@@ -432,6 +519,7 @@ export function operatorValues(op: OperatorName, r: ResolvedOperatorsArgs): Reco
           networkPolicy: { enabled: false },
           // Plain HTTP on 8080 like the other operators: only the monitoring namespace reaches it.
           metrics: { secure: false },
+          ...trust,
         },
         rabbitmqImage: { registry: "docker.io", repository: "library/rabbitmq", tag: OPERATOR_IMAGES.rabbitmqDefaultServer },
         credentialUpdaterImage: { registry: "ghcr.io", repository: "rabbitmq/default-user-credential-updater", tag: OPERATOR_IMAGES.rabbitmqCredentialUpdater },
@@ -456,6 +544,39 @@ export function operatorValues(op: OperatorName, r: ResolvedOperatorsArgs): Reco
   }
 }
 
+/**
+ * The Topology Operator's trust in each env's private CA. It verifies a broker's management API
+ * against the pool it builds from the system roots when it starts, and Go adds every
+ * file of every SSL_CERT_DIR entry to that pool, after the image's bundle file: one directory per
+ * Secret, with the image's own directory first. The volumes are optional so that the operator starts
+ * before an env stack has written its Secret; the pool is read once, at start.
+ */
+export function trustedCaValues(secrets: readonly string[]): Record<string, unknown> {
+  if (secrets.length === 0) return {};
+  const volume = (i: number) => `trusted-ca-${i}`;
+  return {
+    extraVolumes: secrets.map((secretName, i) => ({ name: volume(i), secret: { secretName, optional: true, items: [{ key: "ca.crt", path: "ca.crt" }] } })),
+    extraVolumeMounts: secrets.map((secretName, i) => ({ name: volume(i), mountPath: `${TRUSTED_CA_MOUNT_ROOT}/${secretName}`, readOnly: true })),
+    extraEnvVars: [{ name: "SSL_CERT_DIR", value: [SYSTEM_CERT_DIR, ...secrets.map((n) => `${TRUSTED_CA_MOUNT_ROOT}/${n}`)].join(":") }],
+  };
+}
+
+/** The plugin-barman-cloud chart's values: pinned images, restricted contexts, its requests and limits. */
+export function barmanCloudPluginValues(): Record<string, unknown> {
+  const { requests, limits } = OPERATOR_POD_RESOURCES.cnpg.barmanCloudPlugin;
+  return {
+    crds: { create: true },
+    replicaCount: OPERATOR_POD_RESOURCES.cnpg.barmanCloudPlugin.replicas,
+    image: { registry: "ghcr.io", repository: "cloudnative-pg/plugin-barman-cloud", tag: OPERATOR_IMAGES.barmanCloudPlugin },
+    // Explicit although it is the chart's appVersion: the tag is what reaches the PostgreSQL pods.
+    sidecarImage: { registry: "ghcr.io", repository: "cloudnative-pg/plugin-barman-cloud-sidecar", tag: OPERATOR_IMAGES.barmanCloudPlugin },
+    podSecurityContext: RESTRICTED_POD,
+    // The chart's default user (10001), restated with the rest of what "restricted" requires.
+    containerSecurityContext: { ...restrictedContainerSecurityContext(), runAsUser: 10001, runAsGroup: 10001 },
+    resources: { requests, limits },
+  };
+}
+
 function operatorAllowRules(op: OperatorName, o: ResolvedOperator, r: ResolvedOperatorsArgs): Record<string, AllowRule> {
   const rules: Record<string, AllowRule> = {
     apiserver: apiServerEgress(r.apiServerCidrs),
@@ -470,6 +591,13 @@ function operatorAllowRules(op: OperatorName, o: ResolvedOperator, r: ResolvedOp
     rules["metrics-grpc-out"] = { podLabels: metricsApiServer, egressTo: [{ podLabels: operator }], ports: [{ port: 9666 }] };
     rules["metrics-grpc-in"] = { podLabels: operator, ingressFrom: [{ podLabels: metricsApiServer }], ports: [{ port: 9666 }] };
   }
+  if (op === "cnpg" && o.barmanCloudPlugin) {
+    // The operator calls the plugin's Service over mutual TLS; the plugin's own egress is the
+    // namespace's API server rule above (it writes Roles and RoleBindings for each Cluster).
+    const port = [{ port: BARMAN_CLOUD_PLUGIN_PORT }];
+    rules["barman-cloud-out"] = { podLabels: CNPG_OPERATOR_POD, egressTo: [{ podLabels: BARMAN_CLOUD_PLUGIN_POD }], ports: port };
+    rules["barman-cloud-in"] = { podLabels: BARMAN_CLOUD_PLUGIN_POD, ingressFrom: [{ podLabels: CNPG_OPERATOR_POD }], ports: port };
+  }
   if (r.monitoringNamespace) rules["metrics-from-monitoring"] = { ingressFrom: [{ namespace: r.monitoringNamespace }], ports: OPERATOR_METRICS_PORTS[op].map((port) => ({ port })) };
   return rules;
 }
@@ -477,10 +605,13 @@ function operatorAllowRules(op: OperatorName, o: ResolvedOperator, r: ResolvedOp
 export class Operators extends pulumi.ComponentResource {
   /** Namespace of each enabled operator (the infra namespaces let them in). */
   public readonly namespaces: pulumi.Output<Partial<Record<OperatorName, string>>>;
-  /** Releases, for `dependsOn` of the custom resources that need their CRDs. */
-  public readonly releases: Partial<Record<OperatorName, k8s.helm.v3.Release>> = {};
-  /** Each enabled operator's release with the CRD groups it installs, for `crdDependencies`. */
-  public readonly crds: Partial<Record<OperatorName, CrdInstaller>> = {};
+  /** Releases, for `dependsOn` of the custom resources that need their CRDs (`barmanCloud`: the cnpg plugin's). */
+  public readonly releases: Partial<Record<OperatorName | "barmanCloud", k8s.helm.v3.Release>> = {};
+  /**
+   * Each enabled operator's release with the CRD groups it installs, for `crdDependencies`;
+   * `barmanCloud` installs `barmancloud.cnpg.io` (ObjectStore).
+   */
+  public readonly crds: Partial<Record<OperatorName | "barmanCloud", CrdInstaller>> = {};
   /**
    * Ports the API server must reach on the enabled operators' pods. On a private GKE cluster, those
    * other than 443 and 10250 need a VPC firewall rule from the control plane's CIDR to the nodes.
@@ -514,6 +645,20 @@ export class Operators extends pulumi.ComponentResource {
       this.releases[op] = addon.release;
       this.crds[op] = { release: addon.release, crdGroups: addon.crdGroups };
       namespaces[op] = o.namespace;
+
+      if (op === "cnpg" && o.barmanCloudPlugin && args.certManager) {
+        // Beside the operator, after it (its CRDs and the operator that calls the plugin) and after
+        // cert-manager (the chart's Issuer and Certificates; the pod waits for their Secrets).
+        const plugin = pinnedHelmRelease(this, OPERATORS_TYPE, `${name}-cnpg-barman-cloud`, {
+          releaseName: BARMAN_CLOUD_PLUGIN_CHART.chart,
+          chart: BARMAN_CLOUD_PLUGIN_CHART,
+          namespace: addon.namespace.namespaceName,
+          values: barmanCloudPluginValues(),
+          dependsOn: [addon.release, ...crdDependencies("cert-manager.io/v1", [args.certManager])],
+        });
+        this.releases.barmanCloud = plugin.release;
+        this.crds.barmanCloud = plugin;
+      }
     }
 
     this.apiServerIngressPorts = [...new Set(Object.keys(r.operators).flatMap((op) => OPERATOR_API_SERVER_INGRESS_PORTS[op as OperatorName]))].sort((a, b) => a - b);

@@ -8,12 +8,16 @@ import { chartValuesCheck } from "../../../engine/deployability/chart-values";
 import { crdDependencies, type CrdInstaller } from "../common/helm-addon";
 import { parseQuantity } from "../common/pod-security";
 import {
+  BARMAN_CLOUD_PLUGIN_CHART,
+  barmanCloudPluginValues,
   OPERATOR_CHARTS,
   OPERATOR_NAMESPACE_QUOTA,
   OPERATOR_POD_RESOURCES,
   operatorValues,
   Operators,
+  RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT,
   resolveOperatorsArgs,
+  trustedCaValues,
   type OperatorName,
   type OperatorsArgs,
 } from "./index";
@@ -74,7 +78,8 @@ describe("resolveOperatorsArgs", () => {
   it("lets KEDA watch the app namespaces while it reaches the queues in the infra namespaces", () => {
     const r = resolveOperatorsArgs("ops", sys);
     expect(r.operators.keda).toEqual({ namespace: "keda", watchNamespaces: syApps, workloadNamespaces: syInfra });
-    expect(r.operators.cnpg).toEqual({ namespace: "cnpg-system", watchNamespaces: syInfra, workloadNamespaces: syInfra });
+    expect(r.operators.cnpg).toEqual({ namespace: "cnpg-system", watchNamespaces: syInfra, workloadNamespaces: syInfra, barmanCloudPlugin: true });
+    expect(r.operators.rabbitmq).toEqual({ namespace: "rabbitmq-system", watchNamespaces: syInfra, workloadNamespaces: syInfra, trustedCaSecrets: [] });
     const other = resolveOperatorsArgs("ops", { ...sys, keda: { watchNamespaces: syApps, scalerSourceNamespaces: ["queues"] } });
     expect(other.operators.keda?.workloadNamespaces).toEqual(["queues"]);
   });
@@ -96,7 +101,21 @@ describe("resolveOperatorsArgs", () => {
   it("refuses RabbitMQ without cert-manager, naming what was expected and what was given", () => {
     const { certManager: _, ...noCm } = sys;
     expect(() => resolveOperatorsArgs("ops", noCm)).toThrow(/rabbitmq is enabled without certManager: expected cert-manager's installer .* got none/);
-    expect(() => resolveOperatorsArgs("ops", { ...noCm, rabbitmq: { enabled: false } })).not.toThrow();
+    expect(() => resolveOperatorsArgs("ops", { ...noCm, rabbitmq: { enabled: false } })).toThrow(
+      /cnpg is enabled with the Barman Cloud plugin without certManager: expected cert-manager's installer .* got none/,
+    );
+    expect(() => resolveOperatorsArgs("ops", { ...noCm, rabbitmq: { enabled: false }, cnpg: { barmanCloudPlugin: false } })).not.toThrow();
+  });
+
+  it("takes trusted CA Secrets for RabbitMQ only, each a Secret name, once", () => {
+    const trust = ["shareyoursales-dev-data-trust", "shareyoursales-prod-data-trust"];
+    expect(resolveOperatorsArgs("ops", { ...sys, rabbitmq: { trustedCaSecrets: trust } }).operators.rabbitmq?.trustedCaSecrets).toEqual(trust);
+    const call = (a: Partial<OperatorsArgs>) => () => resolveOperatorsArgs("ops", { ...sys, ...a });
+    expect(call({ cnpg: { trustedCaSecrets: trust } as OperatorsArgs["rabbitmq"] })).toThrow(/cnpg.trustedCaSecrets is set: only rabbitmq/);
+    expect(call({ rabbitmq: { trustedCaSecrets: ["Dev_CA"] } })).toThrow(ComponentArgsError);
+    expect(call({ rabbitmq: { trustedCaSecrets: ["Dev_CA"] } })).toThrow(/rabbitmq.trustedCaSecrets has "Dev_CA": expected a Secret name/);
+    expect(call({ rabbitmq: { trustedCaSecrets: [trust[0]!, trust[0]!] } })).toThrow(/lists "shareyoursales-dev-data-trust" twice/);
+    expect(call({ keda: { watchNamespaces: syApps, barmanCloudPlugin: true } as OperatorsArgs["cnpg"] })).toThrow(/keda.barmanCloudPlugin is set: the Barman Cloud plugin belongs to cnpg/);
   });
 });
 
@@ -137,6 +156,38 @@ describe("operatorValues", () => {
       rabbitmqImage: { repository: "library/rabbitmq", tag: "4.2.6-management" },
     });
     expect(valueAt(v, "msgTopologyOperator.image.tag")).toMatch(/^1\.20\.1@sha256:[a-f0-9]{64}$/);
+    // No trusted CA given: the chart's own volumes and environment only.
+    expect(valueAt(v, "msgTopologyOperator.extraVolumes")).toBeUndefined();
+    expect(valueAt(v, "msgTopologyOperator.extraEnvVars")).toBeUndefined();
+  });
+
+  it("mounts each trusted CA Secret (optional) into the Topology Operator and lists its directory in SSL_CERT_DIR after the system one", () => {
+    const trust = ["shareyoursales-dev-data-trust", "shareyoursales-prod-data-trust"];
+    const v = operatorValues("rabbitmq", resolveOperatorsArgs("ops", { ...sys, rabbitmq: { trustedCaSecrets: trust } }));
+    expect(valueAt(v, "msgTopologyOperator.extraVolumes")).toEqual([
+      { name: "trusted-ca-0", secret: { secretName: trust[0], optional: true, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+      { name: "trusted-ca-1", secret: { secretName: trust[1], optional: true, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+    ]);
+    expect(valueAt(v, "msgTopologyOperator.extraVolumeMounts")).toEqual([
+      { name: "trusted-ca-0", mountPath: `/etc/ssl/trusted/${trust[0]}`, readOnly: true },
+      { name: "trusted-ca-1", mountPath: `/etc/ssl/trusted/${trust[1]}`, readOnly: true },
+    ]);
+    expect(valueAt(v, "msgTopologyOperator.extraEnvVars")).toEqual([{ name: "SSL_CERT_DIR", value: `/etc/ssl/certs:/etc/ssl/trusted/${trust[0]}:/etc/ssl/trusted/${trust[1]}` }]);
+    // The Cluster Operator never calls the brokers over TLS: it gets none of it.
+    expect(valueAt(v, "clusterOperator.extraVolumes")).toBeUndefined();
+    expect(trustedCaValues([])).toEqual({});
+    // What the README tells an operator to restart after a new env (a DNS label Helm did not truncate).
+    expect(RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT).toBe("rabbitmq-cluster-operator-rabbitmq-messaging-topology-operator");
+    expect(RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT.length).toBeLessThanOrEqual(63);
+  });
+
+  it("pins the Barman Cloud plugin and the sidecar it injects into PostgreSQL pods to v0.13.0, with its CRD", () => {
+    expect(barmanCloudPluginValues()).toMatchObject({
+      crds: { create: true },
+      image: { registry: "ghcr.io", repository: "cloudnative-pg/plugin-barman-cloud", tag: "v0.13.0" },
+      sidecarImage: { registry: "ghcr.io", repository: "cloudnative-pg/plugin-barman-cloud-sidecar", tag: "v0.13.0" },
+      replicaCount: 1,
+    });
   });
 
   it("has ECK manage its own webhook certificate, send no telemetry, and serve metrics only when scraped", () => {
@@ -169,6 +220,9 @@ describe("operatorValues", () => {
       ["rabbitmq", "msgTopologyOperator.podSecurityContext", "msgTopologyOperator.containerSecurityContext"],
       ["cnpg", "podSecurityContext", "containerSecurityContext"],
     ];
+    const plugin = barmanCloudPluginValues();
+    expect(valueAt(plugin, "containerSecurityContext")).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true, readOnlyRootFilesystem: true, runAsUser: 10001 });
+    expect(valueAt(plugin, "podSecurityContext")).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     for (const [op, pod, container] of paths) {
       const v = operatorValues(op, s.operators[op] ? s : r);
       expect(valueAt(v, `${pod}.seccompProfile`), `${op} ${pod}`).toEqual({ type: "RuntimeDefault" });
@@ -195,6 +249,8 @@ describe("operatorValues", () => {
       const { requests, limits } = OPERATOR_POD_RESOURCES[op][pod];
       expect(valueAt(operatorValues(op, s.operators[op] ? s : r), path), `${op} ${pod}`).toEqual({ requests, limits });
     }
+    const { requests, limits } = OPERATOR_POD_RESOURCES.cnpg.barmanCloudPlugin;
+    expect(valueAt(barmanCloudPluginValues(), "resources")).toEqual({ requests, limits });
   });
 
   it("fits each operator namespace's quota even with every pod surging once during an upgrade", () => {
@@ -257,7 +313,7 @@ describe("Operators", () => {
       ops = new Operators("ops", { ...sys, certManager: { release: cm, crdGroups: ["cert-manager.io"] } }, { provider });
     });
     const releases = Object.fromEntries(plan.ofType(REL).filter((x) => x.name.startsWith("ops-")).map((x) => [x.name, x]));
-    expect(Object.keys(releases).sort()).toEqual(["ops-cnpg-release", "ops-eck-release", "ops-keda-release", "ops-rabbitmq-release"]);
+    expect(Object.keys(releases).sort()).toEqual(["ops-cnpg-barman-cloud-release", "ops-cnpg-release", "ops-eck-release", "ops-keda-release", "ops-rabbitmq-release"]);
     expect(releases["ops-keda-release"].inputs).toMatchObject({ name: "keda", chart: "keda", version: "2.20.2", namespace: "keda", repositoryOpts: { repo: "https://kedacore.github.io/charts" } });
     expect(releases["ops-eck-release"].inputs).toMatchObject({ name: "eck-operator", chart: "eck-operator", version: "3.5.0", namespace: "elastic-system", repositoryOpts: { repo: "https://helm.elastic.co" } });
     expect(releases["ops-cnpg-release"].inputs).toMatchObject({ name: "cloudnative-pg", chart: "cloudnative-pg", version: "0.29.0", namespace: "cnpg-system", repositoryOpts: { repo: "https://cloudnative-pg.github.io/charts" } });
@@ -267,6 +323,14 @@ describe("Operators", () => {
     expect(certManagerUrn).not.toBe("");
     expect(releases["ops-rabbitmq-release"].dependencies).toContain(certManagerUrn);
     for (const op of ["keda", "eck", "cnpg"]) expect(releases[`ops-${op}-release`].dependencies, op).not.toContain(certManagerUrn);
+
+    // The Barman Cloud plugin: in the operator's namespace (where CloudNativePG looks for plugin
+    // Services), after cert-manager (its Issuer and Certificates) and after the operator's release.
+    const plugin = releases["ops-cnpg-barman-cloud-release"];
+    expect(plugin.inputs).toMatchObject({ name: "plugin-barman-cloud", chart: "plugin-barman-cloud", version: "0.7.0", namespace: "cnpg-system", repositoryOpts: { repo: "https://cloudnative-pg.github.io/charts" }, atomic: true });
+    expect(plugin.parent).toBe(plan.one("platform:k8s:Operators", "ops").urn);
+    expect(plugin.dependencies).toEqual(expect.arrayContaining([certManagerUrn, releases["ops-cnpg-release"].urn]));
+    expect(valueAt(plugin.inputs, "values.image.tag")).toBe("v0.13.0");
 
     const ns = plan.ofType("kubernetes:core/v1:Namespace").map((n) => (n.inputs.metadata as { name: string; labels: Record<string, string> }));
     expect(ns.map((n) => n.name).sort()).toEqual(["cnpg-system", "elastic-system", "keda", "rabbitmq-system"]);
@@ -287,6 +351,14 @@ describe("Operators", () => {
     expect(ops!.apiServerIngressPorts).toEqual([9443, 10250]);
     expect(policy(plan, "ops-rabbitmq-ns-allow-metrics-from-monitoring")).toMatchObject({ ingress: [{ from: [nsPeer("monitoring")], ports: tcp(9782, 8080) }] });
     expect(policy(plan, "ops-keda-ns-allow-apiserver")).toMatchObject({ egress: [{ to: [{ ipBlock: { cidr: "172.16.0.0/28" } }], ports: tcp(443) }] });
+    // Operator ↔ plugin on 9090 only between the two Deployments' pods; the plugin reaches the API
+    // server through the namespace-wide rule (every pod of cnpg-system).
+    const operatorPod = { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } };
+    const pluginPod = { matchLabels: { "app.kubernetes.io/name": "plugin-barman-cloud" } };
+    expect(policy(plan, "ops-cnpg-ns-allow-barman-cloud-out")).toMatchObject({ podSelector: operatorPod, egress: [{ to: [{ podSelector: pluginPod }], ports: tcp(9090) }] });
+    expect(policy(plan, "ops-cnpg-ns-allow-barman-cloud-in")).toMatchObject({ podSelector: pluginPod, ingress: [{ from: [{ podSelector: operatorPod }], ports: tcp(9090) }] });
+    expect(policy(plan, "ops-cnpg-ns-allow-apiserver")).toMatchObject({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "172.16.0.0/28" } }], ports: tcp(443) }] });
+    expect(plan.ofType(NP).filter((p) => p.name.startsWith("ops-keda-ns-allow-barman")).length).toBe(0);
 
     // Custom resources find the release that installs their CRDs.
     const crds = Object.values(ops!.crds);
@@ -294,6 +366,8 @@ describe("Operators", () => {
     expect(crdDependencies("elasticsearch.k8s.elastic.co/v1", crds)).toEqual([ops!.releases.eck]);
     expect(crdDependencies("rabbitmq.com/v1beta1", crds)).toEqual([ops!.releases.rabbitmq]);
     expect(crdDependencies("postgresql.cnpg.io/v1", crds)).toEqual([ops!.releases.cnpg]);
+    expect(crdDependencies("barmancloud.cnpg.io/v1", crds)).toEqual([ops!.releases.barmanCloud]);
+    expect(ops!.crds.barmanCloud?.crdGroups).toEqual(BARMAN_CLOUD_PLUGIN_CHART.crdGroups);
 
     for (const res of plan.resources) {
       const v = validateRecordedResource(res);
@@ -317,18 +391,20 @@ describe("Operators", () => {
     });
     const nsUrns = plan.ofType("kubernetes:core/v1:Namespace").filter((n) => [...syInfra, ...syApps].includes(n.name)).map((n) => n.urn);
     expect(nsUrns).toHaveLength(4);
-    expect(plan.ofType(REL)).toHaveLength(4);
-    for (const rel of plan.ofType(REL)) expect(rel.dependencies, rel.name).toEqual(expect.arrayContaining(nsUrns));
+    expect(plan.ofType(REL)).toHaveLength(5);
+    // The plugin writes nothing into the watched namespaces at install; it comes after the cnpg release, which waits for them.
+    for (const rel of plan.ofType(REL).filter((x) => x.name !== "ops-cnpg-barman-cloud-release")) expect(rel.dependencies, rel.name).toEqual(expect.arrayContaining(nsUrns));
+    expect(plan.one(REL, "ops-cnpg-barman-cloud-release").dependencies).toContain(plan.one(REL, "ops-cnpg-release").urn);
   });
 
-  it("passes the chart-values check: pinned, vendored, every key known to its chart (all seven)", async () => {
+  it("passes the chart-values check: pinned, vendored, every key known to its chart (all seven and the plugin)", async () => {
     const { plan } = await runProgram(() => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
       const cm = new k8s.core.v1.Namespace("cert-manager", { metadata: { name: "cert-manager" } }, { provider });
       new Operators("ops", base, { provider });
-      new Operators("sys", { ...sys, certManager: cm }, { provider });
+      new Operators("sys", { ...sys, rabbitmq: { trustedCaSecrets: ["shareyoursales-dev-data-trust"] }, certManager: cm }, { provider });
     });
-    expect(plan.ofType(REL)).toHaveLength(7);
+    expect(plan.ofType(REL)).toHaveLength(8);
     expect(chartValuesCheck.run({ stack: "test", resources: plan.resources, upstream: [] })).toEqual([]);
   });
 });
