@@ -380,6 +380,171 @@ function redisClusterGroups(r: RecordedResource, namespace: string): PodGroup[] 
   return out;
 }
 
+const ECK = "ECK 3.5.0 (elastic/cloud-on-k8s v3.5.0) pkg/controller/elasticsearch";
+/** nodespec/defaults.go DefaultResources: 2Gi of memory, requested and limited, no CPU. */
+const ECK_DEFAULT = { requests: { memory: 2 * 2 ** 30 }, limits: { memory: 2 * 2 ** 30 } };
+/** initcontainer/prepare_fs.go defaultResources: 0.1 CPU and 50Mi, requested and limited. */
+const ECK_PREPARE_FS = { requests: { cpu: 0.1, memory: 50 * 2 ** 20 }, limits: { cpu: 0.1, memory: 50 * 2 ** 20 } };
+
+/**
+ * ECK Elasticsearch (3.5.0): each `nodeSets[]` is a StatefulSet of `count` pods. The
+ * `elasticsearch` container takes the podTemplate's resources, overridden per CPU/memory by the
+ * node set's `resources` shorthand, and DefaultResources (2Gi) when neither sets any
+ * (nodespec/podspec.go WithResourcesAndOverrides). Init containers
+ * (initcontainer/initcontainer.go NewInitContainers): `elastic-internal-init-filesystem` with its
+ * own 100m/50Mi, `elastic-internal-suspend` with none of its own, so it inherits the main
+ * container's (common/defaults/pod_template.go WithInitContainerDefaults), and
+ * `elastic-internal-init-keystore` likewise when `secureSettings` are set. Other podTemplate
+ * containers run as written. Claims: the node set's volumeClaimTemplates, else one
+ * `elasticsearch-data` of 1Gi (volume/defaults.go DefaultPersistentVolumeSize).
+ */
+function elasticsearchGroups(r: RecordedResource, namespace: string): PodGroup[] {
+  const spec = obj(obj(r.inputs)?.spec) ?? {};
+  const keystore = arr(spec.secureSettings).length > 0;
+  return arr(spec.nodeSets).map((raw, i) => {
+    const ns = obj(raw) ?? {};
+    const pod = obj(obj(ns.podTemplate)?.spec) ?? {};
+    const byName = (list: unknown, n: string) => arr(list).map(obj).find((c) => c?.name === n);
+    const tpl = obj(byName(pod.containers, "elasticsearch")?.resources) ?? {};
+    const shorthand = obj(ns.resources) ?? {};
+    let main: ContainerModel;
+    if (tpl.requests === undefined && tpl.limits === undefined && shorthand.requests === undefined && shorthand.limits === undefined) {
+      main = { name: "elasticsearch", requests: { ...ECK_DEFAULT.requests }, limits: { ...ECK_DEFAULT.limits } };
+    } else {
+      // The shorthand writes only the side and the resources it names; the other side stays as the template has it.
+      main = { name: "elasticsearch", requests: { ...figures(tpl.requests), ...figures(shorthand.requests) }, limits: { ...figures(tpl.limits), ...figures(shorthand.limits) } };
+    }
+    // A podTemplate entry of the operator's init container with its own resources wins (WithInitContainers merges, user first).
+    const init = (n: string, dflt: { requests: ResourceFigures; limits: ResourceFigures }): ContainerModel => {
+      const own = obj(byName(pod.initContainers, n)?.resources);
+      const set = own && (own.requests !== undefined || own.limits !== undefined);
+      return set ? containerResources(n, own, { init: true }) : { name: n, requests: { ...dflt.requests }, limits: { ...dflt.limits }, init: true };
+    };
+    const operatorInits = ["elastic-internal-init-filesystem", "elastic-internal-suspend", "elastic-internal-init-keystore"];
+    const containers: ContainerModel[] = [
+      main,
+      init("elastic-internal-init-filesystem", ECK_PREPARE_FS),
+      init("elastic-internal-suspend", main),
+      ...(keystore ? [init("elastic-internal-init-keystore", main)] : []),
+    ];
+    for (const c of arr(pod.containers).map(obj)) if (c && c.name !== "elasticsearch") containers.push(containerResources(str(c.name) ?? "?", c.resources));
+    for (const c of arr(pod.initContainers).map(obj)) {
+      if (!c || operatorInits.includes(str(c.name) ?? "")) continue;
+      // User init containers inherit the main container's resources when they set none (WithInitContainerDefaults).
+      const own = obj(c.resources);
+      const set = own && (own.requests !== undefined || own.limits !== undefined);
+      containers.push(set ? containerResources(str(c.name) ?? "?", own, { init: true, ...(c.restartPolicy === "Always" ? { sidecar: true } : {}) }) : { ...main, name: str(c.name) ?? "?", init: true });
+    }
+    const claims = arr(ns.volumeClaimTemplates).map((t) => pvcTemplate(t));
+    return {
+      urn: r.urn,
+      label: `Elasticsearch ${nameOf(r)} node set ${str(ns.name) ?? String(i)} (ECK)`,
+      namespace,
+      replicas: count(ns.count, 0),
+      surge: 0,
+      containers,
+      pvcsPerPod: claims.length ? claims : [{ name: "elasticsearch-data", storage: 2 ** 30 }],
+      source: `${ECK}/nodespec/podspec.go, defaults.go, initcontainer/prepare_fs.go, suspend.go; volume/defaults.go`,
+    };
+  });
+}
+
+const RABBITMQ = "RabbitMQ cluster-operator v2.22.3";
+/** The CRD's default for an absent spec.resources (api/v1beta1/rabbitmqcluster_types.go kubebuilder default). */
+const RABBITMQ_DEFAULT = { requests: { cpu: 1, memory: 2 * 2 ** 30 }, limits: { cpu: 2, memory: 2 * 2 ** 30 } };
+/** internal/resource/statefulset.go initContainerCPU / initContainerMemory, requested and limited. */
+const RABBITMQ_SETUP = { requests: { cpu: 0.02, memory: 64 * 2 ** 20 }, limits: { cpu: 0.02, memory: 64 * 2 ** 20 } };
+
+/**
+ * RabbitmqCluster (cluster-operator v2.22.3, internal/resource/statefulset.go): `replicas` pods
+ * (CRD default 1) with the `rabbitmq` container limited by `spec.resources` (CRD default requests
+ * 1 CPU/2Gi, limits 2 CPU/2Gi when the field is absent) and the `setup-container` init container
+ * (20m/64Mi, requested and limited). `override.statefulSet` is a strategic merge patch: a
+ * container of the same name takes its resources key by key, others are added. One `persistence`
+ * claim per pod of `persistence.storage` (CRD default 10Gi), none with `persistence.emptyDir` or
+ * a zero size.
+ */
+function rabbitmqGroup(r: RecordedResource, namespace: string): PodGroup {
+  const spec = obj(obj(r.inputs)?.spec) ?? {};
+  const o = obj(obj(obj(obj(obj(obj(spec.override)?.statefulSet)?.spec)?.template)?.spec)) ?? {};
+  const overrides = new Map<string, Obj>();
+  for (const c of [...arr(o.containers), ...arr(o.initContainers)]) {
+    const n = str(obj(c)?.name);
+    if (n) overrides.set(n, obj(c)!);
+  }
+  const merged = (n: string, base: { requests: ResourceFigures; limits: ResourceFigures }, init: boolean): ContainerModel => {
+    const res = obj(overrides.get(n)?.resources) ?? {};
+    overrides.delete(n);
+    return { name: n, requests: { ...base.requests, ...figures(res.requests) }, limits: { ...base.limits, ...figures(res.limits) }, ...(init ? { init } : {}) };
+  };
+  const own = spec.resources === undefined ? RABBITMQ_DEFAULT : { requests: figures(obj(spec.resources)?.requests), limits: figures(obj(spec.resources)?.limits) };
+  const containers = [merged("rabbitmq", own, false), merged("setup-container", RABBITMQ_SETUP, true)];
+  for (const c of arr(o.containers)) if (overrides.has(str(obj(c)?.name) ?? "")) containers.push(containerResources(str(obj(c)?.name)!, obj(c)?.resources));
+  for (const c of arr(o.initContainers)) {
+    if (overrides.has(str(obj(c)?.name) ?? "")) containers.push(containerResources(str(obj(c)?.name)!, obj(c)?.resources, { init: true, ...(obj(c)?.restartPolicy === "Always" ? { sidecar: true } : {}) }));
+  }
+  const p = obj(spec.persistence) ?? {};
+  const size = p.storage === undefined ? 10 * 2 ** 30 : (quantity(p.storage) ?? 0);
+  const noClaim = p.emptyDir !== undefined || (p.storage !== undefined && quantity(p.storage) === 0);
+  const storageClass = str(p.storageClassName);
+  return {
+    urn: r.urn,
+    label: `RabbitmqCluster ${nameOf(r)}`,
+    namespace,
+    replicas: count(spec.replicas, 1),
+    surge: 0,
+    containers,
+    pvcsPerPod: noClaim ? [] : [{ name: "persistence", storage: size, ...(storageClass ? { storageClass } : {}) }],
+    source: `${RABBITMQ} internal/resource/statefulset.go (containers, persistence claim), config/crd/bases/rabbitmq.com_rabbitmqclusters.yaml (defaults)`,
+  };
+}
+
+const CNPG = "CloudNativePG 1.30.0 pkg/specs";
+const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+
+/**
+ * CloudNativePG Cluster (1.30.0): `instances` pods (default 1), each with the `postgres`
+ * container (pods.go createPostgresContainers) and the `bootstrap-controller` init container
+ * (containers.go createBootstrapContainer), both limited by `spec.resources` (no default). The
+ * Barman Cloud plugin (plugin-barman-cloud v0.14.0, internal/cnpgi/operator/lifecycle.go) adds its
+ * `plugin-barman-cloud` sidecar (an init container with restartPolicy Always) to every instance
+ * pod of a Cluster that enables it, with the resources of the ObjectStore the plugin's
+ * `barmanObjectName` parameter names (spec.instanceSidecarConfiguration.resources,
+ * lifecycle_resources.go), none when that ObjectStore is not in the plan. Claims: one of
+ * `storage.size` per instance (pvcTemplate's request when no size), plus one of `walStorage.size`
+ * when set. Tablespaces are not modelled.
+ */
+function cnpgGroup(r: RecordedResource, namespace: string, objectStores: Map<string, RecordedResource>): PodGroup {
+  const spec = obj(obj(r.inputs)?.spec) ?? {};
+  const containers: ContainerModel[] = [containerResources("postgres", spec.resources), containerResources("bootstrap-controller", spec.resources, { init: true })];
+  const barman = arr(spec.plugins).map(obj).find((p) => p?.name === BARMAN_PLUGIN && p.enabled !== false);
+  if (barman) {
+    const storeName = str(obj(barman.parameters)?.barmanObjectName);
+    const store = storeName ? objectStores.get(`${namespace}/${storeName}`) : undefined;
+    const res = obj(obj(obj(obj(store?.inputs)?.spec)?.instanceSidecarConfiguration)?.resources);
+    containers.push(containerResources("plugin-barman-cloud", res, { init: true, sidecar: true }));
+  }
+  const claim = (s: unknown, name: string): PvcModel | undefined => {
+    const o = obj(s);
+    if (!o) return undefined;
+    const tpl = obj(o.pvcTemplate);
+    const size = quantity(o.size) ?? quantity(obj(obj(tpl?.resources)?.requests)?.storage) ?? 0;
+    const storageClass = str(o.storageClass) ?? str(tpl?.storageClassName);
+    return { name, storage: size, ...(storageClass ? { storageClass } : {}) };
+  };
+  const pvcs = [claim(spec.storage, "pgdata"), claim(spec.walStorage, "pg-wal")].filter((p): p is PvcModel => !!p);
+  return {
+    urn: r.urn,
+    label: `Cluster ${nameOf(r)} (CloudNativePG)`,
+    namespace,
+    replicas: count(spec.instances, 1),
+    surge: 0,
+    containers,
+    pvcsPerPod: pvcs,
+    source: `${CNPG}/pods.go, containers.go; plugin-barman-cloud v0.14.0 internal/cnpgi/operator/lifecycle.go, lifecycle_resources.go`,
+  };
+}
+
 /**
  * cert-manager ACME HTTP-01: one solver pod per DNS name of a Certificate being issued, in the
  * Certificate's namespace, while its challenge is pending. Its resources are the controller's
@@ -415,6 +580,8 @@ export function podModel(resources: readonly RecordedResource[]): PodModel {
   const groups: PodGroup[] = [];
   const pvcs: StandalonePvc[] = [];
   const pools = resources.filter((r) => r.type.startsWith("kubernetes:kafka.strimzi.io/") && kindOf(r.type) === "KafkaNodePool");
+  const objectStores = new Map<string, RecordedResource>();
+  for (const r of resources) if (r.type.startsWith("kubernetes:barmancloud.cnpg.io/") && kindOf(r.type) === "ObjectStore") objectStores.set(`${namespaceOf(r) ?? "default"}/${nameOf(r)}`, r);
   const acmeIssuers = new Set<string>();
   for (const r of resources) {
     if (groupOf(r.type) !== "cert-manager.io") continue;
@@ -444,6 +611,12 @@ export function podModel(resources: readonly RecordedResource[]): PodModel {
       groups.push(mongodbGroup(r, namespace));
     } else if (group === "redis.redis.opstreelabs.in" && kind === "RedisCluster") {
       groups.push(...redisClusterGroups(r, namespace));
+    } else if (group === "elasticsearch.k8s.elastic.co" && kind === "Elasticsearch") {
+      groups.push(...elasticsearchGroups(r, namespace));
+    } else if (group === "rabbitmq.com" && kind === "RabbitmqCluster") {
+      groups.push(rabbitmqGroup(r, namespace));
+    } else if (group === "postgresql.cnpg.io" && kind === "Cluster") {
+      groups.push(cnpgGroup(r, namespace, objectStores));
     } else if (group === "cert-manager.io" && kind === "Certificate") {
       const g = acmeSolverGroups(r, namespace, acmeIssuers);
       if (g) groups.push(g);

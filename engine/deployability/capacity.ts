@@ -8,7 +8,10 @@
  * totals (pods, requests/limits of CPU, memory and ephemeral storage, PVC count and requested
  * storage, per storage class too, `count/<resource>`) must fit the quota. A pod's figure is the
  * larger of its containers' sum and its largest init container (Kubernetes' effective requests).
- * Deployments count their rolling-update surge; an HPA's target counts at `maxReplicas`.
+ * Deployments count their rolling-update surge; an HPA's target counts at `maxReplicas`, and a
+ * KEDA ScaledObject's at `maxReplicaCount` (KEDA 2.20.2 drives its target through an HPA of that
+ * maximum, default 100: the CRD's rule `self.minReplicaCount <= (has(self.maxReplicaCount) ?
+ * self.maxReplicaCount : 100)`, vendor/crds/keda).
  *
  * Quotas and LimitRanges may come from the upstream (shared) stack. Then every pod's requests,
  * across namespaces, must fit the GKE node pools' allocatable capacity at their maximum size, and
@@ -76,7 +79,7 @@ interface AdmittedGroup {
   /** Pods counted by the quota: at rest, and at the HPA maximum when one scales it. */
   pods: number;
   podsAtMax: number;
-  hpa?: { urn: string; name: string; maxReplicas: number };
+  hpa?: { urn: string; name: string; maxReplicas: number; kind: string };
 }
 
 function figures(v: unknown): ResourceFigures {
@@ -168,7 +171,12 @@ interface Hpa {
   namespace: string;
   target: string;
   maxReplicas: number;
+  /** For messages: `HorizontalPodAutoscaler` or `ScaledObject`. */
+  kind: string;
 }
+
+/** KEDA's maximum when a ScaledObject sets no maxReplicaCount (keda.sh_scaledobjects.yaml v2.20.2 CEL rule). */
+const KEDA_DEFAULT_MAX_REPLICAS = 100;
 
 function hpasOf(all: readonly RecordedResource[]): Hpa[] {
   const out: Hpa[] = [];
@@ -177,7 +185,18 @@ function hpasOf(all: readonly RecordedResource[]): Hpa[] {
     const spec = obj(obj(r.inputs)?.spec) ?? {};
     const ref = obj(spec.scaleTargetRef) ?? {};
     if (typeof spec.maxReplicas !== "number" || typeof ref.kind !== "string" || typeof ref.name !== "string" || ref.name === UNKNOWN) continue;
-    out.push({ r, namespace: namespaceOf(r) ?? "default", target: `${ref.kind}/${ref.name}`, maxReplicas: spec.maxReplicas });
+    out.push({ r, namespace: namespaceOf(r) ?? "default", target: `${ref.kind}/${ref.name}`, maxReplicas: spec.maxReplicas, kind: "HorizontalPodAutoscaler" });
+  }
+  for (const r of all) {
+    if (!/^kubernetes:keda\.sh\/v\w+:ScaledObject$/.test(r.type)) continue;
+    const spec = obj(obj(r.inputs)?.spec) ?? {};
+    const ref = obj(spec.scaleTargetRef) ?? {};
+    // scaleTargetRef.kind defaults to Deployment (apps/v1) in KEDA's ScaledObject.
+    const kind = ref.kind === undefined ? "Deployment" : ref.kind;
+    if (typeof kind !== "string" || typeof ref.name !== "string" || ref.name === UNKNOWN) continue;
+    const max = spec.maxReplicaCount === undefined ? KEDA_DEFAULT_MAX_REPLICAS : spec.maxReplicaCount;
+    if (typeof max !== "number") continue;
+    out.push({ r, namespace: namespaceOf(r) ?? "default", target: `${kind}/${ref.name}`, maxReplicas: max, kind: "ScaledObject" });
   }
   return out;
 }
@@ -206,7 +225,7 @@ function admit(groups: PodGroup[], limitRanges: Map<string, LimitItem[]>, hpas: 
       missingRequests,
       pods,
       podsAtMax: hpa ? Math.max(hpa.maxReplicas, group.replicas) + group.surge : pods,
-      ...(hpa ? { hpa: { urn: hpa.r.urn, name: nameOf(hpa.r), maxReplicas: hpa.maxReplicas } } : {}),
+      ...(hpa ? { hpa: { urn: hpa.r.urn, name: nameOf(hpa.r), maxReplicas: hpa.maxReplicas, kind: hpa.kind } } : {}),
     };
   });
 }
@@ -342,8 +361,8 @@ function quotaFindings(quotas: Quota[], admitted: AdmittedGroup[], pvcs: ReturnT
           out.push({
             check: "capacity",
             urn: mine.has(c.hpa!.urn) ? c.hpa!.urn : c.urn,
-            message: `HorizontalPodAutoscaler ${c.hpa!.name} scales ${c.label} to maxReplicas ${c.hpa!.maxReplicas}: namespace ${q.namespace} then needs ${key} ${fmt(atMax)} but ResourceQuota ${q.name} allows ${fmt(allowed)}, so the quota caps the HPA below its maximum (largest: ${top((x) => x.max)})`,
-            remediation: `raise ${key} in the namespace's quota to at least ${fmt(atMax)} (maxReplicas plus the rollout surge), or lower maxReplicas`,
+            message: `${c.hpa!.kind} ${c.hpa!.name} scales ${c.label} to ${c.hpa!.kind === "ScaledObject" ? "maxReplicaCount" : "maxReplicas"} ${c.hpa!.maxReplicas}: namespace ${q.namespace} then needs ${key} ${fmt(atMax)} but ResourceQuota ${q.name} allows ${fmt(allowed)}, so the quota caps ${c.hpa!.kind === "ScaledObject" ? "KEDA's HPA" : "the HPA"} below its maximum (largest: ${top((x) => x.max)})`,
+            remediation: `raise ${key} in the namespace's quota to at least ${fmt(atMax)} (the autoscaler's maximum plus the rollout surge), or lower ${c.hpa!.kind === "ScaledObject" ? "maxReplicaCount" : "maxReplicas"}`,
           });
         }
       }
@@ -521,7 +540,7 @@ function nodeFindings(all: readonly RecordedResource[], quotas: Quota[], admitte
 export const capacityCheck: DeployCheck = {
   name: "capacity",
   description:
-    "per namespace, the pods of workloads and operator CRs (Strimzi, MongoDB Community, OT redis, ACME solvers) after LimitRange defaults fit the ResourceQuota (requests, limits, pods, PVCs, storage) at rest and at each HPA's maxReplicas, every container is within the LimitRange min/max, and all requests fit the GKE node pools at their maximum size",
+    "per namespace, the pods of workloads and operator CRs (Strimzi, MongoDB Community, OT redis, ECK Elasticsearch, RabbitmqCluster, CloudNativePG with the Barman Cloud sidecar, ACME solvers) after LimitRange defaults fit the ResourceQuota (requests, limits, pods, PVCs, storage) at rest and at each HPA's maxReplicas or KEDA ScaledObject's maxReplicaCount, every container is within the LimitRange min/max, and all requests fit the GKE node pools at their maximum size",
   run: (ctx) => {
     const all = [...ctx.upstream, ...ctx.resources];
     const mine = new Set(ctx.resources.map((r) => r.urn));

@@ -6,6 +6,8 @@
  * - a workload → a data service, when its env, envFrom or volumes name the service's DNS host
  *   (`<svc>.<ns>.svc[:port]`, e.g. a Kafka bootstrap list) or read one of its credential secrets
  *   (a MongoDB connection-string secret, the Redis password secret, a KafkaUser's secret);
+ * - KEDA's operator → a data service a ScaledObject's trigger names (its metadata, or the Secrets its
+ *   TriggerAuthentication reads);
  * - the ingress controller → each IngressRoute backend Service's pods, on the resolved target port;
  * - the ingress controller → cert-manager's ACME HTTP-01 solver pods, in every namespace holding a
  *   Certificate whose issuer solves HTTP-01;
@@ -127,6 +129,27 @@ function workloadPod(r: RecordedResource): Pod | undefined {
  * - Kafka (Strimzi 1.2: KafkaCluster/KafkaPool labels): broker pods carry `strimzi.io/cluster`,
  *   `strimzi.io/kind: Kafka`, `strimzi.io/broker-role: "true"`; clients use the
  *   `<name>-kafka-bootstrap` Service on a listener port; a KafkaUser's secret has the user's name.
+ * - RabbitmqCluster (cluster-operator v2.22.3, internal/resource/statefulset.go
+ *   updateContainerPorts, client_service.go, headless_service.go, default_user_secret.go): pods
+ *   `app.kubernetes.io/name: <name>`, `app.kubernetes.io/component: rabbitmq`,
+ *   `app.kubernetes.io/part-of: rabbitmq`; Services `<name>` and `<name>-nodes`; with
+ *   `tls.secretName` the ports `amqps` 5671, `management-tls` 15671, `prometheus-tls` 15691, and
+ *   without `tls.disableNonTLSListeners` also `amqp` 5672, `management` 15672, `prometheus` 15692;
+ *   credentials in `<name>-default-user`, and for each Messaging Topology Operator User of the
+ *   cluster (v1.20.1) its generated `<user>-user-credentials`, its `importCredentialsSecret`, and a
+ *   copy named after the User (the RabbitmqBroker component's copies in client namespaces).
+ * - CloudNativePG Cluster (1.30.0, pkg/specs/pods.go, services.go): instance pods `cnpg.io/cluster:
+ *   <name>`, `cnpg.io/podRole: instance`, ports `postgresql` 5432, `metrics` 9187, `status` 8000;
+ *   Services `<name>-rw`, `-ro`, `-r` and each
+ *   `managed.services.additional[].serviceTemplate.metadata.name`; credentials `<name>-app` (or
+ *   `bootstrap.initdb.secret.name`) and `<name>-superuser`.
+ * - Elasticsearch (ECK 3.5.0, nodespec/podspec.go getDefaultContainerPorts, services.go): pods
+ *   `elasticsearch.k8s.elastic.co/cluster-name: <name>`, port 9200 `https` (`http` when the
+ *   self-signed certificate is disabled and none is given) and `transport` 9300; Services
+ *   `<name>-es-http` and `<name>-es-internal-http`; credentials `<name>-es-elastic-user` and the
+ *   `auth.fileRealm` secrets.
+ * For these three, a Secret of the plan whose known values name one of the service's hosts (a
+ * credentials copy carrying a URL or host, in a client namespace) is a credential secret too.
  */
 function dataServices(resources: readonly RecordedResource[]): DataService[] {
   const out: DataService[] = [];
@@ -170,6 +193,54 @@ function dataServices(resources: readonly RecordedResource[]): DataService[] {
         hosts: [`${name}-leader.${ns}`, `${name}-follower.${ns}`, `${name}-leader-headless.${ns}`, `${name}-follower-headless.${ns}`],
         secrets: known(secret) ? [`${ns}/${secret}`] : [],
       });
+    } else if (r.type.startsWith("kubernetes:rabbitmq.com/") && kindOf(r) === "RabbitmqCluster") {
+      const tls = obj(spec.tls);
+      const tlsOn = known(tls.secretName) && tls.secretName !== "";
+      const tlsOnly = tlsOn && tls.disableNonTLSListeners === true;
+      const ports: PodPort[] = [{ port: 4369, name: "epmd" }];
+      if (!tlsOnly) ports.push({ port: 5672, name: "amqp" }, { port: 15672, name: "management" }, { port: 15692, name: "prometheus" });
+      if (tlsOn) ports.push({ port: 5671, name: "amqps" }, { port: 15671, name: "management-tls" }, { port: 15691, name: "prometheus-tls" });
+      const users = resources.filter((u) => u.type.startsWith("kubernetes:rabbitmq.com/") && kindOf(u) === "User" && obj(obj(u.inputs.spec).rabbitmqClusterReference).name === name);
+      const userSecrets = users.flatMap((u) => {
+        const un = nameOf(u);
+        const uns = nsOf(u) ?? ns;
+        const imported = obj(obj(u.inputs.spec).importCredentialsSecret).name;
+        return [...(un ? [`${uns}/${un}-user-credentials`, `*/${un}`] : []), ...(known(imported) ? [`${uns}/${imported}`] : [])];
+      });
+      const hosts = [`${name}.${ns}`, `${name}-nodes.${ns}`];
+      out.push({
+        what: `RabbitmqCluster ${ns}/${name}`,
+        urn: r.urn,
+        pods: [pod({ "app.kubernetes.io/name": name, "app.kubernetes.io/component": "rabbitmq", "app.kubernetes.io/part-of": "rabbitmq" }, ports)],
+        clientPort: tlsOn ? 5671 : 5672,
+        hosts,
+        secrets: [`${ns}/${name}-default-user`, ...userSecrets, ...secretsNaming(resources, hosts)],
+      });
+    } else if (r.type.startsWith("kubernetes:postgresql.cnpg.io/") && kindOf(r) === "Cluster") {
+      const additional = arr(obj(obj(spec.managed).services).additional).map((a) => obj(obj(obj(a).serviceTemplate).metadata).name).filter(known);
+      const hosts = [`${name}-rw.${ns}`, `${name}-ro.${ns}`, `${name}-r.${ns}`, ...additional.map((a) => `${a}.${ns}`)];
+      const appSecret = obj(obj(obj(spec.bootstrap).initdb).secret).name;
+      out.push({
+        what: `Cluster ${ns}/${name} (CloudNativePG)`,
+        urn: r.urn,
+        pods: [pod({ "cnpg.io/cluster": name, "cnpg.io/podRole": "instance" }, [{ port: 5432, name: "postgresql" }, { port: 9187, name: "metrics" }, { port: 8000, name: "status" }])],
+        clientPort: 5432,
+        hosts,
+        secrets: [`*/${name}-app`, `${ns}/${name}-superuser`, ...(known(appSecret) ? [`*/${appSecret}`] : []), ...secretsNaming(resources, hosts)],
+      });
+    } else if (r.type.startsWith("kubernetes:elasticsearch.k8s.elastic.co/") && kindOf(r) === "Elasticsearch") {
+      const tls = obj(obj(spec.http).tls);
+      const plain = obj(tls.selfSignedCertificate).disabled === true && !known(obj(tls.certificate).secretName);
+      const hosts = [`${name}-es-http.${ns}`, `${name}-es-internal-http.${ns}`];
+      const realm = arr(obj(spec.auth).fileRealm).map((f) => obj(f).secretName).filter(known).map((n) => `${ns}/${n}`);
+      out.push({
+        what: `Elasticsearch ${ns}/${name}`,
+        urn: r.urn,
+        pods: [pod({ "elasticsearch.k8s.elastic.co/cluster-name": name }, [{ port: 9200, name: plain ? "http" : "https" }, { port: 9300, name: "transport" }])],
+        clientPort: 9200,
+        hosts,
+        secrets: [`${ns}/${name}-es-elastic-user`, ...realm, ...secretsNaming(resources, hosts)],
+      });
     } else if (r.type.startsWith("kubernetes:kafka.strimzi.io/") && kindOf(r) === "Kafka") {
       const listeners = arr(obj(spec.kafka).listeners).map(obj).filter((l) => typeof l.port === "number");
       const ports = listeners.map((l) => ({ port: l.port as number, ...(known(l.name) ? { name: l.name } : {}) }));
@@ -200,6 +271,20 @@ function dataServices(resources: readonly RecordedResource[]): DataService[] {
   return out;
 }
 
+/** Secrets of the plan (`ns/name`) whose known string values name one of these hosts (`<host>.svc`). */
+function secretsNaming(resources: readonly RecordedResource[], hosts: string[]): string[] {
+  const out: string[] = [];
+  for (const r of resources) {
+    if (r.type !== "kubernetes:core/v1:Secret") continue;
+    const name = nameOf(r);
+    const ns = nsOf(r);
+    if (!name || !ns) continue;
+    const values = Object.values(obj(r.inputs.stringData)).filter(known);
+    if (values.some((v) => hostPorts(v, hosts).length > 0)) out.push(`${ns}/${name}`);
+  }
+  return out;
+}
+
 /**
  * The ingress controller's pods: a Traefik release (traefik-helm-chart v41.3.0
  * templates/_helpers.tpl `traefik.labelselector`: `app.kubernetes.io/name: traefik`,
@@ -214,6 +299,45 @@ function traefikPods(resources: readonly RecordedResource[]): Pod[] {
       if (known(r.inputs.name)) labels["app.kubernetes.io/instance"] = `${r.inputs.name}-${ns}`;
       return { ref: { namespace: ns, labels, ip: POD_IP, name: `Traefik (${label(r)}) in ${ns}` }, ports: [] };
     });
+}
+
+/**
+ * KEDA's operator pods, which run the scalers: a keda release (kedacore/charts v2.20.2
+ * templates/manager/deployment.yaml: `app`, `name` and `app.kubernetes.io/name` all
+ * `operator.name`, default `keda-operator`).
+ */
+function kedaPods(resources: readonly RecordedResource[]): Pod[] {
+  return resources
+    .filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && known(r.inputs.chart) && (r.inputs.chart as string).split("/").pop() === "keda" && known(r.inputs.namespace))
+    .map((r) => {
+      const ns = r.inputs.namespace as string;
+      const configured = obj(obj(r.inputs.values).operator).name;
+      const name = known(configured) ? configured : "keda-operator";
+      const labels = { app: name, name, "app.kubernetes.io/name": name };
+      return { ref: { namespace: ns, labels, ip: POD_IP, name: `KEDA operator (${label(r)}) in ${ns}` }, ports: [] };
+    });
+}
+
+/**
+ * What a ScaledObject's scalers connect to, read by KEDA's operator pods: the strings of each
+ * trigger's `metadata`, and the Secrets its TriggerAuthentication's `secretTargetRef` names (in the
+ * ScaledObject's namespace; a ClusterTriggerAuthentication's in KEDA's own, matched by name).
+ * A `rabbitmq` trigger with `protocol: http` reads the management API, else AMQP.
+ */
+function scalerReads(so: RecordedResource, resources: readonly RecordedResource[]): { trigger: Record<string, unknown>; strings: string[]; secrets: string[] }[] {
+  const ns = nsOf(so);
+  if (!ns) return [];
+  return arr(obj(so.inputs.spec).triggers).map(obj).map((trigger) => {
+    const strings = Object.values(obj(trigger.metadata)).filter(known);
+    const ref = obj(trigger.authenticationRef);
+    const kind = known(ref.kind) ? ref.kind : "TriggerAuthentication";
+    const auth = known(ref.name)
+      ? resources.find((r) => r.type.startsWith("kubernetes:keda.sh/") && kindOf(r) === kind && nameOf(r) === ref.name && (kind === "ClusterTriggerAuthentication" || nsOf(r) === ns))
+      : undefined;
+    const secretNs = kind === "ClusterTriggerAuthentication" ? "*" : ns;
+    const secrets = arr(obj(auth?.inputs.spec).secretTargetRef).map((t) => obj(t).name).filter(known).map((n) => `${secretNs}/${n}`);
+    return { trigger, strings, secrets };
+  });
 }
 
 /**
@@ -380,6 +504,28 @@ function run(ctx: DeployContext): DeployFinding[] {
     }
   }
 
+  // --- KEDA's operator → the data services its scalers read ---------------------------------------
+  const keda = kedaPods(all);
+  for (const so of ctx.resources) {
+    if (!/^kubernetes:keda\.sh\/[^:]+:ScaledObject$/.test(so.type)) continue;
+    for (const { trigger, strings, secrets } of scalerReads(so, all)) {
+      for (const d of data) {
+        const management = trigger.type === "rabbitmq" && obj(trigger.metadata).protocol === "http";
+        const port = management ? (d.pods[0]?.ports.some((p) => p.name === "management-tls") ? 15671 : 15672) : d.clientPort;
+        let why: string | undefined;
+        for (const str of strings) if (hostPorts(str, d.hosts).length) why = `its ${String(trigger.type)} trigger names ${d.what}, which KEDA's operator polls`;
+        for (const sec of secrets) {
+          const secName = sec.split("/")[1];
+          if (d.secrets.some((x) => x === sec || x.split("/")[1] === secName)) why = `its ${String(trigger.type)} trigger authenticates with secret "${secName}", the client credentials of ${d.what}, and KEDA's operator polls it`;
+        }
+        if (!why) continue;
+        for (const to of d.pods.filter((p) => p.ports.some((x) => x.port === port))) {
+          for (const from of keda) needs.push({ consumer: so, why, from, to, port, ...(to.ports.find((x) => x.port === port)?.name ? { portName: to.ports.find((x) => x.port === port)!.name } : {}) });
+        }
+      }
+    }
+  }
+
   // --- ingress controller → IngressRoute backends, and → ACME solvers ---------------------------
   for (const r of ctx.resources) {
     if (!/^kubernetes:traefik\.(io|containo\.us)\/[^:]+:IngressRoute$/.test(r.type)) continue;
@@ -472,6 +618,6 @@ function run(ctx: DeployContext): DeployFinding[] {
 export const reachabilityCheck: DeployCheck = {
   name: CHECK,
   description:
-    "with default-deny in place, the NetworkPolicies (this stack's and upstream's) allow the flows the plan needs: workloads to the data services they are configured for, the ingress controller to IngressRoute backends and ACME HTTP-01 solvers, Prometheus to its scrape targets",
+    "with default-deny in place, the NetworkPolicies (this stack's and upstream's) allow the flows the plan needs: workloads to the data services they are configured for (Kafka, MongoDB, Redis, RabbitMQ, CloudNativePG, Elasticsearch), KEDA's operator to the data services its scalers poll, the ingress controller to IngressRoute backends and ACME HTTP-01 solvers, Prometheus to its scrape targets",
   run,
 };

@@ -74,6 +74,35 @@ function poolsOf(resources: readonly RecordedResource[]): { known: Set<string>; 
   return { known: pools, anyUnknown };
 }
 
+/**
+ * Kubernetes service accounts the plan annotates for Workload Identity: ServiceAccount objects, and
+ * those an operator creates from a template. CloudNativePG 1.30.0 creates one per Cluster, named
+ * after the Cluster in its namespace, with `spec.serviceAccountTemplate.metadata` merged in
+ * (internal/controller/cluster_create.go createOrPatchServiceAccount, MergeMetadata); its instance
+ * pods, and the Barman Cloud sidecar that writes the backups, run as it.
+ */
+function annotatedServiceAccounts(resources: readonly RecordedResource[]): { r: RecordedResource; email: string; name: string; namespace: string; via: string }[] {
+  const out: { r: RecordedResource; email: string; name: string; namespace: string; via: string }[] = [];
+  for (const r of resources) {
+    let meta: Record<string, unknown> | undefined;
+    let name: unknown;
+    let via = "";
+    if (r.type === "kubernetes:core/v1:ServiceAccount") {
+      meta = asObject(r.inputs.metadata);
+      name = meta?.name;
+    } else if (/^kubernetes:postgresql\.cnpg\.io\/v\w+:Cluster$/.test(r.type)) {
+      meta = asObject(asObject(asObject(r.inputs.spec)?.serviceAccountTemplate)?.metadata);
+      name = asObject(r.inputs.metadata)?.name;
+      via = ` (created by CloudNativePG for ${label(r)} from spec.serviceAccountTemplate)`;
+    } else continue;
+    const email = asObject(meta?.annotations)?.[ANNOTATION];
+    const namespace = asObject(r.inputs.metadata)?.namespace;
+    if (!known(email) || !known(name) || !known(namespace)) continue;
+    out.push({ r, email, name, namespace, via });
+  }
+  return out;
+}
+
 function run(ctx: DeployContext): DeployFinding[] {
   const findings: DeployFinding[] = [];
   const all = [...ctx.upstream, ...ctx.resources];
@@ -97,13 +126,7 @@ function run(ctx: DeployContext): DeployFinding[] {
   }
 
   // 2. An annotated Kubernetes service account of this stack whose Google account (created in the plan) grants it nothing.
-  for (const r of ctx.resources) {
-    if (r.type !== "kubernetes:core/v1:ServiceAccount") continue;
-    const meta = asObject(r.inputs.metadata);
-    const email = asObject(meta?.annotations)?.[ANNOTATION];
-    const name = meta?.name;
-    const namespace = meta?.namespace;
-    if (!known(email) || !known(name) || !known(namespace)) continue;
+  for (const { r, email, name, namespace, via } of annotatedServiceAccounts(ctx.resources)) {
     const account = accounts.get(email);
     if (!account) continue; // an account outside the plan: its bindings are not ours to see
     const bound = grants.some(
@@ -117,7 +140,7 @@ function run(ctx: DeployContext): DeployFinding[] {
     findings.push({
       check: CHECK,
       urn: r.urn,
-      message: `ServiceAccount "${namespace}/${name}" asks to act as ${email} (${ANNOTATION}), but that account grants ${ROLE} to no member serviceAccount:<pool>[${namespace}/${name}]${pools.known.size ? ` in the cluster's pool ${poolList}` : ""}: its pods get 403 from iam.serviceAccounts.getAccessToken on their first Google call.`,
+      message: `ServiceAccount "${namespace}/${name}"${via} asks to act as ${email} (${ANNOTATION}), but that account grants ${ROLE} to no member serviceAccount:<pool>[${namespace}/${name}]${pools.known.size ? ` in the cluster's pool ${poolList}` : ""}: its pods get 403 from iam.serviceAccounts.getAccessToken on their first Google call.`,
       remediation: `Grant ${ROLE} on ${label(account)} to serviceAccount:${pools.known.size ? [...pools.known][0] : "<cluster project>.svc.id.goog"}[${namespace}/${name}].`,
     });
   }
@@ -127,6 +150,6 @@ function run(ctx: DeployContext): DeployFinding[] {
 export const workloadIdentityCheck: DeployCheck = {
   name: CHECK,
   description:
-    "every Kubernetes service account annotated with a Google service account the plan creates is granted roles/iam.workloadIdentityUser on it, for its own namespace and name, in the pool of the cluster that runs it (the cluster project's, whatever project the Google account lives in)",
+    "every Kubernetes service account annotated with a Google service account the plan creates (ServiceAccounts, and those CloudNativePG creates from a Cluster's serviceAccountTemplate) is granted roles/iam.workloadIdentityUser on it, for its own namespace and name, in the pool of the cluster that runs it (the cluster project's, whatever project the Google account lives in)",
   run,
 };

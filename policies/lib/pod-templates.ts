@@ -46,6 +46,7 @@ export const DATA_SERVICE_KINDS = {
   rabbitmq: "rabbitmq.com/RabbitmqCluster",
   elasticsearch: "elasticsearch.k8s.elastic.co/Elasticsearch",
   mariadb: "k8s.mariadb.com/MariaDB",
+  postgres: "postgresql.cnpg.io/Cluster",
 } as const;
 
 /** Custom resources whose pods the walker reads: `group/Kind`, any version. */
@@ -61,6 +62,7 @@ export const OPERATOR_POD_KINDS = [
   "elasticsearch.k8s.elastic.co/Elasticsearch",
   "kibana.k8s.elastic.co/Kibana",
   "k8s.mariadb.com/MariaDB",
+  "postgresql.cnpg.io/Cluster",
 ];
 
 /** `kubernetes:<group>/<version>:<Kind>` → `{ group, version, kind }` (core → group ""). */
@@ -102,7 +104,7 @@ export function isLongRunningPodType(type: string): boolean {
 /** What README tables print for the walker's coverage. */
 export const POD_TYPES_DESCRIPTION = [
   "Pod, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob (every API version)",
-  "pod templates of Strimzi, MongoDBCommunity, OT RedisCluster, RabbitmqCluster, ECK and MariaDB custom resources",
+  "pod templates of Strimzi, MongoDBCommunity, OT RedisCluster, RabbitmqCluster, ECK, MariaDB and CloudNativePG Cluster custom resources",
 ];
 
 export interface PodView {
@@ -177,6 +179,9 @@ export function podTemplates(type: string, props: unknown): PodView[] {
     case "k8s.mariadb.com/MariaDB":
       add(mariaDb(props));
       break;
+    case "postgresql.cnpg.io/Cluster":
+      add(cnpgCluster(props));
+      break;
   }
   return out;
 }
@@ -223,6 +228,46 @@ function mariaDb(props: unknown): PodView {
   list(prop(spec, "initContainers")).forEach((c, i) => cs.push(cv(`initContainers[${i}]`, str(prop(c, "name")) ?? `init-${i}`, c, true)));
   list(prop(spec, "sidecarContainers")).forEach((c, i) => cs.push(cv(`sidecarContainers[${i}]`, str(prop(c, "name")) ?? `sidecar-${i}`, c)));
   return view("spec", pod, true, cs);
+}
+
+/**
+ * CloudNativePG Cluster (1.30.0): no pod template; the instance pods' security settings are
+ * spec-level fields the operator completes field by field with its own defaults
+ * (pkg/specs/pods.go GetPodSecurityContext: runAsNonRoot, runAsUser/runAsGroup/fsGroup from
+ * postgresUID/GID (26), seccompProfile `spec.seccompProfile` or RuntimeDefault;
+ * pkg/specs/containers.go GetSecurityContext: ALL capabilities dropped, not privileged, non-root,
+ * read-only root filesystem, no privilege escalation, the same seccomp profile). `postgres` and
+ * the `bootstrap-controller` init container share the container context; `spec.env` and
+ * `spec.envFrom` go to `postgres`. The Barman Cloud sidecar's context is the plugin's own
+ * (restricted), not the resource's: not shown.
+ */
+function cnpgCluster(props: unknown): PodView {
+  const spec = at(props, "spec");
+  const seccomp = prop(spec, "seccompProfile") ?? { type: "RuntimeDefault" };
+  const uid = prop(spec, "postgresUID") ?? 26;
+  const gid = prop(spec, "postgresGID") ?? 26;
+  const withDefaults = (given: unknown, defaults: Record<string, unknown>): unknown => {
+    if (isUnknown(given)) return UNKNOWN;
+    const out: Record<string, unknown> = { ...defaults };
+    for (const [k, v] of Object.entries((given as Record<string, unknown> | undefined) ?? {})) if (v !== undefined) out[k] = v;
+    return out;
+  };
+  // Given fields win; absent ones take the operator's default (a given pod context keeps its own fsGroup and runAsNonRoot).
+  const podGiven = prop(spec, "podSecurityContext");
+  const podDefaults = podGiven === undefined ? { seccompProfile: seccomp, runAsUser: uid, runAsGroup: gid, runAsNonRoot: true, fsGroup: gid } : { seccompProfile: seccomp, runAsUser: uid, runAsGroup: gid };
+  const containerSc = withDefaults(prop(spec, "securityContext"), {
+    seccompProfile: seccomp,
+    capabilities: { drop: ["ALL"] },
+    privileged: false,
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+  });
+  const pod = { securityContext: withDefaults(podGiven, podDefaults) };
+  return view("spec", pod, true, [
+    cv("securityContext", "postgres", { securityContext: containerSc, env: prop(spec, "env"), envFrom: prop(spec, "envFrom") }),
+    cv("securityContext", "bootstrap-controller", { securityContext: containerSc }, true),
+  ]);
 }
 
 /** `group/Kind` of a type token (any version), for rules over custom resources. */

@@ -147,6 +147,89 @@ describe("reachability: Prometheus", () => {
   });
 });
 
+describe("reachability: RabbitMQ, CloudNativePG and Elasticsearch", () => {
+  const rabbit = res("kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster", "rabbitmq-cluster", {
+    metadata: { name: "rabbitmq", namespace: "infra" },
+    spec: { replicas: 3, tls: { secretName: "rabbitmq-tls", disableNonTLSListeners: true } },
+  });
+  const RABBIT_PODS = { "app.kubernetes.io/name": "rabbitmq", "app.kubernetes.io/component": "rabbitmq", "app.kubernetes.io/part-of": "rabbitmq" };
+  const rabbitUser = res("kubernetes:rabbitmq.com/v1beta1:User", "rabbitmq-user-worker", {
+    metadata: { name: "rabbitmq-worker", namespace: "infra" },
+    spec: { importCredentialsSecret: { name: "rabbitmq-worker-credentials" }, rabbitmqClusterReference: { name: "rabbitmq" } },
+  });
+  const pg = res("kubernetes:postgresql.cnpg.io/v1:Cluster", "pg-cluster", {
+    metadata: { name: "pg", namespace: "infra" },
+    spec: { instances: 3, storage: { size: "10Gi" }, managed: { services: { additional: [{ selectorType: "ro", serviceTemplate: { metadata: { name: "pg-analytics" } } }] } } },
+  });
+  const es = res("kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch", "search-es", {
+    metadata: { name: "search", namespace: "infra" },
+    spec: { version: "9.4.3", nodeSets: [{ name: "default", count: 3 }] },
+  });
+
+  it("flags an app naming the RabbitMQ Service on 5671, and accepts it once the flow exists", () => {
+    const app = deployment([{ name: "AMQP_URL", value: "amqps://rabbitmq.infra.svc:5671/sys" }]);
+    const f = findings(reachabilityCheck, [...base, rabbit, app]);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/→ RabbitmqCluster infra\/rabbitmq \{app.kubernetes.io\/name=rabbitmq, .*\} on port 5671\/TCP \(amqps\) is denied, but its configuration names RabbitmqCluster infra\/rabbitmq/);
+    const flows = allow("app-rabbit", { ns: "app", pods: APP }, { ns: "infra", pods: { "app.kubernetes.io/name": "rabbitmq" } }, 5671);
+    expect(findings(reachabilityCheck, [...base, rabbit, app, ...flows])).toEqual([]);
+    // A flow to the component's full pod selector (components/k8s/rabbitmq rabbitmqPodSelector) matches too.
+    expect(findings(reachabilityCheck, [...base, rabbit, app, ...allow("app-rabbit", { ns: "app", pods: APP }, { ns: "infra", pods: RABBIT_PODS }, 5671)])).toEqual([]);
+  });
+
+  it("reads RabbitMQ credentials: a copy named after the User, or a Secret whose URL names the broker", () => {
+    const copy = deployment([{ name: "AMQP_PASSWORD", valueFrom: { secretKeyRef: { name: "rabbitmq-worker", key: "password" } } }]);
+    expect(findings(reachabilityCheck, [...base, rabbit, rabbitUser, copy])[0]!.message).toMatch(/on port 5671\/TCP \(amqps\) is denied, but it reads secret "rabbitmq-worker", the client credentials of RabbitmqCluster infra\/rabbitmq/);
+    const secret = res("kubernetes:core/v1:Secret", "broker-url", { metadata: { name: "broker", namespace: "app" }, stringData: { url: "amqps://u:p@rabbitmq.infra.svc:5671/sys" } });
+    const reader = deployment([{ name: "AMQP_URL", valueFrom: { secretKeyRef: { name: "broker", key: "url" } } }]);
+    expect(findings(reachabilityCheck, [...base, rabbit, secret, reader])).toHaveLength(1);
+    // Without TLS the client port is 5672.
+    const plain = res("kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster", "rabbitmq-plain", { metadata: { name: "rabbitmq", namespace: "infra" }, spec: {} });
+    expect(findings(reachabilityCheck, [...base, plain, rabbitUser, copy])[0]!.message).toMatch(/on port 5672\/TCP \(amqp\) is denied/);
+  });
+
+  it("flags an app naming a CNPG service (rw or an additional replica service), not once the flow exists", () => {
+    for (const host of ["pg-rw.infra.svc", "pg-analytics.infra.svc.cluster.local:5432"]) {
+      const app = deployment([{ name: "DATABASE_HOST", value: host }]);
+      const f = findings(reachabilityCheck, [...base, pg, app]);
+      expect(f, host).toHaveLength(1);
+      expect(f[0]!.message).toMatch(/→ Cluster infra\/pg \{cnpg.io\/cluster=pg, cnpg.io\/podRole=instance\} on port 5432\/TCP \(postgresql\) is denied, but its configuration names Cluster infra\/pg \(CloudNativePG\)/);
+    }
+    const app = deployment([{ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "pg-app", key: "password" } } }]);
+    expect(findings(reachabilityCheck, [...base, pg, app])[0]!.message).toMatch(/reads secret "pg-app", the client credentials of Cluster infra\/pg/);
+    const flows = allow("app-pg", { ns: "app", pods: APP }, { ns: "infra", pods: { "cnpg.io/cluster": "pg" } }, 5432);
+    expect(findings(reachabilityCheck, [...base, pg, app, ...flows])).toEqual([]);
+  });
+
+  it("flags a ScaledObject whose RabbitMQ scaler KEDA's operator cannot reach, through its TriggerAuthentication's secret", () => {
+    const kedaRelease = res("kubernetes:helm.sh/v3:Release", "keda", { chart: "keda", name: "keda", namespace: "keda" });
+    const ta = res("kubernetes:keda.sh/v1alpha1:TriggerAuthentication", "worker-auth", { metadata: { name: "worker", namespace: "app" }, spec: { secretTargetRef: [{ parameter: "host", name: "rabbitmq-worker", key: "url" }] } });
+    const so = (protocol: string) =>
+      res("kubernetes:keda.sh/v1alpha1:ScaledObject", "worker-so", {
+        metadata: { name: "worker", namespace: "app" },
+        spec: { scaleTargetRef: { name: "worker" }, triggers: [{ type: "rabbitmq", metadata: { protocol, mode: "QueueLength", value: "20", queueName: "email" }, authenticationRef: { name: "worker" } }] },
+      });
+    const plan = [denyAll("app"), denyAll("infra"), denyAll("keda"), rabbit, rabbitUser, kedaRelease, ta];
+    const f = findings(reachabilityCheck, [...plan, so("amqp")]);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/^KEDA operator \(Release "keda"\) in keda → RabbitmqCluster infra\/rabbitmq .* on port 5671\/TCP \(amqps\) is denied, but its rabbitmq trigger authenticates with secret "rabbitmq-worker"/);
+    expect(findings(reachabilityCheck, [...plan, so("http")])[0]!.message).toMatch(/on port 15671\/TCP \(management-tls\) is denied/);
+    const flows = allow("keda-rabbit", { ns: "keda", pods: { app: "keda-operator" } }, { ns: "infra", pods: { "app.kubernetes.io/name": "rabbitmq" } }, 5671);
+    expect(findings(reachabilityCheck, [...plan, so("amqp"), ...flows])).toEqual([]);
+  });
+
+  it("flags an app naming the Elasticsearch HTTP service on 9200", () => {
+    const app = deployment([{ name: "ELASTICSEARCH_URL", value: "https://search-es-http.infra.svc:9200" }]);
+    const f = findings(reachabilityCheck, [...base, es, app]);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/→ Elasticsearch infra\/search \{elasticsearch.k8s.elastic.co\/cluster-name=search\} on port 9200\/TCP \(https\) is denied/);
+    const flows = allow("app-es", { ns: "app", pods: APP }, { ns: "infra", pods: { "elasticsearch.k8s.elastic.co/cluster-name": "search" } }, 9200);
+    expect(findings(reachabilityCheck, [...base, es, app, ...flows])).toEqual([]);
+    // Another cluster's host is not this one's.
+    expect(findings(reachabilityCheck, [...base, es, deployment([{ name: "U", value: "https://other-es-http.infra.svc:9200" }])])).toEqual([]);
+  });
+});
+
 describe("reachability on the real stacks", () => {
   it("diaspomoney-dev: every needed flow is allowed, and without the solver flow Traefik cannot answer HTTP-01", async () => {
     const { previewStack } = await import("../../engine/preview");

@@ -51,6 +51,18 @@ describe("workload-identity", () => {
     expect(findings(workloadIdentityCheck, [ksa({ "iam.gke.io/gcp-service-account": "other@elsewhere.iam.gserviceaccount.com" })], [cluster()])).toEqual([]);
   });
 
+  it("reads the KSA CloudNativePG creates from a Cluster's serviceAccountTemplate (named after the Cluster)", () => {
+    const pg = (annotations: Record<string, string>) =>
+      res("kubernetes:postgresql.cnpg.io/v1:Cluster", "pg-cluster", { metadata: { name: "backup", namespace: "infra" }, spec: { instances: 1, serviceAccountTemplate: { metadata: { annotations } } } });
+    const annotated = pg({ "iam.gke.io/gcp-service-account": EMAIL });
+    expect(findings(workloadIdentityCheck, [account, grant(), annotated], [cluster()])).toEqual([]);
+    const f = findings(workloadIdentityCheck, [account, grant("serviceAccount:cluster-proj.svc.id.goog[infra/pg]"), annotated], [cluster()]);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.urn).toBe(annotated.urn);
+    expect(f[0]!.message).toMatch(/ServiceAccount "infra\/backup" \(created by CloudNativePG for Cluster "pg-cluster" from spec.serviceAccountTemplate\) asks to act as backup@env-proj/);
+    expect(findings(workloadIdentityCheck, [account, pg({})], [cluster()])).toEqual([]);
+  });
+
   it("ignores other roles and members that are not Workload Identity principals", () => {
     const other = res("gcp:serviceaccount/iAMMember:IAMMember", "token-creator", { role: "roles/iam.serviceAccountTokenCreator", member: "serviceAccount:env-proj.svc.id.goog[infra/backup]" });
     const user = res("gcp:serviceaccount/iAMMember:IAMMember", "user", { role: "roles/iam.workloadIdentityUser", member: "user:ops@example.com" });

@@ -49,6 +49,7 @@ const CRS = [
   res("kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster", "rabbit", { spec: { override: { statefulSet: { spec: { template: { spec: { hostIPC: true, containers: [{ name: "rabbitmq", securityContext: PRIV }] } } } } } } }),
   res("kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch", "es", { spec: { nodeSets: [{ name: "default", count: 3, podTemplate: { spec: { hostNetwork: true, containers: [{ name: "elasticsearch", securityContext: PRIV }] } } }] } }),
   res("kubernetes:k8s.mariadb.com/v1alpha1:MariaDB", "mariadb", { spec: { securityContext: PRIV, podSecurityContext: { runAsUser: 0 } } }),
+  res("kubernetes:postgresql.cnpg.io/v1:Cluster", "pg", { spec: { instances: 3, storage: { size: "1Gi" }, securityContext: PRIV, podSecurityContext: { runAsUser: 0 } } }),
 ];
 
 describe("operators' custom resources: their pod templates reach the workload rules", () => {
@@ -62,6 +63,30 @@ describe("operators' custom resources: their pod templates reach the workload ru
   });
   it("image, probes and resources stay the operator's business", async () => {
     for (const rule of ["k8s-core-container-require-resources", "k8s-core-container-require-probes", "k8s-core-container-deny-latest-image"]) for (const cr of CRS) expect((await runRule(rule, [cr])).results, `${rule} ${cr.name}`).toEqual([]);
+  });
+});
+
+describe("CloudNativePG Cluster: spec-level security settings, completed with the operator's defaults", () => {
+  const RESTRICTED = [
+    "k8s-core-container-require-non-root",
+    "k8s-core-container-deny-privilege-escalation",
+    "k8s-core-container-drop-capabilities",
+    "k8s-core-container-require-seccomp",
+    "k8s-core-container-require-readonly-rootfs",
+  ];
+  const pg = (spec: Record<string, unknown>) => res("kubernetes:postgresql.cnpg.io/v1:Cluster", "pg", { metadata: { name: "pg", namespace: NS }, spec: { instances: 3, storage: { size: "1Gi" }, ...spec } });
+  it("passes a Cluster that sets nothing: CloudNativePG 1.30's own contexts are restricted", async () => {
+    for (const rule of RESTRICTED) expect((await runRule(rule, [pg({})])).results, rule).toEqual([]);
+  });
+  it("passes the restricted contexts PostgresCluster writes", async () => {
+    const sc = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+    const psc = { runAsNonRoot: true, runAsUser: 26, runAsGroup: 26, fsGroup: 26, seccompProfile: { type: "RuntimeDefault" } };
+    for (const rule of RESTRICTED) expect((await runRule(rule, [pg({ securityContext: sc, podSecurityContext: psc })])).results, rule).toEqual([]);
+  });
+  it("catches what a Cluster's own fields weaken: a writable root, added capabilities, an unconfined seccomp profile", async () => {
+    expect((await runRule("k8s-core-container-require-readonly-rootfs", [pg({ securityContext: { readOnlyRootFilesystem: false } })])).mandatoryViolations).toBeGreaterThan(0);
+    expect((await runRule("k8s-core-container-drop-capabilities", [pg({ securityContext: { capabilities: { add: ["NET_ADMIN"] } } })])).mandatoryViolations).toBeGreaterThan(0);
+    expect((await runRule("k8s-core-container-require-seccomp", [pg({ seccompProfile: { type: "Unconfined" } })])).mandatoryViolations).toBeGreaterThan(0);
   });
 });
 
