@@ -41,10 +41,14 @@ export const PLATFORM_BUDGETS: Readonly<Record<string, PlatformBudget>> = {
     scope: "platform",
     figures: [{ label: "infrastructure", monthly: { low: 470, high: 900 }, source: 'shareyoursales.md § Estimation des coûts / Infrastructure (Mensuel) ("TOTAL Infrastructure: 470-900€/mois")' }],
     applies: "infrastructure",
-    // The shared stack holds the cluster (nodes, control plane, NAT) every env runs on; prod runs
-    // two of everything; dev and rct one.
-    envWeights: { shared: 3, prod: 3, rct: 1, dev: 1 },
-    shareRule: "by weight shared 3 : prod 3 : rct 1 : dev 1, the cluster being in shared and prod running two replicas of each service (stacks/shareyoursales.ts)",
+    // In proportion to what each stack runs at rest, as `npm run cost` measures it: the shared stack
+    // holds the cluster (nodes at the pool's minimum, control plane, NAT, logs) and weighs 40; prod
+    // runs two of every service and three-node data services (31); dev and rct one of each (10).
+    // An env stack's estimate includes its pods' share of the shared nodes, which the shared stack
+    // also counts at the pool's minimum: the shares overlap, and the platform total (nodes counted
+    // once, `npm run cost -- --all`) is the figure the document's range is checked against.
+    envWeights: { shared: 40, prod: 31, rct: 10, dev: 10 },
+    shareRule: "by weight shared 40 : prod 31 : rct 10 : dev 10, what each stack runs at rest (stacks/budgets.ts); the platform total counts the shared nodes once",
     hardLimit: false,
     hardLimitSource: "shareyoursales.md gives an estimate (\"Estimation des coûts\"), not a cap",
   },

@@ -169,7 +169,8 @@ const devLike = {
   frontend: sized(1, 2),
   workers: { email: { minReplicas: 1, maxReplicas: 2 }, notification: { minReplicas: 1, maxReplicas: 2 }, invoice: { minReplicas: 1, maxReplicas: 2 } },
   rabbitmq: { replicas: 1, storageGi: 5 },
-  postgres: { readReplicas: 2, storageGi: 10, backupRetentionDays: 7 },
+  // One replica serves both replica names (postgres-analytics and postgres-dashboards) outside prod.
+  postgres: { readReplicas: 1, storageGi: 10, backupRetentionDays: 7 },
   redis: { leaders: 3, followers: 0, storageGi: 1 },
   elasticsearch: { nodes: 1, storageGi: 10 },
   clamav: { replicas: 1 },
@@ -251,24 +252,37 @@ const shareyoursalesSharedDefinition = gkeClusterFoundation({
       masterCidr: DEFAULT_MASTER_CIDR,
       authorizedNetworks: [],
       releaseChannel: "REGULAR",
+      // The capacity check counts every namespace at its quota's requests (the env namespaces below,
+      // the operators', monitoring's and observability's) plus the charts' requests: 36 CPU, over
+      // the 35.3 that 3 nodes per zone offer; at 4 per zone (12 × e2-standard-4, 3.92 CPU and 13.3Gi
+      // allocatable each) the pool offers 47 CPU and 160Gi. The pool idles at one node per zone
+      // (what the cost estimate prices), and the autoscaler adds nodes only for pods that need them.
       machineType: "e2-standard-4",
       minNodesPerZone: 1,
-      maxNodesPerZone: 3,
+      maxNodesPerZone: 4,
     },
     // § Sécurité: TLS everywhere; 1.2 stays allowed for older Android browsers common in Morocco.
     edge: { traefikReplicas: 2, minTlsVersion: "VersionTLS12", monitoringDomain: "shareyoursales.ma", prometheusRetention: "15d", prometheusStorageGi: 50 },
+    // Sized from what the env stacks run, as the deployability `capacity` check measures it (every
+    // HPA and ScaledObject at its maximum plus the rollout surge, the operator CRs' pods, the ACME
+    // solver). Measured needs (requests cpu / limits cpu / requests memory / limits memory / PVCs / storage):
+    //   dev, rct app    3.15 / 15 / 7.5Gi / 7.5Gi
+    //   dev, rct infra  3.35 / 13.6 / 11.7Gi / 16.8Gi / 10 / 41Gi
+    //   prod app        5.15 / 24.5 / 12.25Gi / 12.25Gi
+    //   prod infra      6.6 / 25.2 / 23.6Gi / 30.75Gi / 21 / 336Gi
+    // Headroom ~15% over each request figure (the node pool must hold them all) and ~10% over limits.
     namespaceQuotas: {
       dev: {
-        app: { requestsCpu: "3", limitsCpu: "12", requestsMemory: "6Gi", limitsMemory: "8Gi" },
-        infra: { requestsCpu: "4", limitsCpu: "12", requestsMemory: "12Gi", limitsMemory: "14Gi", requestsStorage: "100Gi", persistentVolumeClaims: "16" },
+        app: { requestsCpu: "3600m", limitsCpu: "16500m", requestsMemory: "8704Mi", limitsMemory: "8704Mi" },
+        infra: { requestsCpu: "3900m", limitsCpu: "15", requestsMemory: "13568Mi", limitsMemory: "19Gi", requestsStorage: "80Gi", persistentVolumeClaims: "14" },
       },
       rct: {
-        app: { requestsCpu: "3", limitsCpu: "12", requestsMemory: "6Gi", limitsMemory: "8Gi" },
-        infra: { requestsCpu: "4", limitsCpu: "12", requestsMemory: "12Gi", limitsMemory: "14Gi", requestsStorage: "100Gi", persistentVolumeClaims: "16" },
+        app: { requestsCpu: "3600m", limitsCpu: "16500m", requestsMemory: "8704Mi", limitsMemory: "8704Mi" },
+        infra: { requestsCpu: "3900m", limitsCpu: "15", requestsMemory: "13568Mi", limitsMemory: "19Gi", requestsStorage: "80Gi", persistentVolumeClaims: "14" },
       },
       prod: {
-        app: { requestsCpu: "8", limitsCpu: "30", requestsMemory: "14Gi", limitsMemory: "18Gi" },
-        infra: { requestsCpu: "8", limitsCpu: "24", requestsMemory: "26Gi", limitsMemory: "30Gi", requestsStorage: "600Gi", persistentVolumeClaims: "24" },
+        app: { requestsCpu: "6", limitsCpu: "27", requestsMemory: "14Gi", limitsMemory: "14Gi" },
+        infra: { requestsCpu: "7600m", limitsCpu: "28", requestsMemory: "27Gi", limitsMemory: "34Gi", requestsStorage: "400Gi", persistentVolumeClaims: "26" },
       },
     },
   },
