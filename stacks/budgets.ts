@@ -41,14 +41,13 @@ export const PLATFORM_BUDGETS: Readonly<Record<string, PlatformBudget>> = {
     scope: "platform",
     figures: [{ label: "infrastructure", monthly: { low: 470, high: 900 }, source: 'shareyoursales.md § Estimation des coûts / Infrastructure (Mensuel) ("TOTAL Infrastructure: 470-900€/mois")' }],
     applies: "infrastructure",
-    // In proportion to what each stack runs at rest, as `npm run cost` measures it: the shared stack
-    // holds the cluster (nodes at the pool's minimum, control plane, NAT, logs) and weighs 40; prod
-    // runs two of every service and three-node data services (31); dev and rct one of each (10).
-    // An env stack's estimate includes its pods' share of the shared nodes, which the shared stack
-    // also counts at the pool's minimum: the shares overlap, and the platform total (nodes counted
-    // once, `npm run cost -- --all`) is the figure the document's range is checked against.
-    envWeights: { shared: 40, prod: 31, rct: 10, dev: 10 },
-    shareRule: "by weight shared 40 : prod 31 : rct 10 : dev 10, what each stack runs at rest (stacks/budgets.ts); the platform total counts the shared nodes once",
+    // The shared stack carries the cluster every env runs on (nodes at the pool's minimum, control
+    // plane, NAT, logs, the operators and monitoring); each env stack is judged on what it owns
+    // (volumes, buckets, its CDN; model/cost/budget.ts budgetedUsd), prod's three-node data
+    // services weighing most. The nodes the envs' pods add beyond the pool's minimum are judged in
+    // the platform total (`npm run cost -- --all`, nodes counted once).
+    envWeights: { shared: 55, prod: 25, rct: 10, dev: 10 },
+    shareRule: "by weight shared 55 : prod 25 : rct 10 : dev 10 (stacks/budgets.ts): the shared stack carries the cluster's nodes, env stacks are judged on what they own; the platform total counts every node once",
     hardLimit: false,
     hardLimitSource: "shareyoursales.md gives an estimate (\"Estimation des coûts\"), not a cap",
   },

@@ -14,7 +14,7 @@
 // First: defers the SDK's load-time imports of typescript and arborist (engine/fast-load.ts).
 import "../fast-load";
 import { writeFileSync } from "node:fs";
-import { compareToBudget, formatRange } from "../../model/cost/budget";
+import { budgetedUsd, compareToBudget, formatRange } from "../../model/cost/budget";
 import { convertUsd, ECB_REFERENCE, formatAmount, formatMonthly, isCurrency, perUsd, rateNote, type Currency } from "../../model/cost/currency";
 import { countsInTotal } from "../../model/cost/estimate";
 import type { CostEstimate, CostLine } from "../../model/cost/types";
@@ -66,8 +66,9 @@ export function formatStackCost(e: CostEstimate, currency: Currency): string {
   out.push(`${e.stack}: ${money(e.monthlyUsd, currency)}${e.upstreamShareUsd ? ` (of which ${formatMonthly(e.upstreamShareUsd, "USD")} is this stack's share of the shared cluster's nodes)` : ""}`);
   const budget = stackBudget(e.stack);
   if (budget) {
-    const cmp = compareToBudget(e.monthlyUsd, budget, convertUsd);
-    out.push(`  budget: ${formatRange(budget.monthly, budget.currency)}/month (${budget.hardLimit ? "hard limit" : "advisory"}) → estimate ${formatAmount(cmp.estimate, budget.currency)}, ${Math.round(cmp.ratio * 100)}% of it${cmp.over ? ": OVER" : ""}`);
+    const cmp = compareToBudget(budgetedUsd(e), budget, convertUsd);
+    const judged = e.upstreamShareUsd ? " without its share of the shared nodes (judged in the platform total)" : "";
+    out.push(`  budget: ${formatRange(budget.monthly, budget.currency)}/month (${budget.hardLimit ? "hard limit" : "advisory"}) → estimate${judged} ${formatAmount(cmp.estimate, budget.currency)}, ${Math.round(cmp.ratio * 100)}% of it${cmp.over ? ": OVER" : ""}`);
     out.push(`          ${budget.note}`);
   } else {
     out.push(`  budget: none stated in ${parseStackName(e.stack).platform.name}.md`);

@@ -4,7 +4,7 @@
  * shared cluster's node pools).
  */
 import { estimateStackCost } from "../../model/cost/estimate";
-import { compareToBudget } from "../../model/cost/budget";
+import { budgetedUsd, compareToBudget } from "../../model/cost/budget";
 import { convertUsd } from "../../model/cost/currency";
 import type { CostEstimate } from "../../model/cost/types";
 import { noBudgetReason, stackBudget } from "../../stacks/budgets";
@@ -49,5 +49,5 @@ export async function estimateStacks(stacks: readonly string[]): Promise<CostEst
 export function planCostFor(stack: string, estimate: CostEstimate): PlanCost {
   const budget = stackBudget(stack);
   if (!budget) return { estimate, currency: planCurrency("USD"), noBudget: noBudgetReason(stack.slice(0, stack.lastIndexOf("-"))) };
-  return { estimate, currency: planCurrency(budget.currency), budget, comparison: compareToBudget(estimate.monthlyUsd, budget, convertUsd) };
+  return { estimate, currency: planCurrency(budget.currency), budget, comparison: compareToBudget(budgetedUsd(estimate), budget, convertUsd) };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PLATFORM_BUDGETS, noBudgetReason, stackBudget } from "../../stacks/budgets";
-import { applicableFigure, compareToBudget, envShare, formatRange, formatMoney, type PlatformBudget, stackBudgetOf } from "./budget";
+import { applicableFigure, budgetedUsd, compareToBudget, envShare, formatRange, formatMoney, type PlatformBudget, stackBudgetOf } from "./budget";
 
 const DOCS = join(__dirname, "..", "..", "docs", "platforms");
 
@@ -137,5 +137,16 @@ describe("the shape holds the next platforms' budgets", () => {
     };
     expect(perUser("MVP")).toBeGreaterThan(cryptocare.reviewTriggers![0].threshold);
     expect(perUser("Phase 2")).toBeLessThan(cryptocare.reviewTriggers![0].threshold);
+  });
+});
+
+describe("budgetedUsd", () => {
+  it("judges what a stack owns: an env stack's share of the shared cluster's nodes is left to the shared stack and the platform total", () => {
+    expect(budgetedUsd({ monthlyUsd: 111.39, upstreamShareUsd: 102 })).toBe(9.39);
+    expect(budgetedUsd({ monthlyUsd: 463 })).toBe(463);
+    // A budget an env stack would overrun only through its pods' share of the nodes is not overrun.
+    const share = { monthly: { low: 50, high: 90 }, currency: "USD" as const };
+    expect(compareToBudget(111.39, share, (usd) => usd).over).toBe(true);
+    expect(compareToBudget(budgetedUsd({ monthlyUsd: 111.39, upstreamShareUsd: 102 }), share, (usd) => usd).over).toBe(false);
   });
 });

@@ -156,6 +156,18 @@ export function formatMoney(x: number, currency: BudgetCurrency, signed = false)
   return `${signed && x > 0 ? "+" : ""}${formatAmount(x, currency)}`;
 }
 
+/**
+ * The part of a stack's estimate its budget share judges: what the stack itself runs. An env stack
+ * of a platform with a shared cluster also shows its pods' share of that cluster's nodes
+ * (`upstreamShareUsd`), but the shared stack's estimate already holds the node pools at their
+ * minimum and the platform total (nodes counted once) holds the nodes beyond it: judging the share
+ * again in the env stack would split the document's one budget into shares that add up to more
+ * than it.
+ */
+export function budgetedUsd(estimate: { monthlyUsd: number; upstreamShareUsd?: number }): number {
+  return cents(estimate.monthlyUsd - (estimate.upstreamShareUsd ?? 0));
+}
+
 /** How an estimate stands against a stack budget, both in the budget's currency. */
 export interface BudgetComparison {
   /** The estimate, converted to the budget's currency. */

@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { compareToBudget, formatRange, type HostNodePool, type StackCostFacts } from "../../model/cost/budget";
+import { budgetedUsd, compareToBudget, formatRange, type HostNodePool, type StackCostFacts } from "../../model/cost/budget";
 import { convertUsd, formatAmount, rateNote } from "../../model/cost/currency";
 import { countsInTotal, estimateStackCost } from "../../model/cost/estimate";
 import type { CostLine } from "../../model/cost/types";
@@ -71,7 +71,7 @@ const policy: StackValidationPolicy = defineStackRule({
     const budget = cost.budget;
     if (!budget) return s.notApplicable(cost.noBudget ?? "no budget stated in the platform's document");
     const estimate = estimateStackCost({ stack: s.facts.stack, resources: s.resources.map(recorded), upstreamResources: cost.hostNodePools.map(hostPoolResource), usage: cost.usage });
-    const cmp = compareToBudget(estimate.monthlyUsd, budget, convertUsd);
+    const cmp = compareToBudget(budgetedUsd(estimate), budget, convertUsd);
     if (!cmp.over) return;
     const c = budget.currency;
     const top = [...estimate.lines]
