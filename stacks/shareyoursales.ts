@@ -137,8 +137,11 @@ export const shareyoursalesSchema = z.strictObject({
   }),
   clamav: z.strictObject({ replicas: z.number().int().min(1).max(10) }),
   media: z.strictObject({
-    /** Serve product images through Cloud CDN at this host (§ Architecture Base de Données "S3/MinIO (Files) - Images"). Unset: no CDN. */
-    cdnHost: hostname.optional(),
+    /**
+     * The host product images are served from through Cloud CDN (issue 13: "Product images are
+     * served through the CDN"); every env has it, so that rct tries the CDN path before prod.
+     */
+    cdnHost: hostname,
   }),
 });
 
@@ -187,11 +190,11 @@ const shareyoursalesEnvsDefinition = platformDefinition({
   schema: shareyoursalesSchema,
   envs: {
     dev: {
-      profile: { ...common, ...devLike, media: {} },
+      profile: { ...common, ...devLike },
       compliance: { ...documentFacts, minBackupRetentionDays: 7, sources },
     },
     rct: {
-      profile: { ...common, ...devLike, media: {} },
+      profile: { ...common, ...devLike },
       compliance: { ...documentFacts, minBackupRetentionDays: 7, sources },
     },
     prod: {
@@ -208,7 +211,6 @@ const shareyoursalesEnvsDefinition = platformDefinition({
         redis: { leaders: 3, followers: 3, storageGi: 5 },
         elasticsearch: { nodes: 3, storageGi: 30 },
         clamav: { replicas: 2 },
-        media: {},
       },
       compliance: { ...documentFacts, minBackupRetentionDays: 28, sources },
     },
@@ -498,7 +500,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: ShareyoursalesConfig): Record<
     env: {
       NODE_ENV: ENV_TRAITS[env].runtimeMode,
       NEXT_PUBLIC_API_URL: `https://${c.host}/api`,
-      ...(media.cdnUrl ? { NEXT_PUBLIC_MEDIA_URL: media.cdnUrl } : {}),
+      NEXT_PUBLIC_MEDIA_URL: media.cdnUrl,
       // Server-side rendering calls the services inside the cluster, not through the public load balancer.
       ...Object.fromEntries(SERVICE_NAMES.map((svc) => [`${svc.toUpperCase()}_SERVICE_URL`, `http://${svc}.${ns.app}.svc:${SERVICE_PORTS[svc]}`])),
     },
@@ -605,7 +607,8 @@ function composeEnv(ctx: StackContext<AppEnv>, c: ShareyoursalesConfig): Record<
     search: search.url,
     backupBucket: postgresBackups.bucketName,
     buckets: { images: media.imagesBucketName, files: media.filesBucketName },
-    ...(media.cdnUrl ? { mediaUrl: media.cdnUrl, mediaIpAddress: media.cdnIpAddress } : {}),
+    mediaUrl: media.cdnUrl,
+    mediaIpAddress: media.cdnIpAddress,
     gateway: gateway.url,
   };
 }
@@ -618,8 +621,8 @@ interface MediaStorage {
   filesBucketName: string;
   /** Google service accounts the product and analytics services act as (Workload Identity). */
   serviceAccounts: Record<"product" | "analytics", string>;
-  cdnUrl?: string;
-  cdnIpAddress?: pulumi.Output<string>;
+  cdnUrl: string;
+  cdnIpAddress: pulumi.Output<string>;
 }
 
 /**
@@ -675,7 +678,6 @@ function mediaStorage(ctx: StackContext<AppEnv>, c: ShareyoursalesConfig, projec
   };
   const imagesBucketName = bucket("images", [serviceAccounts.product]);
   const filesBucketName = bucket("files", [serviceAccounts.product, serviceAccounts.analytics]);
-  if (!c.media.cdnHost) return { imagesBucketName, filesBucketName, serviceAccounts };
   // Product images through Cloud CDN at media.cdnHost; the bucket stays private (the CDN reads it
   // as Google's fill account, granted by the load balancer component).
   const cdn = new HttpsLoadBalancer(`${prefix}-media-cdn`, {

@@ -73,7 +73,8 @@ describe("env stacks of a platform differ only by data", () => {
         const env = s.slice(platform.length + 1);
         return (await preview(s)).evaluation.resources
           .filter((r) => !r.custom)
-          .map((r) => `${shape(r.urn)}::${r.name.replaceAll(env, "<env>")}`)
+          // The env as a whole name segment only (`shareyoursales-prod-flows`, never `product`).
+          .map((r) => `${shape(r.urn)}::${r.name.replace(new RegExp(`(?<![a-z0-9])${env}(?![a-z0-9])`, "g"), "<env>")}`)
           .sort();
       }),
     );

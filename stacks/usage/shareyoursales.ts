@@ -27,12 +27,12 @@ export function shareyoursalesUsage(env: StackEnv): UsageProfile {
     cloudRunRequests: assumed(0, "no Cloud Run service: the services run in the shared GKE cluster"),
     cloudRunRequestSeconds: assumed(0, "no Cloud Run service"),
     internetEgressGb: prod ? assumed(150, "API and frontend traffic through Traefik; product images leave through the CDN") : assumed(5, TEST),
-    cdnHitRatio: prod ? assumed(0.9, "product images are immutable once uploaded: most requests are cache hits") : assumed(0, "no CDN outside prod"),
+    cdnHitRatio: assumed(0.9, "product images are immutable once uploaded: most requests are cache hits"),
     natDataGb: shared ? assumed(50, "image pulls, ClamAV signature updates and payment/social APIs through NAT for the three envs") : assumed(0, "NAT is in shareyoursales-shared"),
     logIngestGib: shared ? assumed(60, "GKE system and workload logs of the three envs land in the cluster's project") : assumed(2, "the env project logs only its buckets' and keys' audit entries"),
     secretAccesses: assumed(0, "no Secret Manager secret: credentials are Kubernetes Secrets"),
-    // The product images' CDN (prod only: stacks/shareyoursales.ts media.cdnHost).
-    cdnBucketEgressGb: prod ? assumed(300, "1.5 million product image views a month × ~200 KB (resized images, the 5 MB upload limit is for originals)") : assumed(0, "no CDN outside prod"),
-    cdnBucketRequests: prod ? assumed(1_500_000, "1.5 million product image views a month") : assumed(0, "no CDN outside prod"),
+    // The product images' CDN (stacks/shareyoursales.ts media.cdnHost).
+    cdnBucketEgressGb: prod ? assumed(300, "1.5 million product image views a month × ~200 KB (resized images, the 5 MB upload limit is for originals)") : assumed(2, TEST),
+    cdnBucketRequests: prod ? assumed(1_500_000, "1.5 million product image views a month") : assumed(10_000, TEST),
   };
 }
