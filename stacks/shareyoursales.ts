@@ -13,6 +13,7 @@
  * budget can be checked; Madrid (europe-southwest1) is nearer but has no vendored price (see the
  * README's ShareYourSales section). Morocco's law 09-08 lets personal data go to the EU.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PrivateClusterCa } from "../components/common/private-ca";
@@ -23,6 +24,7 @@ import { Monitoring } from "../components/gcp/monitoring";
 import { ApiGateway, UPLOAD_MAX_BODY_BYTES } from "../components/k8s/api-gateway";
 import { CLAMAV_MIRROR_EGRESS, CLAMD_PORT, ClamavScanner, clamavPodSelector } from "../components/k8s/clamav";
 import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster, elasticsearchPodSelector } from "../components/k8s/elasticsearch";
+import { RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT } from "../components/k8s/operators";
 import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, DATA_PORTS, NetworkFlows, RFC1918, SENTRY_INGEST_CIDRS, type CidrEndpoint, type Flow, type FlowPort, type PodEndpoint } from "../components/k8s/network-flows";
 import { CNPG_METRICS_PORT, CNPG_STATUS_PORT, POSTGRES_PORT, PostgresCluster, postgresPodSelector } from "../components/k8s/postgres-cluster";
 import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
@@ -378,6 +380,12 @@ function composeEnv(ctx: StackContext<AppEnv>, c: ShareyoursalesConfig): Record<
     labels,
   }, opts);
   const trustedCa = { secretName: dataCa.trustSecretName };
+  // The Topology Operator reads its trust store once, at start: once this env's CA is in its
+  // namespace, roll it (an annotation per env, so each env's first deploy rolls it once).
+  const topologyOperatorTrust = new k8s.apps.v1.DeploymentPatch(`${PLATFORM}-${env}-topology-operator-trust`, {
+    metadata: { name: RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT, namespace: SHARED_NAMESPACES.rabbitmqOperator },
+    spec: { template: { metadata: { annotations: { [`platform/trusted-ca-${env}`]: dataCa.trustSecretName } } } },
+  }, { ...opts, dependsOn: [dataCa.trustCertificates[SHARED_NAMESPACES.rabbitmqOperator]] });
 
   // --- data services (§ Architecture Base de Données) ------------------------------------------------
   const postgres = new PostgresCluster(NAMES.postgres, {
@@ -412,6 +420,8 @@ function composeEnv(ctx: StackContext<AppEnv>, c: ShareyoursalesConfig): Record<
       ...WORKER_NAMES.map((w) => ({ name: `${w}-worker`, clientNamespaces: [ns.app], consumes: [w] })),
     ],
     metrics: { labels: metricsLabels },
+    // Topology objects (vhost, queues, users) go through the operator's TLS call to the broker.
+    crdInstallers: [topologyOperatorTrust],
     labels,
     deletionProtection,
   }, opts);

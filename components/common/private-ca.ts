@@ -171,6 +171,11 @@ export class PrivateClusterCa extends pulumi.ComponentResource {
   public readonly issuer: PrivateClusterCaRef;
   /** In each trust namespace: the Secret whose `ca.crt` is the CA's public certificate. */
   public readonly trustSecretName: string;
+  /**
+   * The Certificate writing that Secret, by namespace: Pulumi waits until cert-manager reports it
+   * Ready (the Secret then exists), so what reads the Secret can depend on it.
+   */
+  public readonly trustCertificates: Readonly<Record<string, pulumi.Resource>> = {};
 
   constructor(name: string, args: PrivateClusterCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super(PRIVATE_CLUSTER_CA_TYPE, name, {}, opts);
@@ -187,13 +192,15 @@ export class PrivateClusterCa extends pulumi.ComponentResource {
     );
     this.issuer = { name: issuerName, kind: "ClusterIssuer" };
     this.trustSecretName = `${rn}-trust`;
+    const trustCertificates: Record<string, pulumi.Resource> = {};
     for (const ns of r.trustNamespaces) {
-      new k8s.apiextensions.CustomResource(
+      trustCertificates[ns] = new k8s.apiextensions.CustomResource(
         `${name}-trust-${ns}`,
         {
           apiVersion: "cert-manager.io/v1",
           kind: "Certificate",
-          metadata: { name: `${rn}-trust`, namespace: ns, labels },
+          // pulumi-kubernetes ≥ 4.18 waits for the condition: the Secret exists once the create returns.
+          metadata: { name: `${rn}-trust`, namespace: ns, labels, annotations: { "pulumi.com/waitFor": "condition=Ready" } },
           spec: {
             secretName: this.trustSecretName,
             commonName: `${rn}-client.${ns}`,
@@ -207,6 +214,7 @@ export class PrivateClusterCa extends pulumi.ComponentResource {
         { parent: this, dependsOn: [clusterIssuer] },
       );
     }
+    this.trustCertificates = trustCertificates;
     this.registerOutputs({ issuer: this.issuer, trustSecretName: this.trustSecretName });
   }
 }
