@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
 import { crdDependencies, type CrdInstaller } from "../common/helm-addon";
+import { hostCertificate } from "../common/host-certificate";
 import { securityHeadersSpec } from "../traefik";
 
 export const API_GATEWAY_TYPE = "platform:k8s:ApiGateway";
@@ -294,21 +295,11 @@ export class ApiGateway extends pulumi.ComponentResource {
     const traefikOpts = { parent: this, dependsOn: crdDependencies("traefik.io/v1alpha1", installers) };
     const meta = (suffix = "") => ({ name: `${r.resourceName}${suffix}`, namespace: r.namespace, labels: r.labels });
 
-    const tlsSecretName = `${r.resourceName}-tls`;
-    const certificate = new k8s.apiextensions.CustomResource(
-      `${name}-certificate`,
-      {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        metadata: meta("-tls"),
-        spec: {
-          secretName: tlsSecretName,
-          dnsNames: [r.host],
-          issuerRef: { name: r.issuer.name, kind: r.issuer.kind, group: "cert-manager.io" },
-          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-        },
-      },
-      { parent: this, dependsOn: crdDependencies("cert-manager.io/v1", installers) },
+    const { certificate, secretName: tlsSecretName } = hostCertificate(
+      this,
+      name,
+      { resourceName: r.resourceName, namespace: r.namespace, labels: r.labels, host: r.host, issuer: r.issuer },
+      crdDependencies("cert-manager.io/v1", installers),
     );
 
     const middlewares: pulumi.Resource[] = [];

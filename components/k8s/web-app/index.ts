@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, mergeLabels, type CommonArgs, type Labels } from "../../common/conventions";
 import { assertPinnedImage } from "../../common/images";
 import { assertResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, zoneSpread, type ResourceSpec } from "../common/pod-security";
+import { hostCertificate } from "../common/host-certificate";
 import { securityHeadersSpec } from "../traefik";
 
 export const WEB_APP_TYPE = "platform:k8s:WebApp";
@@ -534,22 +535,7 @@ export class WebApp extends pulumi.ComponentResource {
     let url: pulumi.Output<string | undefined> = pulumi.output(undefined);
     if (r.ingress) {
       const i = r.ingress;
-      const tlsSecretName = `${r.resourceName}-tls`;
-      const certificate = new k8s.apiextensions.CustomResource(
-        `${name}-certificate`,
-        {
-          apiVersion: "cert-manager.io/v1",
-          kind: "Certificate",
-          metadata: meta("-tls"),
-          spec: {
-            secretName: tlsSecretName,
-            dnsNames: [i.host],
-            issuerRef: { name: i.issuer.name, kind: i.issuer.kind, group: "cert-manager.io" },
-            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-          },
-        },
-        { parent: this },
-      );
+      const { certificate, secretName: tlsSecretName } = hostCertificate(this, name, { resourceName: r.resourceName, namespace: r.namespace, labels, host: i.host, issuer: i.issuer });
       // The security headers, in the route's own namespace unless another Middleware is named.
       const routeDeps: pulumi.Resource[] = [certificate];
       let securityHeaders: TraefikRef;
