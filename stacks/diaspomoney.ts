@@ -22,7 +22,7 @@ import { TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
 import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
 import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
-import { DEFAULT_MASTER_CIDR, envDataCaName, envNamespaces, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
+import { DEFAULT_MASTER_CIDR, envDataCaName, envNamespaces, GKE_CLUSTER_DEFAULTS, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
 import { definePlatform, envsOf, platformDefinition, type ComplianceFacts, type StackContext } from "./platform";
 import { envProject, workloadBackupBucket } from "./env-project";
 import { clusterAccessSchema, clusterProvider } from "./shared-stack";
@@ -198,18 +198,13 @@ const diaspomoneySharedDefinition = gkeClusterFoundation({
       nodesCidr: "10.20.0.0/20",
       podsCidr: "10.24.0.0/14",
       servicesCidr: "10.28.0.0/20",
-      masterCidr: DEFAULT_MASTER_CIDR,
-      authorizedNetworks: [],
-      releaseChannel: "REGULAR",
+      ...GKE_CLUSTER_DEFAULTS,
       // At its maximum (4 nodes per zone × 3 zones of e2-standard-4, 3.92 CPU and 13.3Gi
       // allocatable each after GKE's reservations) the pool offers 47 CPU and 160Gi. The
       // deployability capacity check counts, for the shared stack, every env namespace at its quota's
       // requests (namespaceQuotas below) plus the requests the charts' values set: 36.8 CPU and
       // 109Gi; the ~10 CPU left covers GKE's system pods (kube-system, not in the plan), so the
       // pool keeps this size (costs are weighed separately).
-      machineType: "e2-standard-4",
-      minNodesPerZone: 1,
-      maxNodesPerZone: 4,
     },
     // diaspomoney.md § Chiffrement: "TLS 1.3 - Transport".
     edge: { traefikReplicas: 3, minTlsVersion: "VersionTLS13", monitoringDomain: "diaspomoney.fr", prometheusRetention: "15d", prometheusStorageGi: 50 },

@@ -67,6 +67,22 @@ export const OPERATOR_NAMESPACES: Record<OperatorName, string> = {
 /** The GKE control plane's private range by default; env stacks' network policies let operands reach it. */
 export const DEFAULT_MASTER_CIDR = "172.16.0.0/28";
 
+/**
+ * The cluster settings a platform's foundation profile starts from (it gives its own address
+ * ranges, and overrides what its document sizes differently): a private control plane no network
+ * reaches until one is listed, the REGULAR channel, and a regional pool of e2-standard-4 idling at
+ * one node per zone and growing to four (47 CPU and 160Gi allocatable, what the capacity check
+ * holds every env's quotas against).
+ */
+export const GKE_CLUSTER_DEFAULTS = {
+  masterCidr: DEFAULT_MASTER_CIDR,
+  authorizedNetworks: [],
+  releaseChannel: "REGULAR",
+  machineType: "e2-standard-4",
+  minNodesPerZone: 1,
+  maxNodesPerZone: 4,
+} as const satisfies Partial<z.input<GkeClusterFoundationSchema<AppEnv>>["cluster"]>;
+
 /** Every API the foundation calls in the cluster's project (each env stack enables its own project's). */
 const FOUNDATION_APIS = [
   "artifactregistry.googleapis.com",

@@ -36,7 +36,7 @@ import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
 import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
 import { envProject, workloadBackupBucket, workloadIdentityAccount, type EnvProjectHandles } from "./env-project";
-import { DEFAULT_MASTER_CIDR, envDataCaName, envNamespaces, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
+import { DEFAULT_MASTER_CIDR, envDataCaName, envNamespaces, GKE_CLUSTER_DEFAULTS, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
 import { definePlatform, envsOf, platformDefinition, type ComplianceFacts, type StackContext } from "./platform";
 import { clusterAccessSchema, clusterProvider } from "./shared-stack";
 
@@ -253,17 +253,12 @@ const shareyoursalesSharedDefinition = gkeClusterFoundation({
       nodesCidr: "10.40.0.0/20",
       podsCidr: "10.44.0.0/14",
       servicesCidr: "10.48.0.0/20",
-      masterCidr: DEFAULT_MASTER_CIDR,
-      authorizedNetworks: [],
-      releaseChannel: "REGULAR",
+      ...GKE_CLUSTER_DEFAULTS,
       // The capacity check counts every namespace at its quota's requests (the env namespaces below,
       // the operators', monitoring's and observability's) plus the charts' requests: 36 CPU, over
       // the 35.3 that 3 nodes per zone offer; at 4 per zone (12 × e2-standard-4, 3.92 CPU and 13.3Gi
       // allocatable each) the pool offers 47 CPU and 160Gi. The pool idles at one node per zone
       // (what the cost estimate prices), and the autoscaler adds nodes only for pods that need them.
-      machineType: "e2-standard-4",
-      minNodesPerZone: 1,
-      maxNodesPerZone: 4,
     },
     // § Sécurité: TLS everywhere; 1.2 stays allowed for older Android browsers common in Morocco.
     edge: { traefikReplicas: 2, minTlsVersion: "VersionTLS12", monitoringDomain: "shareyoursales.ma", prometheusRetention: "15d", prometheusStorageGi: 50 },
