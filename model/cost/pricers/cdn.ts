@@ -8,6 +8,7 @@ import type { RecordedResource } from "../../plan-values";
 import { groupThousands } from "../currency";
 import { PriceLookup } from "../prices";
 import type { CostLine } from "../types";
+import type { UsageKey } from "../usage";
 import { notPriced, priced, usd, type PricingContext } from "./common";
 
 export function priceCdn(r: RecordedResource, ctx: PricingContext): CostLine[] {
@@ -15,24 +16,7 @@ export function priceCdn(r: RecordedResource, ctx: PricingContext): CostLine[] {
   const backends = ctx.resources.filter((x) => x.type === r.type).length || 1;
   const cached = (ctx.usage.internetEgressGb.value / backends) * ctx.usage.cdnHitRatio.value;
   const lookups = ctx.usage.cloudRunRequests.value / backends;
-  const p = new PriceLookup(ctx.tables);
-  const egressRate = p.usd("cdn.cache_egress.europe.0_10tib.gb");
-  const lookupRate = p.usd("cdn.cache_lookup.per_10k.global");
-  const lines: CostLine[] = [
-    priced(
-      r,
-      "cdn",
-      `${Math.round(cached * 100) / 100} GiB from cache, ${groupThousands(Math.round(lookups))} lookups`,
-      cached * egressRate + (lookups / 1e4) * lookupRate,
-      `${Math.round(cached * 100) / 100} GiB × ${usd(egressRate)}/GiB + ${Math.round(lookups / 1e4)} × 10k lookups × ${usd(lookupRate)}`,
-      p,
-      ["internetEgressGb", "cdnHitRatio", "cloudRunRequests"],
-    ),
-  ];
-  if (ctx.tables.gcp["cdn.cache_fill.gb.range"] && !new PriceLookup(ctx.tables).usable("cdn.cache_fill.gb.range")) {
-    lines.push(notPriced(r, "cdn-cache-fill", "cache fill from the origin", "price cdn.cache_fill.gb.range is unconfirmed (USD 0.01–0.04/GiB by region pair): refused"));
-  }
-  return lines;
+  return cdnLines(r, ctx, cached, lookups, "cache fill from the origin", ["internetEgressGb", "cdnHitRatio", "cloudRunRequests"]);
 }
 
 /**
@@ -50,22 +34,20 @@ export function priceCdnBackendBucket(r: RecordedResource, ctx: PricingContext):
   const buckets = ctx.resources.filter((x) => x.type === r.type).length || 1;
   const cached = (cdnBucketEgressGb.value / buckets) * ctx.usage.cdnHitRatio.value;
   const lookups = cdnBucketRequests.value / buckets;
+  return cdnLines(r, ctx, cached, lookups, "cache fill from the bucket", ["cdnBucketEgressGb", "cdnHitRatio", "cdnBucketRequests"]);
+}
+
+/** Cache egress at the Europe rate and cache lookups, then cache fill listed as not priced (its rate is unconfirmed). */
+function cdnLines(r: RecordedResource, ctx: PricingContext, cachedGb: number, lookups: number, fill: string, usageKeys: UsageKey[]): CostLine[] {
   const p = new PriceLookup(ctx.tables);
   const egressRate = p.usd("cdn.cache_egress.europe.0_10tib.gb");
   const lookupRate = p.usd("cdn.cache_lookup.per_10k.global");
+  const gb = Math.round(cachedGb * 100) / 100;
   const lines: CostLine[] = [
-    priced(
-      r,
-      "cdn",
-      `${Math.round(cached * 100) / 100} GiB from cache, ${groupThousands(Math.round(lookups))} lookups`,
-      cached * egressRate + (lookups / 1e4) * lookupRate,
-      `${Math.round(cached * 100) / 100} GiB × ${usd(egressRate)}/GiB + ${Math.round(lookups / 1e4)} × 10k lookups × ${usd(lookupRate)}`,
-      p,
-      ["cdnBucketEgressGb", "cdnHitRatio", "cdnBucketRequests"],
-    ),
+    priced(r, "cdn", `${gb} GiB from cache, ${groupThousands(Math.round(lookups))} lookups`, cachedGb * egressRate + (lookups / 1e4) * lookupRate, `${gb} GiB × ${usd(egressRate)}/GiB + ${Math.round(lookups / 1e4)} × 10k lookups × ${usd(lookupRate)}`, p, usageKeys),
   ];
   if (ctx.tables.gcp["cdn.cache_fill.gb.range"] && !p.usable("cdn.cache_fill.gb.range")) {
-    lines.push(notPriced(r, "cdn-cache-fill", "cache fill from the bucket", "price cdn.cache_fill.gb.range is unconfirmed (USD 0.01–0.04/GiB by region pair): refused"));
+    lines.push(notPriced(r, "cdn-cache-fill", fill, "price cdn.cache_fill.gb.range is unconfirmed (USD 0.01–0.04/GiB by region pair): refused"));
   }
   return lines;
 }
