@@ -8,7 +8,8 @@
  * (stacks/gke-cluster-foundation.ts) with ShareYourSales' operators and figures, and
  * `shareyoursales-<env>` holds what runs in the env's two namespaces (app and infra).
  *
- * Region: the platform serves Morocco (§ Conformité Légale: "fiscalité Maroc", "ICE au Maroc").
+ * Region: the platform serves Morocco (§ Plan de migration, Phase 2 "Conformité Légale":
+ * "Intégration fiscalité Maroc"; § Fonctionnalités manquantes, KYC: "ICE au Maroc").
  * europe-west9 (Paris) is the nearest EU region whose prices the project vendors, so the document's
  * budget can be checked; Madrid (europe-southwest1) is nearer but has no vendored price (see the
  * README's ShareYourSales section). Morocco's law 09-08 lets personal data go to the EU.
@@ -157,7 +158,7 @@ const documentFacts = {
   pointInTimeRecoveryRequired: true,
 };
 const sources: ComplianceFacts["sources"] = {
-  allowedLocations: `${DOC} § Conformité Légale ("fiscalité Maroc"): EU regions nearest Morocco (stacks/shareyoursales.ts)`,
+  allowedLocations: `${DOC} § Plan de migration, Phase 2 "Conformité Légale" ("Intégration fiscalité Maroc"): EU regions nearest Morocco (stacks/shareyoursales.ts)`,
   minBackupRetentionDays: `${DOC} § Architecture Base de Données (no retention figure): 7 days in dev/rct, 28 in prod, the policy pack's floor`,
   maxBackupIntervalHours: `${DOC} gives no backup interval: daily base backups plus continuous WAL archiving (ours)`,
   pointInTimeRecoveryRequired: `${DOC} § Points Forts Existants ("Calcul automatique des commissions", "Système de paiements basique"): commission and payment data; WAL archiving gives point-in-time recovery (ours)`,
