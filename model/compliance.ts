@@ -24,10 +24,16 @@ export interface ComplianceFacts {
   /** The document states an RPO (or the env needs point-in-time recovery): PITR / binlogs required. */
   pointInTimeRecoveryRequired: boolean;
   /**
+   * The RPO the document states, in minutes: the longest window of writes a data service may lose,
+   * which its log shipping (WAL archiving, binlog archiving, PITR logs) or, without any, its backup
+   * interval must stay within. null (or absent) when the document states no RPO: nothing checks it.
+   */
+  maxRpoMinutes?: number | null;
+  /**
    * Where each figure comes from (`quickfund.md § Backups ("Fréquence: Tous les 2 jours")`): a
    * violation of the rule enforcing the figure, and the preview summary, name it.
    */
-  sources: Record<ComplianceFactKey, string>;
+  sources: Record<ComplianceFactKey, string> & { maxRpoMinutes?: string };
 }
 
 /** The facts a stack's policy config carries (generated from the platform's ComplianceFacts). */
@@ -39,6 +45,8 @@ export interface StackFacts {
   minBackupRetentionDays: number;
   maxBackupIntervalHours: number;
   pointInTimeRecoveryRequired: boolean;
+  /** The stated RPO in minutes (ComplianceFacts.maxRpoMinutes); null when the document states none. */
+  maxRpoMinutes?: number | null;
   /** The document asks for cache/queue persistence (e.g. diaspomoney.md § Backup: "Redis - Persistence AOF"). */
   persistenceRequired: boolean;
   /**
@@ -50,6 +58,16 @@ export interface StackFacts {
   /** The document section behind each fact the rule reads (fact name → citation); absent facts have no citation. */
   sources: Partial<Record<FactKey, string>>;
 }
+
+/**
+ * Label of a CronJob that rotates a MariaDB's binary log (`FLUSH BINARY LOGS`) on a schedule: the
+ * name of the MariaDB it rotates, in the MariaDB's namespace. mariadb-operator archives closed
+ * binary logs only (v26.6.0 pkg/binlog/archiver.go skips the active one) and MariaDB closes a
+ * binary log at max_binlog_size, not on a clock: without a scheduled rotation, a quiet shard keeps
+ * its last writes unarchived for as long as it stays quiet. platform-data-service-require-rpo-log-shipping
+ * reads the schedule from this CronJob (or from a scheduled SqlJob of the MariaDB).
+ */
+export const BINLOG_ROTATION_TARGET_LABEL = "backup.platform/binlog-rotation-for";
 
 /** A fact a rule may read from its config (the stack identity and the citations are not facts). */
 export type FactKey = Exclude<keyof StackFacts, "stack" | "platform" | "env" | "sources">;

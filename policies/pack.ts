@@ -95,6 +95,7 @@ import gcpSqlInstanceRequireAuditFlags from "./protection/gcp-sql-instance-requi
 import gcpComputeSubnetworkRequireFlowLogs from "./protection/gcp-compute-subnetwork-require-flow-logs";
 import platformCostStackRestrictMonthlyCost from "./cost/platform-cost-stack-restrict-monthly-cost";
 import k8sCnpgClusterRequireBackups from "./backup/k8s-cnpg-cluster-require-backups";
+import platformDataServiceRequireRpoLogShipping from "./backup/platform-data-service-require-rpo-log-shipping";
 
 export const PACK_NAME = "platform-policies";
 
@@ -192,6 +193,7 @@ export const policies = [
   gcpComputeSubnetworkRequireFlowLogs,
   platformCostStackRestrictMonthlyCost,
   k8sCnpgClusterRequireBackups,
+  platformDataServiceRequireRpoLogShipping,
 ];
 
 export const packArgs: PolicyPackArgs = {

@@ -118,12 +118,15 @@ const documentFacts = {
   // "MongoDB - Backup quotidien": daily; retention is the team's (the document gives none).
   maxBackupIntervalHours: 24,
   pointInTimeRecoveryRequired: false,
+  // The document states no RPO: nothing to hold log shipping to.
+  maxRpoMinutes: null,
 };
 const sources: ComplianceFacts["sources"] = {
   allowedLocations: `${DOC} § Conformité ("GDPR - Protection des données")`,
   minBackupRetentionDays: `${DOC} § Backup (no retention figure): 28 days in prod, the policy pack's floor`,
   maxBackupIntervalHours: `${DOC} § Backup ("MongoDB - Backup quotidien")`,
   pointInTimeRecoveryRequired: `${DOC} states no RPO`,
+  maxRpoMinutes: `${DOC} states no RPO`,
 };
 
 /** What every env's profile shares; each row below states the figures that differ. */

@@ -120,12 +120,15 @@ const documentFacts = {
   allowedLocations: ["EU", ...QUICKFUND_REGIONS],
   // quickfund.md § Backups: "Fréquence: Tous les 2 jours".
   maxBackupIntervalHours: 48,
+  // The document states no RPO: nothing to hold log shipping to.
+  maxRpoMinutes: null,
 };
 const sources = {
   allowedLocations: `${DOC} § Sécurité ("Conformité RGPD — Données en Europe") and § Hébergement ("Région: Europe")`,
   minBackupRetentionDays: `${DOC} § Backups ("Rétention: Standard GCP"); 30 days in prod is the team's floor for financial data`,
   maxBackupIntervalHours: `${DOC} § Backups ("Fréquence: Tous les 2 jours")`,
   pointInTimeRecoveryRequired: `${DOC} § Base de données (PostgreSQL for financial data, "Critique"): PITR in rct and prod`,
+  maxRpoMinutes: `${DOC} states no RPO`,
 };
 
 /** The app envs (dev, rct, prod), one row each: adding an env to Quickfund is one row here plus its stack file. */

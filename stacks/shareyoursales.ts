@@ -156,12 +156,15 @@ const documentFacts = {
   // The document gives no backup figure; base backups daily with continuous WAL archiving are ours.
   maxBackupIntervalHours: 24,
   pointInTimeRecoveryRequired: true,
+  // The document states no RPO: nothing to hold log shipping to.
+  maxRpoMinutes: null,
 };
 const sources: ComplianceFacts["sources"] = {
   allowedLocations: `${DOC} § Plan de migration, Phase 2 "Conformité Légale" ("Intégration fiscalité Maroc"): EU regions nearest Morocco (stacks/shareyoursales.ts)`,
   minBackupRetentionDays: `${DOC} § Architecture Base de Données (no retention figure): 7 days in dev/rct, 28 in prod, the policy pack's floor`,
   maxBackupIntervalHours: `${DOC} gives no backup interval: daily base backups plus continuous WAL archiving (ours)`,
   pointInTimeRecoveryRequired: `${DOC} § Points Forts Existants ("Calcul automatique des commissions", "Système de paiements basique"): commission and payment data; WAL archiving gives point-in-time recovery (ours)`,
+  maxRpoMinutes: `${DOC} states no RPO`,
 };
 
 /**

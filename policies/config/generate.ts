@@ -61,6 +61,8 @@ export function stackFacts(platform: PlatformFacts, env: StackEnv): StackFacts {
     minBackupRetentionDays: c.minBackupRetentionDays,
     maxBackupIntervalHours: c.maxBackupIntervalHours,
     pointInTimeRecoveryRequired: c.pointInTimeRecoveryRequired,
+    // Written as null when the document states none: the rule then says so instead of "not configured".
+    maxRpoMinutes: c.maxRpoMinutes ?? null,
     persistenceRequired: doc.persistenceRequired,
     // Only the foundation stack runs cluster-wide agents.
     privilegedNamespaces: isFoundationEnv(env) ? [...doc.privilegedNamespaces] : [],

@@ -43,7 +43,7 @@ export type { FactKey, StackFacts } from "../../model/compliance";
  * requirement): a violation of a rule enforcing one names the document section behind it. An
  * exemption list (privilegedNamespaces) is not a figure a violation breaks.
  */
-export const CITED_FACTS: readonly FactKey[] = ["allowedLocations", "minBackupRetentionDays", "maxBackupIntervalHours", "pointInTimeRecoveryRequired", "persistenceRequired"];
+export const CITED_FACTS: readonly FactKey[] = ["allowedLocations", "minBackupRetentionDays", "maxBackupIntervalHours", "pointInTimeRecoveryRequired", "maxRpoMinutes", "persistenceRequired"];
 
 export interface Waiver {
   /** Optional: the policy name; when present it must be the policy the waiver is filed under. */
@@ -142,6 +142,8 @@ const FACT_SCHEMAS: Record<FactKey, object> = {
   minBackupRetentionDays: { type: "integer", minimum: 1 },
   maxBackupIntervalHours: { type: "integer", minimum: 1 },
   pointInTimeRecoveryRequired: { type: "boolean" },
+  // null: the document states no RPO (the key is still present, so a config without it is a missing fact).
+  maxRpoMinutes: { type: ["integer", "null"], minimum: 1 },
   persistenceRequired: { type: "boolean" },
   privilegedNamespaces: { type: "array", items: { type: "string" } },
 };
@@ -170,6 +172,7 @@ const DEFAULT_FACTS: StackFacts = {
   minBackupRetentionDays: 0,
   maxBackupIntervalHours: 0,
   pointInTimeRecoveryRequired: false,
+  maxRpoMinutes: null,
   persistenceRequired: false,
   privilegedNamespaces: [],
   sources: {},

@@ -41,6 +41,8 @@ export const PROD_FACTS: StackFacts = {
   minBackupRetentionDays: 30,
   maxBackupIntervalHours: 48,
   pointInTimeRecoveryRequired: true,
+  // DiaspoMoney states no RPO; the RPO rule's spec sets one.
+  maxRpoMinutes: null,
   persistenceRequired: true,
   privilegedNamespaces: ["monitoring-node-exporter"],
   // No citations by default: a spec's messages are the rule's own; tests/policies/citations.test.ts adds them.
