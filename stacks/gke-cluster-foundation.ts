@@ -51,6 +51,7 @@ export const SHARED_NAMESPACES = {
   eckOperator: "elastic-system",
   rabbitmqOperator: "rabbitmq-system",
   cnpgOperator: "cnpg-system",
+  mariadbOperator: "mariadb-operator",
 } as const;
 
 /** Where each data-service operator runs. */
@@ -62,6 +63,7 @@ export const OPERATOR_NAMESPACES: Record<OperatorName, string> = {
   eck: SHARED_NAMESPACES.eckOperator,
   rabbitmq: SHARED_NAMESPACES.rabbitmqOperator,
   cnpg: SHARED_NAMESPACES.cnpgOperator,
+  mariadb: SHARED_NAMESPACES.mariadbOperator,
 };
 
 /** The GKE control plane's private range by default; env stacks' network policies let operands reach it. */
@@ -391,6 +393,7 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
     // The Topology Operator calls each env's broker over TLS signed by that env's private CA.
     rabbitmq: listed("rabbitmq") ? { ...operatorArgs("rabbitmq"), trustedCaSecrets: options.servedEnvs.map((env) => `${envDataCaName(platform, env)}-trust`) } : operatorArgs("rabbitmq"),
     cnpg: operatorArgs("cnpg"),
+    mariadb: operatorArgs("mariadb"),
     // The RabbitMQ operators' webhook certificates and the Barman Cloud plugin's mTLS come from cert-manager.
     ...(listed("rabbitmq") || listed("cnpg") ? { certManager: certManager.crds } : {}),
     monitoringNamespace: SHARED_NAMESPACES.monitoring,

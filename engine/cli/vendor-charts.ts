@@ -20,7 +20,7 @@ import { join, resolve } from "node:path";
 import { CERT_MANAGER_CHART } from "../../components/k8s/cert-manager";
 import { KUBE_PROMETHEUS_STACK_CHART } from "../../components/k8s/monitoring-stack";
 import { ALLOY_CHART, LOKI_CHART, TEMPO_CHART } from "../../components/k8s/logs-traces";
-import { BARMAN_CLOUD_PLUGIN_CHART, OPERATOR_CHARTS } from "../../components/k8s/operators";
+import { BARMAN_CLOUD_PLUGIN_CHART, MARIADB_CRDS_CHART, OPERATOR_CHARTS } from "../../components/k8s/operators";
 import { TRAEFIK_CHART } from "../../components/k8s/traefik";
 import { chartKey, VENDORED_CHARTS_DIR, type ChartMeta } from "../deployability/chart-values";
 import { CliError, parseCli, runMain } from "./args";
@@ -32,6 +32,7 @@ export const PINNED_CHARTS: readonly { chart: string; version: string }[] = [
   KUBE_PROMETHEUS_STACK_CHART,
   ...Object.values(OPERATOR_CHARTS),
   BARMAN_CLOUD_PLUGIN_CHART,
+  MARIADB_CRDS_CHART,
   LOKI_CHART,
   TEMPO_CHART,
   ALLOY_CHART,

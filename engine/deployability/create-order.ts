@@ -114,6 +114,10 @@ export const CRD_INSTALLERS: Record<string, CrdInstaller> = {
   "rabbitmq.com": { charts: ["rabbitmq-cluster-operator"], installsCrds: always, source: "CloudPirates rabbitmq-cluster-operator 0.6.5 charts/rabbitmq-cluster-operator/crds/" },
   "postgresql.cnpg.io": { charts: ["cloudnative-pg"], installsCrds: onUnlessFalse("crds.create"), templated: true, source: "cloudnative-pg chart 0.29.0 templates/crds/crds.yaml (gated by crds.create, default true)" },
   "barmancloud.cnpg.io": { charts: ["plugin-barman-cloud"], installsCrds: onUnlessFalse("crds.create"), templated: true, source: "plugin-barman-cloud chart 0.7.0 templates/crds/crds.yaml (ObjectStore; gated by crds.create, default true)" },
+  // mariadb-operator-crds 26.6.0 templates/crds.yaml: the 12 k8s.mariadb.com CRDs, unconditional (the
+  // chart takes no values). The operator chart's own copy (its mariadb-operator-crds subchart, condition
+  // `crds.enabled`, default false) is not counted: upstream installs the CRDs chart on its own.
+  "k8s.mariadb.com": { charts: ["mariadb-operator-crds"], installsCrds: always, templated: true, source: "mariadb-operator-crds chart 26.6.0 templates/crds.yaml (no values; the mariadb-operator chart installs none by default)" },
   "autoscaling.k8s.io": {
     charts: [],
     installsCrds: always,

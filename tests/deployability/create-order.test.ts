@@ -92,6 +92,17 @@ describe("create-order: CRDs", () => {
     expect(findings(createOrderCheck, [release(off), cr])[0]!.message).toMatch(new RegExp(`installs the ${apiVersion.split("/")[0]!.replace(/\./g, "\\.")} CRDs`));
   });
 
+  it("knows the k8s.mariadb.com CRDs come with the mariadb-operator-crds chart, not with the operator's", () => {
+    const mdb = res("kubernetes:k8s.mariadb.com/v1alpha1:MariaDB", "shard", { metadata: { namespace: "infra" } });
+    const crds = res("kubernetes:helm.sh/v3:Release", "crds", { chart: "oci://ghcr.io/mariadb-operator/charts/mariadb-operator-crds", namespace: "mariadb-operator", values: {}, skipCrds: true });
+    const operator = res("kubernetes:helm.sh/v3:Release", "op", { chart: "oci://ghcr.io/mariadb-operator/charts/mariadb-operator", namespace: "mariadb-operator", values: { crds: { enabled: false } } }, { dependsOn: [crds] });
+    expect(findings(createOrderCheck, [operator, mdb])[0]!.message).toMatch(/installs the k8s\.mariadb\.com CRDs \(shipped by the mariadb-operator-crds chart/);
+    expect(findings(createOrderCheck, [crds, operator, mdb])[0]!.message).toMatch(/does not wait for Release "crds"/);
+    // Waiting for the operator's release, which waits for the CRDs' release, is enough.
+    const afterOperator = res("kubernetes:k8s.mariadb.com/v1alpha1:MariaDB", "shard", { metadata: { namespace: "infra" } }, { dependsOn: [operator] });
+    expect(findings(createOrderCheck, [crds, operator, afterOperator])).toEqual([]);
+  });
+
   it("knows the RabbitMQ chart ships its CRDs in crds/, which skipCrds leaves out", () => {
     const cluster = res("kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster", "bus", { metadata: { namespace: "infra" } });
     const chart = "oci://ghcr.io/cloudpirates-io/helm-charts/rabbitmq-cluster-operator";

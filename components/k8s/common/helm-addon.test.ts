@@ -7,7 +7,7 @@ import { ComponentArgsError } from "../../common/conventions";
 import { CERT_MANAGER_CHART } from "../cert-manager";
 import { KUBE_PROMETHEUS_STACK_CHART } from "../monitoring-stack";
 import { ALLOY_CHART, LOKI_CHART, TEMPO_CHART } from "../logs-traces";
-import { BARMAN_CLOUD_PLUGIN_CHART, OPERATOR_CHARTS } from "../operators";
+import { BARMAN_CLOUD_PLUGIN_CHART, MARIADB_CRDS_CHART, OPERATOR_CHARTS } from "../operators";
 import { TRAEFIK_CHART } from "../traefik";
 import { apiGroupOf, crdDependencies, helmAddon, helmChartSource, resolvePinnedHelmRelease, type CrdInstaller, type PinnedChart } from "./helm-addon";
 
@@ -113,15 +113,16 @@ describe("crdDependencies", () => {
 });
 
 describe("the repository's pinned charts", () => {
-  const charts: PinnedChart[] = [TRAEFIK_CHART, CERT_MANAGER_CHART, KUBE_PROMETHEUS_STACK_CHART, ...Object.values(OPERATOR_CHARTS), BARMAN_CLOUD_PLUGIN_CHART];
-  /** Pinned charts that install no CRD. */
-  const plain: PinnedChart[] = [LOKI_CHART, TEMPO_CHART, ALLOY_CHART];
+  const { mariadb: mariadbOperator, ...crdOperators } = OPERATOR_CHARTS;
+  const charts: PinnedChart[] = [TRAEFIK_CHART, CERT_MANAGER_CHART, KUBE_PROMETHEUS_STACK_CHART, ...Object.values(crdOperators), BARMAN_CLOUD_PLUGIN_CHART, MARIADB_CRDS_CHART];
+  /** Pinned charts that install no CRD (mariadb-operator: its CRDs are MARIADB_CRDS_CHART's release). */
+  const plain: PinnedChart[] = [LOKI_CHART, TEMPO_CHART, ALLOY_CHART, mariadbOperator];
 
   it("are exact versions from https or oci sources", () => {
     for (const c of [...charts, ...plain]) expect(() => resolvePinnedHelmRelease("t:T", c.chart, { releaseName: "r", chart: c }), c.chart).not.toThrow();
   });
 
-  it("attribute no CRD group of the create-order check to a chart that installs none (Loki, Tempo, Alloy)", () => {
+  it("attribute no CRD group of the create-order check to a chart that installs none (Loki, Tempo, Alloy, mariadb-operator)", () => {
     for (const c of plain) {
       expect(c.crdGroups ?? [], c.chart).toEqual([]);
       for (const [group, rule] of Object.entries(CRD_INSTALLERS)) expect(rule.charts, `${group} → ${c.chart}`).not.toContain(c.chart);

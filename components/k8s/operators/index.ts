@@ -5,13 +5,16 @@
  *   MongoDB Controllers for Kubernetes (serving MongoDBCommunity), OT-CONTAINER-KIT's redis-operator;
  * - docs/platforms/shareyoursales.md (event bus, workers scaling on queue length, search,
  *   PostgreSQL): the RabbitMQ Cluster + Messaging Topology Operators, KEDA, ECK, CloudNativePG with
- *   its Barman Cloud backup plugin.
- * A platform's foundation disables the ones it does not use (`enabled: false`).
+ *   its Barman Cloud backup plugin;
+ * - docs/platforms/crm-courtier.md § 04 Scaling Multi-Cabinets ("2 Shards MariaDB (master-slave
+ *   chacun)"): mariadb-operator.
+ * A platform's foundation disables the ones it does not use (`enabled: false`); the opt-in ones
+ * (OPT_IN_OPERATORS: mariadb) run only where a platform lists them.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
-import { crdDependencies, DEFAULT_ADDON_ENV, helmAddon, pinnedHelmRelease, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
+import { addonNamespace, crdDependencies, DEFAULT_ADDON_ENV, helmAddon, pinnedHelmRelease, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
 import { restrictedContainerSecurityContext, type ResourceSpec } from "../common/pod-security";
 import { apiServerEgress, type AllowRule } from "../namespace";
 
@@ -40,8 +43,21 @@ export const OPERATOR_CHARTS = {
   rabbitmq: { chart: "rabbitmq-cluster-operator", version: "0.6.5", repo: "oci://ghcr.io/cloudpirates-io/helm-charts", crdGroups: ["rabbitmq.com"] },
   // CloudNativePG 1.30.0 is chart 0.29.0; its CRDs are in templates/crds/ (`crds.create`, default true).
   cnpg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts", crdGroups: ["postgresql.cnpg.io"] },
+  // mariadb-operator 26.6.0 (chart version = operator version), from the OCI registry its docs
+  // install from. The chart installs no CRD (`crds.enabled` false): MARIADB_CRDS_CHART does, in a
+  // release of its own, so that removing the operator never deletes the CRDs and every MariaDB with them.
+  mariadb: { chart: "mariadb-operator", version: "26.6.0", repo: "oci://ghcr.io/mariadb-operator/charts", crdGroups: [] },
 } as const satisfies Record<string, PinnedChart>;
 export type OperatorName = keyof typeof OPERATOR_CHARTS;
+
+/** Operators installed only where a platform lists them (`mariadb: {}`), so that the other platforms' plans stay as they are. */
+export const OPT_IN_OPERATORS: readonly OperatorName[] = ["mariadb"];
+
+/**
+ * mariadb-operator-crds 26.6.0 (same commit as the operator chart, v26.6.0): the k8s.mariadb.com
+ * CRDs vendored in vendor/crds/mariadb-operator. Installed before the operator, in its namespace.
+ */
+export const MARIADB_CRDS_CHART = { chart: "mariadb-operator-crds", version: "26.6.0", repo: "oci://ghcr.io/mariadb-operator/charts", crdGroups: ["k8s.mariadb.com"] } as const satisfies PinnedChart;
 
 /**
  * The Barman Cloud CNPG-I plugin, part of the `cnpg` operator (same namespace: CloudNativePG looks
@@ -95,6 +111,9 @@ export const OPERATOR_WORKLOAD_PORTS: Record<OperatorName, number[]> = {
   // CloudNativePG docs/src/networking.md (v1.30.0): "the operator can reach every cluster pod on
   // ports 8000 and 5432" (8000 is the instance manager's status endpoint).
   cnpg: [8000, 5432],
+  // The operator runs the Database/User/Grant SQL and sets up replication on 3306, and calls each
+  // pod's agent sidecar API on 5555 (26.6.0 default, api/v1alpha1/base_types.go).
+  mariadb: [3306, 5555],
 };
 
 /**
@@ -125,6 +144,9 @@ export const OPERATOR_API_SERVER_INGRESS_PORTS: Record<OperatorName, number[]> =
   rabbitmq: [9443],
   // cloudnative-pg 0.29.0 `webhook.port` (default 9443), moved.
   cnpg: [GKE_CONTROL_PLANE_TO_NODE_PORT],
+  // mariadb-operator 26.6.0 `webhook.port` (default 9443), moved. Its cert-controller issues and
+  // rotates the webhook certificate itself: no cert-manager needed.
+  mariadb: [GKE_CONTROL_PLANE_TO_NODE_PORT],
 };
 
 /** Ports Prometheus scrapes in each operator's namespace (only opened when `monitoringNamespace` is set). */
@@ -137,6 +159,8 @@ export const OPERATOR_METRICS_PORTS: Record<OperatorName, number[]> = {
   // Cluster Operator `containerPorts.metrics` 9782; Topology Operator plain-HTTP metrics 8080.
   rabbitmq: [9782, 8080],
   cnpg: [8080],
+  // Operator, webhook and cert-controller: `--metrics-addr=:8080` each.
+  mariadb: [8080],
 };
 
 /**
@@ -175,6 +199,14 @@ export const OPERATOR_POD_RESOURCES: Record<OperatorName, Record<string, { repli
     operator: { replicas: 1, requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     barmanCloudPlugin: { replicas: 1, requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
   },
+  // The mariadb-operator chart sets none (its comments suggest 10m/32Mi). Ours: the controller
+  // caches the MariaDBs and their SQL resources, backups and Jobs of the watched namespaces, like
+  // CloudNativePG's; the webhook and cert-controller serve a handful of requests an hour.
+  mariadb: {
+    operator: { replicas: 1, requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    webhook: { replicas: 1, requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    certController: { replicas: 1, requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+  },
 };
 
 /** Quota of each operator namespace: room for OPERATOR_POD_RESOURCES plus one surge pod during a rolling update. */
@@ -197,12 +229,15 @@ export const OPERATOR_IMAGES = {
   // ghcr.io/cloudnative-pg/plugin-barman-cloud and plugin-barman-cloud-sidecar: chart 0.7.0's appVersion.
   // The sidecar is what the plugin injects into every PostgreSQL pod (WAL archiving, base backups).
   barmanCloudPlugin: "v0.13.0",
+  // ghcr.io/mariadb-operator/mariadb-operator: the chart's appVersion, also what every MariaDB pod's
+  // agent sidecar and init container run (components/k8s/mariadb MARIADB_OPERATOR_IMAGE).
+  mariadb: "26.6.0",
 } as const;
 
 export interface OperatorArgs {
   /** @default true */
   enabled?: boolean;
-  /** @default "strimzi" | "mongodb-operator" | "redis-operator" | "keda" | "elastic-system" | "rabbitmq-system" | "cnpg-system" */
+  /** @default "strimzi" | "mongodb-operator" | "redis-operator" | "keda" | "elastic-system" | "rabbitmq-system" | "cnpg-system" | "mariadb-operator" */
   namespace?: string;
   /**
    * Namespaces this operator watches, in place of the component's `watchNamespaces` (KEDA watches
@@ -269,6 +304,12 @@ export interface OperatorsArgs extends CommonArgs {
   rabbitmq?: RabbitmqOperatorArgs;
   /** CloudNativePG 1.30.0 (Cluster, Backup, ScheduledBackup, Pooler) with the Barman Cloud plugin v0.13.0 (ObjectStore). @default enabled, namespace "cnpg-system" */
   cnpg?: CnpgOperatorArgs;
+  /**
+   * mariadb-operator 26.6.0 (MariaDB, Backup, PhysicalBackup, PointInTimeRecovery, Database, User,
+   * Grant, SqlJob), its CRDs from their own chart. Opt-in: installed only when given.
+   * @default disabled; when given, enabled, namespace "mariadb-operator"
+   */
+  mariadb?: OperatorArgs;
   /** Namespace of Prometheus, allowed to scrape the operators. @default no scraping allowed */
   monitoringNamespace?: string;
   /**
@@ -323,6 +364,8 @@ export const DEFAULT_OPERATOR_NAMESPACES: Record<OperatorName, string> = {
   eck: "elastic-system",
   rabbitmq: "rabbitmq-system",
   cnpg: "cnpg-system",
+  // The namespace upstream's Helm docs install into (docs/helm.md).
+  mariadb: "mariadb-operator",
 };
 
 /** A Secret name: a DNS-1123 subdomain. */
@@ -338,8 +381,10 @@ export function resolveOperatorsArgs(name: string, args: OperatorsArgs): Resolve
   const operators: ResolvedOperatorsArgs["operators"] = {};
   const owner = new Map<string, OperatorName>();
   for (const op of Object.keys(OPERATOR_CHARTS) as OperatorName[]) {
-    const a: KedaOperatorArgs & RabbitmqOperatorArgs & CnpgOperatorArgs = args[op] ?? {};
+    const given = args[op];
+    const a: KedaOperatorArgs & RabbitmqOperatorArgs & CnpgOperatorArgs = given ?? {};
     if (a.enabled === false) continue;
+    if (OPT_IN_OPERATORS.includes(op) && given === undefined) continue;
     const namespace = a.namespace ?? DEFAULT_OPERATOR_NAMESPACES[op];
     // Strimzi's chart fails when it watches its own namespace (duplicate RoleBindings); the others would mix operator and data.
     if (args.watchNamespaces.includes(namespace)) fail(`${op}: its namespace "${namespace}" is also in watchNamespaces`);
@@ -541,6 +586,28 @@ export function operatorValues(op: OperatorName, r: ResolvedOperatorsArgs): Reco
         resources: resourcesOf(op, "operator"),
         webhook: { port: GKE_CONTROL_PLANE_TO_NODE_PORT },
       };
+    case "mariadb": {
+      // The distroless image's nonroot user (Dockerfile `USER 65532:65532`), for all three pods.
+      const pod = { ...RESTRICTED_POD, runAsUser: 65532, runAsGroup: 65532 };
+      const container = restrictedContainerSecurityContext();
+      const image = { tag: OPERATOR_IMAGES.mariadb, pullPolicy: "IfNotPresent" };
+      return {
+        // The CRDs come from MARIADB_CRDS_CHART's release.
+        crds: { enabled: false },
+        // Cluster-wide RBAC (`currentNamespaceOnly: true` would confine it to its own namespace, and
+        // drop the webhook) with WATCH_NAMESPACE narrowed to the infra namespaces: 26.6.0 reads it as a
+        // comma-separated list and caches only those (cmd/controller/main.go, pkg/environment).
+        currentNamespaceOnly: false,
+        extraEnv: [{ name: "WATCH_NAMESPACE", value: watch.join(",") }],
+        image,
+        podSecurityContext: pod,
+        securityContext: container,
+        resources: resourcesOf(op, "operator"),
+        metrics: { enabled: monitored },
+        webhook: { enabled: true, port: GKE_CONTROL_PLANE_TO_NODE_PORT, image, podSecurityContext: pod, securityContext: container, resources: resourcesOf(op, "webhook") },
+        certController: { enabled: true, image, podSecurityContext: pod, securityContext: container, resources: resourcesOf(op, "certController") },
+      };
+    }
   }
 }
 
@@ -606,12 +673,12 @@ export class Operators extends pulumi.ComponentResource {
   /** Namespace of each enabled operator (the infra namespaces let them in). */
   public readonly namespaces: pulumi.Output<Partial<Record<OperatorName, string>>>;
   /** Releases, for `dependsOn` of the custom resources that need their CRDs (`barmanCloud`: the cnpg plugin's). */
-  public readonly releases: Partial<Record<OperatorName | "barmanCloud", k8s.helm.v3.Release>> = {};
+  public readonly releases: Partial<Record<OperatorName | "barmanCloud" | "mariadbCrds", k8s.helm.v3.Release>> = {};
   /**
    * Each enabled operator's release with the CRD groups it installs, for `crdDependencies`;
    * `barmanCloud` installs `barmancloud.cnpg.io` (ObjectStore).
    */
-  public readonly crds: Partial<Record<OperatorName | "barmanCloud", CrdInstaller>> = {};
+  public readonly crds: Partial<Record<OperatorName | "barmanCloud" | "mariadbCrds", CrdInstaller>> = {};
   /**
    * Ports the API server must reach on the enabled operators' pods. On a private GKE cluster, those
    * other than 443 and 10250 need a VPC firewall rule from the control plane's CIDR to the nodes.
@@ -627,6 +694,11 @@ export class Operators extends pulumi.ComponentResource {
     for (const [op, o] of Object.entries(r.operators) as [OperatorName, ResolvedOperator][]) {
       // RabbitMQ's webhook Certificates need cert-manager's CRDs and webhook (resolve refused it missing).
       const dependsOn = op === "rabbitmq" && args.certManager ? [...watched, ...crdDependencies("cert-manager.io/v1", [args.certManager])] : watched;
+      if (op === "mariadb") {
+        this.mariadbOperator(name, o, r, watched);
+        namespaces[op] = o.namespace;
+        continue;
+      }
       const addon = helmAddon(this, OPERATORS_TYPE, `${name}-${op}`, {
         namespace: {
           namespace: o.namespace,
@@ -664,5 +736,41 @@ export class Operators extends pulumi.ComponentResource {
     this.apiServerIngressPorts = [...new Set(Object.keys(r.operators).flatMap((op) => OPERATOR_API_SERVER_INGRESS_PORTS[op as OperatorName]))].sort((a, b) => a - b);
     this.namespaces = pulumi.output(namespaces);
     this.registerOutputs({ namespaces: this.namespaces });
+  }
+
+  /**
+   * The same children helmAddon makes (`<name>-mariadb-ns`, `<name>-mariadb-release`), with the CRDs'
+   * release `<name>-mariadb-crds-release` between them: the operator exits at start when its kinds
+   * are missing, which an atomic release would roll back.
+   */
+  private mariadbOperator(name: string, o: ResolvedOperator, r: ResolvedOperatorsArgs, watched: pulumi.Resource[]): void {
+    const op: OperatorName = "mariadb";
+    const ns = addonNamespace(this, `${name}-${op}`, {
+      namespace: o.namespace,
+      env: r.env,
+      platform: r.platform,
+      labels: r.labels,
+      deletionProtection: r.deletionProtection,
+      quota: { ...OPERATOR_NAMESPACE_QUOTA },
+      allow: operatorAllowRules(op, o, r),
+    });
+    const crds = pinnedHelmRelease(this, OPERATORS_TYPE, `${name}-${op}-crds`, {
+      releaseName: MARIADB_CRDS_CHART.chart,
+      chart: MARIADB_CRDS_CHART,
+      namespace: ns.namespaceName,
+      values: {},
+    });
+    const operator = pinnedHelmRelease(this, OPERATORS_TYPE, `${name}-${op}`, {
+      releaseName: OPERATOR_CHARTS.mariadb.chart,
+      chart: OPERATOR_CHARTS.mariadb,
+      namespace: ns.namespaceName,
+      values: operatorValues(op, r),
+      dependsOn: [...watched, crds.release],
+    });
+    this.releases.mariadb = operator.release;
+    this.releases.mariadbCrds = crds.release;
+    // MariaDB resources wait for the CRDs and for the operator (its webhook validates them).
+    this.crds.mariadb = { release: operator.release, crdGroups: MARIADB_CRDS_CHART.crdGroups };
+    this.crds.mariadbCrds = crds;
   }
 }

@@ -408,3 +408,46 @@ describe("Operators", () => {
     expect(chartValuesCheck.run({ stack: "test", resources: plan.resources, upstream: [] })).toEqual([]);
   });
 });
+
+describe("Operators: mariadb-operator (opt-in)", () => {
+  const crm: OperatorsArgs = { ...base, strimzi: { enabled: false }, mongodb: { enabled: false }, redis: { enabled: false }, platform: "crm", watchNamespaces: ["crm-dev-infra", "crm-prod-infra"], mariadb: {}, monitoringNamespace: "monitoring" };
+
+  it("is off unless a platform lists it, on in its own namespace when it does", () => {
+    expect(resolveOperatorsArgs("ops", base).operators.mariadb).toBeUndefined();
+    expect(resolveOperatorsArgs("ops", sys).operators.mariadb).toBeUndefined();
+    expect(resolveOperatorsArgs("ops", crm).operators.mariadb).toEqual({ namespace: "mariadb-operator", watchNamespaces: crm.watchNamespaces, workloadNamespaces: crm.watchNamespaces });
+    expect(resolveOperatorsArgs("ops", { ...crm, strimzi: {}, mariadb: { enabled: false } }).operators.mariadb).toBeUndefined();
+  });
+
+  it("watches only the infra namespaces, moves its webhook to 10250, runs restricted pods with the quota's resources", () => {
+    const r = resolveOperatorsArgs("ops", crm);
+    const v = operatorValues("mariadb", r);
+    expect(v).toMatchObject({ crds: { enabled: false }, currentNamespaceOnly: false, image: { tag: "26.6.0" }, metrics: { enabled: true } });
+    expect(v.extraEnv).toEqual([{ name: "WATCH_NAMESPACE", value: "crm-dev-infra,crm-prod-infra" }]);
+    expect(valueAt(v, "webhook.port")).toBe(10250);
+    for (const [pod, at] of [["operator", ""], ["webhook", "webhook."], ["certController", "certController."]] as const) {
+      expect(valueAt(v, `${at}podSecurityContext.seccompProfile`), pod).toEqual({ type: "RuntimeDefault" });
+      expect(valueAt(v, `${at}securityContext`), pod).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true, readOnlyRootFilesystem: true });
+      const { requests, limits } = OPERATOR_POD_RESOURCES.mariadb[pod];
+      expect(valueAt(v, `${at}resources`), pod).toEqual({ requests, limits });
+    }
+  });
+
+  it("installs the CRDs' chart first, then the operator after it; MariaDB resources wait for the operator", async () => {
+    let ops: Operators | undefined;
+    const { plan } = await runProgram(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      ops = new Operators("ops", crm, { provider });
+    });
+    const crds = plan.one(REL, "ops-mariadb-crds-release");
+    const operator = plan.one(REL, "ops-mariadb-release");
+    expect(crds.inputs).toMatchObject({ name: "mariadb-operator-crds", chart: "oci://ghcr.io/mariadb-operator/charts/mariadb-operator-crds", version: "26.6.0", namespace: "mariadb-operator" });
+    expect(operator.inputs).toMatchObject({ name: "mariadb-operator", chart: "oci://ghcr.io/mariadb-operator/charts/mariadb-operator", version: "26.6.0", namespace: "mariadb-operator" });
+    expect(operator.dependencies).toContain(crds.urn);
+    expect(crdDependencies("k8s.mariadb.com/v1alpha1", [ops!.crds.mariadb!])).toEqual([ops!.releases.mariadb]);
+    expect(ops!.apiServerIngressPorts).toEqual([10250]);
+    const webhook = policy(plan, "ops-mariadb-ns-allow-webhook-from-apiserver");
+    expect(webhook.ingress?.[0]?.ports).toEqual(tcp(10250));
+    expect(chartValuesCheck.run({ stack: "test", resources: plan.resources, upstream: [] })).toEqual([]);
+  });
+});
