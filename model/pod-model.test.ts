@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 import type { RecordedResource } from "../engine/evaluate";
 import { capacityCheck, capacityFigures } from "../engine/deployability/capacity";
 import { ElasticsearchCluster } from "../components/k8s/elasticsearch";
+import { MARIADB_EXPORTER_RESOURCES, MariadbShard, mariadbPodBudget, resolveMariadbShardArgs, type MariadbShardArgs } from "../components/k8s/mariadb";
+import { parseQuantity } from "../components/k8s/common/pod-security";
 import { PostgresCluster, postgresPodBudget, resolvePostgresClusterArgs, type PostgresClusterArgs } from "../components/k8s/postgres-cluster";
 import { QueueWorker } from "../components/k8s/queue-worker";
 import { RabbitmqBroker } from "../components/k8s/rabbitmq";
@@ -170,5 +172,33 @@ describe("capacity: KEDA ScaledObject", () => {
     const so = res("kubernetes:keda.sh/v1alpha1:ScaledObject", "w-so", { metadata: { name: "w", namespace: APP }, spec: { scaleTargetRef: { name: "w" }, triggers: [] } });
     expect(capacityFigures([dep, so]).get(APP)!.pods!.max).toBe(100);
     expect(capacityFigures([dep]).get(APP)!.pods!.max).toBe(1);
+  });
+});
+
+describe("pod model: mariadb-operator MariaDB", () => {
+  const args: MariadbShardArgs = {
+    namespace: NS,
+    shardName: "shard-0",
+    objectStorage: { bucket: "crm-prod-backups", endpoint: "storage.googleapis.com", region: "auto", credentialsSecret: { name: "s3" } },
+    firms: [{ id: "cabinet-01" }],
+    clientNamespaces: [APP],
+    deletionProtection: false,
+  };
+
+  it("counts replicas × (mariadb + the replication agent) and the exporter, as mariadbPodBudget says without its Jobs", async () => {
+    const rs = await record((o) => new MariadbShard("shard-0", args, o));
+    const g = one(podModel(rs).groups, /^MariaDB shard-0 \(mariadb-operator\)$/);
+    const r = resolveMariadbShardArgs("shard-0", args);
+    expect(g.replicas).toBe(r.instances);
+    expect(byName(g, "agent")).toMatchObject({ init: true, sidecar: true });
+    const budget = mariadbPodBudget(r);
+    const jobs = 2 * parseQuantity(r.jobResources.requests.cpu);
+    const exporterSurge = parseQuantity(MARIADB_EXPORTER_RESOURCES.requests.cpu);
+    const f = capacityFigures(rs).get(NS)!;
+    // The budget counts two concurrent backup Jobs the model leaves out (short-lived); the model
+    // counts the exporter Deployment's rollout surge pod the budget leaves out.
+    expect(f["requests.cpu"]!.rest).toBeCloseTo(budget.requests.cpu - jobs + exporterSurge);
+    expect(f.persistentvolumeclaims!.rest).toBe(budget.persistentVolumeClaims);
+    expect(f["requests.storage"]!.rest).toBe(budget.storageBytes);
   });
 });

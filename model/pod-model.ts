@@ -545,6 +545,54 @@ function cnpgGroup(r: RecordedResource, namespace: string, objectStores: Map<str
   };
 }
 
+const MARIADB_OPERATOR = "mariadb-operator 26.6.0 pkg/builder";
+
+/**
+ * mariadb-operator MariaDB (26.6.0): `replicas` pods (default 1), each with the `mariadb` container
+ * (`spec.resources`), under replication the `agent` sidecar and the init container
+ * (`spec.replication.agent`, `spec.replication.initContainer`: their resources), and one claim of
+ * `storage.size` (statefulset_builder.go, container_builder.go); the metrics exporter is one more
+ * Deployment pod (`spec.metrics.exporter.resources`, deployment_builder.go). The Jobs that Backup,
+ * PhysicalBackup and SqlJob resources start are short-lived and not modelled.
+ */
+function mariadbGroups(r: RecordedResource, namespace: string): PodGroup[] {
+  const spec = obj(obj(r.inputs)?.spec) ?? {};
+  const replication = obj(spec.replication);
+  const containers: ContainerModel[] = [containerResources("mariadb", spec.resources)];
+  if (replication?.enabled === true) {
+    containers.push(containerResources("agent", obj(replication.agent)?.resources, { init: true, sidecar: true }));
+    containers.push(containerResources("init", obj(replication.initContainer)?.resources, { init: true }));
+  }
+  const storage = obj(spec.storage) ?? {};
+  const storageClass = str(storage.storageClassName);
+  const groups: PodGroup[] = [
+    {
+      urn: r.urn,
+      label: `MariaDB ${nameOf(r)} (mariadb-operator)`,
+      namespace,
+      replicas: count(spec.replicas, 1),
+      surge: 0,
+      containers,
+      pvcsPerPod: [{ name: "storage", storage: quantity(storage.size) ?? 0, ...(storageClass ? { storageClass } : {}) }],
+      source: `${MARIADB_OPERATOR}/statefulset_builder.go, container_builder.go`,
+    },
+  ];
+  const metrics = obj(spec.metrics);
+  if (metrics?.enabled === true) {
+    groups.push({
+      urn: r.urn,
+      label: `MariaDB ${nameOf(r)} exporter (mariadb-operator)`,
+      namespace,
+      replicas: 1,
+      surge: 1,
+      containers: [containerResources("exporter", obj(metrics.exporter)?.resources)],
+      pvcsPerPod: [],
+      source: `${MARIADB_OPERATOR}/deployment_builder.go`,
+    });
+  }
+  return groups;
+}
+
 /**
  * cert-manager ACME HTTP-01: one solver pod per DNS name of a Certificate being issued, in the
  * Certificate's namespace, while its challenge is pending. Its resources are the controller's
@@ -617,6 +665,8 @@ export function podModel(resources: readonly RecordedResource[]): PodModel {
       groups.push(rabbitmqGroup(r, namespace));
     } else if (group === "postgresql.cnpg.io" && kind === "Cluster") {
       groups.push(cnpgGroup(r, namespace, objectStores));
+    } else if (group === "k8s.mariadb.com" && kind === "MariaDB") {
+      groups.push(...mariadbGroups(r, namespace));
     } else if (group === "cert-manager.io" && kind === "Certificate") {
       const g = acmeSolverGroups(r, namespace, acmeIssuers);
       if (g) groups.push(g);
