@@ -456,7 +456,11 @@ export function mariadbSpec(r: ResolvedMariadbShardArgs): Record<string, unknown
     storage: { size: r.storage.size, storageClassName: r.storage.storageClass, resizeInUseVolumes: true, waitForVolumeResize: true },
     resources: resourcesOf(r.resources),
     podSecurityContext: restrictedPodSecurityContext(MYSQL_UID),
-    securityContext: containerSecurity(false),
+    // mariadbd writes its data directory (the volume), its socket and pid file (/run/mysqld) and its
+    // temporary tables (/tmp): the rest of the image stays read-only.
+    securityContext: containerSecurity(true),
+    volumes: [{ name: "run-mysqld", emptyDir: {} }, { name: "tmp", emptyDir: {} }],
+    volumeMounts: [{ name: "run-mysqld", mountPath: "/run/mysqld" }, { name: "tmp", mountPath: "/tmp" }],
     affinity: { antiAffinityEnabled: true },
     topologySpreadConstraints: [zoneSpread(mariadbPodSelector(sn))[0]],
     // With a primary and one replica: one pod may go, the operator fails over if it is the primary.
