@@ -8,10 +8,10 @@ const { mongodb: MONGODB, redis: REDIS, rabbitmq: RABBITMQ, elasticsearch: ELAST
 export default defineResourceRule({
   name: "k8s-data-service-require-replicas",
   description:
-    "In prod, operator-run data services survive the loss of a member: MongoDB replica sets of 3+ members, RedisCluster of 3+ shards with followers, RabbitMQ of 3+ nodes, Elasticsearch of 3+ nodes, MariaDB of 3+ replicas under Galera or replication, CloudNativePG PostgreSQL of a primary and 1+ standby under the operator's PodDisruptionBudgets.",
+    "In prod, operator-run data services survive the loss of a member: MongoDB replica sets of 3+ members, RedisCluster of 3+ shards with followers, RabbitMQ of 3+ nodes, Elasticsearch of 3+ nodes, MariaDB of 3+ replicas under Galera (quorum) or 2+ under replication (a primary and a replica the operator fails over to), CloudNativePG PostgreSQL of a primary and 1+ standby under the operator's PodDisruptionBudgets.",
   severity: "high",
-  remediationSteps: "MongoDB: spec.members ≥ 3 (type ReplicaSet). Redis: clusterSize ≥ 3, redisFollower.replicas ≥ 1. RabbitMQ: spec.replicas ≥ 3. Elasticsearch: nodeSets counts ≥ 3 in total. MariaDB: spec.replicas ≥ 3 with galera.enabled or replication.enabled. CloudNativePG: spec.instances ≥ 2 (shareyoursales.md draws a primary and 2 read replicas: 3) and spec.enablePDB not false.",
-  source: 'cryptocare.md § 1.3 ("Disponibilité: 99.9%"); diaspomoney.md § Performance ("MongoDB - Sharding et réplication"), § Métriques ("Uptime > 99.9%"); shareyoursales.md § Architecture Base de Données ("Primary PostgreSQL (Write)", "Read Replica 1 (Analytics)")',
+  remediationSteps: "MongoDB: spec.members ≥ 3 (type ReplicaSet). Redis: clusterSize ≥ 3, redisFollower.replicas ≥ 1. RabbitMQ: spec.replicas ≥ 3. Elasticsearch: nodeSets counts ≥ 3 in total. MariaDB: spec.replicas ≥ 3 with galera.enabled, ≥ 2 with replication.enabled. CloudNativePG: spec.instances ≥ 2 (shareyoursales.md draws a primary and 2 read replicas: 3) and spec.enablePDB not false.",
+  source: 'cryptocare.md § 1.3 ("Disponibilité: 99.9%"); diaspomoney.md § Performance ("MongoDB - Sharding et réplication"), § Métriques ("Uptime > 99.9%"); shareyoursales.md § Architecture Base de Données ("Primary PostgreSQL (Write)", "Read Replica 1 (Analytics)"); crm-courtier.md § 04 Scaling ("2 Shards MariaDB (master-slave chacun)")',
   domain: "protection",
   resources: ["MongoDBCommunity", "RedisCluster", "RabbitmqCluster", "Elasticsearch (ECK)", "MariaDB (mariadb-operator)", "Cluster (CloudNativePG)"],
   scope: "prod",
@@ -45,9 +45,11 @@ export default defineResourceRule({
         break;
       }
       case MARIADB: {
-        atLeast("replicas", 3, 1, "a single failure stops the database");
         const galera = prop(prop(spec, "galera"), "enabled");
         const repl = prop(prop(spec, "replication"), "enabled");
+        // Galera needs a majority to accept writes; replication needs none: the operator promotes the replica.
+        if (galera === true) atLeast("replicas", 3, 1, "a Galera cluster of fewer than 3 loses its quorum with one member");
+        else atLeast("replicas", 2, 1, "a lone primary has no replica to fail over to");
         if (!isUnknown(galera) && !isUnknown(repl) && galera !== true && repl !== true) report("neither spec.galera.enabled nor spec.replication.enabled is true: the replicas do not replicate.");
         break;
       }
