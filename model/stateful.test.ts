@@ -31,6 +31,13 @@ describe("statefulKind", () => {
     expect(statefulKind(type, true)).toMatch(/^data service \(/);
   });
 
+  it("a firm's MariaDB database holds state; its user and grant are identities, recreated without loss", () => {
+    expect(statefulKind("kubernetes:k8s.mariadb.com/v1alpha1:Database", true)).toMatch(/^data service \(Database\)$/);
+    expect(statefulKind("kubernetes:k8s.mariadb.com/v1alpha1:MariaDB", true)).toMatch(/^data service \(/);
+    expect(statefulKind("kubernetes:k8s.mariadb.com/v1alpha1:User", true)).toBeUndefined();
+    expect(statefulKind("kubernetes:k8s.mariadb.com/v1alpha1:Grant", true)).toBeUndefined();
+  });
+
   it("a Helm release of a data-service chart holds state; an operator's chart or another chart does not", () => {
     expect(statefulKind("kubernetes:helm.sh/v3:Release", true, { chart: "bitnami/postgresql" })).toBe("data service (chart bitnami/postgresql)");
     expect(statefulKind("kubernetes:helm.sh/v3:Release", true, { chart: "traefik" })).toBeUndefined();

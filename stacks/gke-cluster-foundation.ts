@@ -126,6 +126,34 @@ export function gkeClusterFoundationSchema<const R extends readonly [string, ...
       machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9]+-\d+$/).describe("a machine type such as e2-standard-4"),
       minNodesPerZone: z.number().int().min(0).max(10),
       maxNodesPerZone: z.number().int().min(1).max(50),
+      /**
+       * A second pool, `gpu`, for a platform that runs models on GPUs (local Whisper transcription),
+       * off unless `enabled`. Its nodes scale from zero and carry GKE's `nvidia.com/gpu` NoSchedule
+       * taint: only pods requesting `nvidia.com/gpu` start there. The switch rule of crm-courtier.md
+       * (§ 04 "API OpenAI coûts variables → Whisper local GPU", § 05 Optimisations possibles,
+       * § Roadmap Phase 4 "si >2000 enreg/mois"): turn it on once the platform transcribes more than
+       * 2,000 recordings a month; below that the Whisper API costs less than the GPU node.
+       */
+      gpuPool: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          /** One L4 node runs Whisper large-v3 many times faster than real time: 4 vCPU and 16 GB beside it are enough. */
+          machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9]+-\d+g?$/).default("g2-standard-4").describe("a GPU machine type such as g2-standard-4"),
+          accelerator: z
+            .strictObject({
+              type: z.string().regex(/^nvidia-[a-z0-9-]+$/).describe("a Compute Engine GPU type such as nvidia-l4"),
+              count: z.number().int().min(1).max(8),
+              gpuDriverVersion: z.enum(["DEFAULT", "LATEST"]).default("DEFAULT"),
+            })
+            .default({ type: "nvidia-l4", count: 1, gpuDriverVersion: "DEFAULT" }),
+          maxNodesPerZone: z.number().int().min(1).max(10).default(1),
+          /** Spot GPU nodes (about half the price): for work a queue retries when a node is reclaimed. */
+          spot: z.boolean().default(false),
+          /** Zones offering the GPU type (not every zone has every GPU). Default: the cluster's zones. */
+          zones: z.array(z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/)).min(1).optional().describe("zones of the region offering the GPU type; default: the cluster's zones"),
+        })
+        .optional()
+        .describe("an optional GPU node pool `gpu`, off unless enabled (crm-courtier.md: local Whisper above 2,000 recordings a month)"),
     }),
     edge: z.strictObject({
       /** Traefik replicas (at least 2: one Traefik serves every env). */
@@ -292,7 +320,21 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
     masterAuthorizedNetworks: cluster.authorizedNetworks,
     databaseEncryptionKeyId: keys.keyIds.apply((k) => k["gke-secrets"]),
     releaseChannel: cluster.releaseChannel,
-    nodePools: { general: { machineType: cluster.machineType, minNodesPerZone: cluster.minNodesPerZone, maxNodesPerZone: cluster.maxNodesPerZone } },
+    nodePools: {
+      general: { machineType: cluster.machineType, minNodesPerZone: cluster.minNodesPerZone, maxNodesPerZone: cluster.maxNodesPerZone },
+      ...(cluster.gpuPool?.enabled
+        ? {
+            gpu: {
+              machineType: cluster.gpuPool.machineType,
+              accelerator: cluster.gpuPool.accelerator,
+              minNodesPerZone: 0,
+              maxNodesPerZone: cluster.gpuPool.maxNodesPerZone,
+              spot: cluster.gpuPool.spot,
+              ...(cluster.gpuPool.zones ? { zones: cluster.gpuPool.zones } : {}),
+            },
+          }
+        : {}),
+    },
     labels,
     deletionProtection,
   }, opts);

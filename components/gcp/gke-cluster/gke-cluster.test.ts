@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { BLINDED_SECRET, UNKNOWN } from "../../../engine/evaluate";
-import { runProgram } from "../../../tests/harness";
+import { prepareStack, previewPrepared } from "../../../engine/preview";
+import { runProgram, stackFileWith } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
 import { GkeCluster, gkeKubeconfig, kubernetesProviderFromConfig, resolveGkeClusterArgs, type GkeClusterArgs } from "./index";
 
@@ -156,5 +157,111 @@ describe("kubernetesProviderFromConfig (existing cluster)", () => {
     const run = runProgram(() => void kubernetesProviderFromConfig("existing"), { config: { "platform-infra:kubeconfig": "apiVersion: v1" } });
     await expect(run).rejects.toThrow(/kubeconfig in clear/);
     void pulumi;
+  });
+});
+
+describe("GPU node pools", () => {
+  const gpu = { machineType: "g2-standard-4", accelerator: { type: "nvidia-l4", count: 1 } } as const;
+
+  it("resolves an accelerator pool: scales from zero, driver DEFAULT, own zones", () => {
+    const r = resolveGkeClusterArgs("gke", { ...base, nodePools: { general: {}, gpu: { ...gpu, zones: ["europe-west1-b", "europe-west1-c"] } } });
+    expect(r.nodePools.gpu).toMatchObject({
+      machineType: "g2-standard-4",
+      minNodesPerZone: 0,
+      accelerator: { type: "nvidia-l4", count: 1, gpuDriverVersion: "DEFAULT" },
+      zones: ["europe-west1-b", "europe-west1-c"],
+    });
+    // A pool without an accelerator keeps its one idle node per zone, and no GPU field.
+    expect(r.nodePools.general.minNodesPerZone).toBe(1);
+    expect(r.nodePools.general.accelerator).toBeUndefined();
+    expect(resolveGkeClusterArgs("gke", { ...base, nodePools: { general: {}, gpu: { ...gpu, accelerator: { ...gpu.accelerator, gpuDriverVersion: "LATEST" } } } }).nodePools.gpu.accelerator?.gpuDriverVersion).toBe("LATEST");
+    // Accelerator-optimized shapes fix the count: g2-standard-24 carries two L4.
+    expect(resolveGkeClusterArgs("gke", { ...base, nodePools: { general: {}, gpu: { machineType: "g2-standard-24", accelerator: { type: "nvidia-l4", count: 2 } } } }).nodePools.gpu.accelerator?.count).toBe(2);
+  });
+
+  it("refuses a GPU on the wrong machine family, a wrong count, an unknown type, a GPU machine without accelerator", () => {
+    const pools = (gpuPool: object) => ({ ...base, nodePools: { general: {}, gpu: gpuPool } });
+    expect(() => resolveGkeClusterArgs("gke", pools({ ...gpu, machineType: "e2-standard-4" }))).toThrow(ComponentArgsError);
+    expect(() => resolveGkeClusterArgs("gke", pools({ ...gpu, machineType: "e2-standard-4" }))).toThrow(/nvidia-l4 attaches to g2-standard-\* machine types, got machineType e2-standard-4/);
+    expect(() => resolveGkeClusterArgs("gke", pools({ ...gpu, machineType: "n1-standard-8" }))).toThrow(/g2-standard/);
+    expect(() => resolveGkeClusterArgs("gke", pools({ ...gpu, accelerator: { type: "nvidia-l4", count: 2 } }))).toThrow(/g2-standard-4 carries 1 nvidia-l4 per node, got accelerator.count 2/);
+    expect(() => resolveGkeClusterArgs("gke", pools({ machineType: "g2-standard-48", accelerator: { type: "nvidia-l4", count: 1 } }))).toThrow(/carries 4/);
+    expect(() => resolveGkeClusterArgs("gke", pools({ ...gpu, accelerator: { type: "nvidia-l40", count: 1 } }))).toThrow(/"nvidia-l40" is not one of nvidia-l4, /);
+    expect(() => resolveGkeClusterArgs("gke", pools({ machineType: "g2-standard-8" }))).toThrow(/g2-standard-8 carries GPUs, expected an accelerator/);
+    expect(resolveGkeClusterArgs("gke", pools({ machineType: "n1-standard-8", accelerator: { type: "nvidia-tesla-t4", count: 2 } })).nodePools.gpu.accelerator?.count).toBe(2);
+    expect(resolveGkeClusterArgs("gke", pools({ machineType: "a2-highgpu-2g", accelerator: { type: "nvidia-tesla-a100", count: 2 } })).nodePools.gpu.machineType).toBe("a2-highgpu-2g");
+  });
+
+  it("refuses a cluster of GPU pools only, spot-only CPU pools, GKE's GPU taint in args, zones outside the region", () => {
+    expect(() => resolveGkeClusterArgs("gke", { ...base, nodePools: { gpu } })).toThrow(/every node pool has an accelerator/);
+    // An on-demand GPU pool does not make up for spot-only CPU pools: system pods cannot run on it.
+    expect(() => resolveGkeClusterArgs("gke", { ...base, nodePools: { general: { spot: true }, gpu } })).toThrow(/without GPUs is spot/);
+    expect(resolveGkeClusterArgs("gke", { ...base, nodePools: { general: {}, gpu: { ...gpu, spot: true } } }).nodePools.gpu.spot).toBe(true);
+    expect(() => resolveGkeClusterArgs("gke", { ...base, nodePools: { general: {}, gpu: { ...gpu, taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }] } } })).toThrow(/GKE's own on GPU nodes/);
+    expect(() => resolveGkeClusterArgs("gke", { ...base, nodePools: { general: {}, gpu: { ...gpu, zones: ["europe-west4-a"] } } })).toThrow(/nodePools.gpu: zone europe-west4-a is not in region europe-west1/);
+    expect(() => resolveGkeClusterArgs("gke", { ...base, nodePools: { general: {}, gpu: { ...gpu, zones: [] } } })).toThrow(/zones is empty/);
+  });
+
+  it("creates the GPU pool after the CPU pools, with guest accelerators, GKE's driver, no taint of its own, from zero nodes", async () => {
+    const { plan } = await runProgram(() => {
+      // The GPU pool listed first: the order of creation must not depend on it.
+      new GkeCluster("gke", { ...base, zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], nodePools: { gpu: { ...gpu, maxNodesPerZone: 1, zones: ["europe-west1-b", "europe-west1-c"] }, general: {} } });
+    });
+    const pool = plan.one("gcp:container/nodePool:NodePool", "gke-pool-gpu");
+    expect(pool.inputs).toMatchObject({
+      initialNodeCount: 0,
+      autoscaling: { minNodeCount: 0, maxNodeCount: 1 },
+      nodeLocations: ["europe-west1-b", "europe-west1-c"],
+      nodeConfig: {
+        machineType: "g2-standard-4",
+        guestAccelerators: [{ type: "nvidia-l4", count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" } }],
+        shieldedInstanceConfig: { enableSecureBoot: true },
+        taints: [],
+      },
+    });
+    // GKE taints GPU nodes only when a non-GPU pool already exists: the GPU pool waits for it.
+    const general = plan.one("gcp:container/nodePool:NodePool", "gke-pool-general");
+    expect(pool.dependencies).toContain(general.urn);
+    expect(general.dependencies).not.toContain(pool.urn);
+    expect(general.inputs.nodeLocations).toEqual(["europe-west1-b", "europe-west1-c", "europe-west1-d"]);
+    expect((general.inputs.nodeConfig as Record<string, unknown>).guestAccelerators).toBeUndefined();
+  });
+});
+
+describe("the foundation's gpuPool switch (stacks/gke-cluster-foundation.ts)", () => {
+  const pools = async (extra?: string) => {
+    const root = extra ? stackFileWith("diaspomoney-shared", extra) : undefined;
+    const { evaluation } = await previewPrepared(root ? prepareStack("diaspomoney-shared", root) : prepareStack("diaspomoney-shared"));
+    return evaluation.resources.filter((r) => r.type === "gcp:container/nodePool:NodePool");
+  };
+
+  it("adds nothing when absent or disabled", async () => {
+    const absent = await pools();
+    expect(absent.map((p) => p.name)).toEqual(["diaspomoney-pool-general"]);
+    const disabled = await pools("  diaspomoney:cluster:\n    gpuPool:\n      enabled: false");
+    expect(disabled.map((p) => p.name)).toEqual(["diaspomoney-pool-general"]);
+    expect(disabled[0].inputs).toEqual(absent[0].inputs);
+  });
+
+  it("adds a `gpu` pool of one L4 per g2-standard-4 node, from zero, when enabled", async () => {
+    const on = await pools("  diaspomoney:cluster:\n    gpuPool:\n      enabled: true\n      zones: [europe-west1-b, europe-west1-c]");
+    expect(on.map((p) => p.name)).toEqual(["diaspomoney-pool-general", "diaspomoney-pool-gpu"]);
+    expect(on[1].inputs).toMatchObject({
+      initialNodeCount: 0,
+      autoscaling: { minNodeCount: 0, maxNodeCount: 1 },
+      nodeLocations: ["europe-west1-b", "europe-west1-c"],
+      nodeConfig: { machineType: "g2-standard-4", spot: false, guestAccelerators: [{ type: "nvidia-l4", count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" } }] },
+    });
+    const spot = await pools("  diaspomoney:cluster:\n    gpuPool:\n      enabled: true\n      spot: true\n      maxNodesPerZone: 2\n      accelerator: { type: nvidia-l4, count: 2 }\n      machineType: g2-standard-24");
+    expect(spot[1].inputs).toMatchObject({
+      autoscaling: { minNodeCount: 0, maxNodeCount: 2 },
+      nodeConfig: { machineType: "g2-standard-24", spot: true, guestAccelerators: [{ type: "nvidia-l4", count: 2, gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" } }] },
+    });
+    // The general pool stays on-demand and unchanged.
+    expect(spot[0].inputs).toEqual(on[0].inputs);
+  });
+
+  it("stops the preview on an inconsistent GPU pool", async () => {
+    await expect(pools("  diaspomoney:cluster:\n    gpuPool:\n      enabled: true\n      machineType: e2-standard-4")).rejects.toThrow(/nvidia-l4 attaches to g2-standard-\*/);
   });
 });

@@ -17,7 +17,7 @@ export const GKE_CLUSTER_TYPE = "platform:gcp:GkeCluster";
 export interface GkeNodePoolArgs {
   /** @default "e2-standard-4" */
   machineType?: string;
-  /** Autoscaling lower bound, per zone. @default 1 */
+  /** Autoscaling lower bound, per zone; a GPU pool scales from zero so an idle GPU costs nothing. @default 1, 0 with an `accelerator` */
   minNodesPerZone?: number;
   /** Autoscaling upper bound, per zone. @default 3 */
   maxNodesPerZone?: number;
@@ -31,6 +31,28 @@ export interface GkeNodePoolArgs {
   nodeLabels?: Record<string, string>;
   /** Taints (effect NO_SCHEDULE, PREFER_NO_SCHEDULE or NO_EXECUTE). @default [] */
   taints?: { key: string; value: string; effect: "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE" }[];
+  /**
+   * GPUs on every node of the pool (a GPU pool). Its machine type must be of the family the GPU
+   * attaches to (`g2-standard-*` for `nvidia-l4`). GKE installs the driver, and taints the nodes
+   * `nvidia.com/gpu=present:NoSchedule` itself because the pool is created after the cluster's
+   * non-GPU pools: only pods requesting `nvidia.com/gpu` land there.
+   * @default undefined (no GPU)
+   */
+  accelerator?: GkeAcceleratorArgs;
+  /**
+   * Zones of this pool, in the cluster's region: a GPU type is offered in some zones only.
+   * @default the cluster's `zones`
+   */
+  zones?: string[];
+}
+
+export interface GkeAcceleratorArgs {
+  /** Compute Engine accelerator type: `nvidia-l4`, `nvidia-tesla-t4`, `nvidia-tesla-a100`, `nvidia-a100-80gb`, `nvidia-h100-80gb`. */
+  type: string;
+  /** GPUs per node; for the accelerator-optimized families (g2, a2, a3) the machine type fixes it. */
+  count: number;
+  /** Driver GKE installs on the nodes: the version tied to the node's GKE version, or the newest. @default "DEFAULT" */
+  gpuDriverVersion?: "DEFAULT" | "LATEST";
 }
 
 export interface GkeClusterArgs extends CommonArgs {
@@ -105,6 +127,8 @@ export interface ResolvedGkeNodePool {
   spot: boolean;
   nodeLabels: Record<string, string>;
   taints: { key: string; value: string; effect: string }[];
+  accelerator?: { type: string; count: number; gpuDriverVersion: "DEFAULT" | "LATEST" };
+  zones?: string[];
 }
 
 export interface ResolvedGkeClusterArgs {
@@ -134,6 +158,26 @@ export const NODE_SERVICE_ACCOUNT_ROLES = [
   "roles/artifactregistry.reader",
 ] as const;
 
+/**
+ * The machine types each GPU type attaches to, and how many GPUs each shape carries (Compute
+ * Engine's GPU platforms): the accelerator-optimized families fix the count per shape, N1 takes 1,
+ * 2 or 4 (8 for V100).
+ */
+export const GPU_MACHINE_TYPES: Record<string, { family: string; pattern: RegExp; counts: (machineType: string) => number[] }> = {
+  "nvidia-l4": { family: "g2-standard-*", pattern: /^g2-standard-\d+$/, counts: (m) => [({ 24: 2, 48: 4, 96: 8 } as Record<string, number>)[m.split("-")[2]] ?? 1] },
+  "nvidia-tesla-t4": { family: "n1-*", pattern: /^n1-(standard|highmem|highcpu)-\d+$/, counts: () => [1, 2, 4] },
+  "nvidia-tesla-v100": { family: "n1-*", pattern: /^n1-(standard|highmem|highcpu)-\d+$/, counts: () => [1, 2, 4, 8] },
+  "nvidia-tesla-a100": { family: "a2-highgpu-*g, a2-megagpu-16g", pattern: /^a2-(highgpu|megagpu)-\d+g$/, counts: (m) => [Number(/(\d+)g$/.exec(m)![1])] },
+  "nvidia-a100-80gb": { family: "a2-ultragpu-*g", pattern: /^a2-ultragpu-\d+g$/, counts: (m) => [Number(/(\d+)g$/.exec(m)![1])] },
+  "nvidia-h100-80gb": { family: "a3-highgpu-*g", pattern: /^a3-highgpu-\d+g$/, counts: (m) => [Number(/(\d+)g$/.exec(m)![1])] },
+};
+
+/** Machine families that always carry GPUs: without `accelerator` GKE would install no driver on them. */
+const GPU_ONLY_FAMILIES = /^(g2|a2|a3|a4|g4)-/;
+
+/** The taint GKE puts on GPU nodes (and the toleration it adds to pods requesting `nvidia.com/gpu`). */
+export const GKE_GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" } as const;
+
 export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs): ResolvedGkeClusterArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(GKE_CLUSTER_TYPE, name, detail);
@@ -158,20 +202,44 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs): Resol
   for (const [role, p] of Object.entries(poolArgs)) {
     const pool: ResolvedGkeNodePool = {
       machineType: p.machineType ?? "e2-standard-4",
-      minNodesPerZone: p.minNodesPerZone ?? 1,
+      minNodesPerZone: p.minNodesPerZone ?? (p.accelerator ? 0 : 1),
       maxNodesPerZone: p.maxNodesPerZone ?? 3,
       diskSizeGb: p.diskSizeGb ?? 100,
       diskType: p.diskType ?? "pd-balanced",
       spot: p.spot ?? false,
       nodeLabels: p.nodeLabels ?? {},
       taints: p.taints ?? [],
+      ...(p.accelerator ? { accelerator: { type: p.accelerator.type, count: p.accelerator.count, gpuDriverVersion: p.accelerator.gpuDriverVersion ?? "DEFAULT" } } : {}),
+      ...(p.zones ? { zones: p.zones } : {}),
     };
+    for (const z of pool.zones ?? []) if (!z.startsWith(`${args.region}-`)) fail(`nodePools.${role}: zone ${z} is not in region ${args.region}`);
+    if (pool.zones?.length === 0) fail(`nodePools.${role}: zones is empty; omit it to use the cluster's zones`);
+    if (pool.taints.some((t) => t.key === GKE_GPU_TAINT.key)) {
+      fail(`nodePools.${role}: taint ${GKE_GPU_TAINT.key} is GKE's own on GPU nodes (it adds it, and the matching toleration to pods requesting GPUs); expected no such taint in args`);
+    }
+    const acc = pool.accelerator;
+    if (acc) {
+      const gpu = GPU_MACHINE_TYPES[acc.type];
+      if (!gpu) fail(`nodePools.${role}: accelerator type "${acc.type}" is not one of ${Object.keys(GPU_MACHINE_TYPES).join(", ")}`);
+      if (!gpu.pattern.test(pool.machineType)) {
+        fail(`nodePools.${role}: accelerator ${acc.type} attaches to ${gpu.family} machine types, got machineType ${pool.machineType}`);
+      }
+      const counts = gpu.counts(pool.machineType);
+      if (!Number.isInteger(acc.count) || !counts.includes(acc.count)) {
+        fail(`nodePools.${role}: ${pool.machineType} carries ${counts.join(" or ")} ${acc.type} per node, got accelerator.count ${acc.count}`);
+      }
+    } else if (GPU_ONLY_FAMILIES.test(pool.machineType)) {
+      fail(`nodePools.${role}: machineType ${pool.machineType} carries GPUs, expected an accelerator (type, count) so that GKE installs their driver; got none`);
+    }
     if (pool.minNodesPerZone < 0 || pool.maxNodesPerZone < Math.max(1, pool.minNodesPerZone)) {
       fail(`nodePools.${role}: maxNodesPerZone (${pool.maxNodesPerZone}) must be ≥ minNodesPerZone (${pool.minNodesPerZone}) and ≥ 1`);
     }
     nodePools[role] = pool;
   }
-  if (Object.values(nodePools).every((p) => p.spot)) fail("every node pool is spot: at least one pool must be on-demand");
+  const cpuPools = Object.values(nodePools).filter((p) => !p.accelerator);
+  // System pods need a node without GPUs, and GKE taints GPU nodes only in a cluster that also has non-GPU pools.
+  if (cpuPools.length === 0) fail("every node pool has an accelerator: expected at least one pool without GPUs for system and application pods");
+  if (cpuPools.every((p) => p.spot)) fail("every node pool without GPUs is spot: at least one pool must be on-demand");
   return {
     clusterName: args.clusterName ?? name,
     project: args.project,
@@ -311,14 +379,19 @@ export class GkeCluster extends pulumi.ComponentResource {
     );
 
     const pools: gcp.container.NodePool[] = [];
-    for (const [role, pool] of Object.entries(r.nodePools)) {
+    // GPU pools after every other one: GKE taints GPU nodes (nvidia.com/gpu NoSchedule) only when
+    // the cluster already runs a non-GPU pool, and that taint keeps other pods off them.
+    const cpuPools: gcp.container.NodePool[] = [];
+    const ordered = [...Object.entries(r.nodePools).filter(([, p]) => !p.accelerator), ...Object.entries(r.nodePools).filter(([, p]) => p.accelerator)];
+    for (const [role, pool] of ordered) {
+      const zones = pool.zones ?? r.zones;
       const nodePool = new gcp.container.NodePool(
         `${name}-pool-${role}`,
         {
           project: r.project,
           cluster: cluster.name,
           location: r.region,
-          ...(r.zones ? { nodeLocations: r.zones } : {}),
+          ...(zones ? { nodeLocations: zones } : {}),
           initialNodeCount: pool.minNodesPerZone,
           autoscaling: { minNodeCount: pool.minNodesPerZone, maxNodeCount: pool.maxNodesPerZone },
           management: { autoRepair: true, autoUpgrade: true },
@@ -338,10 +411,23 @@ export class GkeCluster extends pulumi.ComponentResource {
             labels: pool.nodeLabels,
             resourceLabels: r.labels,
             taints: pool.taints,
+            ...(pool.accelerator
+              ? {
+                  guestAccelerators: [
+                    {
+                      type: pool.accelerator.type,
+                      count: pool.accelerator.count,
+                      // GKE installs the driver: no installer DaemonSet to run (and trust) in the cluster.
+                      gpuDriverInstallationConfig: { gpuDriverVersion: pool.accelerator.gpuDriverVersion },
+                    },
+                  ],
+                }
+              : {}),
           },
         },
-        { parent: this, dependsOn: iamDeps, ignoreChanges: ["initialNodeCount"] },
+        { parent: this, dependsOn: pool.accelerator ? [...iamDeps, ...cpuPools] : iamDeps, ignoreChanges: ["initialNodeCount"] },
       );
+      if (!pool.accelerator) cpuPools.push(nodePool);
       pools.push(nodePool);
     }
 

@@ -4,7 +4,7 @@ import { validateRecordedResource } from "../../../model/k8s-schema";
 import { valueAt, type Plan } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
-import { ApiGateway, GENERAL_RATE_LIMIT, rateLimitSpec, resolveApiGatewayArgs, UPLOAD_MAX_BODY_BYTES, type ApiGatewayArgs } from "./index";
+import { ApiGateway, GENERAL_RATE_LIMIT, LARGE_UPLOAD_MAX_BODY_BYTES, rateLimitSpec, resolveApiGatewayArgs, UPLOAD_MAX_BODY_BYTES, type ApiGatewayArgs } from "./index";
 
 const base: ApiGatewayArgs = {
   namespace: "shareyoursales-prod",
@@ -138,5 +138,129 @@ describe("ApiGateway", () => {
     expect(evaluation.outputs.namespaces).toEqual(["shareyoursales-prod"]);
     expect(evaluation.outputs.backends).toContainEqual({ service: "frontend", port: "http" });
     expect((evaluation.outputs.backends as unknown[]).length).toBe(6);
+  });
+});
+
+describe("ApiGateway for a multi-tenant CRM (crm-courtier.md)", () => {
+  const CERT = "kubernetes:cert-manager.io/v1:Certificate";
+  const crm: ApiGatewayArgs = {
+    namespace: "crm-prod",
+    host: "app.crm-courtier.fr",
+    issuer: { name: "letsencrypt-production" },
+    routes: [
+      { pathPrefix: "/api/auth", service: "api", port: 80 },
+      { pathPrefix: "/api/calls/audio", service: "api", port: 80, maxBodyBytes: LARGE_UPLOAD_MAX_BODY_BYTES, rateLimit: { average: 10, period: "1m", burst: 5 } },
+      { pathPrefix: "/api/ai", service: "api", port: 80, rateLimit: { average: 30, period: "1m", burst: 10 } },
+      { pathPrefix: "/api", service: "api", port: 80 },
+    ],
+    frontend: { service: "frontend", port: 80 },
+  };
+  const crmPlan = async (args: Partial<ApiGatewayArgs> = {}) =>
+    (
+      await runProgram(() => {
+        const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+        new ApiGateway("crm", { ...crm, ...args }, { provider });
+      })
+    ).plan;
+
+  it("serves each firm's host with its own Certificate and IngressRoute, the same routes and the shared Middlewares", async () => {
+    const p = await crmPlan({ tenantHosts: { "cabinet-dupont": "dupont.crm-courtier.fr", "assur-martin": "martin-assurances.fr" } });
+    expect(p.counts()).toMatchObject({ [CERT]: 3, [IR]: 3 });
+    // Middlewares are made once, whatever the number of hosts.
+    expect(p.ofType(MW)).toHaveLength((await crmPlan()).ofType(MW).length);
+    expect(schemaErrors(p)).toEqual([]);
+    const cert = p.one(CERT, "crm-tenant-cabinet-dupont-certificate");
+    expect(valueAt(cert.inputs, "spec")).toMatchObject({ secretName: "crm-tenant-cabinet-dupont-tls", dnsNames: ["dupont.crm-courtier.fr"], issuerRef: { name: "letsencrypt-production" } });
+    const ir = p.one(IR, "crm-tenant-cabinet-dupont");
+    expect(valueAt(ir.inputs, "metadata.name")).toBe("crm-tenant-cabinet-dupont");
+    expect(valueAt(ir.inputs, "spec.tls")).toEqual({ secretName: "crm-tenant-cabinet-dupont-tls" });
+    expect(ir.dependencies).toContain(cert.urn);
+    // The same routes as the main host, with the host swapped.
+    const main = valueAt(p.one(IR, "crm-ingressroute").inputs, "spec.routes") as Route[];
+    const tenant = valueAt(ir.inputs, "spec.routes") as Route[];
+    expect(tenant).toEqual(main.map((x) => ({ ...x, match: x.match.replace("Host(`app.crm-courtier.fr`)", "Host(`dupont.crm-courtier.fr`)") })));
+    expect(tenant.every((x) => x.match.startsWith("Host(`dupont.crm-courtier.fr`)"))).toBe(true);
+    for (const m of p.ofType(MW)) expect(m.name.includes("tenant"), m.name).toBe(false);
+  });
+
+  it("names a firm's resources after its id alone: adding a firm leaves the others' names and inputs as they were", async () => {
+    const one = await crmPlan({ tenantHosts: { "cabinet-dupont": "dupont.crm-courtier.fr" } });
+    const two = await crmPlan({ tenantHosts: { "assur-martin": "martin-assurances.fr", "cabinet-dupont": "dupont.crm-courtier.fr" } });
+    for (const r of one.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+      const same = two.resources.find((x) => x.urn === r.urn);
+      expect(same, r.urn).toBeDefined();
+      expect(same!.inputs, r.urn).toEqual(r.inputs);
+    }
+    expect(two.resources.filter((x) => x.name.startsWith("crm-tenant-assur-martin")).map((x) => x.name).sort()).toEqual(["crm-tenant-assur-martin", "crm-tenant-assur-martin-certificate"]);
+  });
+
+  it("outputs the tenants' URLs", async () => {
+    const { evaluation } = await runProgram(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      const gw = new ApiGateway("crm", { ...crm, tenantHosts: { "cabinet-dupont": "dupont.crm-courtier.fr" } }, { provider });
+      return { tenantUrls: gw.tenantUrls };
+    });
+    expect(evaluation.outputs.tenantUrls).toEqual({ "cabinet-dupont": "https://dupont.crm-courtier.fr" });
+  });
+
+  it("throttles the critical routes with their own limits and lets the audio upload carry 200 MB", async () => {
+    const p = await crmPlan();
+    const routes = valueAt(p.one(IR).inputs, "spec.routes") as Route[];
+    const audio = routes.find((x) => x.match.endsWith("PathPrefix(`/api/calls/audio`)"))!;
+    expect(audio.middlewares.map((m) => m.name)).toEqual(["crm-security-headers", "crm-api-calls-audio-rate-limit", "crm-api-calls-audio-body-limit"]);
+    expect(valueAt(p.one(MW, "crm-api-calls-audio-body-limit").inputs, "spec.buffering.maxRequestBodyBytes")).toBe(209715200);
+    expect(valueAt(p.one(MW, "crm-api-calls-audio-rate-limit").inputs, "spec.rateLimit")).toMatchObject({ average: 10, period: "1m", burst: 5 });
+    expect(valueAt(p.one(MW, "crm-api-ai-rate-limit").inputs, "spec.rateLimit")).toMatchObject({ average: 30, period: "1m", burst: 10 });
+    // The other routes keep the general limit and no body limit.
+    const api = routes.find((x) => x.match.endsWith("PathPrefix(`/api`)"))!;
+    expect(api.middlewares.map((m) => m.name)).toEqual(["crm-security-headers", "crm-rate-limit"]);
+    expect(schemaErrors(p)).toEqual([]);
+  });
+
+  it("adds strict CORS headers on every route of every host, valid against Traefik's Middleware CRD", async () => {
+    const p = await crmPlan({ cors: { allowedOrigins: ["https://app.crm-courtier.fr", "https://admin.crm-courtier.fr"], allowCredentials: true }, tenantHosts: { dupont: "dupont.crm-courtier.fr" } });
+    const mw = p.one(MW, "crm-cors");
+    expect(valueAt(mw.inputs, "metadata.name")).toBe("crm-cors");
+    expect(valueAt(mw.inputs, "spec.headers")).toEqual({
+      accessControlAllowOriginList: ["https://app.crm-courtier.fr", "https://admin.crm-courtier.fr"],
+      accessControlAllowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      accessControlAllowHeaders: ["Authorization", "Content-Type", "Accept", "X-Requested-With", "X-CSRF-TOKEN", "X-XSRF-TOKEN"],
+      accessControlAllowCredentials: true,
+      accessControlMaxAge: 600,
+      addVaryHeader: true,
+    });
+    expect(validateRecordedResource(mw)?.valid).toBe(true);
+    const badField = { ...mw, inputs: { ...mw.inputs, spec: { headers: { accessControlAllowOrigins: ["x"] } } } };
+    expect(validateRecordedResource(badField)?.valid).toBe(false);
+    for (const ir of p.ofType(IR)) {
+      for (const route of valueAt(ir.inputs, "spec.routes") as Route[]) expect(route.middlewares[1], route.match).toEqual({ name: "crm-cors" });
+    }
+    expect(schemaErrors(p)).toEqual([]);
+    // Without cors, no CORS Middleware at all.
+    expect((await crmPlan()).ofType(MW).some((m) => m.name === "crm-cors")).toBe(false);
+  });
+
+  it("refuses bad tenants and loose CORS, naming what was expected and what was given", () => {
+    const bad: [Partial<ApiGatewayArgs>, RegExp][] = [
+      [{ tenantHosts: { "Cabinet Dupont": "dupont.crm-courtier.fr" } }, /tenantHosts key "Cabinet Dupont" must be a firm id that is a DNS-1123 label/],
+      [{ tenantHosts: { ["x".repeat(41)]: "dupont.crm-courtier.fr" } }, /at most 40 characters/],
+      [{ tenantHosts: { dupont: "Dupont.fr" } }, /tenantHosts.dupont "Dupont.fr" is not a lowercase DNS name/],
+      [{ tenantHosts: { dupont: "app.crm-courtier.fr" } }, /tenantHosts.dupont "app.crm-courtier.fr" is already served by host/],
+      [{ tenantHosts: { a: "x.crm-courtier.fr", b: "x.crm-courtier.fr" } }, /tenantHosts.b "x.crm-courtier.fr" is already served by tenantHosts.a/],
+      [{ cors: { allowedOrigins: [] } }, /cors.allowedOrigins is empty/],
+      [{ cors: { allowedOrigins: ["*"] } }, /cors.allowedOrigins has "\*": expected an exact origin/],
+      [{ cors: { allowedOrigins: ["https://*.crm-courtier.fr"] } }, /has "https:\/\/\*.crm-courtier.fr"/],
+      [{ cors: { allowedOrigins: ["https://app.crm-courtier.fr/"] } }, /no trailing slash/],
+      [{ cors: { allowedOrigins: ["http://app.crm-courtier.fr"] } }, /expected an exact origin/],
+      [{ cors: { allowedOrigins: ["https://a.fr", "https://a.fr"] } }, /lists an origin twice/],
+      [{ cors: { allowedOrigins: ["https://a.fr"], allowedHeaders: ["*"] } }, /cors.allowedHeaders must name headers \(no "\*"/],
+      [{ cors: { allowedOrigins: ["https://a.fr"], allowedMethods: ["get"] } }, /cors.allowedMethods must be upper-case HTTP methods, got \[get\]/],
+      [{ cors: { allowedOrigins: ["https://a.fr"], maxAgeSeconds: -1 } }, /cors.maxAgeSeconds must be an integer from 0 to 86400, got -1/],
+    ];
+    for (const [args, message] of bad) {
+      expect(() => resolveApiGatewayArgs("crm", { ...crm, ...args }), JSON.stringify(args)).toThrow(ComponentArgsError);
+      expect(() => resolveApiGatewayArgs("crm", { ...crm, ...args }), JSON.stringify(args)).toThrow(message);
+    }
+    expect(() => resolveApiGatewayArgs("crm", { ...crm, cors: { allowedOrigins: ["http://localhost:3000"] } })).not.toThrow();
   });
 });

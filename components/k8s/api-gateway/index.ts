@@ -4,6 +4,10 @@
  * IngressRoute for the platform's host, TLS from a cert-manager Certificate, path-prefix routes to
  * the services and `/` to the frontend, and the Middlewares the document asks for: the login rate
  * limit and the upload size limit of § Sécurité, a general rate limit, and the security headers.
+ *
+ * For a multi-tenant product (crm-courtier.md: one host per firm) `tenantHosts` adds, per firm, a
+ * Certificate and an IngressRoute with the same routes and the same (shared) Middlewares; `cors`
+ * adds the strict CORS headers of crm-courtier.md § Sécurité API.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -29,6 +33,31 @@ export const LOGIN_RATE_LIMIT = { average: 5, period: "1m", burst: 5 } as const;
  */
 export const GENERAL_RATE_LIMIT = { average: 100, period: "1s", burst: 200 } as const;
 
+/**
+ * crm-courtier.md § 03 Infrastructure: "Upload 200MB" (the PHP limit of the audio uploads), read as
+ * 200 × 1024 × 1024 bytes so that the gateway never refuses a body PHP would accept.
+ */
+export const LARGE_UPLOAD_MAX_BODY_BYTES = 200 * 1024 * 1024;
+
+/** Methods a strict CORS policy allows by default: a REST API's, and the preflight. */
+export const CORS_DEFAULT_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+/** Request headers a Laravel API reads (bearer token, JSON, Laravel's XHR and CSRF headers). */
+export const CORS_DEFAULT_HEADERS = ["Authorization", "Content-Type", "Accept", "X-Requested-With", "X-CSRF-TOKEN", "X-XSRF-TOKEN"] as const;
+
+/** Strict CORS: only the listed origins, answered by Traefik's headers Middleware (preflights included). */
+export interface GatewayCorsArgs {
+  /** Exact origins (`https://app.crm-courtier.fr`): scheme and host, optional port, no path, no wildcard. */
+  allowedOrigins: string[];
+  /** @default CORS_DEFAULT_METHODS (GET, POST, PUT, PATCH, DELETE, OPTIONS) */
+  allowedMethods?: string[];
+  /** @default CORS_DEFAULT_HEADERS (Authorization, Content-Type, Accept, X-Requested-With, X-CSRF-TOKEN, X-XSRF-TOKEN) */
+  allowedHeaders?: string[];
+  /** Whether the browser may send cookies (Laravel Sanctum's SPA sessions need it). @default false */
+  allowCredentials?: boolean;
+  /** Seconds a browser caches a preflight answer. @default 600 */
+  maxAgeSeconds?: number;
+}
+
 /** A Traefik RateLimit: `average` requests per `period`, with `burst` at once, per client. */
 export interface RateLimitSpec {
   /** Requests allowed per `period` (Traefik `average`). */
@@ -47,11 +76,17 @@ export interface GatewayRoute {
   service: string;
   /** Service port (number or port name). */
   port: number | string;
-  /** This route's own rate limit, instead of the general one. @default the general rate limit */
+  /**
+   * This route's own rate limit, instead of the general one (crm-courtier.md § Sécurité API:
+   * "Throttle sur routes critiques (audio upload, IA)").
+   * @default the general rate limit
+   */
   rateLimit?: RateLimitSpec;
   /**
    * Largest request body in bytes: a Buffering middleware answers 413 beyond it. Upload routes
-   * take UPLOAD_MAX_BODY_BYTES (shareyoursales.md § Sécurité: "MAX_FILE_SIZE = 5 * 1024 * 1024").
+   * take UPLOAD_MAX_BODY_BYTES (shareyoursales.md § Sécurité: "MAX_FILE_SIZE = 5 * 1024 * 1024"),
+   * or LARGE_UPLOAD_MAX_BODY_BYTES (crm-courtier.md: "Upload 200MB"). Beyond 1 MiB, Traefik buffers
+   * the body to its /tmp, so each upload in flight holds up to this much of Traefik's disk.
    * @default no limit
    */
   maxBodyBytes?: number;
@@ -103,6 +138,21 @@ export interface ApiGatewayArgs extends CommonArgs {
   hstsMaxAgeSeconds?: number;
   /** @default ["websecure"] */
   entryPoints?: string[];
+  /**
+   * More hosts, one per tenant (firm id → host, e.g. `{ "cabinet-dupont": "cabinet-dupont.crm-courtier.fr" }`):
+   * each gets its own Certificate (`${name}-tenant-<id>-certificate`, Secret
+   * `<resourceName>-tenant-<id>-tls`) and IngressRoute (`${name}-tenant-<id>`) with the same routes
+   * and the same Middlewares as `host`. Names depend on the firm id alone, so adding or removing a
+   * firm never replaces another's. A firm id is a DNS label of at most 40 characters.
+   * @default {}
+   */
+  tenantHosts?: Record<string, string>;
+  /**
+   * Strict CORS (crm-courtier.md § Sécurité API: "CORS : Configuration stricte (domaines
+   * autorisés)"): a headers Middleware `<resourceName>-cors` on every route of every host.
+   * @default undefined (no CORS headers: browsers then refuse cross-origin calls)
+   */
+  cors?: GatewayCorsArgs;
   /** Releases installing the traefik.io and cert-manager.io CRDs (`Traefik.crds`, `CertManager.crds`). @default [] */
   crdInstallers?: (CrdInstaller | pulumi.Resource)[];
 }
@@ -135,6 +185,9 @@ export interface ResolvedApiGatewayArgs {
   rateLimitRedis?: { endpoints: string[]; secret?: string };
   hstsMaxAgeSeconds: number;
   entryPoints: string[];
+  /** Firm id → host, in the caller's order. */
+  tenantHosts: Record<string, string>;
+  cors?: Required<GatewayCorsArgs>;
   labels: Record<string, string>;
   deletionProtection: boolean;
 }
@@ -144,6 +197,10 @@ const HOST = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
 /** A path prefix Traefik can put between backquotes: no backquote, quote, space or parenthesis. */
 const PATH_PREFIX = /^\/[A-Za-z0-9._~\-/]*$/;
 const DURATION = /^\d+(ms|s|m|h)$/;
+/** An exact web origin: https (or http for local development hosts only), a host, an optional port. */
+const ORIGIN = /^(https:\/\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/;
+const HTTP_METHOD = /^[A-Z]+$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** The role a route's Middlewares are named after: its service, or the path when a service has several routes. */
 function roleOf(route: GatewayRoute, services: Map<string, number>): string {
@@ -242,6 +299,33 @@ export function resolveApiGatewayArgs(name: string, args: ApiGatewayArgs): Resol
   const entryPoints = args.entryPoints ?? ["websecure"];
   if (entryPoints.length === 0) fail("entryPoints is empty");
   if (entryPoints.includes("web")) fail(`entryPoints includes "web": the gateway serves HTTPS only (Traefik redirects web to websecure)`);
+
+  const tenantHosts = args.tenantHosts ?? {};
+  const hostOwner = new Map<string, string>([[args.host, "host"]]);
+  for (const [id, tenantHost] of Object.entries(tenantHosts)) {
+    if (!DNS_LABEL.test(id) || id.length > 40) fail(`tenantHosts key "${id}" must be a firm id that is a DNS-1123 label of at most 40 characters (it names the tenant's Certificate and IngressRoute)`);
+    if (!HOST.test(tenantHost)) fail(`tenantHosts.${id} "${tenantHost}" is not a lowercase DNS name (expected e.g. ${id}.crm-courtier.fr)`);
+    const other = hostOwner.get(tenantHost);
+    if (other !== undefined) fail(`tenantHosts.${id} "${tenantHost}" is already served by ${other === "host" ? "host" : `tenantHosts.${other}`}: Traefik would pick one router at random`);
+    hostOwner.set(tenantHost, id);
+  }
+
+  let cors: Required<GatewayCorsArgs> | undefined;
+  if (args.cors) {
+    const c = args.cors;
+    if (c.allowedOrigins.length === 0) fail("cors.allowedOrigins is empty: expected the exact origins allowed, e.g. https://app.crm-courtier.fr (omit cors to allow none)");
+    for (const o of c.allowedOrigins) {
+      if (!ORIGIN.test(o)) fail(`cors.allowedOrigins has "${o}": expected an exact origin such as https://app.crm-courtier.fr (https, no path, no trailing slash, no wildcard)`);
+    }
+    if (new Set(c.allowedOrigins).size !== c.allowedOrigins.length) fail(`cors.allowedOrigins lists an origin twice: ${c.allowedOrigins.join(", ")}`);
+    const methods = c.allowedMethods ?? [...CORS_DEFAULT_METHODS];
+    if (methods.length === 0 || methods.some((m) => !HTTP_METHOD.test(m))) fail(`cors.allowedMethods must be upper-case HTTP methods, got [${methods.join(", ")}]`);
+    const headers = c.allowedHeaders ?? [...CORS_DEFAULT_HEADERS];
+    if (headers.some((h) => h === "*" || !HEADER_NAME.test(h))) fail(`cors.allowedHeaders must name headers (no "*", which is not strict), got [${headers.join(", ")}]`);
+    const maxAge = c.maxAgeSeconds ?? 600;
+    if (!Number.isInteger(maxAge) || maxAge < 0 || maxAge > 86400) fail(`cors.maxAgeSeconds must be an integer from 0 to 86400, got ${maxAge}`);
+    cors = { allowedOrigins: c.allowedOrigins, allowedMethods: methods, allowedHeaders: headers, allowCredentials: c.allowCredentials ?? false, maxAgeSeconds: maxAge };
+  }
   return {
     namespace: args.namespace,
     host: args.host,
@@ -254,8 +338,28 @@ export function resolveApiGatewayArgs(name: string, args: ApiGatewayArgs): Resol
     ...(args.rateLimitRedis ? { rateLimitRedis: args.rateLimitRedis } : {}),
     hstsMaxAgeSeconds: hsts,
     entryPoints,
+    tenantHosts,
+    ...(cors ? { cors } : {}),
     labels: args.labels ?? {},
     deletionProtection: args.deletionProtection ?? true,
+  };
+}
+
+/**
+ * The spec of the strict CORS headers Middleware. Traefik answers preflights itself and echoes the
+ * request's Origin only when it is listed; `Vary: Origin` keeps caches from serving one origin's
+ * answer to another.
+ */
+export function corsSpec(c: Required<GatewayCorsArgs>): Record<string, unknown> {
+  return {
+    headers: {
+      accessControlAllowOriginList: c.allowedOrigins,
+      accessControlAllowMethods: c.allowedMethods,
+      accessControlAllowHeaders: c.allowedHeaders,
+      accessControlAllowCredentials: c.allowCredentials,
+      accessControlMaxAge: c.maxAgeSeconds,
+      addVaryHeader: true,
+    },
   };
 }
 
@@ -287,6 +391,8 @@ export class ApiGateway extends pulumi.ComponentResource {
   public readonly backendNamespaces: pulumi.Output<string[]>;
   /** The Services and ports Traefik sends to, for the namespace's ingress flows (Service ports: map them to container ports). */
   public readonly backends: pulumi.Output<{ service: string; port: number | string }[]>;
+  /** Firm id → `https://<host>` of each tenant host (empty without `tenantHosts`). */
+  public readonly tenantUrls: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super(API_GATEWAY_TYPE, name, {}, opts);
@@ -317,6 +423,7 @@ export class ApiGateway extends pulumi.ComponentResource {
     };
     // Routes name Middlewares of their own namespace only: Traefik runs with allowCrossNamespace false.
     middleware("security-headers", `${r.resourceName}-security-headers`, securityHeadersSpec(r.hstsMaxAgeSeconds));
+    if (r.cors) middleware("cors", `${r.resourceName}-cors`, corsSpec(r.cors));
     for (const router of r.routers) {
       const role = router.rateLimitMiddleware.slice(r.resourceName.length + 1);
       middleware(role, router.rateLimitMiddleware, rateLimitSpec(router.rateLimit, r.trustedProxyDepth, r.rateLimitRedis));
@@ -326,7 +433,22 @@ export class ApiGateway extends pulumi.ComponentResource {
       }
     }
 
-    const hostMatch = `Host(\`${r.host}\`)`;
+    // Every host gets the same routers and names the same Middlewares: one rate-limit bucket per
+    // client IP whichever firm's host it calls.
+    const routesFor = (host: string) => {
+      const hostMatch = `Host(\`${host}\`)`;
+      return r.routers.map((router) => ({
+        kind: "Rule",
+        match: router.pathPrefix ? `${hostMatch} && PathPrefix(\`${router.pathPrefix}\`)` : hostMatch,
+        middlewares: [
+          names["security-headers"],
+          ...(r.cors ? [names["cors"]] : []),
+          router.rateLimitMiddleware,
+          ...(router.bodyLimitMiddleware ? [router.bodyLimitMiddleware] : []),
+        ].map((n) => ({ name: n })),
+        services: [{ kind: "Service", name: router.service, port: router.port }],
+      }));
+    };
     new k8s.apiextensions.CustomResource(
       `${name}-ingressroute`,
       {
@@ -337,18 +459,35 @@ export class ApiGateway extends pulumi.ComponentResource {
           entryPoints: r.entryPoints,
           // Traefik's default priority is the rule's length: the login path outranks its service's
           // prefix, every prefix outranks the frontend's bare Host rule.
-          routes: r.routers.map((router) => ({
-            kind: "Rule",
-            match: router.pathPrefix ? `${hostMatch} && PathPrefix(\`${router.pathPrefix}\`)` : hostMatch,
-            middlewares: [names["security-headers"], router.rateLimitMiddleware, ...(router.bodyLimitMiddleware ? [router.bodyLimitMiddleware] : [])].map((n) => ({ name: n })),
-            services: [{ kind: "Service", name: router.service, port: router.port }],
-          })),
+          routes: routesFor(r.host),
           // No TLS option named: Traefik's `default` TLSOption applies.
           tls: { secretName: tlsSecretName },
         },
       },
       { parent: this, dependsOn: [...traefikOpts.dependsOn, certificate, ...middlewares] },
     );
+
+    // Named after the firm id alone: adding a firm never renames another's resources.
+    const tenantUrls: Record<string, string> = {};
+    for (const [id, tenantHost] of Object.entries(r.tenantHosts)) {
+      const tenant = hostCertificate(
+        this,
+        `${name}-tenant-${id}`,
+        { resourceName: `${r.resourceName}-tenant-${id}`, namespace: r.namespace, labels: r.labels, host: tenantHost, issuer: r.issuer },
+        crdDependencies("cert-manager.io/v1", installers),
+      );
+      new k8s.apiextensions.CustomResource(
+        `${name}-tenant-${id}`,
+        {
+          apiVersion: "traefik.io/v1alpha1",
+          kind: "IngressRoute",
+          metadata: meta(`-tenant-${id}`),
+          spec: { entryPoints: r.entryPoints, routes: routesFor(tenantHost), tls: { secretName: tenant.secretName } },
+        },
+        { parent: this, dependsOn: [...traefikOpts.dependsOn, tenant.certificate, ...middlewares] },
+      );
+      tenantUrls[id] = `https://${tenantHost}`;
+    }
 
     this.host = pulumi.output(r.host);
     this.url = pulumi.output(`https://${r.host}`);
@@ -357,6 +496,15 @@ export class ApiGateway extends pulumi.ComponentResource {
     const backends = new Map<string, { service: string; port: number | string }>();
     for (const router of r.routers) backends.set(`${router.service}:${router.port}`, { service: router.service, port: router.port });
     this.backends = pulumi.output([...backends.values()]);
-    this.registerOutputs({ host: this.host, url: this.url, middlewareNames: this.middlewareNames, backendNamespaces: this.backendNamespaces, backends: this.backends });
+    this.tenantUrls = pulumi.output(tenantUrls);
+    this.registerOutputs({
+      host: this.host,
+      url: this.url,
+      middlewareNames: this.middlewareNames,
+      backendNamespaces: this.backendNamespaces,
+      backends: this.backends,
+      // Only with tenants, so that a single-host gateway's outputs stay as they were.
+      ...(Object.keys(tenantUrls).length > 0 ? { tenantUrls: this.tenantUrls } : {}),
+    });
   }
 }

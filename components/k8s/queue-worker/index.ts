@@ -8,6 +8,11 @@
  *
  * Retries belong to the queue, not to the worker: the broker's quorum queue has a delivery limit and
  * a dead-letter queue (components/k8s/rabbitmq); the worker only gets both names as environment.
+ *
+ * Or, with `trigger`, a consumer of one list of a Redis Cluster (crm-courtier.md: Laravel queues
+ * high, default, low on Redis, "Queue depth > 100 jobs" alert): KEDA's `redis-cluster` scaler on
+ * the list's length, AUTH password and CA from Secrets of the worker's namespace. Laravel keeps
+ * its failed jobs itself (failed_jobs table), so there is no dead-letter queue there.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -57,6 +62,38 @@ export interface QueueWorkerBrokerArgs {
   ca?: { secretName: pulumi.Input<string>; /** @default "ca.crt" */ key?: string };
 }
 
+/**
+ * The second trigger kind: a worker draining one list of a Redis Cluster (crm-courtier.md: Laravel
+ * queues high, default, low on Redis), scaled by KEDA's `redis-cluster` scaler on the list's length
+ * (LLEN). KEDA resolves the cluster's slots itself, so any reachable nodes will do as seeds.
+ */
+export interface QueueWorkerRedisClusterListTrigger {
+  kind: "redis-cluster-list";
+  /** Seed nodes as `host:port` (the cluster's leader Service, e.g. `crm-redis-leader.crm-data.svc:6379`). */
+  addresses: string[];
+  /**
+   * The full Redis key of the list, prefix included: Laravel pushes queue `high` to
+   * `<redis prefix>queues:{high}` (its Redis-cluster queues need the `{…}` hash tag, so a job's list,
+   * `:delayed` and `:reserved` keys share one slot). Must contain a non-empty `{…}` hash tag.
+   */
+  listName: string;
+  /**
+   * Target of the scaler: jobs waiting per replica (KEDA `listLength`).
+   * @default DEFAULT_MESSAGES_PER_REPLICA (20): with the default 5 replicas, the fleet is at its
+   * maximum when 100 jobs wait, the "Queue depth > 100 jobs" alert of crm-courtier.md
+   */
+  listLength?: number;
+  /** The AUTH password: a Secret in the worker's namespace (the redis-cluster component copies it there). */
+  password: { secretName: pulumi.Input<string>; /** @default "password" */ key?: string };
+  /**
+   * TLS to the nodes, verified with the CA that signed their certificate (a Secret in the worker's
+   * namespace): KEDA gets it as its `ca` with `enableTLS`, the worker at `/etc/platform-ca/ca.crt`
+   * (env `REDIS_CA_FILE`). `false` only for a cluster without TLS: the password then crosses the
+   * network in clear, so it must be said explicitly.
+   */
+  tls: { ca: { secretName: pulumi.Input<string>; /** @default "ca.crt" */ key?: string } } | false;
+}
+
 /** Probes on a heartbeat file the worker touches. */
 export interface QueueWorkerHeartbeatProbes {
   /** @default "/tmp/worker-heartbeat" (under a writable path) */
@@ -76,16 +113,30 @@ export interface QueueWorkerArgs extends CommonArgs {
   namespace: string;
   /** Container image; must be pinned (model/images.ts). */
   image: string;
-  /** Queue the worker consumes and KEDA measures. */
-  queue: string;
+  /**
+   * RabbitMQ queue the worker consumes and KEDA measures (the default trigger). Required unless
+   * `trigger` is given, refused with it.
+   * @default undefined
+   */
+  queue?: string;
   /**
    * Dead-letter queue of `queue` (where the broker moves a message after its delivery limit),
    * given to the worker for inspection and replay tooling.
+   * RabbitMQ only.
    * @default `${queue}.dlq` (the broker component's naming)
    */
   deadLetterQueue?: string;
-  /** The broker connection: Secret and keys. */
-  broker: QueueWorkerBrokerArgs;
+  /**
+   * The RabbitMQ connection: Secret and keys. Required with `queue`, refused with `trigger`.
+   * @default undefined
+   */
+  broker?: QueueWorkerBrokerArgs;
+  /**
+   * Another source than RabbitMQ: a Redis Cluster list (Laravel's Redis queues). Replaces
+   * `queue`, `deadLetterQueue`, `broker` and `messagesPerReplica` (its `listLength` is the target).
+   * @default undefined (RabbitMQ, from `queue` and `broker`)
+   */
+  trigger?: QueueWorkerRedisClusterListTrigger;
   /**
    * Replicas KEDA keeps when the queue is empty. 0 scales the worker to zero (first message then
    * waits for a poll and a pod start).
@@ -98,7 +149,8 @@ export interface QueueWorkerArgs extends CommonArgs {
    */
   maxReplicas?: number;
   /**
-   * Target of the rabbitmq trigger in QueueLength mode: ready messages per replica.
+   * Target of the rabbitmq trigger in QueueLength mode: ready messages per replica (RabbitMQ
+   * only; a Redis trigger has its own `listLength`).
    * @default DEFAULT_MESSAGES_PER_REPLICA (20)
    */
   messagesPerReplica?: number;
@@ -121,7 +173,8 @@ export interface QueueWorkerArgs extends CommonArgs {
   args?: string[];
   /**
    * Plain environment variables. Names that look sensitive are refused (use `secretEnv`), and
-   * the names the component sets (QUEUE_NAME, DEAD_LETTER_QUEUE_NAME, AMQP_*) are reserved.
+   * the names the component sets (QUEUE_NAME, DEAD_LETTER_QUEUE_NAME, AMQP_*; REDIS_* with a Redis
+   * trigger) are reserved.
    * @default {}
    */
   env?: Record<string, pulumi.Input<string>>;
@@ -177,15 +230,29 @@ export interface QueueWorkerArgs extends CommonArgs {
   resourceName?: string;
 }
 
+export interface ResolvedRabbitMqTrigger {
+  kind: "rabbitmq";
+  queue: string;
+  deadLetterQueue: string;
+  broker: Required<Omit<QueueWorkerBrokerArgs, "vhost" | "ca">> & { vhost?: string; ca?: { secretName: pulumi.Input<string>; key: string } };
+}
+
+export interface ResolvedRedisClusterListTrigger {
+  kind: "redis-cluster-list";
+  addresses: string[];
+  listName: string;
+  password: { secretName: pulumi.Input<string>; key: string };
+  tls: { ca: { secretName: pulumi.Input<string>; key: string } } | false;
+}
+
 export interface ResolvedQueueWorkerArgs {
   namespace: string;
   resourceName: string;
   image: string;
-  queue: string;
-  deadLetterQueue: string;
-  broker: Required<Omit<QueueWorkerBrokerArgs, "vhost" | "ca">> & { vhost?: string; ca?: { secretName: pulumi.Input<string>; key: string } };
+  trigger: ResolvedRabbitMqTrigger | ResolvedRedisClusterListTrigger;
   minReplicas: number;
   maxReplicas: number;
+  /** The scaler's target per replica: `messagesPerReplica` (RabbitMQ) or the trigger's `listLength` (Redis). */
   messagesPerReplica: number;
   pollingIntervalSeconds: number;
   cooldownPeriodSeconds: number;
@@ -209,7 +276,44 @@ export interface ResolvedQueueWorkerArgs {
 /** Environment variables the component sets itself. */
 export const QUEUE_WORKER_ENV = ["QUEUE_NAME", "DEAD_LETTER_QUEUE_NAME", "AMQP_URL", "AMQP_USERNAME", "AMQP_PASSWORD", "AMQP_CA_FILE"] as const;
 
+/** Environment variables the component sets itself with a Redis Cluster list trigger. */
+export const REDIS_QUEUE_WORKER_ENV = ["REDIS_CLUSTER_ADDRESSES", "REDIS_LIST_NAME", "REDIS_PASSWORD", "REDIS_CA_FILE"] as const;
+
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,255}$/;
+const REDIS_ADDRESS = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:([1-9]\d{0,4})$/;
+/** A Redis key KEDA can take in its metadata: printable, no space or comma, with a non-empty `{…}` hash tag. */
+const REDIS_LIST_NAME = /^[!-+\--~]{1,255}$/;
+const HASH_TAG = /\{[^{}]+\}/;
+
+/** Resolves the Redis Cluster list trigger, refusing the RabbitMQ arguments beside it. */
+function resolveRedisTrigger(fail: (detail: string) => never, args: QueueWorkerArgs, t: QueueWorkerRedisClusterListTrigger): { trigger: ResolvedRedisClusterListTrigger; listLength: number } {
+  if (t.kind !== "redis-cluster-list") fail(`trigger.kind must be "redis-cluster-list" (RabbitMQ is the default, from queue and broker), got "${String(t.kind)}"`);
+  const rabbit = (["queue", "deadLetterQueue", "broker", "messagesPerReplica"] as const).filter((k) => args[k] !== undefined);
+  if (rabbit.length > 0) fail(`${rabbit.join(", ")} configure the RabbitMQ trigger, but trigger is a ${t.kind}: drop them (the list's own listLength is the target)`);
+  if (t.addresses.length === 0) fail("trigger.addresses is empty: expected host:port seed nodes of the Redis Cluster, e.g. redis-leader.data.svc:6379");
+  for (const a of t.addresses) {
+    const m = REDIS_ADDRESS.exec(a);
+    if (!m || Number(m[2]) > 65535) fail(`trigger.addresses has "${a}", expected a lowercase host:port`);
+  }
+  if (new Set(t.addresses).size !== t.addresses.length) fail(`trigger.addresses lists a node twice: ${t.addresses.join(", ")}`);
+  if (!REDIS_LIST_NAME.test(t.listName)) fail(`trigger.listName must be a Redis key of 1 to 255 printable characters without space or comma, got "${t.listName}"`);
+  if (!HASH_TAG.test(t.listName)) {
+    fail(`trigger.listName "${t.listName}" has no {…} hash tag: on a Redis Cluster, Laravel's queue keys (the list, :delayed, :reserved) must share a slot, so the queue is named {high} and its list is "<prefix>queues:{high}"`);
+  }
+  const listLength = t.listLength ?? DEFAULT_MESSAGES_PER_REPLICA;
+  if (!Number.isInteger(listLength) || listLength < 1) fail(`trigger.listLength must be an integer ≥ 1 (jobs per replica), got ${listLength}`);
+  if (t.tls === undefined) fail("trigger.tls is missing: expected { ca: { secretName } } (the CA of the nodes' certificates), or false for a cluster without TLS");
+  return {
+    trigger: {
+      kind: "redis-cluster-list",
+      addresses: t.addresses,
+      listName: t.listName,
+      password: { secretName: t.password.secretName, key: t.password.key ?? "password" },
+      tls: t.tls ? { ca: { secretName: t.tls.ca.secretName, key: t.tls.ca.key ?? "ca.crt" } } : false,
+    },
+    listLength,
+  };
+}
 
 /** Applies QueueWorker defaults and rejects contradictory or unsafe arguments. */
 export function resolveQueueWorkerArgs(name: string, args: QueueWorkerArgs): ResolvedQueueWorkerArgs {
@@ -217,21 +321,47 @@ export function resolveQueueWorkerArgs(name: string, args: QueueWorkerArgs): Res
     throw new ComponentArgsError(QUEUE_WORKER_TYPE, name, detail);
   };
   assertPinnedImage(QUEUE_WORKER_TYPE, name, "image", args.image);
-  if (!QUEUE_NAME.test(args.queue)) fail(`queue must be a RabbitMQ queue name (letters, digits, "_.:-", 1 to 255), got "${args.queue}"`);
-  const deadLetterQueue = args.deadLetterQueue ?? `${args.queue}.dlq`;
-  if (!QUEUE_NAME.test(deadLetterQueue)) fail(`deadLetterQueue must be a RabbitMQ queue name, got "${deadLetterQueue}"`);
-  if (deadLetterQueue === args.queue) fail(`deadLetterQueue must differ from queue ("${args.queue}"): a message dead-lettered into its own queue is retried forever`);
+  let trigger: ResolvedQueueWorkerArgs["trigger"];
+  let messagesPerReplica: number;
+  if (args.trigger !== undefined) {
+    const redis = resolveRedisTrigger(fail, args, args.trigger);
+    trigger = redis.trigger;
+    messagesPerReplica = redis.listLength;
+  } else {
+    if (args.queue === undefined || args.broker === undefined) {
+      fail(`queue and broker are required for the default RabbitMQ trigger (got ${args.queue === undefined ? "no queue" : "queue"} and ${args.broker === undefined ? "no broker" : "broker"}); or give trigger for a Redis Cluster list`);
+    }
+    const queue = args.queue!;
+    if (!QUEUE_NAME.test(queue)) fail(`queue must be a RabbitMQ queue name (letters, digits, "_.:-", 1 to 255), got "${queue}"`);
+    const deadLetterQueue = args.deadLetterQueue ?? `${queue}.dlq`;
+    if (!QUEUE_NAME.test(deadLetterQueue)) fail(`deadLetterQueue must be a RabbitMQ queue name, got "${deadLetterQueue}"`);
+    if (deadLetterQueue === queue) fail(`deadLetterQueue must differ from queue ("${queue}"): a message dead-lettered into its own queue is retried forever`);
+    messagesPerReplica = args.messagesPerReplica ?? DEFAULT_MESSAGES_PER_REPLICA;
+    if (!Number.isInteger(messagesPerReplica) || messagesPerReplica < 1) fail(`messagesPerReplica must be an integer ≥ 1, got ${messagesPerReplica}`);
+    const b = args.broker!;
+    trigger = {
+      kind: "rabbitmq",
+      queue,
+      deadLetterQueue,
+      broker: {
+        secretName: b.secretName,
+        urlKey: b.urlKey ?? "url",
+        usernameKey: b.usernameKey ?? "username",
+        passwordKey: b.passwordKey ?? "password",
+        ...(b.vhost !== undefined ? { vhost: b.vhost } : {}),
+        ...(b.ca ? { ca: { secretName: b.ca.secretName, key: b.ca.key ?? "ca.crt" } } : {}),
+      },
+    };
+  }
 
   const minReplicas = args.minReplicas ?? 1;
   const maxReplicas = args.maxReplicas ?? 5;
   if (!Number.isInteger(minReplicas) || minReplicas < 0) fail(`minReplicas must be an integer ≥ 0, got ${minReplicas}`);
   if (!Number.isInteger(maxReplicas) || maxReplicas < 1) fail(`maxReplicas must be an integer ≥ 1, got ${maxReplicas}`);
   if (maxReplicas < minReplicas) fail(`maxReplicas (${maxReplicas}) is below minReplicas (${minReplicas})`);
-  const messagesPerReplica = args.messagesPerReplica ?? DEFAULT_MESSAGES_PER_REPLICA;
-  if (!Number.isInteger(messagesPerReplica) || messagesPerReplica < 1) fail(`messagesPerReplica must be an integer ≥ 1, got ${messagesPerReplica}`);
   const pollingIntervalSeconds = args.pollingIntervalSeconds ?? 30;
   if (!Number.isInteger(pollingIntervalSeconds) || pollingIntervalSeconds < 5 || pollingIntervalSeconds > 3600) {
-    fail(`pollingIntervalSeconds must be an integer from 5 to 3600 (each poll opens an AMQPS channel to the broker), got ${pollingIntervalSeconds}`);
+    fail(`pollingIntervalSeconds must be an integer from 5 to 3600 (each poll opens a connection to the broker), got ${pollingIntervalSeconds}`);
   }
   const cooldownPeriodSeconds = args.cooldownPeriodSeconds ?? 300;
   if (!Number.isInteger(cooldownPeriodSeconds) || cooldownPeriodSeconds < 0) fail(`cooldownPeriodSeconds must be an integer ≥ 0, got ${cooldownPeriodSeconds}`);
@@ -244,9 +374,10 @@ export function resolveQueueWorkerArgs(name: string, args: QueueWorkerArgs): Res
 
   const env = args.env ?? {};
   const secretEnv = args.secretEnv ?? {};
-  const reserved = new Set<string>(QUEUE_WORKER_ENV);
+  const reserved = new Set<string>(trigger.kind === "rabbitmq" ? QUEUE_WORKER_ENV : REDIS_QUEUE_WORKER_ENV);
+  const from = trigger.kind === "rabbitmq" ? "queue, deadLetterQueue and broker" : "trigger";
   for (const key of [...Object.keys(env), ...Object.keys(secretEnv)]) {
-    if (reserved.has(key)) fail(`${key} is set by the component (from queue, deadLetterQueue and broker): do not set it in env or secretEnv`);
+    if (reserved.has(key)) fail(`${key} is set by the component (from ${from}): do not set it in env or secretEnv`);
   }
   for (const key of Object.keys(env)) {
     if (SENSITIVE_ENV_NAME.test(key)) fail(`env.${key} looks sensitive: pass it through secretEnv (secretKeyRef), never as a plain value`);
@@ -275,21 +406,11 @@ export function resolveQueueWorkerArgs(name: string, args: QueueWorkerArgs): Res
   const runAsUser = args.runAsUser ?? 1001;
   if (!Number.isInteger(runAsUser) || runAsUser < 1) fail(`runAsUser must be a non-root numeric user (≥ 1), got ${runAsUser}`);
 
-  const b = args.broker;
   return {
     namespace: args.namespace,
     resourceName: args.resourceName ?? name,
     image: args.image,
-    queue: args.queue,
-    deadLetterQueue,
-    broker: {
-      secretName: b.secretName,
-      urlKey: b.urlKey ?? "url",
-      usernameKey: b.usernameKey ?? "username",
-      passwordKey: b.passwordKey ?? "password",
-      ...(b.vhost !== undefined ? { vhost: b.vhost } : {}),
-      ...(b.ca ? { ca: { secretName: b.ca.secretName, key: b.ca.key ?? "ca.crt" } } : {}),
-    },
+    trigger,
     minReplicas,
     maxReplicas,
     messagesPerReplica,
@@ -335,14 +456,28 @@ export class QueueWorker extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const brokerRef = (key: string) => ({ valueFrom: { secretKeyRef: { name: r.broker.secretName, key } } });
+    const t = r.trigger;
+    const secretRef = (secretName: pulumi.Input<string>, key: string) => ({ valueFrom: { secretKeyRef: { name: secretName, key } } });
+    // The CA the worker and KEDA verify the broker's certificate with, whichever the broker.
+    const ca = t.kind === "rabbitmq" ? t.broker.ca : t.tls ? t.tls.ca : undefined;
+    const triggerEnv =
+      t.kind === "rabbitmq"
+        ? [
+            { name: "QUEUE_NAME", value: t.queue },
+            { name: "DEAD_LETTER_QUEUE_NAME", value: t.deadLetterQueue },
+            { name: "AMQP_URL", ...secretRef(t.broker.secretName, t.broker.urlKey) },
+            { name: "AMQP_USERNAME", ...secretRef(t.broker.secretName, t.broker.usernameKey) },
+            { name: "AMQP_PASSWORD", ...secretRef(t.broker.secretName, t.broker.passwordKey) },
+            ...(ca ? [{ name: "AMQP_CA_FILE", value: `${TRUSTED_CA_MOUNT}/ca.crt` }] : []),
+          ]
+        : [
+            { name: "REDIS_CLUSTER_ADDRESSES", value: t.addresses.join(",") },
+            { name: "REDIS_LIST_NAME", value: t.listName },
+            { name: "REDIS_PASSWORD", ...secretRef(t.password.secretName, t.password.key) },
+            ...(ca ? [{ name: "REDIS_CA_FILE", value: `${TRUSTED_CA_MOUNT}/ca.crt` }] : []),
+          ];
     const env = [
-      { name: "QUEUE_NAME", value: r.queue },
-      { name: "DEAD_LETTER_QUEUE_NAME", value: r.deadLetterQueue },
-      { name: "AMQP_URL", ...brokerRef(r.broker.urlKey) },
-      { name: "AMQP_USERNAME", ...brokerRef(r.broker.usernameKey) },
-      { name: "AMQP_PASSWORD", ...brokerRef(r.broker.passwordKey) },
-      ...(r.broker.ca ? [{ name: "AMQP_CA_FILE", value: `${TRUSTED_CA_MOUNT}/ca.crt` }] : []),
+      ...triggerEnv,
       ...Object.entries(r.env).map(([envName, value]) => ({ name: envName, value })),
       ...Object.entries(r.secretEnv).map(([envName, ref]) => ({ name: envName, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
     ];
@@ -350,11 +485,11 @@ export class QueueWorker extends pulumi.ComponentResource {
     const volumes = [
       ...r.writablePaths.map((path) => ({ name: volumeName(path), emptyDir: { sizeLimit: "1Gi" } })),
       // Only the CA certificate is projected, whatever else its Secret holds.
-      ...(r.broker.ca ? [{ name: "broker-ca", secret: { secretName: r.broker.ca.secretName, items: [{ key: r.broker.ca.key, path: "ca.crt" }] } }] : []),
+      ...(ca ? [{ name: "broker-ca", secret: { secretName: ca.secretName, items: [{ key: ca.key, path: "ca.crt" }] } }] : []),
     ];
     const volumeMounts = [
       ...r.writablePaths.map((path) => ({ name: volumeName(path), mountPath: path })),
-      ...(r.broker.ca ? [{ name: "broker-ca", mountPath: TRUSTED_CA_MOUNT, readOnly: true }] : []),
+      ...(ca ? [{ name: "broker-ca", mountPath: TRUSTED_CA_MOUNT, readOnly: true }] : []),
     ];
 
     const deployment = new k8s.apps.v1.Deployment(
@@ -412,29 +547,59 @@ export class QueueWorker extends pulumi.ComponentResource {
 
     const crdDeps = crdDependencies(KEDA_API_VERSION, r.crdInstallers);
 
-    // KEDA's operator resolves these parameters from Secrets of the ScaledObject's namespace;
-    // `tls` is not a secret, but KEDA reads authentication parameters only from a source, so it
-    // comes from a ConfigMap.
+    // KEDA's operator resolves these parameters from Secrets of the ScaledObject's namespace.
     let tlsConfig: k8s.core.v1.ConfigMap | undefined;
-    if (r.broker.ca) {
-      tlsConfig = new k8s.core.v1.ConfigMap(`${name}-keda-tls`, { metadata: meta("-keda-tls"), data: { tls: "enable" } }, { parent: this });
+    let authSpec: Record<string, unknown>;
+    let triggerSpec: { type: string; metadata: Record<string, string> };
+    if (t.kind === "rabbitmq") {
+      // `tls` is not a secret, but the rabbitmq scaler reads it only as an authentication
+      // parameter, so it comes from a ConfigMap.
+      if (ca) {
+        tlsConfig = new k8s.core.v1.ConfigMap(`${name}-keda-tls`, { metadata: meta("-keda-tls"), data: { tls: "enable" } }, { parent: this });
+      }
+      authSpec = {
+        secretTargetRef: [
+          { parameter: "host", name: t.broker.secretName, key: t.broker.urlKey },
+          { parameter: "username", name: t.broker.secretName, key: t.broker.usernameKey },
+          { parameter: "password", name: t.broker.secretName, key: t.broker.passwordKey },
+          ...(ca ? [{ parameter: "ca", name: ca.secretName, key: ca.key }] : []),
+        ],
+        ...(tlsConfig ? { configMapTargetRef: [{ parameter: "tls", name: tlsConfig.metadata.name, key: "tls" }] } : {}),
+      };
+      triggerSpec = {
+        type: "rabbitmq",
+        metadata: {
+          // AMQP over TLS (5671) with the worker's own user: QueueLength needs no management API.
+          protocol: "amqp",
+          mode: "QueueLength",
+          value: String(r.messagesPerReplica),
+          queueName: t.queue,
+          ...(t.broker.vhost !== undefined ? { vhostName: t.broker.vhost } : {}),
+        },
+      };
+    } else {
+      // The redis scalers take `enableTLS` from the trigger's metadata (refusing it in both places),
+      // so no ConfigMap; `ca` is read only from authentication parameters. `unsafeSsl` stays unset:
+      // KEDA verifies the nodes' certificates against the CA.
+      authSpec = {
+        secretTargetRef: [
+          { parameter: "password", name: t.password.secretName, key: t.password.key },
+          ...(ca ? [{ parameter: "ca", name: ca.secretName, key: ca.key }] : []),
+        ],
+      };
+      triggerSpec = {
+        type: "redis-cluster",
+        metadata: {
+          addresses: t.addresses.join(","),
+          listName: t.listName,
+          listLength: String(r.messagesPerReplica),
+          ...(ca ? { enableTLS: "true" } : {}),
+        },
+      };
     }
     const triggerAuthentication = new k8s.apiextensions.CustomResource(
       `${name}-trigger-auth`,
-      {
-        apiVersion: KEDA_API_VERSION,
-        kind: "TriggerAuthentication",
-        metadata: meta(),
-        spec: {
-          secretTargetRef: [
-            { parameter: "host", name: r.broker.secretName, key: r.broker.urlKey },
-            { parameter: "username", name: r.broker.secretName, key: r.broker.usernameKey },
-            { parameter: "password", name: r.broker.secretName, key: r.broker.passwordKey },
-            ...(r.broker.ca ? [{ parameter: "ca", name: r.broker.ca.secretName, key: r.broker.ca.key }] : []),
-          ],
-          ...(tlsConfig ? { configMapTargetRef: [{ parameter: "tls", name: tlsConfig.metadata.name, key: "tls" }] } : {}),
-        },
-      },
+      { apiVersion: KEDA_API_VERSION, kind: "TriggerAuthentication", metadata: meta(), spec: authSpec },
       { parent: this, dependsOn: crdDeps },
     );
 
@@ -450,20 +615,7 @@ export class QueueWorker extends pulumi.ComponentResource {
           maxReplicaCount: r.maxReplicas,
           pollingInterval: r.pollingIntervalSeconds,
           cooldownPeriod: r.cooldownPeriodSeconds,
-          triggers: [
-            {
-              type: "rabbitmq",
-              metadata: {
-                // AMQP over TLS (5671) with the worker's own user: QueueLength needs no management API.
-                protocol: "amqp",
-                mode: "QueueLength",
-                value: String(r.messagesPerReplica),
-                queueName: r.queue,
-                ...(r.broker.vhost !== undefined ? { vhostName: r.broker.vhost } : {}),
-              },
-              authenticationRef: { name: triggerAuthentication.metadata.name, kind: "TriggerAuthentication" },
-            },
-          ],
+          triggers: [{ ...triggerSpec, authenticationRef: { name: triggerAuthentication.metadata.name, kind: "TriggerAuthentication" } }],
         },
       },
       { parent: this, dependsOn: [...crdDeps, triggerAuthentication] },

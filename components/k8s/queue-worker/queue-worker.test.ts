@@ -6,7 +6,7 @@ import { valueAt } from "../../../engine/plan";
 import { runPolicyPack } from "../../../engine/policy/run";
 import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
-import { QueueWorker, resolveQueueWorkerArgs, type QueueWorkerArgs } from "./index";
+import { QueueWorker, resolveQueueWorkerArgs, type QueueWorkerArgs, type QueueWorkerRedisClusterListTrigger } from "./index";
 
 const base: QueueWorkerArgs = {
   namespace: "shareyoursales-prod",
@@ -82,8 +82,12 @@ describe("QueueWorker", () => {
   it("defaults: 1 to 5 replicas, 20 messages per replica, KEDA's 30 s poll and 300 s cooldown, DLQ <queue>.dlq", () => {
     const r = resolveQueueWorkerArgs("w", base);
     expect([r.minReplicas, r.maxReplicas, r.messagesPerReplica, r.pollingIntervalSeconds, r.cooldownPeriodSeconds]).toEqual([1, 5, 20, 30, 300]);
-    expect(r.deadLetterQueue).toBe("email.dlq");
-    expect(r.broker).toEqual({ secretName: "rabbitmq-email-worker", urlKey: "url", usernameKey: "username", passwordKey: "password" });
+    expect(r.trigger).toEqual({
+      kind: "rabbitmq",
+      queue: "email",
+      deadLetterQueue: "email.dlq",
+      broker: { secretName: "rabbitmq-email-worker", urlKey: "url", usernameKey: "username", passwordKey: "password" },
+    });
     expect(r.podDisruptionBudget).toBe(false);
   });
 
@@ -203,5 +207,109 @@ describe("QueueWorker", () => {
       expect(() => resolveQueueWorkerArgs("w", { ...base, ...args }), JSON.stringify(args)).toThrow(ComponentArgsError);
       expect(() => resolveQueueWorkerArgs("w", { ...base, ...args }), JSON.stringify(args)).toThrow(message);
     }
+  });
+
+  describe("on a Redis Cluster list (CRM Courtier's Laravel queues)", () => {
+    const redisTrigger: QueueWorkerRedisClusterListTrigger = {
+      kind: "redis-cluster-list",
+      addresses: ["crm-redis-leader.crm-data.svc:6379"],
+      listName: "crm_database_queues:{high}",
+      password: { secretName: "crm-redis-auth" },
+      tls: { ca: { secretName: "crm-redis-ca" } },
+    };
+    const redisBase = { queue: undefined, broker: undefined, trigger: redisTrigger } as Partial<QueueWorkerArgs>;
+
+    it("scales on the list's length with KEDA's redis-cluster scaler, valid against the CRDs", async () => {
+      const p = await plan({ ...redisBase, maxReplicas: 6 });
+      expect(valueAt(p.one(SO).inputs, "spec.triggers")).toEqual([
+        {
+          type: "redis-cluster",
+          metadata: { addresses: "crm-redis-leader.crm-data.svc:6379", listName: "crm_database_queues:{high}", listLength: "20", enableTLS: "true" },
+          authenticationRef: { name: "email-worker", kind: "TriggerAuthentication" },
+        },
+      ]);
+      expect(valueAt(p.one(SO).inputs, "spec.maxReplicaCount")).toBe(6);
+      // Password and CA come from Secrets of the worker's namespace; no ConfigMap (tls is metadata here).
+      expect(valueAt(p.one(TA).inputs, "spec")).toEqual({
+        secretTargetRef: [
+          { parameter: "password", name: "crm-redis-auth", key: "password" },
+          { parameter: "ca", name: "crm-redis-ca", key: "ca.crt" },
+        ],
+      });
+      expect(p.counts()["kubernetes:core/v1:ConfigMap"]).toBeUndefined();
+      expect(schemaErrors(p)).toEqual([]);
+      expect(validateRecordedResource(p.one(SO))).toBeDefined();
+      expect(validateRecordedResource(p.one(TA))).toBeDefined();
+    });
+
+    it("gives the worker the cluster, its list, the password by secretKeyRef and the CA file", async () => {
+      const p = await plan({ ...redisBase, trigger: { ...redisTrigger, addresses: ["a.crm-data.svc:6379", "b.crm-data.svc:6379"], listLength: 50 } });
+      const c = valueAt(p.one("kubernetes:apps/v1:Deployment").inputs, "spec.template.spec.containers[0]") as Record<string, unknown>;
+      expect(c.env).toEqual([
+        { name: "REDIS_CLUSTER_ADDRESSES", value: "a.crm-data.svc:6379,b.crm-data.svc:6379" },
+        { name: "REDIS_LIST_NAME", value: "crm_database_queues:{high}" },
+        { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "crm-redis-auth", key: "password" } } },
+        { name: "REDIS_CA_FILE", value: "/etc/platform-ca/ca.crt" },
+      ]);
+      expect(valueAt(p.one("kubernetes:apps/v1:Deployment").inputs, "spec.template.spec.volumes[1].secret")).toEqual({
+        secretName: "crm-redis-ca",
+        items: [{ key: "ca.crt", path: "ca.crt" }],
+      });
+      expect(valueAt(p.one(SO).inputs, "spec.triggers[0].metadata.addresses")).toBe("a.crm-data.svc:6379,b.crm-data.svc:6379");
+      expect(valueAt(p.one(SO).inputs, "spec.triggers[0].metadata.listLength")).toBe("50");
+    });
+
+    it("without TLS only when said (tls: false): no CA, no enableTLS", async () => {
+      const p = await plan({ ...redisBase, trigger: { ...redisTrigger, tls: false } });
+      expect(valueAt(p.one(SO).inputs, "spec.triggers[0].metadata.enableTLS")).toBeUndefined();
+      expect(valueAt(p.one(TA).inputs, "spec.secretTargetRef")).toEqual([{ parameter: "password", name: "crm-redis-auth", key: "password" }]);
+      expect(schemaErrors(p)).toEqual([]);
+    });
+
+    it("defaults the target so that 5 replicas are all busy at the document's 100-job alert", () => {
+      const r = resolveQueueWorkerArgs("w", { ...base, ...redisBase });
+      expect(r.messagesPerReplica * r.maxReplicas).toBe(100);
+      expect(r.trigger).toEqual({
+        kind: "redis-cluster-list",
+        addresses: ["crm-redis-leader.crm-data.svc:6379"],
+        listName: "crm_database_queues:{high}",
+        password: { secretName: "crm-redis-auth", key: "password" },
+        tls: { ca: { secretName: "crm-redis-ca", key: "ca.crt" } },
+      });
+    });
+
+    it("refuses RabbitMQ arguments beside it, bad addresses, a list without hash tag, a missing tls", () => {
+      const t = (x: Partial<QueueWorkerRedisClusterListTrigger>) => ({ ...redisBase, trigger: { ...redisTrigger, ...x } as QueueWorkerRedisClusterListTrigger });
+      const bad: [Partial<QueueWorkerArgs>, RegExp][] = [
+        [{ ...redisBase, queue: "high" }, /queue configure the RabbitMQ trigger, but trigger is a redis-cluster-list/],
+        [{ ...redisBase, broker: { secretName: "x" }, messagesPerReplica: 5 }, /broker, messagesPerReplica configure the RabbitMQ trigger/],
+        [{ ...redisBase, deadLetterQueue: "x" }, /deadLetterQueue configure the RabbitMQ trigger/],
+        [{ queue: undefined }, /queue and broker are required for the default RabbitMQ trigger \(got no queue and broker\)/],
+        [t({ kind: "redis" as "redis-cluster-list" }), /trigger.kind must be "redis-cluster-list".*got "redis"/],
+        [t({ addresses: [] }), /trigger.addresses is empty/],
+        [t({ addresses: ["redis://crm-redis:6379"] }), /trigger.addresses has "redis:\/\/crm-redis:6379", expected a lowercase host:port/],
+        [t({ addresses: ["crm-redis:70000"] }), /expected a lowercase host:port/],
+        [t({ addresses: ["a:6379", "a:6379"] }), /lists a node twice/],
+        [t({ listName: "queues:high" }), /listName "queues:high" has no \{…\} hash tag/],
+        [t({ listName: "queues:{}" }), /has no \{…\} hash tag/],
+        [t({ listName: "a,b{x}" }), /listName must be a Redis key .* got "a,b\{x\}"/],
+        [t({ listLength: 0 }), /trigger.listLength must be an integer ≥ 1 \(jobs per replica\), got 0/],
+        [t({ tls: undefined }), /trigger.tls is missing: expected \{ ca: \{ secretName \} \}.*or false/],
+        [{ ...redisBase, secretEnv: { REDIS_PASSWORD: { secretName: "s", key: "k" } } }, /REDIS_PASSWORD is set by the component \(from trigger\)/],
+      ];
+      for (const [args, message] of bad) {
+        expect(() => resolveQueueWorkerArgs("w", { ...base, ...args }), JSON.stringify(args)).toThrow(ComponentArgsError);
+        expect(() => resolveQueueWorkerArgs("w", { ...base, ...args }), JSON.stringify(args)).toThrow(message);
+      }
+      // Without the trigger, the REDIS_* names are the worker's own.
+      expect(() => resolveQueueWorkerArgs("w", { ...base, env: { REDIS_HOST: "cache" } })).not.toThrow();
+    });
+
+    it("passes the policy pack's workload rules", async () => {
+      const p = await plan({ ...redisBase, minReplicas: 2 });
+      const run = await runPolicyPack({ stack: "diaspomoney-prod", resources: [...p.resources] });
+      const mine = run.results.filter((x) => x.urn && p.resources.some((r) => r.urn === x.urn));
+      expect(mine.map((x) => `${x.policy}: ${x.message}`)).toEqual([]);
+    });
   });
 });
