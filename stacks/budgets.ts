@@ -34,6 +34,23 @@ export const PLATFORM_BUDGETS: Readonly<Record<string, PlatformBudget>> = {
     hardLimit: false,
     hardLimitSource: 'quickfund.md states today\'s bill ("~1 500€", § Situation actuelle) and expects it to fall ("réduira significativement les coûts cloud", § Coûts infrastructure): an observation, not a cap',
   },
+  "crm-courtier": {
+    platform: "crm-courtier",
+    currency: "EUR",
+    // The document's costs are for the whole platform, sized for 20 firms.
+    scope: "platform",
+    figures: [
+      { label: "optimised", monthly: { low: 855, high: 855 }, source: 'crm-courtier.md § Coûts estimés ("OVH/Hetzner (optimisé) | €855")' },
+      { label: "20 firms", monthly: { low: 1084, high: 1084 }, tenants: 20, source: 'crm-courtier.md § Modèle de tarification SaaS, Revenus estimés (20 cabinets Pro) ("Coûts : €1084/mois")' },
+    ],
+    applies: "20 firms",
+    // As ShareYourSales: the shared stack carries the cluster's nodes, env stacks are judged on
+    // what they own (model/cost/budget.ts budgetedUsd).
+    envWeights: { shared: 55, prod: 25, rct: 10, dev: 10 },
+    shareRule: "by weight shared 55 : prod 25 : rct 10 : dev 10 (stacks/budgets.ts): the shared stack carries the cluster's nodes, env stacks are judged on what they own; the platform total counts every node once",
+    hardLimit: false,
+    hardLimitSource: 'crm-courtier.md gives "Coûts estimés", an estimate, not a cap',
+  },
   shareyoursales: {
     platform: "shareyoursales",
     currency: "EUR",

@@ -103,8 +103,10 @@ const FOUNDATION_APIS = [
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/).describe("a Kubernetes quantity such as 2500m or 20Gi");
 
 /** Quotas of one env's two namespaces: requests and limits apart, since the node pool must hold every namespace's requests while limits only bound bursts. */
+/** Pods a namespace may hold (IsolatedNamespace's default is 50): a platform serving one host per tenant counts an ACME solver pod per host being issued. */
+const podCount = z.string().regex(/^\d+$/).describe("a number of pods").optional();
 const envQuotaSchema = z.strictObject({
-  app: z.strictObject({ requestsCpu: quantity, limitsCpu: quantity, requestsMemory: quantity, limitsMemory: quantity }),
+  app: z.strictObject({ requestsCpu: quantity, limitsCpu: quantity, requestsMemory: quantity, limitsMemory: quantity, pods: podCount }),
   infra: z.strictObject({ requestsCpu: quantity, limitsCpu: quantity, requestsMemory: quantity, limitsMemory: quantity, requestsStorage: quantity, persistentVolumeClaims: z.string().regex(/^\d+$/) }),
 });
 

@@ -61,6 +61,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "gcp:projects/iAMAuditConfig:IAMAuditConfig": "audit configuration is free (the logs it writes are priced with logging ingestion)",
   "gcp:serviceaccount/account:Account": "service accounts are free",
   "gcp:compute/backendBucketSignedUrlKey:BackendBucketSignedUrlKey": "signed URL keys are free",
+  "gcp:storage/hmacKey:HmacKey": "HMAC keys are free (the requests they sign are Cloud Storage operations)",
   "gcp:serviceaccount/iAMMember:IAMMember": "IAM is free",
   "gcp:kms/keyRing:KeyRing": "key rings are free (key versions are priced)",
   "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "IAM is free",

@@ -23,6 +23,16 @@ export const DOCUMENT_FACTS: Record<string, DocumentFacts> = {
         'diaspomoney.md § Métriques Infrastructure ("CPU Usage < 70%", "Memory Usage < 80%", "Disk Usage < 85%") needs node metrics; prometheus-node-exporter reads them with hostNetwork, hostPID and read-only hostPath mounts, alone in its namespace',
     },
   },
+  "crm-courtier": {
+    // "Redis Cluster (3 nodes)" holds the queues: § Alertes Critiques "Queue depth > 100 jobs".
+    persistenceRequired: true,
+    privilegedNamespaces: ["monitoring-node-exporter"],
+    sources: {
+      persistenceRequired: 'crm-courtier.md § 04 Scaling ("Redis Cluster (3 nodes)") holds the priority queues (§ Alertes Critiques "Queue depth > 100 jobs"): a restart must not lose jobs',
+      privilegedNamespaces:
+        'crm-courtier.md § Alertes Critiques ("CPU/RAM/Disk > 80%") needs node metrics; prometheus-node-exporter reads them with hostNetwork, hostPID and read-only hostPath mounts, alone in its namespace',
+    },
+  },
   shareyoursales: {
     // "Redis Cache (Hot Data)": a cache; the document asks for no persistence.
     persistenceRequired: false,

@@ -194,6 +194,7 @@ describe("networking", () => {
     const none = estimate([bucket]);
     expect(line(none, "images", "cdn").notPriced).toMatch(/states no cdnBucketEgressGb/);
     expect(freeReason("gcp:compute/backendBucketSignedUrlKey:BackendBucketSignedUrlKey")).toMatch(/free/);
+    expect(freeReason("gcp:storage/hmacKey:HmacKey")).toMatch(/free/);
   });
 
   it("prices a Cloud Armor policy, its rules (plus the default rule) and requests", () => {

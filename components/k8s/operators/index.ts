@@ -99,9 +99,10 @@ export const OPERATOR_WORKLOAD_PORTS: Record<OperatorName, number[]> = {
   mongodb: [27017],
   redis: [6379],
   // KEDA's RabbitMQ scaler reads queue lengths over AMQP (5671 TLS / 5672) or the management API
-  // (15671 TLS / 15672), whichever the ScaledObject's trigger names; these go to the scaler sources,
-  // not to the namespaces KEDA watches.
-  keda: [5671, 5672, 15671, 15672],
+  // (15671 TLS / 15672), its Redis Cluster scaler list lengths on 6379 (and the cluster bus
+  // announcement's client port), whichever the ScaledObject's trigger names; these go to the scaler
+  // sources, not to the namespaces KEDA watches.
+  keda: [5671, 5672, 15671, 15672, 6379],
   // The ECK operator drives Elasticsearch through its HTTP API.
   eck: [9200],
   // The Messaging Topology Operator creates users, vhosts, queues and policies through the

@@ -339,7 +339,7 @@ describe("Operators", () => {
 
     // KEDA: the API server calls its metrics API server and webhooks (both on 10250); it polls RabbitMQ in the infra namespaces.
     expect(policy(plan, "ops-keda-ns-allow-webhook-from-apiserver")).toMatchObject({ ingress: [{ from: [{ ipBlock: { cidr: "172.16.0.0/28" } }], ports: tcp(10250) }] });
-    expect(policy(plan, "ops-keda-ns-allow-workloads")).toMatchObject({ egress: [{ to: syInfra.map(nsPeer), ports: tcp(5671, 5672, 15671, 15672) }] });
+    expect(policy(plan, "ops-keda-ns-allow-workloads")).toMatchObject({ egress: [{ to: syInfra.map(nsPeer), ports: tcp(5671, 5672, 15671, 15672, 6379) }] });
     expect(policy(plan, "ops-keda-ns-allow-metrics-grpc-out")).toMatchObject({ podSelector: { matchLabels: { app: "keda-operator-metrics-apiserver" } }, egress: [{ to: [{ podSelector: { matchLabels: { app: "keda-operator" } } }], ports: tcp(9666) }] });
     expect(policy(plan, "ops-keda-ns-allow-metrics-grpc-in")).toMatchObject({ podSelector: { matchLabels: { app: "keda-operator" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "keda-operator-metrics-apiserver" } } }], ports: tcp(9666) }] });
     expect(policy(plan, "ops-eck-ns-allow-workloads")).toMatchObject({ egress: [{ to: syInfra.map(nsPeer), ports: tcp(9200) }] });

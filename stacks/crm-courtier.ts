@@ -1,0 +1,467 @@
+/**
+ * CRM Courtier (docs/platforms/crm-courtier.md): a multi-tenant CRM for insurance brokers whose
+ * tenants (cabinets) are data. § 04 Scaling Multi-Cabinets draws the target: "3 Backend Instances
+ * (Laravel Octane)", "2 Shards MariaDB (master-slave chacun)", "Redis Cluster (3 nodes)",
+ * "S3/MinIO Object Storage", prioritised queue workers and a production frontend build.
+ *
+ * Two kinds of stack: `crm-courtier-shared` is the GKE cluster foundation (stacks/gke-cluster-foundation.ts)
+ * with mariadb-operator, the Redis operator and KEDA; `crm-courtier-<env>` holds the env's
+ * workloads. The document recommends OVH/Hetzner, so the env stacks create nothing GKE-only: they
+ * reach any conformant cluster by kubeconfig (`access.source: kubeconfig`), take its storage class
+ * as data, authenticate to object storage with HMAC keys (S3 API) rather than Workload Identity,
+ * and keep their Google resources (buckets, keys, probe) to plain GCP APIs.
+ *
+ * Adding a firm is one entry in `crm-courtier:firms`: its shard (model/tenants.ts: stable), its
+ * database, user and grant on that shard, its credentials Secret, its host with a certificate, its
+ * files prefix with a Google account only that prefix grants. Every child is named from the firm's
+ * id alone, so adding a firm never renames another's.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { PrivateClusterCa } from "../components/common/private-ca";
+import { Bucket } from "../components/gcp/bucket";
+import { EncryptionKeys } from "../components/gcp/encryption-keys";
+import { Monitoring } from "../components/gcp/monitoring";
+import { ApiGateway } from "../components/k8s/api-gateway";
+import { MariadbShard, mariadbShardFlows } from "../components/k8s/mariadb";
+import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, DATA_PORTS, NetworkFlows, type Flow } from "../components/k8s/network-flows";
+import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
+import { QueueWorker, queueWorkerPodSelector } from "../components/k8s/queue-worker";
+import { RedisCluster, redisPodSelector } from "../components/k8s/redis-cluster";
+import { TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
+import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
+import { ENV_TRAITS, type AppEnv } from "../model/envs";
+import { FIRM_ID, FIRM_PLANS, placeFirms, type FirmPlan } from "../model/tenants";
+import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
+import { envProject } from "./env-project";
+import { DEFAULT_MASTER_CIDR, envDataCaName, envNamespaces, GKE_CLUSTER_DEFAULTS, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
+import { definePlatform, envsOf, platformDefinition, type ComplianceFacts, type StackContext } from "./platform";
+import { clusterAccessSchema, clusterProvider } from "./shared-stack";
+
+const DOC = "docs/platforms/crm-courtier.md";
+const PLATFORM = "crm-courtier";
+
+/** Regions the cluster, buckets and backups may use: GDPR (§ RGPD) keeps data in the EU. */
+export const CRM_COURTIER_REGIONS = ["europe-west1", "europe-west9", "europe-west4"] as const;
+/** "S3 versioning + cross-region replication" (§ Backup Strategy): the EUR4 dual-region (Finland + Netherlands), both in the EU. */
+export const FILES_LOCATION = "EUR4";
+
+export const crmCourtierNamespaces = (env: AppEnv) => envNamespaces(PLATFORM, env);
+
+/** § 04 Scaling: "2 Shards MariaDB (master-slave chacun)". */
+export const SHARDS = ["shard-0", "shard-1"] as const;
+
+/** Laravel's priority queues (§ 04 Scaling: "Multi-workers + prioritized queues"), highest first. */
+export const QUEUES = ["high", "default", "low"] as const;
+
+/** § 03 Infrastructure: "Upload 200MB" (Apache/PHP configuration, kept at the edge). */
+export const UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
+
+const firmSchema = z.strictObject({
+  /** Stable id: names the firm's database, user, Secret, host prefix and Google account. Never change it. */
+  id: z.string().regex(FIRM_ID).max(20).describe("a DNS label of at most 20 characters"),
+  /** § Modèle de tarification SaaS: Starter (5 users), Pro (20), Enterprise (unlimited). */
+  plan: z.enum(Object.keys(FIRM_PLANS) as [FirmPlan, ...FirmPlan[]]),
+  /** The firm's host (a certificate is issued for it). */
+  host: hostname,
+  /** Pins the firm to a shard; unset, model/tenants.ts places it (stable as firms are added). */
+  shard: z.enum(SHARDS).optional(),
+});
+export type Firm = z.output<typeof firmSchema>;
+
+const workerSchema = z.strictObject({ minReplicas: z.number().int().min(0).max(20), maxReplicas: z.number().int().min(1).max(50) });
+
+export const crmCourtierSchema = z.strictObject({
+  gcp: gcpProjectSchema(CRM_COURTIER_REGIONS),
+  deletionProtection: z.boolean(),
+  access: clusterAccessSchema(PLATFORM),
+  /** The cluster's storage class for volumes (GKE: premium-rwo; OVH: csi-cinder-high-speed; …). */
+  storageClass: z.string().min(1),
+  /** The platform's own host (the firms' hosts are in `firms`). */
+  host: hostname,
+  images: z.strictObject({ backend: pinnedImage, frontend: pinnedImage, worker: pinnedImage }),
+  /** § 04 Scaling: "3 Backend Instances (Laravel Octane)". */
+  backend: z.strictObject({ replicas: z.number().int().min(1).max(20), maxReplicas: z.number().int().min(1).max(50) }),
+  workers: z.strictObject({ high: workerSchema, default: workerSchema, low: workerSchema }),
+  mariadb: z.strictObject({ replicas: z.number().int().min(0).max(3), storageGi: z.number().int().min(1).max(2000) }),
+  redis: z.strictObject({ leaders: z.number().int().min(3).max(12), followers: z.number().int().min(0).max(12), storageGi: z.number().int().min(1).max(200) }),
+  /** The cabinets: tenants are data. */
+  firms: z.array(firmSchema).max(1000),
+  sentryDsn: secretString("Sentry DSN of the backend").optional(),
+  probe: z.strictObject({ notificationEmails: z.array(emailAddress).min(1).max(10) }),
+});
+export type CrmCourtierConfig = z.output<typeof crmCourtierSchema>;
+
+const documentFacts = {
+  allowedLocations: [...CRM_COURTIER_REGIONS, "EU", FILES_LOCATION],
+  // § Backup Strategy: "Dump quotidien".
+  maxBackupIntervalHours: 24,
+  // "RTO/RPO : <1h / <15min": binlogs archived within 13 minutes (components/k8s/mariadb).
+  pointInTimeRecoveryRequired: true,
+  maxRpoMinutes: 15,
+};
+const sources: ComplianceFacts["sources"] = {
+  allowedLocations: `${DOC} § RGPD (EU regions; the files' EUR4 dual-region is Finland + Netherlands)`,
+  minBackupRetentionDays: `${DOC} § Backup Strategy ("Snapshots : Hebdomadaire (rétention 4 semaines)"): 28 days`,
+  maxBackupIntervalHours: `${DOC} § Backup Strategy ("BDD : Dump quotidien")`,
+  pointInTimeRecoveryRequired: `${DOC} § Backup Strategy ("RTO/RPO : <1h / <15min")`,
+  maxRpoMinutes: `${DOC} § Backup Strategy ("RTO/RPO : <1h / <15min"; the stronger requirement wins over "binlogs incrémentaux (6h)")`,
+};
+
+const common = {
+  access: { source: "shared-stack" as const, apiServerCidrs: [DEFAULT_MASTER_CIDR] },
+  storageClass: "premium-rwo",
+};
+
+const crmCourtierEnvsDefinition = platformDefinition({
+  name: PLATFORM,
+  schemaId: PLATFORM,
+  document: "crm-courtier.md",
+  schema: crmCourtierSchema,
+  // The document sizes production; dev and rct run one backend and no MariaDB replica (ours).
+  envs: {
+    dev: {
+      profile: { ...common, backend: { replicas: 1, maxReplicas: 2 }, workers: { high: { minReplicas: 1, maxReplicas: 2 }, default: { minReplicas: 1, maxReplicas: 2 }, low: { minReplicas: 0, maxReplicas: 1 } }, mariadb: { replicas: 1, storageGi: 10 }, redis: { leaders: 3, followers: 0, storageGi: 1 }, firms: [] },
+      compliance: { ...documentFacts, minBackupRetentionDays: 7, sources },
+    },
+    rct: {
+      profile: { ...common, backend: { replicas: 1, maxReplicas: 2 }, workers: { high: { minReplicas: 1, maxReplicas: 2 }, default: { minReplicas: 1, maxReplicas: 2 }, low: { minReplicas: 0, maxReplicas: 1 } }, mariadb: { replicas: 1, storageGi: 10 }, redis: { leaders: 3, followers: 0, storageGi: 1 }, firms: [] },
+      compliance: { ...documentFacts, minBackupRetentionDays: 7, sources },
+    },
+    prod: {
+      // § 04 Scaling: "3 Backend Instances", "master-slave" shards, "Redis Cluster (3 nodes)": three
+      // shards, each with a follower in prod (the policy pack's rule: a shard without one stops its
+      // queues with its pod).
+      profile: { ...common, backend: { replicas: 3, maxReplicas: 6 }, workers: { high: { minReplicas: 2, maxReplicas: 6 }, default: { minReplicas: 2, maxReplicas: 4 }, low: { minReplicas: 2, maxReplicas: 3 } }, mariadb: { replicas: 1, storageGi: 20 }, redis: { leaders: 3, followers: 3, storageGi: 2 }, firms: [] },
+      compliance: { ...documentFacts, minBackupRetentionDays: 28, sources },
+    },
+  },
+  checkEnv: (_env, config) => {
+    const placed = placeFirms(config.firms, SHARDS);
+    if ("problem" in placed) return placed.problem;
+    const hosts = new Set<string>();
+    for (const [i, f] of config.firms.entries()) {
+      if (hosts.has(f.host) || f.host === config.host) return { key: `firms[${i}].host`, expected: "a host no other firm and not the platform uses", got: JSON.stringify(f.host) };
+      hosts.add(f.host);
+    }
+    if (config.backend.maxReplicas < config.backend.replicas) return { key: "backend.maxReplicas", expected: `at least backend.replicas (${config.backend.replicas})`, got: String(config.backend.maxReplicas) };
+    return undefined;
+  },
+  compose: (ctx, config) => composeEnv(ctx, config),
+});
+
+const crmCourtierSharedDefinition = gkeClusterFoundation({
+  platform: PLATFORM,
+  document: "crm-courtier.md",
+  regions: CRM_COURTIER_REGIONS,
+  servedEnvs: envsOf(crmCourtierEnvsDefinition),
+  operators: ["mariadb", "redis", "keda"],
+  compliance: { ...documentFacts, minBackupRetentionDays: 7, sources },
+  profile: {
+    cluster: { nodesCidr: "10.60.0.0/20", podsCidr: "10.64.0.0/14", servicesCidr: "10.68.0.0/20", ...GKE_CLUSTER_DEFAULTS },
+    // § Sécurité API: "HTTPS : Obligatoire production (Let's Encrypt)".
+    edge: { traefikReplicas: 2, minTlsVersion: "VersionTLS12", monitoringDomain: "crm-courtier.fr", prometheusRetention: "15d", prometheusStorageGi: 50 },
+    // Sized from the capacity check's measures (every HPA and ScaledObject at its maximum plus the
+    // rollout surge; the MariaDB and Redis pods; the ACME solvers), with ~20% headroom on requests.
+    // Measured (requests cpu / limits cpu / requests memory / limits memory / PVCs / storage):
+    //   dev, rct app    3.3 / 14 / 7Gi / 7Gi            prod app    5.3 / 22 / 11Gi / 11Gi
+    //   dev, rct infra  2.3 / 10.4 / 7.7Gi / 8.9Gi / 10 / 46Gi
+    //   prod infra      3.2 / 14 / 10.9Gi / 12.3Gi / 16 / 98Gi
+    namespaceQuotas: {
+      dev: {
+        app: { requestsCpu: "4", limitsCpu: "16", requestsMemory: "8704Mi", limitsMemory: "8704Mi", pods: "60" },
+        infra: { requestsCpu: "2800m", limitsCpu: "12", requestsMemory: "9Gi", limitsMemory: "10Gi", requestsStorage: "80Gi", persistentVolumeClaims: "14" },
+      },
+      rct: {
+        app: { requestsCpu: "4", limitsCpu: "16", requestsMemory: "8704Mi", limitsMemory: "8704Mi", pods: "60" },
+        infra: { requestsCpu: "2800m", limitsCpu: "12", requestsMemory: "9Gi", limitsMemory: "10Gi", requestsStorage: "80Gi", persistentVolumeClaims: "14" },
+      },
+      prod: {
+        // Pods: the workloads at their maximum (~30) and one ACME HTTP-01 solver per firm host being issued (20 firms).
+        app: { requestsCpu: "6500m", limitsCpu: "25", requestsMemory: "13Gi", limitsMemory: "13Gi", pods: "80" },
+        infra: { requestsCpu: "4", limitsCpu: "16", requestsMemory: "13Gi", limitsMemory: "14Gi", requestsStorage: "150Gi", persistentVolumeClaims: "20" },
+      },
+    },
+  },
+});
+
+export const crmCourtier = definePlatform(crmCourtierEnvsDefinition);
+export const crmCourtierShared = definePlatform(crmCourtierSharedDefinition);
+
+// ------------------------------------------------------------------------------------------------
+// crm-courtier-<env>
+// ------------------------------------------------------------------------------------------------
+
+const CRM_ENV_APIS = ["cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com", "iam.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com", "storage.googleapis.com"];
+const NAMES = { backend: "backend", frontend: "frontend", gotenberg: "gotenberg", redis: "redis", gateway: "gateway" } as const;
+/** Laravel Octane's default port; nginx-unprivileged's; Gotenberg's. */
+const PORTS = { backend: 8000, frontend: 8080, gotenberg: 3000 } as const;
+/** Gotenberg 8, the PDF service (§ 03 Infrastructure: "gotenberg"), pinned. */
+const GOTENBERG_IMAGE = "docker.io/gotenberg/gotenberg:8.21.1";
+
+function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<string, unknown> {
+  const { env } = ctx;
+  const ns = crmCourtierNamespaces(env);
+  const labels = { platform: PLATFORM, env };
+  const deletionProtection = c.deletionProtection;
+  const provider = clusterProvider(PLATFORM, c.access);
+  const opts = { provider };
+  const metricsLabels = { release: "kube-prometheus-stack" };
+  const placement = placeFirms(c.firms, SHARDS);
+  if ("problem" in placement) throw new Error(`${ctx.stack}: ${placement.problem.key}: expected ${placement.problem.expected}, got ${placement.problem.got}`);
+
+  const project = envProject(ctx, c.gcp, CRM_ENV_APIS, deletionProtection);
+  const { projectId, projectNumber, region } = c.gcp;
+  const keys = new EncryptionKeys(`${PLATFORM}-${env}-storage`, {
+    location: region,
+    project: projectId,
+    projectNumber,
+    keys: { backups: { serviceAgents: ["cloud-storage"] } },
+    labels,
+    deletionProtection,
+  }, project.opts);
+
+  // --- MariaDB backups and binlogs through the S3 API (HMAC: works from any cluster) -----------
+  const backupBucketName = `${projectId}-mariadb-backups-${env}`;
+  const backupBucket = new Bucket(`${PLATFORM}-${env}-mariadb-backups`, {
+    bucketName: backupBucketName,
+    location: region,
+    project: projectId,
+    encryptionKeyName: keys.grantedKeyIds.apply((k) => k.backups),
+    softDeleteRetentionDays: 30,
+    labels: { ...labels, purpose: "backup" },
+    deletionProtection,
+  }, project.opts);
+  const backupAccount = new gcp.serviceaccount.Account(`${PLATFORM}-${env}-mariadb-backup`, { project: projectId, accountId: `mariadb-backup-${env}`, displayName: `MariaDB backups and binlogs (${env})` }, { provider: project.provider });
+  new gcp.storage.BucketIAMMember(`${PLATFORM}-${env}-mariadb-backup-writer`, { bucket: backupBucketName, role: "roles/storage.objectAdmin", member: pulumi.interpolate`serviceAccount:${backupAccount.email}` }, { provider: project.provider, parent: backupBucket });
+  const backupKey = new gcp.storage.HmacKey(`${PLATFORM}-${env}-mariadb-backup-hmac`, { project: projectId, serviceAccountEmail: backupAccount.email }, { provider: project.provider, parent: backupAccount });
+  const backupCredentials = new k8s.core.v1.Secret(`${PLATFORM}-${env}-mariadb-backup-credentials`, {
+    metadata: { name: "mariadb-backup-s3", namespace: ns.infra, labels },
+    type: "Opaque",
+    stringData: { "access-key-id": backupKey.accessId, "secret-access-key": pulumi.secret(backupKey.secret) },
+  }, opts);
+
+  // --- the firms' files: one EUR4 bucket ("S3 versioning + cross-region replication", § Backup
+  // Strategy), a prefix per firm, each firm's own Google account granted that prefix only ------------
+  const filesBucketName = `${projectId}-files-${env}`;
+  // A CMEK key in the bucket's own location: Cloud KMS serves the eur4 dual-region too.
+  const filesKeys = new EncryptionKeys(`${PLATFORM}-${env}-files`, {
+    location: FILES_LOCATION.toLowerCase(),
+    project: projectId,
+    projectNumber,
+    keys: { files: { serviceAgents: ["cloud-storage"] } },
+    labels,
+    deletionProtection,
+  }, project.opts);
+  new Bucket(`${PLATFORM}-${env}-files`, {
+    bucketName: filesBucketName,
+    // A dual-region: every object is stored in both regions (Finland and the Netherlands).
+    location: FILES_LOCATION,
+    project: projectId,
+    encryptionKeyName: filesKeys.grantedKeyIds.apply((k) => k.files),
+    versioning: true,
+    noncurrentVersionRetentionDays: 30,
+    softDeleteRetentionDays: 30,
+    labels: { ...labels, purpose: "documents" },
+    deletionProtection,
+  }, project.opts);
+  for (const f of c.firms) {
+    const account = new gcp.serviceaccount.Account(`${PLATFORM}-${env}-firm-${f.id}`, { project: projectId, accountId: `firm-${f.id}-${env}`, displayName: `Firm ${f.id}: its files prefix (${env})` }, { provider: project.provider });
+    // The IAM boundary: this account reaches objects under firms/<id>/ and nothing else of the bucket.
+    new gcp.storage.BucketIAMMember(`${PLATFORM}-${env}-firm-${f.id}-files`, {
+      bucket: filesBucketName,
+      role: "roles/storage.objectUser",
+      member: pulumi.interpolate`serviceAccount:${account.email}`,
+      condition: { title: `firm-${f.id}-prefix`, description: `Objects of firm ${f.id} only`, expression: `resource.name.startsWith("projects/_/buckets/${filesBucketName}/objects/firms/${f.id}/")` },
+    }, { provider: project.provider, parent: account });
+    const key = new gcp.storage.HmacKey(`${PLATFORM}-${env}-firm-${f.id}-hmac`, { project: projectId, serviceAccountEmail: account.email }, { provider: project.provider, parent: account });
+    new k8s.core.v1.Secret(`${PLATFORM}-${env}-firm-${f.id}-storage`, {
+      metadata: { name: `firm-${f.id}-storage`, namespace: ns.app, labels },
+      type: "Opaque",
+      stringData: { bucket: filesBucketName, prefix: `firms/${f.id}/`, endpoint: "https://storage.googleapis.com", "access-key-id": key.accessId, "secret-access-key": pulumi.secret(key.secret) },
+    }, opts);
+  }
+
+  // --- the env's private CA for the data services ----------------------------------------------
+  const dataCa = new PrivateClusterCa(`${PLATFORM}-${env}-data-ca`, {
+    caNamespace: SHARED_NAMESPACES.certManager,
+    trustNamespaces: [ns.app],
+    resourceName: envDataCaName(PLATFORM, env),
+    labels,
+  }, opts);
+
+  // --- two MariaDB shards; each firm on the shard model/tenants.ts places it -------------------
+  const shards = SHARDS.map((shard) => new MariadbShard(shard, {
+    namespace: ns.infra,
+    shardName: shard,
+    replicas: c.mariadb.replicas,
+    storage: { size: `${c.mariadb.storageGi}Gi`, storageClass: c.storageClass },
+    objectStorage: { bucket: backupBucketName, endpoint: "storage.googleapis.com", region: "auto", credentialsSecret: { name: "mariadb-backup-s3" } },
+    firms: c.firms.filter((f) => placement.placement.get(f.id) === shard).map((f) => ({ id: f.id, maxUserConnections: FIRM_PLANS[f.plan].users === undefined ? 100 : 50 })),
+    clientNamespaces: [ns.app],
+    tls: { issuer: dataCa.issuer },
+    labels,
+    deletionProtection,
+  }, { ...opts, dependsOn: [backupCredentials] }));
+
+  // --- Redis cluster, 3 nodes (§ 04 Scaling) -----------------------------------------------------
+  const redis = new RedisCluster(NAMES.redis, {
+    namespace: ns.infra,
+    leaders: c.redis.leaders,
+    followers: c.redis.followers,
+    storage: { size: `${c.redis.storageGi}Gi`, storageClassName: c.storageClass },
+    tls: { issuer: dataCa.issuer },
+    clientNamespaces: [ns.app],
+    labels,
+    deletionProtection,
+  }, opts);
+
+  // --- the application ----------------------------------------------------------------------------
+  const shared = { namespace: ns.app, trustedCa: { secretName: dataCa.trustSecretName }, verticalPodAutoscaler: c.access.source === "shared-stack", labels, deletionProtection };
+  const firmsJson = JSON.stringify(c.firms.map((f) => ({ id: f.id, plan: f.plan, host: f.host, shard: placement.placement.get(f.id), users: FIRM_PLANS[f.plan].users ?? null })));
+  const backend = new WebApp(NAMES.backend, {
+    ...shared,
+    image: c.images.backend,
+    replicas: c.backend.replicas,
+    containerPort: PORTS.backend,
+    autoscaling: { maxReplicas: c.backend.maxReplicas, targetCpuUtilizationPercent: 70 },
+    probes: { readinessPath: "/up", livenessPath: "/up" },
+    metrics: { labels: metricsLabels, path: "/metrics" },
+    writablePaths: ["/tmp", "/var/www/html/storage/framework"],
+    runAsUser: 33,
+    env: {
+      APP_ENV: ENV_TRAITS[env].runtimeMode,
+      REDIS_CLUSTER: "redis",
+      REDIS_HOST: pulumi.interpolate`${redis.leaderServiceName}.${ns.infra}.svc`,
+      GOTENBERG_URL: `http://${NAMES.gotenberg}.${ns.app}.svc:${PORTS.gotenberg}`,
+      TENANTS: firmsJson,
+      UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES),
+    },
+    secretEnv: { REDIS_PASSWORD: { secretName: redis.passwordSecretName, key: "password" } },
+    secretValues: c.sentryDsn ? { SENTRY_DSN: c.sentryDsn } : ({} as Record<string, pulumi.Input<string>>),
+  }, opts);
+  // § 04 Scaling: "Frontend Vite dev → Build production + Nginx".
+  new WebApp(NAMES.frontend, { ...shared, image: c.images.frontend, replicas: Math.min(2, c.backend.replicas), containerPort: PORTS.frontend, autoscaling: { maxReplicas: 3 }, probes: { readinessPath: "/", livenessPath: "/" }, metrics: { enabled: false }, writablePaths: ["/tmp"], runAsUser: 101 }, opts);
+  new WebApp(NAMES.gotenberg, { ...shared, image: GOTENBERG_IMAGE, replicas: Math.min(2, c.backend.replicas), containerPort: PORTS.gotenberg, autoscaling: { maxReplicas: 2 }, probes: { readinessPath: "/health", livenessPath: "/health" }, metrics: { enabled: false }, writablePaths: ["/tmp"], runAsUser: 1001 }, opts);
+
+  // --- the gateway: the platform's host and one per firm, HTTPS, upload and AI rate limits ---------
+  const gateway = new ApiGateway(NAMES.gateway, {
+    namespace: ns.app,
+    host: c.host,
+    issuer: { name: "letsencrypt-production" },
+    routes: [
+      // § Sécurité API: "Throttle sur routes critiques (audio upload, IA)" (10 per minute per client: ours).
+      { pathPrefix: "/api/recordings", service: NAMES.backend, port: PORTS.backend, rateLimit: { average: 10, period: "1m", burst: 5 }, maxBodyBytes: UPLOAD_MAX_BYTES },
+      { pathPrefix: "/api/ai", service: NAMES.backend, port: PORTS.backend, rateLimit: { average: 20, period: "1m", burst: 10 } },
+      { pathPrefix: "/api", service: NAMES.backend, port: PORTS.backend },
+    ],
+    frontend: { service: NAMES.frontend, port: PORTS.frontend },
+    // One certificate and route per firm, named by its id (adding a firm renames nothing).
+    tenantHosts: Object.fromEntries(c.firms.map((f) => [f.id, f.host])),
+    // § Sécurité API: "CORS : Configuration stricte (domaines autorisés)": the platform's and the firms' own hosts.
+    cors: { allowedOrigins: [c.host, ...c.firms.map((f) => f.host)].map((h) => `https://${h}`) },
+    labels,
+  }, opts);
+
+  // --- queue workers: high, default, low, each scaled on its Redis list's length (KEDA) -----------
+  // § Alertes Critiques: "Queue depth > 100 jobs"; 20 jobs per replica (ours) reaches a worker's
+  // maximum before a queue reaches the alert.
+  const redisAddresses = [`${NAMES.redis}-leader.${ns.infra}.svc:${DATA_PORTS.redis}`];
+  for (const q of QUEUES) {
+    new QueueWorker(`worker-${q}`, {
+      namespace: ns.app,
+      image: c.images.worker,
+      args: ["php", "artisan", "queue:work", "redis", `--queue={${q}}`, "--tries=3", "--max-time=3600"],
+      trigger: {
+        kind: "redis-cluster-list",
+        addresses: redisAddresses,
+        // Laravel's queue key on a Redis Cluster carries a hash tag (REDIS_PREFIX empty).
+        listName: `queues:{${q}}`,
+        listLength: 20,
+        password: { secretName: redis.passwordSecretName },
+        tls: { ca: { secretName: dataCa.trustSecretName } },
+      },
+      minReplicas: c.workers[q].minReplicas,
+      maxReplicas: c.workers[q].maxReplicas,
+      env: { APP_ENV: ENV_TRAITS[env].runtimeMode, REDIS_PREFIX: "", TENANTS: firmsJson },
+      labels,
+      deletionProtection,
+    }, opts);
+  }
+
+  // --- flows -----------------------------------------------------------------------------------
+  const appPods = (name: string) => ({ namespace: ns.app, podSelector: { matchLabels: webAppPodSelector(name) } });
+  const traefik = { namespace: SHARED_NAMESPACES.traefik, podSelector: { matchLabels: { ...TRAEFIK_POD_LABELS } }, managed: false };
+  const prometheus = { namespace: SHARED_NAMESPACES.monitoring, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } }, managed: false };
+  const redisPods = { namespace: ns.infra, podSelector: redisPodSelector(NAMES.redis) };
+  const workerPods = (q: string) => ({ namespace: ns.app, podSelector: { matchLabels: queueWorkerPodSelector(`worker-${q}`) } });
+  const flows: Flow[] = [
+    { name: "traefik-to-backend", from: traefik, to: appPods(NAMES.backend), ports: [{ port: PORTS.backend }] },
+    { name: "traefik-to-frontend", from: traefik, to: appPods(NAMES.frontend), ports: [{ port: PORTS.frontend }] },
+    { name: "traefik-to-acme-solver", from: traefik, to: { namespace: ns.app, podSelector: { matchLabels: { ...ACME_SOLVER_POD_LABELS } } }, ports: [{ port: ACME_SOLVER_PORT }] },
+    { name: "backend-to-gotenberg", from: appPods(NAMES.backend), to: appPods(NAMES.gotenberg), ports: [{ port: PORTS.gotenberg }] },
+    { name: "prometheus-to-backend", from: prometheus, to: appPods(NAMES.backend), ports: [{ port: PORTS.backend }] },
+    { name: "backend-to-redis", from: appPods(NAMES.backend), to: redisPods, ports: [{ port: DATA_PORTS.redis }] },
+    ...QUEUES.map((q) => ({ name: `worker-${q}-to-redis`, from: workerPods(q), to: redisPods, ports: [{ port: DATA_PORTS.redis }] })),
+    { name: "keda-to-redis", from: { namespace: SHARED_NAMESPACES.keda, podSelector: {}, managed: false }, to: redisPods, ports: [{ port: DATA_PORTS.redis }] },
+    { name: "redis-members", from: redisPods, to: redisPods, ports: [{ port: DATA_PORTS.redis }, { port: DATA_PORTS.redisBus }] },
+    { name: "redis-operator-to-redis", from: { namespace: SHARED_NAMESPACES.redisOperator, podSelector: {}, managed: false }, to: redisPods, ports: [{ port: DATA_PORTS.redis }] },
+    { name: "prometheus-to-redis", from: prometheus, to: redisPods, ports: [{ port: DATA_PORTS.redisExporter }] },
+    ...SHARDS.flatMap((shard) =>
+      mariadbShardFlows({
+        namespace: ns.infra,
+        shardName: shard,
+        clients: [{ name: `backend-${shard}`, ...appPods(NAMES.backend) }, ...QUEUES.map((q) => ({ name: `worker-${q}-${shard}`, ...workerPods(q) }))],
+        operator: { namespace: SHARED_NAMESPACES.mariadbOperator, podSelector: {} },
+        prometheus,
+        apiServerCidrs: c.access.apiServerCidrs,
+      }).map((f) => ({ ...f, name: /^(backend|worker)-/.test(f.name) ? f.name : `${shard}-${f.name}` })),
+    ),
+  ];
+  new NetworkFlows(`${PLATFORM}-${env}-flows`, { resourceName: "flows", flows, labels }, opts);
+
+  new Monitoring(`${PLATFORM}-${env}`, {
+    project: projectId,
+    uptimeHost: c.host,
+    uptimePath: "/up",
+    // § Métriques: "Uptime : 99.5%"; "Latence API : p95 < 500ms".
+    availabilityObjective: 0.995,
+    latencyThresholdMs: 500,
+    notificationEmails: c.probe.notificationEmails,
+    labels,
+  }, project.opts);
+  new PlatformAlertRules(`${PLATFORM}-${env}-alerts`, {
+    namespace: ns.app,
+    platform: PLATFORM,
+    env,
+    appNamespace: ns.app,
+    watchedNamespaces: [ns.app, ns.infra],
+    noReadyReplicasPerDeployment: true,
+    thresholds: { latencyP95Seconds: 0.5, errorRatio: 0.001, cpuRatio: 0.8, memoryRatio: 0.8, diskRatio: 0.8, authFailureRatio: 0.2 },
+    sources: {
+      latency: `${DOC} § Métriques ("Latence API : p95 < 500ms")`,
+      errorRate: `${DOC} § Métriques ("Erreurs API : < 0.1%")`,
+      uptime: `${DOC} § Métriques ("Uptime : 99.5%")`,
+      payment: `${DOC} § Modèle de tarification SaaS (billing routes; 5xx > 0.1%)`,
+      security: `${DOC} § Sécurité API ("Rate limiting"; 401/403 > 20% is ours)`,
+      cpu: `${DOC} § Alertes Critiques ("CPU/RAM/Disk > 80%")`,
+      memory: `${DOC} § Alertes Critiques ("CPU/RAM/Disk > 80%")`,
+      disk: `${DOC} § Alertes Critiques ("CPU/RAM/Disk > 80%")`,
+    },
+    ruleSelectorLabels: metricsLabels,
+    labels,
+  }, opts);
+
+  return {
+    url: `https://${c.host}`,
+    namespaces: ns,
+    firms: Object.fromEntries(c.firms.map((f) => [f.id, { shard: placement.placement.get(f.id), host: f.host }])),
+    shards: Object.fromEntries(SHARDS.map((s, i) => [s, shards[i].primaryHost])),
+    backupBucket: backupBucketName,
+    filesBucket: filesBucketName,
+    gateway: gateway.url,
+    backend: backend.serviceName,
+  };
+}
