@@ -36,6 +36,7 @@ describe("statefulKind", () => {
     expect(statefulKind("kubernetes:k8s.mariadb.com/v1alpha1:MariaDB", true)).toMatch(/^data service \(/);
     expect(statefulKind("kubernetes:k8s.mariadb.com/v1alpha1:User", true)).toBeUndefined();
     expect(statefulKind("kubernetes:k8s.mariadb.com/v1alpha1:Grant", true)).toBeUndefined();
+    expect(statefulKind("kubernetes:k8s.mariadb.com/v1alpha1:SqlJob", true)).toBeUndefined();
   });
 
   it("a Helm release of a data-service chart holds state; an operator's chart or another chart does not", () => {

@@ -43,10 +43,10 @@ export const DATA_SERVICE_GROUP = /(mongodb|kafka|strimzi|redis|postgres|cnpg|za
 /**
  * Kinds of those groups that run or configure clients of a data service and hold no data
  * themselves (a KafkaUser is an identity: recreating it issues new credentials, loses nothing; so
- * are mariadb-operator's and RabbitMQ's User and Grant/Permission: a firm's database is its
- * `Database`, which stays stateful).
+ * are mariadb-operator's and RabbitMQ's User and Grant, and a SqlJob runs SQL as a client; a firm's
+ * database is its `Database`, which stays stateful).
  */
-const CLIENT_KINDS = /^(KafkaUser|KafkaRebalance|KafkaBridge|KafkaConnect|KafkaConnector|KafkaMirrorMaker2?|User|Grant)$/;
+const CLIENT_KINDS = /^(KafkaUser|KafkaRebalance|KafkaBridge|KafkaConnect|KafkaConnector|KafkaMirrorMaker2?|User|Grant|SqlJob)$/;
 /** Helm charts that install a data service. */
 export const DATA_SERVICE_CHART = /(mongo|kafka|redis|valkey|postgres|mariadb|mysql|elasticsearch|opensearch|rabbitmq|clickhouse|cassandra|minio|etcd|zookeeper)/i;
 /**

@@ -1,0 +1,140 @@
+/**
+ * crm-courtier.md's figures and the tenant invariants, read back from the offline plans: 3 backend
+ * instances, 2 MariaDB shards of a primary and a replica, a 3-shard Redis cluster, priority
+ * workers scaled on their Redis lists, binlogs archived within the 15-minute RPO, weekly physical
+ * backups kept 4 weeks, files on an EUR4 dual-region with versioning, the edge's upload and AI
+ * limits; every firm placed once on a stable shard with its database, credentials, host and files
+ * prefix; adding a firm renames nothing; no GKE-only resource when the cluster is given by
+ * kubeconfig; every object valid.
+ */
+import { describe, expect, it } from "vitest";
+import { resourcesFromDigest, type PreviewDigest } from "../engine/digest";
+import { validateRecordedResource } from "../engine/k8s-schema";
+import { valueAt } from "../engine/plan";
+import { prepareStack, previewPrepared, previewStack } from "../engine/preview";
+import { rendezvousShard } from "../model/tenants";
+import { QUEUES, SHARDS, UPLOAD_MAX_BYTES, crmCourtierNamespaces } from "../stacks/crm-courtier";
+import { stackFileWith } from "./harness";
+
+const FIRMS = { dev: 2, rct: 3, prod: 20 } as const;
+const firmIds = (n: number) => Array.from({ length: n }, (_, i) => `cabinet-${String(i + 1).padStart(2, "0")}`);
+
+async function planOf(stack: string) {
+  const digest = JSON.parse(JSON.stringify((await previewStack(stack)).digest)) as PreviewDigest;
+  const resources = resourcesFromDigest(digest);
+  const all = (type: string) => resources.filter((r) => r.type === type);
+  const one = (type: string, name: string) => {
+    const found = all(type).filter((r) => valueAt(r.inputs, "metadata.name") === name);
+    expect(found, `${stack}: ${type} ${name}`).toHaveLength(1);
+    return found[0].inputs;
+  };
+  return { resources, all, one };
+}
+
+describe("crm-courtier-prod: the document's figures", () => {
+  it("runs 3 Laravel Octane instances, the built frontend, Gotenberg, and high/default/low workers on their Redis lists", async () => {
+    const { one } = await planOf("crm-courtier-prod");
+    const ns = crmCourtierNamespaces("prod");
+    // § 04 Scaling: "3 Backend Instances (Laravel Octane)".
+    expect(valueAt(one("kubernetes:apps/v1:Deployment", "backend"), "spec.replicas")).toBe(3);
+    expect(valueAt(one("kubernetes:apps/v1:Deployment", "frontend"), "metadata.namespace")).toBe(ns.app);
+    expect(valueAt(one("kubernetes:apps/v1:Deployment", "gotenberg"), "metadata.namespace")).toBe(ns.app);
+    for (const q of QUEUES) {
+      const scaled = one("kubernetes:keda.sh/v1alpha1:ScaledObject", `worker-${q}`);
+      expect(valueAt(scaled, "spec.triggers[0]"), q).toMatchObject({ type: "redis-cluster", metadata: { listName: `queues:{${q}}`, listLength: "20" } });
+    }
+  });
+
+  it("runs 2 MariaDB shards of a primary and a replica, archiving binlogs within the 15-minute RPO, and a 3-shard Redis cluster", async () => {
+    const { one } = await planOf("crm-courtier-prod");
+    for (const shard of SHARDS) {
+      const db = one("kubernetes:k8s.mariadb.com/v1alpha1:MariaDB", shard);
+      // § 04 Scaling: "2 Shards MariaDB (master-slave chacun)".
+      expect(valueAt(db, "spec.replicas"), shard).toBe(2);
+      expect(valueAt(db, "spec.replication.enabled"), shard).toBe(true);
+      // § Backup Strategy: "RTO/RPO : <1h / <15min": rotated every 3 min, archived every 10.
+      expect(valueAt(one("kubernetes:k8s.mariadb.com/v1alpha1:SqlJob", `${shard}-binlog-rotation`), "spec.schedule.cron"), shard).toBe("*/3 * * * *");
+      // § Backup Strategy: "Dump quotidien"; "Snapshots : Hebdomadaire (rétention 4 semaines)".
+      expect(valueAt(one("kubernetes:k8s.mariadb.com/v1alpha1:Backup", `${shard}-daily`), "spec.schedule.cron"), shard).toBe("0 2 * * *");
+      const weekly = one("kubernetes:k8s.mariadb.com/v1alpha1:PhysicalBackup", `${shard}-weekly`);
+      expect(valueAt(weekly, "spec.schedule.cron"), shard).toBe("0 3 * * 0");
+      expect(valueAt(weekly, "spec.maxRetention"), shard).toBe("672h");
+    }
+    const redis = one("kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisCluster", "redis");
+    // § 04 Scaling: "Redis Cluster (3 nodes)".
+    expect(valueAt(redis, "spec.clusterSize")).toBe(3);
+  });
+
+  it("keeps files on the EUR4 dual-region with versioning, and limits uploads and AI routes at the edge", async () => {
+    const { all, one } = await planOf("crm-courtier-prod");
+    const files = all("gcp:storage/bucket:Bucket").find((b) => String(b.inputs.name).includes("-files-"));
+    // § Backup Strategy: "Fichiers : S3 versioning + cross-region replication".
+    expect(files?.inputs).toMatchObject({ location: "EUR4", versioning: { enabled: true } });
+    expect(valueAt(one("kubernetes:traefik.io/v1alpha1:Middleware", "gateway-api-recordings-body-limit"), "spec.buffering.maxRequestBodyBytes")).toBe(UPLOAD_MAX_BYTES);
+    expect(valueAt(one("kubernetes:traefik.io/v1alpha1:Middleware", "gateway-api-recordings-rate-limit"), "spec.rateLimit")).toMatchObject({ average: 10, period: "1m" });
+    expect(valueAt(one("kubernetes:traefik.io/v1alpha1:Middleware", "gateway-api-ai-rate-limit"), "spec.rateLimit")).toMatchObject({ average: 20, period: "1m" });
+  });
+});
+
+describe.each(Object.entries(FIRMS))("crm-courtier-%s: firms are data", (env, n) => {
+  it("gives every firm its database, user and grant on its stable shard, its credentials, host and files prefix", async () => {
+    const { all, one } = await planOf(`crm-courtier-${env}`);
+    const ns = crmCourtierNamespaces(env as keyof typeof FIRMS);
+    const databases = all("kubernetes:k8s.mariadb.com/v1alpha1:Database");
+    expect(databases).toHaveLength(n);
+    for (const id of firmIds(n)) {
+      const shard = rendezvousShard(id, SHARDS);
+      expect(valueAt(one("kubernetes:k8s.mariadb.com/v1alpha1:Database", `${shard}-firm-${id}`), "spec.mariaDbRef.name"), id).toBe(shard);
+      expect(valueAt(one("kubernetes:core/v1:Secret", `${shard}-firm-${id}`), "metadata.namespace"), id).toBe(ns.app);
+      expect(valueAt(one("kubernetes:core/v1:Secret", `firm-${id}-storage`), "metadata.namespace"), id).toBe(ns.app);
+      const grant = all("gcp:storage/bucketIAMMember:BucketIAMMember").find((g) => g.name.endsWith(`-firm-${id}-files`));
+      expect(valueAt(grant?.inputs, "condition.expression"), id).toMatch(new RegExp(`/objects/firms/${id}/"\\)$`));
+      expect(all("kubernetes:traefik.io/v1alpha1:IngressRoute").filter((r) => JSON.stringify(r.inputs).includes(`${id}.`)), id).toHaveLength(1);
+    }
+  });
+
+  it("has every Kubernetes object and custom resource valid against upstream schemas", async () => {
+    const { resources } = await planOf(`crm-courtier-${env}`);
+    const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh") && !r.type.endsWith("Patch"));
+    expect(k8sObjects.map((r) => ({ urn: r.urn, ...validateRecordedResource(r) })).filter((v) => !v.valid)).toEqual([]);
+  });
+});
+
+describe("tenant invariants", () => {
+  it("adding a firm creates its resources and changes no other firm's", async () => {
+    const before = (await previewStack("crm-courtier-prod")).evaluation.resources;
+    const root = stackFileWith("crm-courtier-prod", "    - id: cabinet-21\n      plan: starter\n      host: cabinet-21.crm-courtier.fr");
+    const after = (await previewPrepared(prepareStack("crm-courtier-prod", root))).evaluation.resources;
+    const byUrn = new Map(after.map((r) => [r.urn, r]));
+    // Every resource that names a firm keeps its URN and its inputs.
+    const perFirm = before.filter((r) => /cabinet-\d\d/.test(r.urn));
+    expect(perFirm.length).toBeGreaterThan(20 * 8);
+    for (const r of perFirm) {
+      expect(byUrn.has(r.urn), r.urn).toBe(true);
+      expect(byUrn.get(r.urn)?.inputs, r.urn).toEqual(r.inputs);
+    }
+    const added = after.filter((r) => r.urn.includes("cabinet-21"));
+    expect(added.map((r) => r.type)).toEqual(expect.arrayContaining(["kubernetes:k8s.mariadb.com/v1alpha1:Database", "kubernetes:k8s.mariadb.com/v1alpha1:User", "kubernetes:k8s.mariadb.com/v1alpha1:Grant", "gcp:serviceaccount/account:Account", "kubernetes:traefik.io/v1alpha1:IngressRoute"]));
+    expect(after.length - before.length).toBe(added.length);
+  });
+
+  it("refuses a firm listed twice or pinned to a shard that does not exist, naming the entry", () => {
+    const twice = stackFileWith("crm-courtier-prod", "    - id: cabinet-01\n      plan: pro\n      host: other.crm-courtier.fr");
+    expect(() => prepareStack("crm-courtier-prod", twice)).toThrow(/firms\[20\]\.id.*an id no other firm has.*"cabinet-01"/s);
+    const pinned = stackFileWith("crm-courtier-prod", "    - id: cabinet-99\n      plan: pro\n      host: cabinet-99.crm-courtier.fr\n      shard: shard-7");
+    expect(() => prepareStack("crm-courtier-prod", pinned)).toThrow(/firms\.20\.shard|firms\[20\]\.shard/);
+  });
+});
+
+describe("any conformant cluster", () => {
+  it("creates nothing GKE-only when the cluster is given by kubeconfig", async () => {
+    const root = stackFileWith("crm-courtier-prod", "");
+    const file = `${root}/stacks/Pulumi.crm-courtier-prod.yaml`;
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    writeFileSync(file, readFileSync(file, "utf8").replace("  crm-courtier:access:\n", "  crm-courtier:access:\n    source: kubeconfig\n    kubeconfig:\n      secure: v1:a3ViZWNvbmZpZw==\n").replace("crm-courtier:host:", "crm-courtier:storageClass: csi-cinder-high-speed\n  crm-courtier:host:"));
+    const { resources } = (await previewPrepared(prepareStack("crm-courtier-prod", root))).evaluation;
+    const gkeOnly = resources.filter((r) => r.type.startsWith("gcp:container/") || r.type === "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler" || JSON.stringify(r.inputs).includes("iam.gke.io") || JSON.stringify(r.inputs).includes("premium-rwo"));
+    expect(gkeOnly.map((r) => r.urn)).toEqual([]);
+    expect(resources.some((r) => r.type === "pulumi:pulumi:StackReference")).toBe(false);
+  });
+});
