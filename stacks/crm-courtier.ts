@@ -426,7 +426,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     project: projectId,
     uptimeHost: c.host,
     uptimePath: "/up",
-    // § Métriques: "Uptime : 99.5%"; "Latence API : p95 < 500ms".
+    // § Performance: "Uptime cible : 99.5%"; "Latence API : p95 < 500ms".
     availabilityObjective: 0.995,
     latencyThresholdMs: 500,
     notificationEmails: c.probe.notificationEmails,
@@ -441,9 +441,9 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     noReadyReplicasPerDeployment: true,
     thresholds: { latencyP95Seconds: 0.5, errorRatio: 0.001, cpuRatio: 0.8, memoryRatio: 0.8, diskRatio: 0.8, authFailureRatio: 0.2 },
     sources: {
-      latency: `${DOC} § Métriques ("Latence API : p95 < 500ms")`,
-      errorRate: `${DOC} § Métriques ("Erreurs API : < 0.1%")`,
-      uptime: `${DOC} § Métriques ("Uptime : 99.5%")`,
+      latency: `${DOC} § Performance ("Latence API : p95 < 500ms")`,
+      errorRate: `${DOC} § Alertes Critiques ("API error rate > 0.1%")`,
+      uptime: `${DOC} § Performance ("Uptime cible : 99.5%")`,
       payment: `${DOC} § Modèle de tarification SaaS (billing routes; 5xx > 0.1%)`,
       security: `${DOC} § Sécurité API ("Rate limiting"; 401/403 > 20% is ours)`,
       cpu: `${DOC} § Alertes Critiques ("CPU/RAM/Disk > 80%")`,
