@@ -160,6 +160,12 @@ export interface MariadbShardArgs extends CommonArgs {
    * rotation, restores).
    * @default MARIADB_JOB_RESOURCES
    */
+  /**
+   * Seconds after which a query counts as slow (`long_query_time`: the exporter's
+   * `mysql_global_status_slow_queries` counts them, for a slow-query alert).
+   * @default 10 (MariaDB's default)
+   */
+  longQueryTimeSeconds?: number;
   jobResources?: ResourceSpec;
   /**
    * Releases installing the k8s.mariadb.com CRDs when in the same stack (Operators.crds.mariadb).
@@ -257,6 +263,7 @@ export interface ResolvedMariadbShardArgs {
   tls: { issuer?: { name: string; kind: "Issuer" | "ClusterIssuer" } };
   metrics: { enabled: boolean; prometheusRelease: string };
   jobResources: ResourceSpec;
+  longQueryTimeSeconds: number;
   crdInstallers: (CrdInstaller | pulumi.Resource)[];
   deletionProtection: boolean;
   labels: Labels;
@@ -345,6 +352,8 @@ export function resolveMariadbShardArgs(name: string, args: MariadbShardArgs): R
 
   const issuer = args.tls?.issuer;
   if (issuer && !DNS_SUBDOMAIN.test(issuer.name)) fail(`tls.issuer.name "${issuer.name}" is not a resource name`);
+  const longQueryTimeSeconds = args.longQueryTimeSeconds ?? 10;
+  if (!(Number.isFinite(longQueryTimeSeconds) && longQueryTimeSeconds > 0)) fail(`longQueryTimeSeconds must be a positive number of seconds, got ${longQueryTimeSeconds}`);
   return {
     namespace: args.namespace,
     shardName,
@@ -368,6 +377,7 @@ export function resolveMariadbShardArgs(name: string, args: MariadbShardArgs): R
     tls: issuer ? { issuer: { name: issuer.name, kind: issuer.kind ?? "Issuer" } } : {},
     metrics: { enabled: args.metrics?.enabled ?? true, prometheusRelease: args.metrics?.prometheusRelease ?? "kube-prometheus-stack" },
     jobResources,
+    longQueryTimeSeconds,
     crdInstallers: args.crdInstallers ?? [],
     deletionProtection: args.deletionProtection ?? true,
     labels: args.labels ?? {},
@@ -466,7 +476,7 @@ export function mariadbSpec(r: ResolvedMariadbShardArgs): Record<string, unknown
     // With a primary and one replica: one pod may go, the operator fails over if it is the primary.
     podDisruptionBudget: { maxUnavailable: 1 },
     updateStrategy: { type: "ReplicasFirstPrimaryLast" },
-    myCnf: ["[mariadb]", "bind-address=*", "default_storage_engine=InnoDB", "binlog_format=ROW", "character_set_server=utf8mb4", "collation_server=utf8mb4_unicode_ci", ""].join("\n"),
+    myCnf: ["[mariadb]", "bind-address=*", "default_storage_engine=InnoDB", "binlog_format=ROW", "character_set_server=utf8mb4", "collation_server=utf8mb4_unicode_ci", `long_query_time=${r.longQueryTimeSeconds}`, ""].join("\n"),
     // Certificates from cert-manager when an issuer is given, else from the operator's own CA
     // (`<shard>-ca`); every connection must be TLS.
     tls: { enabled: true, required: true, ...(issuerRef ? { serverCertIssuerRef: issuerRef, clientCertIssuerRef: issuerRef } : {}) },

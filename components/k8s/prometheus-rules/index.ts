@@ -76,6 +76,20 @@ export interface PostgresAlerts {
   replicationLagSeconds: number;
 }
 
+/** Queue-depth alerts over the lengths redis_exporter reports (`redis_key_size`, components/k8s/redis-cluster `exporterCheckKeys`). */
+export interface QueueDepthAlerts {
+  source: string;
+  /** The queues' list keys (the exporter's `key` label). */
+  keys: string[];
+  /** Jobs waiting in one queue above which QueueDepthHigh fires (5 minutes). */
+  maxJobs: number;
+}
+
+/** MariaDB slow-query alerts over mysqld_exporter's `mysql_global_status_slow_queries` (queries over `long_query_time`). */
+export interface SlowQueryAlerts {
+  source: string;
+}
+
 /** Names of the application's HTTP metrics (prom-client conventions by default). */
 export interface HttpMetricNames {
   /** Counter of requests. @default "http_requests_total" */
@@ -137,6 +151,16 @@ export interface PlatformAlertRulesArgs extends CommonArgs {
    * @default none (no PostgreSQL group)
    */
   postgres?: PostgresAlerts;
+  /**
+   * A queue holding more than `maxJobs` jobs, from the Redis exporter's key lengths.
+   * @default none (no queue-depth group)
+   */
+  queueDepth?: QueueDepthAlerts;
+  /**
+   * Slow queries on MariaDB (any query over the server's `long_query_time`), from mysqld_exporter.
+   * @default none (no slow-query group)
+   */
+  slowQueries?: SlowQueryAlerts;
   /** Name of the PrometheusRule. @default the component name */
   resourceName?: string;
 }
@@ -158,6 +182,8 @@ export interface ResolvedPlatformAlertRulesArgs {
   kafkaAlerts: boolean;
   rabbitmq?: RabbitmqAlerts;
   postgres?: PostgresAlerts;
+  queueDepth?: QueueDepthAlerts;
+  slowQueries?: SlowQueryAlerts;
   labels: Labels;
 }
 
@@ -206,6 +232,15 @@ export function resolvePlatformAlertRulesArgs(name: string, args: PlatformAlertR
     postgres = { source: citation("postgres.source", args.postgres.source), replicationLagSeconds: lag };
   }
 
+  let queueDepth: QueueDepthAlerts | undefined;
+  if (args.queueDepth) {
+    const { keys, maxJobs } = args.queueDepth;
+    if (!(Number.isInteger(maxJobs) && maxJobs > 0)) fail(`queueDepth.maxJobs must be a positive integer, got ${JSON.stringify(maxJobs)}`);
+    if (keys.length === 0 || keys.some((k) => !k || k.includes('"'))) fail(`queueDepth.keys must name one or more list keys without quotes, got ${JSON.stringify(keys)}`);
+    queueDepth = { source: citation("queueDepth.source", args.queueDepth.source), keys, maxJobs };
+  }
+  const slowQueries = args.slowQueries ? { source: citation("slowQueries.source", args.slowQueries.source) } : undefined;
+
   const m = args.metrics ?? {};
   return {
     namespace: args.namespace,
@@ -229,6 +264,8 @@ export function resolvePlatformAlertRulesArgs(name: string, args: PlatformAlertR
     kafkaAlerts,
     ...(rabbitmq ? { rabbitmq } : {}),
     ...(postgres ? { postgres } : {}),
+    ...(queueDepth ? { queueDepth } : {}),
+    ...(slowQueries ? { slowQueries } : {}),
     labels: args.labels ?? {},
   };
 }
@@ -456,6 +493,45 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
     ...kafka,
     ...rabbitmq,
     ...postgres,
+    ...(r.queueDepth
+      ? [
+          {
+            name: `${r.platform}-queues`,
+            rules: [
+              rule(
+                "QueueDepthHigh",
+                // One node holds a list (its hash slot): the max over the cluster's exporters. Regex
+                // metacharacters of a key (Laravel's `queues:{high}`) go in brackets, which need no
+                // backslash inside a PromQL string.
+                `max by (key) (redis_key_size{${watched},key=~"${r.queueDepth.keys.map((k) => k.replace(/[.*+?()|{}$]/g, "[$&]")).join("|")}"}) > ${r.queueDepth.maxJobs}`,
+                "5m",
+                "warning",
+                "platform",
+                `queue {{ $labels.key }} holds more than ${r.queueDepth.maxJobs} jobs`,
+                r.queueDepth.source,
+              ),
+            ],
+          },
+        ]
+      : []),
+    ...(r.slowQueries
+      ? [
+          {
+            name: `${r.platform}-mariadb`,
+            rules: [
+              rule(
+                "MariadbSlowQueries",
+                `sum by (namespace, pod) (increase(mysql_global_status_slow_queries{${watched}}[5m])) > 0`,
+                "5m",
+                "warning",
+                "platform",
+                "MariaDB queries slower than the server's long_query_time",
+                r.slowQueries.source,
+              ),
+            ],
+          },
+        ]
+      : []),
   ];
 }
 

@@ -215,3 +215,20 @@ describe("PlatformAlertRules", () => {
     expect(argsError({ postgres: { ...postgres, replicationLagSeconds: -1 } })).toMatch(/postgres.replicationLagSeconds must be a positive number of seconds, got -1/);
   });
 });
+
+describe("PlatformAlertRules: queue depth and slow queries", () => {
+  it("adds the groups only when asked, with the caller's figure and citation", () => {
+    expect(rules().QueueDepthHigh).toBeUndefined();
+    expect(rules().MariadbSlowQueries).toBeUndefined();
+    const r = rules({ queueDepth: { source: "crm § Alertes Critiques", keys: ["queues:{high}", "queues:{low}"], maxJobs: 100 }, slowQueries: { source: "crm § slow" } });
+    // Braces become bracketed characters: a valid RE2 regex and a valid PromQL string.
+    expect(r.QueueDepthHigh.expr).toBe('max by (key) (redis_key_size{namespace=~"acme-prod|acme-prod-infra",key=~"queues:[{]high[}]|queues:[{]low[}]"}) > 100');
+    expect(r.QueueDepthHigh.annotations.source).toBe("crm § Alertes Critiques");
+    expect(r.MariadbSlowQueries.expr).toMatch(/^sum by \(namespace, pod\) \(increase\(mysql_global_status_slow_queries\{namespace=~"[^"]+"\}\[5m\]\)\) > 0$/);
+    expect(r.MariadbSlowQueries.annotations.source).toBe("crm § slow");
+  });
+  it("refuses a queue-depth group without keys or with a non-positive figure", () => {
+    expect(() => rules({ queueDepth: { source: "s", keys: [], maxJobs: 100 } })).toThrow(/queueDepth.keys/);
+    expect(() => rules({ queueDepth: { source: "s", keys: ["q"], maxJobs: 0 } })).toThrow(/queueDepth.maxJobs/);
+  });
+});

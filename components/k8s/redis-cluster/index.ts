@@ -63,6 +63,13 @@ export interface RedisClusterArgs extends CommonArgs {
    */
   appendfsync?: "always" | "everysec";
   /**
+   * Keys whose length the exporter reports as `redis_key_size{key=…}` (redis_exporter
+   * `REDIS_EXPORTER_CHECK_SINGLE_KEYS`): a queue's list, for a queue-depth alert. Each node's exporter
+   * reports the keys it holds.
+   * @default [] (none)
+   */
+  exporterCheckKeys?: string[];
+  /**
    * TLS on client, replication and bus traffic. Without `issuer`, the component creates a
    * self-signed root, a namespace CA Issuer and the server Certificate.
    * @default { enabled: true }
@@ -98,6 +105,7 @@ export interface ResolvedRedisClusterArgs {
   storage: { storageClassName: string; size: string; nodeConfSize: string };
   resources: ResourceSpec;
   appendfsync: "always" | "everysec";
+  exporterCheckKeys: string[];
   tls: { enabled: boolean; issuer?: { name: string; kind: "Issuer" | "ClusterIssuer" } };
   podDisruptionBudget: boolean;
   clientNamespaces: string[];
@@ -140,6 +148,7 @@ export function resolveRedisClusterArgs(name: string, args: RedisClusterArgs): R
     },
     resources,
     appendfsync: args.appendfsync ?? "everysec",
+    exporterCheckKeys: args.exporterCheckKeys ?? [],
     tls: { enabled: args.tls?.enabled ?? true, issuer: args.tls?.issuer ? { name: args.tls.issuer.name, kind: args.tls.issuer.kind ?? "Issuer" } : undefined },
     podDisruptionBudget,
     clientNamespaces,
@@ -264,6 +273,7 @@ export class RedisCluster extends pulumi.ComponentResource {
             imagePullPolicy: "IfNotPresent",
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
             securityContext: restrictedContainerSecurityContext(true),
+            ...(r.exporterCheckKeys.length > 0 ? { env: [{ name: "REDIS_EXPORTER_CHECK_SINGLE_KEYS", value: r.exporterCheckKeys.join(",") }] } : {}),
           },
           redisLeader: role("leader", r.leaders),
           redisFollower: role("follower", r.followers),
