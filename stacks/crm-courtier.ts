@@ -56,6 +56,9 @@ export const SHARDS = ["shard-0", "shard-1"] as const;
 /** Laravel's priority queues (§ 04 Scaling: "Multi-workers + prioritized queues"), highest first. */
 export const QUEUES = ["high", "default", "low"] as const;
 
+/** A queue's Redis list: Laravel's key with a hash tag (one slot per queue on a Redis Cluster; REDIS_PREFIX empty). */
+export const queueKey = (queue: string) => `queues:{${queue}}`;
+
 /** § 03 Infrastructure: "Upload 200MB" (Apache/PHP configuration, kept at the edge). */
 export const UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
 
@@ -302,6 +305,8 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     firms: c.firms.filter((f) => placement.placement.get(f.id) === shard).map((f) => ({ id: f.id, maxUserConnections: FIRM_PLANS[f.plan].users === undefined ? 100 : 50 })),
     clientNamespaces: [ns.app],
     tls: { issuer: dataCa.issuer },
+    // § Alertes Critiques: "Database slow queries > 1s".
+    longQueryTimeSeconds: 1,
     labels,
     deletionProtection,
   }, { ...opts, dependsOn: [backupCredentials] }));
@@ -312,6 +317,8 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     leaders: c.redis.leaders,
     followers: c.redis.followers,
     storage: { size: `${c.redis.storageGi}Gi`, storageClassName: c.storageClass },
+    // The queues' lengths, for § Alertes Critiques "Queue depth > 100 jobs".
+    exporterCheckKeys: QUEUES.map(queueKey),
     tls: { issuer: dataCa.issuer },
     clientNamespaces: [ns.app],
     labels,
@@ -378,7 +385,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
         kind: "redis-cluster-list",
         addresses: redisAddresses,
         // Laravel's queue key on a Redis Cluster carries a hash tag (REDIS_PREFIX empty).
-        listName: `queues:{${q}}`,
+        listName: queueKey(q),
         listLength: 20,
         password: { secretName: redis.passwordSecretName },
         tls: { ca: { secretName: dataCa.trustSecretName } },
@@ -450,6 +457,8 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
       memory: `${DOC} § Alertes Critiques ("CPU/RAM/Disk > 80%")`,
       disk: `${DOC} § Alertes Critiques ("CPU/RAM/Disk > 80%")`,
     },
+    queueDepth: { source: `${DOC} § Alertes Critiques ("Queue depth > 100 jobs")`, keys: QUEUES.map(queueKey), maxJobs: 100 },
+    slowQueries: { source: `${DOC} § Alertes Critiques ("Database slow queries > 1s"): long_query_time=1 on every shard` },
     ruleSelectorLabels: metricsLabels,
     labels,
   }, opts);

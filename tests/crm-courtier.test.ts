@@ -13,7 +13,7 @@ import { validateRecordedResource } from "../engine/k8s-schema";
 import { valueAt } from "../engine/plan";
 import { prepareStack, previewPrepared, previewStack } from "../engine/preview";
 import { rendezvousShard } from "../model/tenants";
-import { QUEUES, SHARDS, UPLOAD_MAX_BYTES, crmCourtierNamespaces } from "../stacks/crm-courtier";
+import { QUEUES, SHARDS, UPLOAD_MAX_BYTES, crmCourtierNamespaces, queueKey } from "../stacks/crm-courtier";
 import { stackFileWith } from "./harness";
 
 const FIRMS = { dev: 2, rct: 3, prod: 20 } as const;
@@ -73,6 +73,23 @@ describe("crm-courtier-prod: the document's figures", () => {
     expect(valueAt(one("kubernetes:traefik.io/v1alpha1:Middleware", "gateway-api-recordings-body-limit"), "spec.buffering.maxRequestBodyBytes")).toBe(UPLOAD_MAX_BYTES);
     expect(valueAt(one("kubernetes:traefik.io/v1alpha1:Middleware", "gateway-api-recordings-rate-limit"), "spec.rateLimit")).toMatchObject({ average: 10, period: "1m" });
     expect(valueAt(one("kubernetes:traefik.io/v1alpha1:Middleware", "gateway-api-ai-rate-limit"), "spec.rateLimit")).toMatchObject({ average: 20, period: "1m" });
+  });
+});
+
+describe("crm-courtier-prod: the document's alerts", () => {
+  it("alerts at a queue depth over 100 jobs and on queries slower than 1 s, with the metrics they need", async () => {
+    const { one } = await planOf("crm-courtier-prod");
+    const groups = valueAt(one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "crm-courtier-prod-alerts"), "spec.groups") as { rules: { alert: string; expr: string }[] }[];
+    const rules = Object.fromEntries(groups.flatMap((g) => g.rules).map((r) => [r.alert, r.expr]));
+    // § Alertes Critiques: "Queue depth > 100 jobs", "Database slow queries > 1s", "CPU/RAM/Disk > 80%", "API error rate > 0.1%".
+    expect(rules.QueueDepthHigh).toMatch(/redis_key_size\{.*key=~"queues:\[\{\]high\[\}\]\|queues:\[\{\]default\[\}\]\|queues:\[\{\]low\[\}\]"\}\) > 100$/);
+    expect(rules.MariadbSlowQueries).toMatch(/mysql_global_status_slow_queries/);
+    expect(rules.ContainerCpuHigh).toMatch(/> 0\.8$/);
+    expect(rules.AppErrorRateHigh).toMatch(/> 0\.001$/);
+    // The metrics behind them: the exporter reports the queues' lengths; every shard counts queries over 1 s.
+    const exporterEnv = valueAt(one("kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisCluster", "redis"), "spec.redisExporter.env");
+    expect(exporterEnv).toEqual([{ name: "REDIS_EXPORTER_CHECK_SINGLE_KEYS", value: QUEUES.map(queueKey).join(",") }]);
+    for (const shard of SHARDS) expect(valueAt(one("kubernetes:k8s.mariadb.com/v1alpha1:MariaDB", shard), "spec.myCnf"), shard).toContain("long_query_time=1\n");
   });
 });
 
