@@ -365,6 +365,9 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
       { pathPrefix: "/api", service: NAMES.backend, port: PORTS.backend },
     ],
     frontend: { service: NAMES.frontend, port: PORTS.frontend },
+    // Laravel Fortify's login, throttled as Fortify's own default does (5 per minute): the document
+    // names no figure for it (ours).
+    login: { path: "/api/login", rateLimit: { average: 5, period: "1m", burst: 5 } },
     // One certificate and route per firm, named by its id (adding a firm renames nothing).
     tenantHosts: Object.fromEntries(c.firms.map((f) => [f.id, f.host])),
     // § Sécurité API: "CORS : Configuration stricte (domaines autorisés)": the platform's and the firms' own hosts.

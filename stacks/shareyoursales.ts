@@ -22,7 +22,7 @@ import { Bucket } from "../components/gcp/bucket";
 import { EncryptionKeys } from "../components/gcp/encryption-keys";
 import { HttpsLoadBalancer } from "../components/gcp/https-load-balancer";
 import { Monitoring } from "../components/gcp/monitoring";
-import { ApiGateway, UPLOAD_MAX_BODY_BYTES } from "../components/k8s/api-gateway";
+import { ApiGateway } from "../components/k8s/api-gateway";
 import { CLAMAV_MIRROR_EGRESS, CLAMD_PORT, ClamavScanner, clamavPodSelector } from "../components/k8s/clamav";
 import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster, elasticsearchPodSelector } from "../components/k8s/elasticsearch";
 import { RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT } from "../components/k8s/operators";
@@ -333,6 +333,11 @@ const FRONTEND_PORT = 3000;
 /** Where WebApp and QueueWorker mount the data services' CA (`trustedCa`): the Python services read it from DATA_CA_FILE. */
 const DATA_CA_FILE = "/etc/platform-ca/ca.crt";
 
+/** § Sécurité, "Validation stricte des uploads": "MAX_FILE_SIZE = 5 * 1024 * 1024  # 5MB". */
+export const UPLOAD_MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** § Sécurité, "Rate Limiting avec Redis": `@app.post("/api/auth/login")` under `@limiter.limit("5/minute")`. */
+export const LOGIN = { path: "/api/auth/login", rateLimit: { average: 5, period: "1m", burst: 5 } } as const;
+
 /** Whether a service publishes events some worker consumes (§ Architecture Microservices: services → Event Bus → workers). */
 const publishesEvents = (service: ServiceName) => WORKER_NAMES.some((w) => (WORKERS[w].publishers as readonly ServiceName[]).includes(service));
 
@@ -546,6 +551,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: ShareyoursalesConfig): Record<
       ...(DATA_CLIENTS.clamav.includes(svc as "product") ? { maxBodyBytes: UPLOAD_MAX_BODY_BYTES } : {}),
     })),
     frontend: { service: NAMES.frontend, port: FRONTEND_PORT },
+    login: LOGIN,
     labels,
   }, opts);
 

@@ -4,7 +4,12 @@ import { validateRecordedResource } from "../../../model/k8s-schema";
 import { valueAt, type Plan } from "../../../engine/plan";
 import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
-import { ApiGateway, GENERAL_RATE_LIMIT, LARGE_UPLOAD_MAX_BODY_BYTES, rateLimitSpec, resolveApiGatewayArgs, UPLOAD_MAX_BODY_BYTES, type ApiGatewayArgs } from "./index";
+import { ApiGateway, GENERAL_RATE_LIMIT, rateLimitSpec, resolveApiGatewayArgs, type ApiGatewayArgs } from "./index";
+
+/** The documents' figures the stacks pass (shareyoursales.md "MAX_FILE_SIZE = 5MB", crm-courtier.md "Upload 200MB"). */
+const UPLOAD_MAX_BODY_BYTES = 5 * 1024 * 1024;
+const LARGE_UPLOAD_MAX_BODY_BYTES = 200 * 1024 * 1024;
+const LOGIN = { path: "/api/auth/login", rateLimit: { average: 5, period: "1m", burst: 5 } };
 
 const base: ApiGatewayArgs = {
   namespace: "shareyoursales-prod",
@@ -19,6 +24,7 @@ const base: ApiGatewayArgs = {
     { pathPrefix: "/api/analytics", service: "analytics", port: 80 },
   ],
   frontend: { service: "frontend", port: "http" },
+  login: LOGIN,
 };
 const MW = "kubernetes:traefik.io/v1alpha1:Middleware";
 const IR = "kubernetes:traefik.io/v1alpha1:IngressRoute";
@@ -51,7 +57,7 @@ describe("resolveApiGatewayArgs", () => {
   it("refuses a login path no route covers, a root or duplicate prefix, and a zero rate", () => {
     const noAuth = base.routes.filter((x) => x.service !== "auth");
     expect(() => resolveApiGatewayArgs("gw", { ...base, routes: noAuth })).toThrow(ComponentArgsError);
-    expect(() => resolveApiGatewayArgs("gw", { ...base, routes: noAuth })).toThrow(/loginPath "\/api\/auth\/login" lies under no route .*expected the auth service's prefix/);
+    expect(() => resolveApiGatewayArgs("gw", { ...base, routes: noAuth })).toThrow(/loginPath "\/api\/auth\/login" lies under no route .*expected the prefix of the service that logs users in/);
     expect(() => resolveApiGatewayArgs("gw", { ...base, routes: [...base.routes, { pathPrefix: "/", service: "x", port: 80 }] })).toThrow(/below the root/);
     expect(() => resolveApiGatewayArgs("gw", { ...base, routes: [...base.routes, { pathPrefix: "/api/auth", service: "auth2", port: 80 }] })).toThrow(/routed twice/);
     expect(() => resolveApiGatewayArgs("gw", { ...base, generalRateLimit: { average: 0 } })).toThrow(/generalRateLimit.average must be a positive integer, got 0/);
@@ -154,6 +160,7 @@ describe("ApiGateway for a multi-tenant CRM (crm-courtier.md)", () => {
       { pathPrefix: "/api", service: "api", port: 80 },
     ],
     frontend: { service: "frontend", port: 80 },
+    login: LOGIN,
   };
   const crmPlan = async (args: Partial<ApiGatewayArgs> = {}) =>
     (

@@ -18,12 +18,6 @@ import { securityHeadersSpec } from "../traefik";
 
 export const API_GATEWAY_TYPE = "platform:k8s:ApiGateway";
 
-/** shareyoursales.md § Sécurité: "MAX_FILE_SIZE = 5 * 1024 * 1024  # 5MB". */
-export const UPLOAD_MAX_BODY_BYTES = 5 * 1024 * 1024;
-
-/** shareyoursales.md § Sécurité: `@app.post("/api/auth/login")` under `@limiter.limit("5/minute")`. */
-export const LOGIN_PATH = "/api/auth/login";
-export const LOGIN_RATE_LIMIT = { average: 5, period: "1m", burst: 5 } as const;
 
 /**
  * Ours: the document gives no general figure. 100 requests/s per client IP with bursts of 200 is
@@ -32,12 +26,6 @@ export const LOGIN_RATE_LIMIT = { average: 5, period: "1m", burst: 5 } as const;
  * carrier-grade NAT address, while still cutting a single-source flood.
  */
 export const GENERAL_RATE_LIMIT = { average: 100, period: "1s", burst: 200 } as const;
-
-/**
- * crm-courtier.md § 03 Infrastructure: "Upload 200MB" (the PHP limit of the audio uploads), read as
- * 200 × 1024 × 1024 bytes so that the gateway never refuses a body PHP would accept.
- */
-export const LARGE_UPLOAD_MAX_BODY_BYTES = 200 * 1024 * 1024;
 
 /** Methods a strict CORS policy allows by default: a REST API's, and the preflight. */
 export const CORS_DEFAULT_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -83,10 +71,9 @@ export interface GatewayRoute {
    */
   rateLimit?: RateLimitSpec;
   /**
-   * Largest request body in bytes: a Buffering middleware answers 413 beyond it. Upload routes
-   * take UPLOAD_MAX_BODY_BYTES (shareyoursales.md § Sécurité: "MAX_FILE_SIZE = 5 * 1024 * 1024"),
-   * or LARGE_UPLOAD_MAX_BODY_BYTES (crm-courtier.md: "Upload 200MB"). Beyond 1 MiB, Traefik buffers
-   * the body to its /tmp, so each upload in flight holds up to this much of Traefik's disk.
+   * Largest request body in bytes: a Buffering middleware answers 413 beyond it (upload routes take
+   * their document's figure, which the stack passes). Beyond 1 MiB, Traefik buffers the body to its
+   * /tmp, so each upload in flight holds up to this much of Traefik's disk.
    * @default no limit
    */
   maxBodyBytes?: number;
@@ -111,13 +98,10 @@ export interface ApiGatewayArgs extends CommonArgs {
   /** Namespace of Traefik, for the flows the gateway needs. @default "traefik" */
   traefikNamespace?: string;
   /**
-   * Path of the login endpoint, rate limited per client IP (shareyoursales.md § Sécurité:
-   * `@limiter.limit("5/minute")` on `/api/auth/login`). Must lie under one of `routes`.
-   * @default "/api/auth/login"
+   * The login endpoint and its own rate limit per client IP (the platform's document states it:
+   * the stack passes its figure). The path must lie under one of `routes`.
    */
-  loginPath?: string;
-  /** @default { average: 5, period: "1m", burst: 5 } (shareyoursales.md § Sécurité: "5/minute") */
-  loginRateLimit?: RateLimitSpec;
+  login: { path: string; rateLimit: RateLimitSpec };
   /** Rate limit of every other route, per client IP. Our figure: the document gives none. @default { average: 100, period: "1s", burst: 200 } */
   generalRateLimit?: RateLimitSpec;
   /**
@@ -229,7 +213,7 @@ export function resolveApiGatewayArgs(name: string, args: ApiGatewayArgs): Resol
     return { average: r.average, period, burst };
   };
   const general = rate("generalRateLimit", args.generalRateLimit ?? GENERAL_RATE_LIMIT);
-  const login = rate("loginRateLimit", args.loginRateLimit ?? LOGIN_RATE_LIMIT);
+  const login = rate("login.rateLimit", args.login.rateLimit);
 
   const seen = new Set<string>();
   const services = new Map<string, number>();
@@ -262,13 +246,13 @@ export function resolveApiGatewayArgs(name: string, args: ApiGatewayArgs): Resol
     });
   }
 
-  const loginPath = args.loginPath ?? LOGIN_PATH;
+  const loginPath = args.login.path;
   if (!PATH_PREFIX.test(loginPath) || loginPath === "/") fail(`loginPath "${loginPath}" must be a path below the root`);
   if (seen.has(loginPath)) fail(`loginPath "${loginPath}" is also a route's pathPrefix: the login router is made from the route that covers it`);
   // The longest prefix wins, as Traefik's default priority (the rule's length) does.
   const owner = [...routers].sort((a, b) => b.pathPrefix!.length - a.pathPrefix!.length).find((r) => loginPath.startsWith(r.pathPrefix!));
   if (!owner) {
-    fail(`loginPath "${loginPath}" lies under no route (routes: ${args.routes.map((r) => r.pathPrefix).join(", ")}): expected the auth service's prefix, e.g. /api/auth, so that the login rate limit of shareyoursales.md § Sécurité applies`);
+    fail(`loginPath "${loginPath}" lies under no route (routes: ${args.routes.map((r) => r.pathPrefix).join(", ")}): expected the prefix of the service that logs users in, so that the login rate limit applies`);
   }
   const loginRouter: ResolvedGatewayRouter = {
     role: "login",
