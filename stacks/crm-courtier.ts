@@ -26,7 +26,7 @@ import { EncryptionKeys } from "../components/gcp/encryption-keys";
 import { Monitoring } from "../components/gcp/monitoring";
 import { ApiGateway } from "../components/k8s/api-gateway";
 import { MariadbShard, mariadbShardFlows } from "../components/k8s/mariadb";
-import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, DATA_PORTS, NetworkFlows, type Flow } from "../components/k8s/network-flows";
+import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, DATA_PORTS, NetworkFlows, redisClusterFlows, type Flow } from "../components/k8s/network-flows";
 import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
 import { QueueWorker, queueWorkerPodSelector } from "../components/k8s/queue-worker";
 import { RedisCluster, redisPodSelector } from "../components/k8s/redis-cluster";
@@ -413,12 +413,17 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     { name: "traefik-to-acme-solver", from: traefik, to: { namespace: ns.app, podSelector: { matchLabels: { ...ACME_SOLVER_POD_LABELS } } }, ports: [{ port: ACME_SOLVER_PORT }] },
     { name: "backend-to-gotenberg", from: appPods(NAMES.backend), to: appPods(NAMES.gotenberg), ports: [{ port: PORTS.gotenberg }] },
     { name: "prometheus-to-backend", from: prometheus, to: appPods(NAMES.backend), ports: [{ port: PORTS.backend }] },
-    { name: "backend-to-redis", from: appPods(NAMES.backend), to: redisPods, ports: [{ port: DATA_PORTS.redis }] },
-    ...QUEUES.map((q) => ({ name: `worker-${q}-to-redis`, from: workerPods(q), to: redisPods, ports: [{ port: DATA_PORTS.redis }] })),
-    { name: "keda-to-redis", from: { namespace: SHARED_NAMESPACES.keda, podSelector: {}, managed: false }, to: redisPods, ports: [{ port: DATA_PORTS.redis }] },
-    { name: "redis-members", from: redisPods, to: redisPods, ports: [{ port: DATA_PORTS.redis }, { port: DATA_PORTS.redisBus }] },
-    { name: "redis-operator-to-redis", from: { namespace: SHARED_NAMESPACES.redisOperator, podSelector: {}, managed: false }, to: redisPods, ports: [{ port: DATA_PORTS.redis }] },
-    { name: "prometheus-to-redis", from: prometheus, to: redisPods, ports: [{ port: DATA_PORTS.redisExporter }] },
+    ...redisClusterFlows({
+      redis: redisPods,
+      clients: [
+        { name: "backend", ...appPods(NAMES.backend) },
+        ...QUEUES.map((q) => ({ name: `worker-${q}`, ...workerPods(q) })),
+        // KEDA polls the queues' lengths.
+        { name: "keda", namespace: SHARED_NAMESPACES.keda, podSelector: {}, managed: false },
+      ],
+      operator: { namespace: SHARED_NAMESPACES.redisOperator, podSelector: {} },
+      prometheus,
+    }),
     ...SHARDS.flatMap((shard) =>
       mariadbShardFlows({
         namespace: ns.infra,

@@ -26,7 +26,7 @@ import { ApiGateway } from "../components/k8s/api-gateway";
 import { CLAMAV_MIRROR_EGRESS, CLAMD_PORT, ClamavScanner, clamavPodSelector } from "../components/k8s/clamav";
 import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster, elasticsearchPodSelector } from "../components/k8s/elasticsearch";
 import { RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT } from "../components/k8s/operators";
-import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, DATA_PORTS, NetworkFlows, RFC1918, SENTRY_INGEST_CIDRS, type CidrEndpoint, type Flow, type FlowPort, type PodEndpoint } from "../components/k8s/network-flows";
+import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, NetworkFlows, RFC1918, SENTRY_INGEST_CIDRS, redisClusterFlows, type CidrEndpoint, type Flow, type FlowPort, type PodEndpoint } from "../components/k8s/network-flows";
 import { CNPG_METRICS_PORT, CNPG_STATUS_PORT, POSTGRES_PORT, PostgresCluster, postgresPodSelector } from "../components/k8s/postgres-cluster";
 import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
 import { QueueWorker, queueWorkerPodSelector } from "../components/k8s/queue-worker";
@@ -775,10 +775,14 @@ export function shareyoursalesFlows(ns: { app: string; infra: string }, apiServe
   add("prometheus-to-rabbitmq", prometheus, rabbitmq, [{ port: RABBITMQ_METRICS_TLS_PORT }]);
 
   // Redis: sessions, tokens, counters, leaderboards.
-  fromEach(DATA_CLIENTS.redis, redis, "redis", [{ port: DATA_PORTS.redis }]);
-  add("redis-members", redis, redis, [{ port: DATA_PORTS.redis }, { port: DATA_PORTS.redisBus }]);
-  add("redis-operator-to-redis", operator(SHARED_NAMESPACES.redisOperator), redis, [{ port: DATA_PORTS.redis }]);
-  add("prometheus-to-redis", prometheus, redis, [{ port: DATA_PORTS.redisExporter }]);
+  flows.push(
+    ...redisClusterFlows({
+      redis,
+      clients: clients(DATA_CLIENTS.redis).map((from, i) => ({ name: DATA_CLIENTS.redis[i], ...from })),
+      operator: { namespace: SHARED_NAMESPACES.redisOperator, podSelector: {} },
+      prometheus,
+    }),
+  );
 
   // Elasticsearch: product and analytics search; nodes' transport; ECK manages over HTTPS.
   fromEach(DATA_CLIENTS.elasticsearch, search, "search", [{ port: ELASTICSEARCH_HTTP_PORT }]);

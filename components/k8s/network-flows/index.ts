@@ -173,6 +173,31 @@ export const DATA_PORTS = {
   redisExporter: 9121,
 } as const;
 
+/** What a Redis Cluster (components/k8s/redis-cluster) needs on top of default-deny. */
+export interface RedisClusterFlowsArgs {
+  /** The cluster's pods (leaders and followers). */
+  redis: PodEndpoint;
+  /** Its clients, each named for its flow (`<name>-to-redis`). */
+  clients: (PodEndpoint & { name: string })[];
+  /** The redis-operator's pods (their namespace is not managed here). @default no flow */
+  operator?: PodEndpoint;
+  /** Prometheus' pods, scraping the exporter (their namespace is not managed here). @default no flow */
+  prometheus?: PodEndpoint;
+}
+
+/**
+ * Clients → every node's client port (cluster clients follow MOVED redirections to any node),
+ * nodes ↔ nodes on the client and bus ports, the operator → nodes, Prometheus → the exporter.
+ */
+export function redisClusterFlows(a: RedisClusterFlowsArgs): Flow[] {
+  const client = [{ port: DATA_PORTS.redis }];
+  const flows: Flow[] = a.clients.map(({ name, ...from }) => ({ name: `${name}-to-redis`, from, to: a.redis, ports: client }));
+  flows.push({ name: "redis-members", from: a.redis, to: a.redis, ports: [...client, { port: DATA_PORTS.redisBus }] });
+  if (a.operator) flows.push({ name: "redis-operator-to-redis", from: { ...a.operator, managed: false }, to: a.redis, ports: client });
+  if (a.prometheus) flows.push({ name: "prometheus-to-redis", from: { ...a.prometheus, managed: false }, to: a.redis, ports: [{ port: DATA_PORTS.redisExporter }] });
+  return flows;
+}
+
 export interface PlatformFlowsArgs {
   /** The app's namespace and pods. */
   app: { namespace: string; podSelector: LabelSelector; port: number; metricsPort?: number };
@@ -270,13 +295,8 @@ export function platformFlows(a: PlatformFlowsArgs): Flow[] {
     }
   }
   if (a.redis) {
-    const redis = infra(a.redis.podSelector);
-    // Cluster clients follow MOVED redirections to every node's client port; the bus port is
-    // between nodes only.
-    flows.push({ name: "app-to-redis", from: app, to: redis, ports: [{ port: DATA_PORTS.redis }] });
-    flows.push({ name: "redis-members", from: redis, to: redis, ports: [{ port: DATA_PORTS.redis }, { port: DATA_PORTS.redisBus }] });
-    flows.push({ name: "prometheus-to-redis", from: { ...a.prometheus, managed: false }, to: redis, ports: [{ port: DATA_PORTS.redisExporter }] });
-    operatorFlows("redis", redis, [{ port: DATA_PORTS.redis }]);
+    flows.push(...redisClusterFlows({ redis: infra(a.redis.podSelector), clients: [{ name: "app", ...app }], prometheus: a.prometheus }));
+    operatorFlows("redis", infra(a.redis.podSelector), [{ port: DATA_PORTS.redis }]);
   }
   if (a.kafka) {
     const brokers = infra(a.kafka.brokerPodSelector);
