@@ -1,9 +1,13 @@
+import * as gcp from "@pulumi/gcp";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../../engine/evaluate";
 import { valueAt } from "../../../engine/plan";
+import { runPolicyPack } from "../../../engine/policy/run";
+import restrictIngress from "../../../policies/isolation/gcp-cloudrun-service-restrict-ingress";
 import { runProgram } from "../../../tests/harness";
 import { ComponentArgsError } from "../../common/conventions";
-import { CLOUD_RUN_SERVICE_TYPE, CloudRunService, CloudRunServiceArgs, resolveCloudRunServiceArgs } from "./index";
+import { CLOUD_RUN_SERVICE_TYPE, CloudRunService, CloudRunServiceArgs, resolveCloudRunServiceArgs, revisionSuffixFromImage } from "./index";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";
 const base: CloudRunServiceArgs = {
@@ -134,6 +138,141 @@ describe("CloudRunService", () => {
     expect(member.inputs).toMatchObject({ role: "roles/run.invoker", member: "serviceAccount:caller@qf-prod.iam.gserviceaccount.com", location: "europe-west1" });
   });
 
+  it("leaves scaling, traffic, name and revision to today's defaults when scaling and release are not given", async () => {
+    const { plan } = await runProgram(() => {
+      new CloudRunService("web", base);
+    });
+    const svc = plan.one(SERVICE);
+    for (const field of ["name", "scaling", "traffics", "template.revision"]) expect(valueAt(svc.inputs, field), field).toBeUndefined();
+  });
+
+  describe("scaling", () => {
+    it("manual: a fixed service-level instance count, no revision-level floor", async () => {
+      const { plan } = await runProgram(() => {
+        new CloudRunService("api", { ...base, scaling: { mode: "manual", instances: 2 } });
+      });
+      const svc = plan.one(SERVICE);
+      expect(svc.inputs.scaling).toEqual({ scalingMode: "MANUAL", manualInstanceCount: 2 });
+      expect(valueAt(svc.inputs, "template.scaling")).toEqual({ minInstanceCount: 0 });
+    });
+
+    it("automatic: service-level bounds shared by the revisions, both given (Cloud Run wants both when leaving manual)", async () => {
+      const { plan } = await runProgram(() => {
+        new CloudRunService("api", { ...base, scaling: { mode: "automatic", min: 2, max: 8 } });
+      });
+      const svc = plan.one(SERVICE);
+      expect(svc.inputs.scaling).toEqual({ scalingMode: "AUTOMATIC", minInstanceCount: 2, maxInstanceCount: 8 });
+      expect(valueAt(svc.inputs, "template.scaling")).toEqual({ minInstanceCount: 0, maxInstanceCount: 8 });
+    });
+
+    it("automatic defaults to 0-10 and the resolved min/max follow scaling", () => {
+      const r = resolveCloudRunServiceArgs("api", { ...base, scaling: { mode: "automatic" } });
+      expect(r.scaling).toEqual({ mode: "automatic", min: 0, max: 10 });
+      expect([r.minInstances, r.maxInstances]).toEqual([0, 10]);
+      expect(resolveCloudRunServiceArgs("api", { ...base, scaling: { mode: "manual", instances: 4 } })).toMatchObject({ minInstances: 4, maxInstances: 4 });
+    });
+  });
+
+  describe("release", () => {
+    const named: CloudRunServiceArgs = { ...base, serviceName: "cc-api" };
+    const trafficOf = async (args: CloudRunServiceArgs) => {
+      const { plan } = await runProgram(() => {
+        new CloudRunService("api", args);
+      });
+      const svc = plan.one(SERVICE);
+      return { svc, traffics: svc.inputs.traffics, revision: valueAt(svc.inputs, "template.revision") };
+    };
+
+    it("all-at-once writes 100% to the latest revision, so that leaving blue-green resets the split", async () => {
+      const { svc, traffics, revision } = await trafficOf({ ...named, release: { strategy: "all-at-once", revisionSuffix: "1-4-2" } });
+      expect(svc.inputs.name).toBe("cc-api");
+      expect(revision).toBe("cc-api-1-4-2");
+      expect(traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }]);
+    });
+
+    it("blue-green, first deploy: the named revision is the latest and takes 100%", async () => {
+      const { traffics, revision } = await trafficOf({ ...named, release: { strategy: "blue-green", revisionSuffix: "1-4-2" } });
+      expect(revision).toBe("cc-api-1-4-2");
+      expect(traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }]);
+    });
+
+    it("blue-green: stable keeps 100%, the candidate gets 0% and its tag URL", async () => {
+      const { traffics, revision } = await trafficOf({ ...named, release: { strategy: "blue-green", revisionSuffix: "1-5-0", stableRevision: "cc-api-1-4-2" } });
+      expect(revision).toBe("cc-api-1-5-0");
+      expect(traffics).toEqual([
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "cc-api-1-4-2", percent: 100, tag: "stable" },
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "cc-api-1-5-0", percent: 0, tag: "candidate" },
+      ]);
+    });
+
+    it("promotion is one change: stableRevision set to the candidate sends it 100% under the stable tag", async () => {
+      const { traffics } = await trafficOf({ ...named, release: { strategy: "blue-green", revisionSuffix: "1-5-0", stableRevision: "cc-api-1-5-0" } });
+      expect(traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "cc-api-1-5-0", percent: 100, tag: "stable" }]);
+    });
+
+    it("canary: the candidate gets canaryPercent, stable the rest, custom tags", async () => {
+      const { traffics } = await trafficOf({
+        ...named,
+        scaling: { mode: "manual", instances: 4 },
+        release: { strategy: "canary", revisionSuffix: "1-5-0", stableRevision: "cc-api-1-4-2", canaryPercent: 20, candidateTag: "canary", stableTag: "prod" },
+      });
+      expect(traffics).toEqual([
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "cc-api-1-4-2", percent: 80, tag: "prod" },
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "cc-api-1-5-0", percent: 20, tag: "canary" },
+      ]);
+    });
+
+    it("canary defaults to 10%", () => {
+      const r = resolveCloudRunServiceArgs("api", { ...named, release: { strategy: "canary", revisionSuffix: "b", stableRevision: "cc-api-a" } });
+      expect(r.release?.canaryPercent).toBe(10);
+      expect(r.release?.traffics.map((t) => t.percent)).toEqual([90, 10]);
+    });
+
+    it("derives revision suffixes from image tags and digests", () => {
+      expect(revisionSuffixFromImage("europe-west6-docker.pkg.dev/cc/apps/api:1.4.2")).toBe("1-4-2");
+      expect(revisionSuffixFromImage("registry.internal:5000/api:V2_0.RC1", "c3")).toBe("v2-0-rc1-c3");
+      expect(revisionSuffixFromImage("europe-west6-docker.pkg.dev/cc/apps/api@sha256:" + "ab12".repeat(16))).toBe("ab12ab12ab12");
+      const suffix = revisionSuffixFromImage("europe-west6-docker.pkg.dev/cc/apps/api:2024.12.1");
+      expect(() => resolveCloudRunServiceArgs("api", { ...named, release: { strategy: "blue-green", revisionSuffix: suffix } })).not.toThrow();
+    });
+  });
+
+  describe("private push worker", () => {
+    it("internal ingress, invoker check on, roles/run.invoker for the push identity", async () => {
+      const { plan } = await runProgram(() => {
+        new CloudRunService("payments-worker", {
+          ...base,
+          ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY",
+          allowUnauthenticated: false,
+          invokers: { "payments-push": "payments-push@qf-prod.iam.gserviceaccount.com" },
+        });
+      });
+      const svc = plan.one(SERVICE);
+      expect(svc.inputs).toMatchObject({ ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY", invokerIamDisabled: false });
+      const invoker = plan.one("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "payments-worker-invoker-payments-push");
+      expect(invoker.inputs).toMatchObject({ role: "roles/run.invoker", member: "serviceAccount:payments-push@qf-prod.iam.gserviceaccount.com", location: "europe-west1", project: "qf-prod" });
+      expect(invoker.parent).toBe(plan.one(CLOUD_RUN_SERVICE_TYPE).urn);
+    });
+
+    it("passes gcp-cloudrun-service-restrict-ingress (which still catches a public service)", async () => {
+      const rule = { ...(restrictIngress as ResourceValidationPolicy), enforcementLevel: "mandatory" as const };
+      const violations = async (args: CloudRunServiceArgs) => {
+        const { plan } = await runProgram(() => {
+          new CloudRunService("worker", args);
+        });
+        const out = await runPolicyPack({ stack: "test", resources: [...plan.resources], config: {}, policies: [rule] });
+        return out.results.filter((r) => r.policy === rule.name);
+      };
+      expect(await violations({ ...base, ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY", allowUnauthenticated: false, invokers: { push: "push@qf-prod.iam.gserviceaccount.com" } })).toEqual([]);
+      // Control: the same rule on a service the component would refuse (args bypassed through the provider).
+      const { plan } = await runProgram(() => {
+        new gcp.cloudrunv2.Service("public", { location: "europe-west1", ingress: "INGRESS_TRAFFIC_ALL", invokerIamDisabled: true, template: { containers: [{ image: base.image }] } });
+      });
+      const out = await runPolicyPack({ stack: "test", resources: [...plan.resources], config: {}, policies: [rule] });
+      expect(out.results.filter((r) => r.policy === rule.name)).toHaveLength(1);
+    });
+  });
+
   describe("refuses loudly", () => {
     const cases: [string, Partial<CloudRunServiceArgs>, RegExp][] = [
       ["a :latest image", { image: "europe-docker.pkg.dev/p/r/api:latest" }, /mutable :latest tag/],
@@ -153,6 +292,28 @@ describe("CloudRunService", () => {
       ["a short derived account id", {}, /service account id "a-run"/],
       ["a probe timeout above its period", { probes: { liveness: { periodSeconds: 5, timeoutSeconds: 10 } } }, /must not exceed periodSeconds/],
       ["a health path without a slash", { healthPath: "health" }, /must start with "\/"/],
+      ["scaling with minInstances", { scaling: { mode: "manual", instances: 2 }, minInstances: 1 }, /scaling \(mode manual\) and minInstances\/maxInstances both set/],
+      ["scaling with maxInstances", { scaling: { mode: "automatic" }, maxInstances: 4 }, /expected only scaling, got minInstances undefined and maxInstances 4/],
+      ["manual scaling with zero instances", { scaling: { mode: "manual", instances: 0 } }, /scaling.instances 0 must be a positive integer/],
+      ["automatic min above max", { scaling: { mode: "automatic", min: 5, max: 2 } }, /scaling.min \(5\) exceeds scaling.max \(2\)/],
+      ["an unknown scaling mode", { scaling: { mode: "predictive" } as never }, /scaling.mode "predictive" must be/],
+      ["an invalid service name", { serviceName: "CC_api" }, /serviceName "CC_api" must be/],
+      ["a revision suffix without serviceName", { release: { strategy: "blue-green", revisionSuffix: "1-4-2" } }, /needs serviceName/],
+      ["blue-green without a revision suffix", { serviceName: "cc-api", release: { strategy: "blue-green" } }, /expected release.revisionSuffix/],
+      ["a revision suffix with dots", { serviceName: "cc-api", release: { strategy: "blue-green", revisionSuffix: "1.4.2" } }, /revisionSuffix "1.4.2" must be lowercase letters/],
+      ["a revision name over 63 characters", { serviceName: "cc-api", release: { revisionSuffix: "x".repeat(60) } }, /is 67 characters, Cloud Run allows at most 63/],
+      ["canaryPercent without canary", { serviceName: "cc-api", release: { strategy: "blue-green", revisionSuffix: "b", canaryPercent: 10 } }, /canaryPercent \(10\) only applies to the canary strategy, got strategy "blue-green"/],
+      ["a canary above 50%", { serviceName: "cc-api", release: { strategy: "canary", revisionSuffix: "b", stableRevision: "cc-api-a", canaryPercent: 60 } }, /integer from 1 to 50.*got 60/],
+      ["a canary of 0%", { serviceName: "cc-api", release: { strategy: "canary", revisionSuffix: "b", stableRevision: "cc-api-a", canaryPercent: 0 } }, /got 0/],
+      ["stableRevision with all-at-once", { serviceName: "cc-api", release: { revisionSuffix: "b", stableRevision: "cc-api-a" } }, /only applies to blue-green and canary/],
+      ["a stableRevision of another service", { serviceName: "cc-api", release: { strategy: "blue-green", revisionSuffix: "b", stableRevision: "other-a" } }, /not a revision of service "cc-api"/],
+      ["the same tag for candidate and stable", { serviceName: "cc-api", release: { strategy: "blue-green", revisionSuffix: "b", candidateTag: "live", stableTag: "live" } }, /both "live"/],
+      ["a tag shorter than 3 characters", { serviceName: "cc-api", release: { strategy: "blue-green", revisionSuffix: "b", candidateTag: "c1" } }, /candidateTag "c1" must be at least 3/],
+      ["a tag and service name over 46 characters", { serviceName: "c".repeat(40), release: { strategy: "blue-green", revisionSuffix: "b" } }, /49 characters together; Cloud Run allows at most 46/],
+      ["a canary on one manual instance", { serviceName: "cc-api", scaling: { mode: "manual", instances: 1 }, release: { strategy: "canary", revisionSuffix: "b", stableRevision: "cc-api-a" } }, /needs at least 2 instances/],
+      ["invokers with the invoker check disabled", { invokers: { push: "push@p.iam.gserviceaccount.com" } }, /expected allowUnauthenticated: false/],
+      ["an invoker given as a member", { allowUnauthenticated: false, invokers: { push: "serviceAccount:push@p.iam.gserviceaccount.com" } }, /must be a service account email/],
+      ["an invoker key that cannot name a resource", { allowUnauthenticated: false, invokers: { Push_SA: "push@p.iam.gserviceaccount.com" } }, /invokers key "Push_SA"/],
     ];
     for (const [what, override, message] of cases) {
       it(what, () => {

@@ -17,7 +17,7 @@ import { quantity } from "../../pod-model";
 import { PriceLookup } from "../prices";
 import type { CostLine } from "../types";
 import { provenance } from "../usage";
-import { afterFreeTier, arr, num, obj, priced, regionOf, SECONDS_PER_MONTH, usd, notPriced, type PricingContext } from "./common";
+import { afterFreeTier, arr, num, obj, priced, regionOf, SECONDS_PER_MONTH, str, usd, notPriced, type PricingContext } from "./common";
 
 const GIB = 2 ** 30;
 export const CLOUD_RUN_FREE = { vcpuSeconds: 180_000, gibSeconds: 360_000, requests: 2_000_000 } as const;
@@ -39,8 +39,12 @@ export function priceCloudRun(r: RecordedResource, ctx: PricingContext): CostLin
   if (!region) return [notPriced(r, "instances", "region unknown", "Cloud Run: location is not known at preview")];
   const template = obj(r.inputs.template) ?? {};
   const scaling = obj(template.scaling) ?? {};
-  const min = num(scaling.minInstanceCount) ?? 0;
-  const max = num(scaling.maxInstanceCount) ?? 100;
+  // Service-level scaling (Cloud Run v2 `scaling`) overrides the revision's: a manual instance
+  // count runs all month like min instances; an automatic service-level minimum keeps that many warm.
+  const serviceScaling = obj(r.inputs.scaling) ?? {};
+  const manual = str(serviceScaling.scalingMode) === "MANUAL";
+  const min = manual ? (num(serviceScaling.manualInstanceCount) ?? 0) : Math.max(num(scaling.minInstanceCount) ?? 0, num(serviceScaling.minInstanceCount) ?? 0);
+  const max = manual ? min : (num(serviceScaling.maxInstanceCount) ?? num(scaling.maxInstanceCount) ?? 100);
   const containers = arr(template.containers);
   const requestBased = containers.every((c) => obj(obj(c)?.resources)?.cpuIdle !== false);
   const { vcpu, gib } = instanceSize(r.inputs);
@@ -61,7 +65,7 @@ export function priceCloudRun(r: RecordedResource, ctx: PricingContext): CostLin
       priced(
         r,
         "min-instances",
-        `${min} min instance${min > 1 ? "s" : ""} (${shape}, ${requestBased ? "request-based, idle rate" : "instance-based"}), max ${max}`,
+        `${min} ${manual ? "manual" : "min"} instance${min > 1 ? "s" : ""} (${shape}, ${requestBased ? "request-based, idle rate" : "instance-based"}), max ${max}`,
         monthly,
         `${min} × (${vcpu} vCPU × ${usd(cpuRate)}/s + ${gib} GiB × ${usd(memRate)}/s) × ${groupThousands(SECONDS_PER_MONTH)} s`,
         p,
@@ -94,7 +98,8 @@ export function priceCloudRun(r: RecordedResource, ctx: PricingContext): CostLin
         ["cloudRunRequests", "cloudRunRequestSeconds"],
       ),
     );
-  } else if (requests > 0) {
+  } else if (requests > 0 && max > min) {
+    // A manual instance count (max = min) is the whole bill: nothing scales with load.
     lines.push(notPriced(r, "requests", `${Math.round(requests)} requests, instance-based`, "instance-based Cloud Run: instances above the minimum scale with load, which the usage profile does not size"));
   }
   return lines;
