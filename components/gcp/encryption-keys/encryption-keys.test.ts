@@ -138,6 +138,30 @@ describe("EncryptionKeys", () => {
     expect(grant.dependencies).toContain(identity.urn);
   });
 
+  it("grants the Memorystore and Pub/Sub agents at their derived addresses, each after its ServiceIdentity", async () => {
+    const { plan } = await runProgram(() => {
+      new EncryptionKeys("cc", {
+        location: "europe-west6",
+        project: "cc-prod",
+        projectNumber: "123456789012",
+        keys: { cache: { serviceAgents: ["cloud-redis"] }, queues: { serviceAgents: ["pubsub"] } },
+      });
+    });
+    const cases = [
+      ["cache", "cloud-redis", "redis.googleapis.com", "cloud-redis"],
+      ["queues", "pubsub", "pubsub.googleapis.com", "gcp-sa-pubsub"],
+    ] as const;
+    for (const [purpose, agent, api, domain] of cases) {
+      const identity = plan.one(IDENTITY, `cc-${agent}-agent`);
+      expect(identity.inputs).toMatchObject({ service: api, project: "cc-prod" });
+      const grant = plan.one(MEMBER, `cc-${purpose}-${agent}`);
+      expect(grant.inputs).toMatchObject({ role: ENCRYPTER_DECRYPTER_ROLE, member: `serviceAccount:service-123456789012@${domain}.iam.gserviceaccount.com` });
+      expect(grant.dependencies).toContain(identity.urn);
+      expect(grant.dependencies).toContain(plan.one(KEY, `cc-${purpose}`).urn);
+    }
+    expect(plan.ofType(MEMBER)).toHaveLength(2);
+  });
+
   it("grants extra members their role on their key", async () => {
     const { plan } = await runProgram(() => {
       new EncryptionKeys("qf", full);
@@ -212,6 +236,10 @@ describe("EncryptionKeys", () => {
     it("fractional rotation", () => expectArgsError({ ...base, keys: { database: { rotationDays: 1.5 } } }, /keys\.database\.rotationDays must be a whole number/));
     it("the Cloud Storage agent without a project number", () =>
       expectArgsError({ ...base, keys: { storage: { serviceAgents: ["cloud-storage"] } } }, /keys\.storage\.serviceAgents lists "cloud-storage" but projectNumber is not set/));
+    it("the Memorystore or Pub/Sub agent without a project number", () => {
+      expectArgsError({ ...base, keys: { cache: { serviceAgents: ["cloud-redis"] } } }, /keys\.cache\.serviceAgents lists "cloud-redis" but projectNumber is not set: the Memorystore for Redis agent/);
+      expectArgsError({ ...base, keys: { queues: { serviceAgents: ["pubsub"] } } }, /keys\.queues\.serviceAgents lists "pubsub" but projectNumber is not set: the Pub\/Sub agent/);
+    });
     it("a project id where the number belongs", () => expectArgsError({ ...base, projectNumber: "qf-prod" }, /projectNumber "qf-prod" must be the numeric project number/));
     it("no key", () => expectArgsError({ ...base, keys: {} }, /keys: at least one key purpose/));
     it("a public key", () =>

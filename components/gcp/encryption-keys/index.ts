@@ -2,7 +2,7 @@
  * Customer-managed encryption keys (CMEK) for one region: a Cloud KMS key ring and one symmetric
  * ENCRYPT_DECRYPT key per purpose (`database`, `storage`, `secrets`), rotated at most every 90
  * days, protected from deletion, and usable by the Google service agents that encrypt on the
- * platform's behalf (Cloud SQL, Cloud Storage, Secret Manager).
+ * platform's behalf (Cloud SQL, Cloud Storage, Secret Manager, Memorystore for Redis, Pub/Sub, Artifact Registry).
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +20,7 @@ export const ENCRYPTER_DECRYPTER_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecryp
 export const MAX_ROTATION_DAYS = 90;
 
 /** Google service agents a key can be granted to. */
-export type ServiceAgent = "artifact-registry" | "cloud-sql" | "cloud-storage" | "secret-manager";
+export type ServiceAgent = "artifact-registry" | "cloud-sql" | "cloud-storage" | "secret-manager" | "cloud-redis" | "pubsub";
 
 /**
  * How each agent is created without an invoke: every agent is ensured (created if missing) by a
@@ -31,19 +31,32 @@ export type ServiceAgent = "artifact-registry" | "cloud-sql" | "cloud-storage" |
  * creates it but returns no email (terraform-provider-google#18649: `gcloud beta services identity
  * create --service=storage.googleapis.com` → "Service identity created"), so its address is
  * derived from the project number (`service-PROJECT_NUMBER@gs-project-accounts.iam.gserviceaccount.com`).
+ * Memorystore's and Pub/Sub's addresses are derived the same way, from the formats Google documents
+ * for their CMEK grants (cloud.google.com/memorystore/docs/redis/about-cmek: "service-PROJECT_NUMBER@cloud-redis.iam.gserviceaccount.com";
+ * Pub/Sub: `service-PROJECT_NUMBER@gcp-sa-pubsub.iam.gserviceaccount.com`), so that no grant depends
+ * on generateServiceIdentity returning an email for them.
  */
 const SERVICE_IDENTITY_APIS: Record<ServiceAgent, string> = {
   "artifact-registry": "artifactregistry.googleapis.com",
   "cloud-sql": "sqladmin.googleapis.com",
   "cloud-storage": "storage.googleapis.com",
   "secret-manager": "secretmanager.googleapis.com",
+  "cloud-redis": "redis.googleapis.com",
+  pubsub: "pubsub.googleapis.com",
+};
+
+/** Agents whose address is derived from the project number: the domain of `service-<number>@<domain>.iam.gserviceaccount.com`, and the name errors use. */
+const DERIVED_AGENTS: Partial<Record<ServiceAgent, { domain: string; label: string }>> = {
+  "cloud-storage": { domain: "gs-project-accounts", label: "Cloud Storage" },
+  "cloud-redis": { domain: "cloud-redis", label: "Memorystore for Redis" },
+  pubsub: { domain: "gcp-sa-pubsub", label: "Pub/Sub" },
 };
 
 /** One key of the ring. */
 export interface KeyArgs {
   /**
    * Google service agents granted `roles/cloudkms.cryptoKeyEncrypterDecrypter` on this key.
-   * `cloud-storage` needs the component's `projectNumber`.
+   * `cloud-storage`, `cloud-redis` and `pubsub` need the component's `projectNumber`.
    * @default []
    */
   serviceAgents?: ServiceAgent[];
@@ -77,8 +90,8 @@ export interface EncryptionKeysArgs extends CommonArgs {
    */
   project?: string;
   /**
-   * Project number, from which the Cloud Storage service agent's address is derived. Required
-   * when a key lists the `cloud-storage` agent.
+   * Project number, from which the Cloud Storage, Memorystore and Pub/Sub service agents'
+   * addresses are derived. Required when a key lists `cloud-storage`, `cloud-redis` or `pubsub`.
    * @default undefined
    */
   projectNumber?: string;
@@ -117,7 +130,8 @@ export interface ResolvedEncryptionKeysArgs {
 }
 
 const RFC1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const AGENTS: ServiceAgent[] = ["artifact-registry", "cloud-sql", "cloud-storage", "secret-manager"];
+// Order is the order agents are created in: new agents go at the end, so existing plans keep theirs.
+const AGENTS: ServiceAgent[] = ["artifact-registry", "cloud-sql", "cloud-storage", "secret-manager", "cloud-redis", "pubsub"];
 const MEMBER = /^(serviceAccount|user|group|domain|principal|principalSet):\S+$/;
 
 /** Applies the defaults and refuses contradictions; the constructor builds only from its result. */
@@ -149,8 +163,9 @@ export function resolveEncryptionKeysArgs(name: string, args: EncryptionKeysArgs
     const serviceAgents = [...new Set(key.serviceAgents ?? [])];
     for (const agent of serviceAgents) {
       if (!AGENTS.includes(agent)) fail(`${where}.serviceAgents: unknown agent "${agent}" (known: ${AGENTS.join(", ")})`);
-      if (agent === "cloud-storage" && args.projectNumber === undefined) {
-        fail(`${where}.serviceAgents lists "cloud-storage" but projectNumber is not set: the Cloud Storage agent's address is derived from it`);
+      const derived = DERIVED_AGENTS[agent];
+      if (derived && args.projectNumber === undefined) {
+        fail(`${where}.serviceAgents lists "${agent}" but projectNumber is not set: the ${derived.label} agent's address is derived from it`);
       }
       used.add(agent);
     }
@@ -215,8 +230,8 @@ export class EncryptionKeys extends pulumi.ComponentResource {
     for (const agent of r.serviceAgents) {
       const identity = new gcp.projects.ServiceIdentity(`${name}-${agent}-agent`, { project: r.project, service: SERVICE_IDENTITY_APIS[agent] }, { parent: this });
       agentIdentities[agent] = identity;
-      agentMembers[agent] =
-        agent === "cloud-storage" ? pulumi.output(`serviceAccount:service-${r.projectNumber}@gs-project-accounts.iam.gserviceaccount.com`) : identity.member;
+      const derived = DERIVED_AGENTS[agent];
+      agentMembers[agent] = derived ? pulumi.output(`serviceAccount:service-${r.projectNumber}@${derived.domain}.iam.gserviceaccount.com`) : identity.member;
     }
 
     const keys: Record<string, gcp.kms.CryptoKey> = {};
@@ -242,7 +257,7 @@ export class EncryptionKeys extends pulumi.ComponentResource {
           new gcp.kms.CryptoKeyIAMMember(
             `${name}-${purpose}-${agent}`,
             { cryptoKeyId: cryptoKey.id, role: ENCRYPTER_DECRYPTER_ROLE, member: agentMembers[agent]! },
-            // The derived Cloud Storage address carries no dependency: wait for the agent explicitly.
+            // A derived address carries no dependency: wait for the agent explicitly.
             { parent: this, dependsOn: [agentIdentities[agent]!] },
           ),
         );
