@@ -30,10 +30,20 @@ export interface ComplianceFacts {
    */
   maxRpoMinutes?: number | null;
   /**
+   * The stack's data stays in its own GCP project(s): no resource of the stack names another
+   * project (an IAM member's service account, a `projects/<p>/…` path, a replica's master, a push
+   * endpoint, a log sink's destination, a KMS key). A platform whose document separates its
+   * instances' data (cryptocare.md § 7.2: a dedicated German instance beside the Swiss one) turns
+   * it on; absent or false, nothing checks it, since env stacks of other platforms legitimately
+   * reach a shared project (their foundation stack's cluster and registry).
+   * policies/residency/gcp-project-deny-foreign-data-reference.ts enforces it.
+   */
+  dataIsolation?: boolean;
+  /**
    * Where each figure comes from (`quickfund.md § Backups ("Fréquence: Tous les 2 jours")`): a
    * violation of the rule enforcing the figure, and the preview summary, name it.
    */
-  sources: Record<ComplianceFactKey, string> & { maxRpoMinutes?: string };
+  sources: Record<ComplianceFactKey, string> & { maxRpoMinutes?: string; dataIsolation?: string };
 }
 
 /** The facts a stack's policy config carries (generated from the platform's ComplianceFacts). */
@@ -55,8 +65,10 @@ export interface StackFacts {
    * stack config or labels: nobody grants it to themselves by editing a stack.
    */
   privilegedNamespaces: string[];
+  /** The stack's data stays in its own project(s) (ComplianceFacts.dataIsolation); absent: not checked. */
+  dataIsolation?: boolean;
   /** The document section behind each fact the rule reads (fact name → citation); absent facts have no citation. */
-  sources: Partial<Record<FactKey, string>>;
+  sources: Partial<Record<FactKey | SwitchKey, string>>;
 }
 
 /**
@@ -69,5 +81,12 @@ export interface StackFacts {
  */
 export const BINLOG_ROTATION_TARGET_LABEL = "backup.platform/binlog-rotation-for";
 
-/** A fact a rule may read from its config (the stack identity and the citations are not facts). */
-export type FactKey = Exclude<keyof StackFacts, "stack" | "platform" | "env" | "sources">;
+/**
+ * An opt-in switch rather than a figure: the one rule that reads it declares it in its own config
+ * schema and cites it itself (as the budget rule does with its cost facts), so that the rules which
+ * declare `facts` and the schema table of every fact (policies/lib/rule.ts) need not know it.
+ */
+export type SwitchKey = "dataIsolation";
+
+/** A fact a rule may read from its config (the stack identity, the citations and the switches are not facts). */
+export type FactKey = Exclude<keyof StackFacts, "stack" | "platform" | "env" | "sources" | SwitchKey>;

@@ -47,6 +47,8 @@ import gcpSqlInstanceRequireDeletionProtection from "./protection/gcp-sql-instan
 import gcpSqlInstanceRequireRegional from "./protection/gcp-sql-instance-require-regional";
 import gcpStorageBucketDenyForceDestroy from "./protection/gcp-storage-bucket-deny-force-destroy";
 import k8sPolicyPdbRequireDisruptionBudget from "./protection/k8s-policy-pdb-require-disruption-budget";
+import gcpProjectDenyForeignDataReference from "./residency/gcp-project-deny-foreign-data-reference";
+import gcpPubsubSubscriptionRequireDeadLetter from "./workload/gcp-pubsub-subscription-require-dead-letter";
 import k8sCoreContainerDenyLatestImage from "./workload/k8s-core-container-deny-latest-image";
 import k8sCoreContainerDenyPrivilegeEscalation from "./workload/k8s-core-container-deny-privilege-escalation";
 import k8sCoreContainerDropCapabilities from "./workload/k8s-core-container-drop-capabilities";
@@ -139,6 +141,7 @@ export const policies = [
   k8sCoreServiceDenyExternalType,
   k8sCoreWorkloadDenyDefaultNamespace,
   gcpLocationResourceRequireAllowedLocation,
+  gcpProjectDenyForeignDataReference,
   gcpGkeClusterRequireDeletionProtection,
   gcpGkeClusterRequireReleaseChannel,
   gcpKmsCryptoKeyRequireProtection,
@@ -146,6 +149,7 @@ export const policies = [
   gcpSqlInstanceRequireRegional,
   gcpStorageBucketDenyForceDestroy,
   k8sPolicyPdbRequireDisruptionBudget,
+  gcpPubsubSubscriptionRequireDeadLetter,
   k8sCoreContainerDenyLatestImage,
   k8sCoreContainerDenyPrivilegeEscalation,
   k8sCoreContainerDropCapabilities,

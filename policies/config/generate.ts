@@ -30,6 +30,7 @@ import { policies } from "../pack";
 import { metaOf, type Waiver } from "../lib/rule";
 import { documentFacts } from "./document-facts";
 import { COST_FACTS_KEY, COST_RULE } from "../cost/platform-cost-stack-restrict-monthly-cost";
+import { DATA_ISOLATION_KEY, DATA_ISOLATION_RULE } from "../residency/gcp-project-deny-foreign-data-reference";
 
 /** A stack's cost facts by stack name (stacks/budgets.ts stackCostFacts). */
 export type CostFactsOf = (stack: string) => StackCostFacts;
@@ -66,6 +67,8 @@ export function stackFacts(platform: PlatformFacts, env: StackEnv): StackFacts {
     persistenceRequired: doc.persistenceRequired,
     // Only the foundation stack runs cluster-wide agents.
     privilegedNamespaces: isFoundationEnv(env) ? [...doc.privilegedNamespaces] : [],
+    // Written as false when the platform does not ask for it: the rule then says so instead of "not configured".
+    dataIsolation: c.dataIsolation ?? false,
     sources: { ...c.sources, ...doc.sources },
   };
 }
@@ -96,6 +99,12 @@ export function buildPolicyConfig(platform: PlatformFacts, env: StackEnv, existi
     for (const f of declared) (entry as Record<string, unknown>)[f] = facts[f];
     const sources = Object.fromEntries(declared.filter((f) => facts.sources[f]).map((f) => [f, facts.sources[f]]));
     if (Object.keys(sources).length) entry.sources = sources;
+    // A switch, not a fact (model/compliance.ts SwitchKey): only its rule's entry carries it, with its citation.
+    if (p.name === DATA_ISOLATION_RULE) {
+      entry[DATA_ISOLATION_KEY] = facts[DATA_ISOLATION_KEY];
+      const source = facts.sources[DATA_ISOLATION_KEY];
+      if (source) entry.sources = { ...entry.sources, [DATA_ISOLATION_KEY]: source };
+    }
     if (p.name === COST_RULE && cost) {
       (entry as Record<string, unknown>)[COST_FACTS_KEY] = cost;
       // A hard limit binds every env (it caps the platform's whole spend); a non-prod override that would lower it is not kept.

@@ -105,3 +105,20 @@ export const STORAGE_ACL_TYPES = [
   "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
   "gcp:storage/objectAccessControl:ObjectAccessControl",
 ];
+
+export const PUBSUB_TOPIC = "gcp:pubsub/topic:Topic";
+export const PUBSUB_SUBSCRIPTION = "gcp:pubsub/subscription:Subscription";
+export const CLOUD_RUN_V2_JOB = "gcp:cloudrunv2/job:Job";
+export const CLOUD_RUN_V2_WORKER_POOL = "gcp:cloudrunv2/workerPool:WorkerPool";
+export const REGION_NEG = "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup";
+export const ARTIFACT_REPOSITORY = "gcp:artifactregistry/repository:Repository";
+export const LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig";
+export const LOG_SINK = "gcp:logging/projectSink:ProjectSink";
+/** Log buckets above the project: their location is where the routed logs are stored, like a project's. */
+export const HIERARCHY_LOG_BUCKET_TYPES = [
+  "gcp:logging/folderBucketConfig:FolderBucketConfig",
+  "gcp:logging/organizationBucketConfig:OrganizationBucketConfig",
+  "gcp:logging/billingAccountBucketConfig:BillingAccountBucketConfig",
+];
+export const GCP_PROVIDER = "pulumi:providers:gcp";
+export const GCP_PROJECT = "gcp:organizations/project:Project";

@@ -1,13 +1,21 @@
 import {
+  ARTIFACT_REPOSITORY,
   BUCKET,
   CLOUD_RUN,
   CLOUD_RUN_V2,
+  CLOUD_RUN_V2_JOB,
+  CLOUD_RUN_V2_WORKER_POOL,
   GKE_CLUSTER,
   GKE_NODE_POOL,
+  HIERARCHY_LOG_BUCKET_TYPES,
   KMS_KEY_RING,
+  LOG_BUCKET,
+  LOG_SINK,
   MEMORYSTORE_INSTANCE,
+  PUBSUB_TOPIC,
   REDIS_CLUSTER_GCP,
   REDIS_INSTANCE,
+  REGION_NEG,
   REGIONAL_SECRET,
   SECRET,
   SQL_INSTANCE,
@@ -19,7 +27,8 @@ import { isSet, isUnknown, list, plain, prop, str } from "../lib/values";
 const LOCATION: Record<string, { paths: string[]; providerDefault: "region" | "zone" | "none" }> = {
   [SQL_INSTANCE]: { paths: ["region"], providerDefault: "region" },
   [BUCKET]: { paths: ["location"], providerDefault: "none" },
-  [REDIS_INSTANCE]: { paths: ["region", "locationId"], providerDefault: "region" },
+  // A STANDARD_HA instance keeps its replica in alternativeLocationId: both zones hold the data.
+  [REDIS_INSTANCE]: { paths: ["region", "locationId", "alternativeLocationId"], providerDefault: "region" },
   [REDIS_CLUSTER_GCP]: { paths: ["region"], providerDefault: "region" },
   [MEMORYSTORE_INSTANCE]: { paths: ["location"], providerDefault: "none" },
   [GKE_CLUSTER]: { paths: ["location"], providerDefault: "zone" },
@@ -27,12 +36,34 @@ const LOCATION: Record<string, { paths: string[]; providerDefault: "region" | "z
   [KMS_KEY_RING]: { paths: ["location"], providerDefault: "none" },
   [CLOUD_RUN_V2]: { paths: ["location"], providerDefault: "region" },
   [CLOUD_RUN]: { paths: ["location"], providerDefault: "region" },
-  "gcp:artifactregistry/repository:Repository": { paths: ["location"], providerDefault: "region" },
+  [CLOUD_RUN_V2_JOB]: { paths: ["location"], providerDefault: "region" },
+  [CLOUD_RUN_V2_WORKER_POOL]: { paths: ["location"], providerDefault: "region" },
+  "gcp:cloudfunctionsv2/function:Function": { paths: ["location"], providerDefault: "region" },
+  [ARTIFACT_REPOSITORY]: { paths: ["location"], providerDefault: "region" },
+  // Requests reach a serverless backend in the NEG's region, whatever the global load balancer in front.
+  [REGION_NEG]: { paths: ["region"], providerDefault: "region" },
+  // Where the stack's logs (request logs, audit logs, application logs) are stored.
+  [LOG_BUCKET]: { paths: ["location"], providerDefault: "none" },
+  ...Object.fromEntries(HIERARCHY_LOG_BUCKET_TYPES.map((t) => [t, { paths: ["location"], providerDefault: "none" as const }])),
+  "gcp:bigquery/dataset:Dataset": { paths: ["location"], providerDefault: "none" },
+  "gcp:cloudtasks/queue:Queue": { paths: ["location"], providerDefault: "none" },
+  "gcp:cloudscheduler/job:Job": { paths: ["region"], providerDefault: "region" },
+  "gcp:memcache/instance:Instance": { paths: ["region"], providerDefault: "region" },
+  "gcp:compute/regionDisk:RegionDisk": { paths: ["region"], providerDefault: "region" },
+  // The network path: traffic (and the data in it) crosses the region of the subnet, NAT and connector.
+  "gcp:compute/subnetwork:Subnetwork": { paths: ["region"], providerDefault: "region" },
+  "gcp:compute/router:Router": { paths: ["region"], providerDefault: "region" },
+  "gcp:compute/routerNat:RouterNat": { paths: ["region"], providerDefault: "region" },
+  "gcp:vpcaccess/connector:Connector": { paths: ["region"], providerDefault: "region" },
   "gcp:compute/instance:Instance": { paths: ["zone"], providerDefault: "zone" },
   "gcp:compute/disk:Disk": { paths: ["zone"], providerDefault: "zone" },
   [REGIONAL_SECRET]: { paths: ["location"], providerDefault: "none" },
   // Where a secret's payload lives is its replication policy, read below.
   [SECRET]: { paths: [], providerDefault: "none" },
+  // A topic is global; where its messages persist is its messageStoragePolicy, read below.
+  [PUBSUB_TOPIC]: { paths: [], providerDefault: "none" },
+  // A sink has no location; a log bucket it routes to names one in its destination, read below.
+  [LOG_SINK]: { paths: [], providerDefault: "none" },
 };
 
 /** Cloud SQL keeps backups in the multi-region nearest the instance when backupConfiguration.location is unset. */
@@ -67,6 +98,41 @@ function checkSecretReplication(r: ResourceContext, allowed: string[], report: (
     if (!l) report("a user-managed replica has no location.");
     else if (!locationAllowed(l, allowed)) report(`replica location ${l} is outside the allowed locations (${allowed.join(", ")}).`);
   }
+}
+
+/**
+ * Pub/Sub: without messageStoragePolicy, a message is stored in the Google Cloud region nearest the
+ * publisher, anywhere in the world (only an organization's resource-location constraint narrows it);
+ * with one, it is stored only in allowedPersistenceRegions. Only a stack that allows `global` can
+ * leave it unset.
+ */
+function checkTopicStorage(r: ResourceContext, allowed: string[], report: (m: string) => void) {
+  const regions = r.get("messageStoragePolicy.allowedPersistenceRegions");
+  if (isUnknown(regions)) return;
+  const given = list(regions);
+  if (given.length === 0) {
+    if (allowed.some((a) => a.toLowerCase() === "global")) return;
+    report(`no messageStoragePolicy.allowedPersistenceRegions: Pub/Sub stores messages in the region nearest each publisher, not only ${allowed.join(", ")}; list allowed regions there.`);
+    return;
+  }
+  for (const v of given) {
+    if (isUnknown(v)) continue;
+    const l = str(v);
+    if (!l) report(`messageStoragePolicy.allowedPersistenceRegions holds ${JSON.stringify(plain(v))}, not a region.`);
+    else if (!locationAllowed(l, allowed)) report(`messageStoragePolicy.allowedPersistenceRegions ${l} is outside the allowed locations (${allowed.join(", ")}).`);
+  }
+}
+
+/** `logging.googleapis.com/projects/<p>/locations/<l>/buckets/<b>`: the log bucket's location, or undefined for another destination. */
+export function logBucketLocationOf(destination: string): string | undefined {
+  return /^(?:https:\/\/)?logging\.googleapis\.com\/(?:projects|folders|organizations|billingAccounts)\/[^/]+\/locations\/([^/]+)\/buckets\//.exec(destination)?.[1];
+}
+
+/** A log sink into a log bucket stores the logs in that bucket's location (other destinations are judged as their own resources). */
+function checkSinkDestination(r: ResourceContext, allowed: string[], report: (m: string) => void) {
+  const d = str(r.get("destination"));
+  const loc = d ? logBucketLocationOf(d) : undefined;
+  if (loc && !locationAllowed(loc, allowed)) report(`destination ${d} stores the logs in ${loc}, outside the allowed locations (${allowed.join(", ")}).`);
 }
 
 /** Cloud SQL: backups (settings.backupConfiguration.location) stay in the allowed locations too. */
@@ -107,12 +173,13 @@ export function locationAllowed(location: string, allowed: string[]): boolean {
 
 export default defineResourceRule({
   name: "gcp-location-resource-require-allowed-location",
-  description: "Every located resource (Cloud SQL and its backups, buckets, Redis, GKE, KMS key rings, Cloud Run, Artifact Registry, VMs, Secret Manager replicas) lives in the stack's allowed locations; automatic (global) secret replication does not.",
+  description:
+    "Every located resource (Cloud SQL and its backups, buckets, Redis and its replica zone, GKE, KMS key rings, Cloud Run services, jobs and worker pools, serverless NEGs, Artifact Registry, log buckets and the log buckets sinks route to, Pub/Sub message storage, BigQuery, Cloud Tasks, subnets, NAT, VMs, Secret Manager replicas) lives in the stack's allowed locations; automatic (global) secret replication and a topic without a message storage policy do not.",
   severity: "critical",
   remediationSteps:
-    "Set the resource's region/location explicitly to one of the stack's allowedLocations (policies/config/<stack>.json, generated from the platform's ComplianceFacts); Cloud SQL: also settings.backupConfiguration.location; Secret Manager: replication.userManaged.replicas in allowed locations (never automatic).",
+    "Set the resource's region/location explicitly to one of the stack's allowedLocations (policies/config/<stack>.json, generated from the platform's ComplianceFacts); Cloud SQL: also settings.backupConfiguration.location; Secret Manager: replication.userManaged.replicas in allowed locations (never automatic); Pub/Sub topics: messageStoragePolicy.allowedPersistenceRegions; log sinks: a log bucket in an allowed location.",
   source:
-    'cryptocare.md § 4.1.1 ("Région: Zurich, Suisse") and § 7.2 ("Suisse: LPD, Hébergement en Suisse"; "Allemagne: Instance dédiée (Phase 2)"); quickfund.md § Hébergement ("Région: Europe"; "Conformité RGPD: Données en Europe")',
+    'cryptocare.md § 4.1.1 ("Région: Zurich, Suisse") and § 7.2 ("Suisse: LPD, Hébergement en Suisse"; "Allemagne: Instance dédiée (Phase 2)"); quickfund.md § Hébergement ("Région: Europe"; "Conformité RGPD: Données en Europe"); Pub/Sub docs § Restrict Pub/Sub resource locations (without a message storage policy, a message is stored in the region nearest its publisher); Cloud Logging docs § Regionalize your project\'s logs using log buckets',
   domain: "residency",
   resources: Object.keys(LOCATION),
   facts: ["allowedLocations"],
@@ -124,11 +191,24 @@ export default defineResourceRule({
       checkSecretReplication(r, allowed, report);
       return;
     }
+    if (r.type === PUBSUB_TOPIC) {
+      checkTopicStorage(r, allowed, report);
+      return;
+    }
+    if (r.type === LOG_SINK) {
+      checkSinkDestination(r, allowed, report);
+      return;
+    }
     if (r.type === SQL_INSTANCE) checkSqlBackupLocation(r, allowed, report);
     let any = false;
+    // An unknown path (computed at deploy time) says nothing, but hides no violation a known one shows.
+    let unknown = false;
     for (const path of spec.paths) {
       const v = r.get(path);
-      if (isUnknown(v)) return;
+      if (isUnknown(v)) {
+        unknown = true;
+        continue;
+      }
       const loc = str(v);
       if (!loc) continue;
       any = true;
@@ -140,7 +220,7 @@ export default defineResourceRule({
         if (loc && !locationAllowed(loc, allowed)) report(`customPlacementConfig.dataLocations ${loc} is outside the allowed locations.`);
       }
     }
-    if (any) return;
+    if (any || unknown) return;
     if (spec.providerDefault !== "none" && r.provider) {
       const pv = prop(r.provider.props, spec.providerDefault);
       const fallback = prop(r.provider.props, "region");

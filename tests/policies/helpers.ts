@@ -7,6 +7,7 @@ import { policies } from "../../policies/pack";
 import { metaOf, type StackFacts, type Waiver } from "../../policies/lib/rule";
 import { COST_FACTS_KEY, COST_RULE } from "../../policies/cost/platform-cost-stack-restrict-monthly-cost";
 import type { StackCostFacts } from "../../model/cost/budget";
+import { DATA_ISOLATION_KEY, DATA_ISOLATION_RULE } from "../../policies/residency/gcp-project-deny-foreign-data-reference";
 
 export { BLINDED_SECRET, UNKNOWN };
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -63,6 +64,11 @@ export function configFor(facts: SpecFacts = {}, waivers: Record<string, Waiver[
     for (const k of declared) entry[k] = f[k];
     const sources = Object.fromEntries(declared.filter((k) => f.sources?.[k]).map((k) => [k, f.sources[k]]));
     if (Object.keys(sources).length) entry.sources = sources;
+    // The isolation switch is the rule's own config key (like the budget rule's cost facts), not a shared fact.
+    if (p.name === DATA_ISOLATION_RULE && f.dataIsolation !== undefined) {
+      entry[DATA_ISOLATION_KEY] = f.dataIsolation;
+      if (f.sources?.dataIsolation) entry.sources = { ...(entry.sources as object), dataIsolation: f.sources.dataIsolation };
+    }
     if (p.name === COST_RULE && facts.cost) entry[COST_FACTS_KEY] = facts.cost;
     out[p.name] = entry;
   }

@@ -10,6 +10,7 @@ import { configFor, DEL, mutate, policyNamed, runRule } from "./helpers";
 import { GKE_NODE_POOL_CASES, nodePool, RESIDENCY_EXTRA } from "./specs/gcp";
 import { SPECS } from "./specs";
 import { ingressRoute } from "./specs/kubernetes";
+import { RESIDENCY_PER_STACK } from "./specs/residency";
 import type { StackChange } from "./specs/types";
 
 function applyStack(resources: RecordedResource[], change: StackChange): RecordedResource[] {
@@ -113,9 +114,9 @@ for (const [name, spec] of Object.entries(SPECS)) {
 }
 
 describe("gcp-location-resource-require-allowed-location on other located types", () => {
-  for (const c of RESIDENCY_EXTRA) {
+  for (const c of [...RESIDENCY_EXTRA, ...RESIDENCY_PER_STACK]) {
     it(`${c.fails ? "fails" : "passes"}: ${c.name}`, async () => {
-      const run = await runRule("gcp-location-resource-require-allowed-location", [...(c.others ?? []), mutate(c.fixture, c.changes)], c.facts ?? {});
+      const run = await runRule("gcp-location-resource-require-allowed-location", [...("others" in c && Array.isArray(c.others) ? (c.others as RecordedResource[]) : []), mutate(c.fixture, c.changes)], c.facts ?? {});
       expect(run.results.length > 0).toBe(c.fails);
     });
   }
