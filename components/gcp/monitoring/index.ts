@@ -4,6 +4,9 @@
  * docs/platforms/quickfund.md § Monitoring et alertes: "Uptime monitoring — GCP + alertes custom",
  * "Alertes en place sur tous les services critiques. Notification immédiate en cas de panne."
  * The document gives no numeric threshold: every threshold and duration here is a team default.
+ * For an API on Cloud Run (cryptocare.md § 1.3, § 4.3.2, § 8.3) it also adds a PagerDuty channel,
+ * threshold alerts on the service's p95 latency, 5xx ratio, CPU and memory, and request-based SLOs
+ * with multi-window burn-rate alerts; the figures come from the caller (the stack cites them).
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
@@ -43,6 +46,67 @@ export interface MonitoringDurations {
   cloudSqlCpu?: string;
   /** @default "300s" */
   cloudSqlDisk?: string;
+}
+
+/** Alert severities Cloud Monitoring knows (AlertPolicy `severity`). */
+export type AlertSeverity = "CRITICAL" | "ERROR" | "WARNING";
+
+/** What an API alert compares, all on the API's Cloud Run service over 5-minute windows. */
+export type ApiAlertMetric = "latencyP95Ms" | "errorRatio" | "cpu" | "memory";
+
+/**
+ * One threshold alert on the API's Cloud Run service. Several per metric are allowed (e.g. a
+ * WARNING at 400 ms and a CRITICAL at 500 ms for cryptocare.md § 8.3 and § 1.3).
+ */
+export interface ApiAlert {
+  /**
+   * `latencyP95Ms`: 95th percentile of `run.googleapis.com/request_latencies` (ms); `errorRatio`:
+   * 5xx / all of `run.googleapis.com/request_count`; `cpu` / `memory`: 95th percentile of the
+   * instances' `run.googleapis.com/container/{cpu,memory}/utilizations` (0–1).
+   */
+  metric: ApiAlertMetric;
+  /** Alert above this value: milliseconds (> 0) for `latencyP95Ms`, a fraction in (0, 1) otherwise. */
+  threshold: number;
+  /**
+   * How long the value must stay above the threshold (whole minutes, e.g. "900s" for "soutenu").
+   * @default "300s"
+   */
+  duration?: string;
+  /**
+   * Severity shown in the incident and the notification.
+   * @default "WARNING"
+   */
+  severity?: AlertSeverity;
+  /**
+   * Markdown sent with the notification (what to check, what to do).
+   * @default a sentence per metric naming what to check
+   */
+  documentation?: string;
+}
+
+/**
+ * Request-based SLOs on the API's Cloud Run service, each with two multi-window burn-rate alerts
+ * (Google SRE workbook, "Alerting on SLOs"): fast (14.4× over 1 h and 5 min, CRITICAL, pages) and
+ * slow (6× over 6 h and 30 min, WARNING, a ticket).
+ */
+export interface ApiSlos {
+  /**
+   * Share of requests not answered 5xx (e.g. 0.999 for cryptocare.md § 1.3 "Disponibilité: 99.9%").
+   * Cloud Monitoring accepts goals up to 0.999.
+   * @default undefined (no availability SLO)
+   */
+  availability?: number;
+  /**
+   * Share of requests answered within `thresholdMs` (e.g. { thresholdMs: 500, objective: 0.95 }
+   * for § 1.3 "Temps de réponse de l'API: < 500ms (95ème percentile)").
+   * @default undefined (no latency SLO)
+   */
+  latency?: { thresholdMs: number; objective: number };
+  /**
+   * SLO window in days (1–30). The burn-rate factors are the workbook's for 30 days.
+   * @default 30
+   */
+  rollingDays?: number;
 }
 
 export interface MonitoringArgs extends CommonArgs {
@@ -113,6 +177,25 @@ export interface MonitoringArgs extends CommonArgs {
    * @default undefined
    */
   cloudSqlInstance?: pulumi.Input<string>;
+  /**
+   * Integration key of the PagerDuty service's "Google Cloud Monitoring" integration (a secret):
+   * adds a `pagerduty` notification channel that every alert notifies (cryptocare.md § 4.3.2
+   * "Alerting avancé avec PagerDuty").
+   * @default undefined (no PagerDuty channel)
+   */
+  pagerDutyServiceKey?: pulumi.Input<string>;
+  /**
+   * Threshold alerts on the API's Cloud Run service (needs `apiServiceName`), keyed by a stable
+   * slug: each is an alert policy `${name}-api-<key>`.
+   * @default {} (none)
+   */
+  apiAlerts?: Record<string, ApiAlert>;
+  /**
+   * Request-based SLOs on the API's Cloud Run service (needs `apiServiceName`). The uptime-based
+   * `availabilityObjective` SLO is separate and unchanged.
+   * @default undefined (no API SLO)
+   */
+  apiSlos?: ApiSlos;
   /** @default see MonitoringThresholds */
   thresholds?: MonitoringThresholds;
   /** @default see MonitoringDurations */
@@ -134,7 +217,39 @@ export interface ResolvedMonitoringArgs {
   latencyThresholdMs?: number;
   thresholds: Required<MonitoringThresholds>;
   durations: Required<MonitoringDurations>;
+  pagerDutyServiceKey?: pulumi.Input<string>;
+  apiAlerts: Record<string, Required<ApiAlert>>;
+  apiSlos?: { availability?: number; latency?: { thresholdMs: number; objective: number }; rollingDays: number };
   labels: Labels;
+}
+
+/**
+ * Multi-window burn-rate alerts, Google SRE workbook "Alerting on SLOs" (table 5-8): a burn rate
+ * of 14.4 for an hour spends 2% of a 30-day budget (page); 6 for six hours spends 5% (ticket). The
+ * short window (1/12 of the long one) makes the alert stop soon after the burn stops.
+ */
+export const BURN_RATE_ALERTS = [
+  { speed: "fast", factor: 14.4, longWindow: "3600s", shortWindow: "300s", severity: "CRITICAL" },
+  { speed: "slow", factor: 6, longWindow: "21600s", shortWindow: "1800s", severity: "WARNING" },
+] as const;
+
+const SEVERITIES: AlertSeverity[] = ["CRITICAL", "ERROR", "WARNING"];
+const API_METRICS: ApiAlertMetric[] = ["latencyP95Ms", "errorRatio", "cpu", "memory"];
+const KEY = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+/** Slo `goal` upper bound in @pulumi/gcp 9.37 (monitoring/slo.d.ts: "0 < goal <= 0.999"). */
+const MAX_SLO_GOAL = 0.999;
+
+function defaultApiAlertDoc(metric: ApiAlertMetric, threshold: number): string {
+  switch (metric) {
+    case "latencyP95Ms":
+      return `The API's 95th-percentile response time is above ${threshold} ms. Check slow queries (Cloud SQL Query Insights), slow external calls, cold starts (minimum instances) and caching.`;
+    case "errorRatio":
+      return `More than ${pct(threshold)} of the API's requests are answered 5xx. Check the API's Cloud Run logs, the last revision, and its dependencies (Cloud SQL, external APIs).`;
+    case "cpu":
+      return `The API's instances run above ${pct(threshold)} CPU (95th percentile across instances). Scale out (maximum instances) or up (CPU per instance), or find the CPU-bound path.`;
+    case "memory":
+      return `The API's instances use more than ${pct(threshold)} of their memory limit (95th percentile across instances). An instance that exceeds it is killed with its requests: look for a leak or raise the limit.`;
+  }
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -151,6 +266,20 @@ function seconds(value: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * The condition filter of a burn-rate alert: the SLO's full resource name
+ * (`projects/…/services/…/serviceLevelObjectives/…`) and the lookback window.
+ */
+export function sloBurnRateFilter(sloName: string, window: string): string {
+  return `select_slo_burn_rate("${sloName}", "${window}")`;
+}
+
+/** "3600s" → "1 h", "300s" → "5 min". */
+function duration(value: string): string {
+  const s = seconds(value) ?? 0;
+  return s > 0 && s % 3600 === 0 ? `${s / 3600} h` : `${s / 60} min`;
+}
+
 export function resolveMonitoringArgs(name: string, args: MonitoringArgs): ResolvedMonitoringArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(MONITORING_TYPE, name, detail);
@@ -158,8 +287,8 @@ export function resolveMonitoringArgs(name: string, args: MonitoringArgs): Resol
   const notificationEmails = [...new Set(args.notificationEmails ?? [])];
   const notificationChannelIds = args.notificationChannelIds ?? [];
   // quickfund.md § Monitoring et alertes: "Notification immédiate en cas de panne".
-  if (notificationEmails.length === 0 && notificationChannelIds.length === 0 && !args.allowNoNotification) {
-    fail("no notificationEmails and no notificationChannelIds: alerts would notify nobody (set allowNoNotification to accept incidents only)");
+  if (notificationEmails.length === 0 && notificationChannelIds.length === 0 && args.pagerDutyServiceKey === undefined && !args.allowNoNotification) {
+    fail("no notificationEmails, notificationChannelIds or pagerDutyServiceKey: alerts would notify nobody (set allowNoNotification to accept incidents only)");
   }
   if (args.availabilityObjective !== undefined && !(args.availabilityObjective > 0 && args.availabilityObjective < 1)) {
     fail(`availabilityObjective ${args.availabilityObjective} must be a fraction between 0 and 1 (e.g. 0.999 for 99.9%)`);
@@ -198,6 +327,55 @@ export function resolveMonitoringArgs(name: string, args: MonitoringArgs): Resol
     if (s === undefined || s % 60 !== 0) fail(`durations.${key} "${value}" must be whole minutes in seconds, e.g. "300s"`);
   }
 
+  if (args.pagerDutyServiceKey !== undefined && typeof args.pagerDutyServiceKey === "string" && args.pagerDutyServiceKey.trim() === "") {
+    // Never echo the key itself in an error.
+    fail("pagerDutyServiceKey is an empty string: expected the PagerDuty service integration key (a stack secret), or leave it unset");
+  }
+
+  const apiAlertEntries = Object.entries(args.apiAlerts ?? {});
+  if (apiAlertEntries.length > 0 && args.apiServiceName === undefined) {
+    fail(`apiAlerts (${apiAlertEntries.map(([k]) => k).join(", ")}) need apiServiceName: they watch the API's Cloud Run service`);
+  }
+  const apiAlerts: Record<string, Required<ApiAlert>> = {};
+  for (const [key, alert] of apiAlertEntries) {
+    if (!KEY.test(key)) fail(`apiAlerts key "${key}" must be a lowercase slug (a-z, 0-9, "-", up to 40 characters): it names the alert policy`);
+    if (!API_METRICS.includes(alert.metric)) fail(`apiAlerts.${key}.metric "${alert.metric}" must be one of ${API_METRICS.join(", ")}`);
+    if (alert.metric === "latencyP95Ms") {
+      if (!(Number.isFinite(alert.threshold) && alert.threshold > 0)) fail(`apiAlerts.${key}.threshold ${alert.threshold} must be a positive number of milliseconds for latencyP95Ms`);
+    } else if (!(alert.threshold > 0 && alert.threshold < 1)) {
+      // Ratios and utilisation are fractions: 70 instead of 0.7 would never alert.
+      fail(`apiAlerts.${key}.threshold ${alert.threshold} must be a fraction between 0 and 1 for ${alert.metric} (e.g. 0.7 for 70%)`);
+    }
+    const duration = alert.duration ?? "300s";
+    const s = seconds(duration);
+    if (s === undefined || s % 60 !== 0) fail(`apiAlerts.${key}.duration "${duration}" must be whole minutes in seconds, e.g. "300s"`);
+    const severity = alert.severity ?? "WARNING";
+    if (!SEVERITIES.includes(severity)) fail(`apiAlerts.${key}.severity "${severity}" must be one of ${SEVERITIES.join(", ")}`);
+    apiAlerts[key] = { metric: alert.metric, threshold: alert.threshold, duration, severity, documentation: alert.documentation ?? defaultApiAlertDoc(alert.metric, alert.threshold) };
+  }
+
+  let apiSlos: ResolvedMonitoringArgs["apiSlos"];
+  if (args.apiSlos !== undefined) {
+    const { availability, latency } = args.apiSlos;
+    if (args.apiServiceName === undefined) fail("apiSlos need apiServiceName: the SLIs count the API's Cloud Run requests");
+    if (availability === undefined && latency === undefined) fail("apiSlos has neither availability nor latency: expected at least one objective");
+    const goal = (what: string, v: number) => {
+      if (!(v > 0 && v <= MAX_SLO_GOAL)) fail(`${what} ${v} must be a fraction above 0 and at most ${MAX_SLO_GOAL} (Cloud Monitoring's limit; e.g. 0.999 for 99.9%)`);
+    };
+    if (availability !== undefined) goal("apiSlos.availability", availability);
+    if (latency !== undefined) {
+      goal("apiSlos.latency.objective", latency.objective);
+      if (!(Number.isFinite(latency.thresholdMs) && latency.thresholdMs > 0)) fail(`apiSlos.latency.thresholdMs ${latency.thresholdMs} must be a positive number of milliseconds`);
+    }
+    const rollingDays = args.apiSlos.rollingDays ?? 30;
+    if (!Number.isInteger(rollingDays) || rollingDays < 1 || rollingDays > 30) fail(`apiSlos.rollingDays ${rollingDays} must be a whole number of days from 1 to 30`);
+    apiSlos = {
+      ...(availability !== undefined ? { availability } : {}),
+      ...(latency !== undefined ? { latency: { thresholdMs: latency.thresholdMs, objective: latency.objective } } : {}),
+      rollingDays,
+    };
+  }
+
   return {
     project: args.project,
     notificationEmails,
@@ -213,6 +391,9 @@ export function resolveMonitoringArgs(name: string, args: MonitoringArgs): Resol
     ...(args.latencyThresholdMs !== undefined ? { latencyThresholdMs: args.latencyThresholdMs } : {}),
     thresholds,
     durations,
+    ...(args.pagerDutyServiceKey !== undefined ? { pagerDutyServiceKey: args.pagerDutyServiceKey } : {}),
+    apiAlerts,
+    ...(apiSlos !== undefined ? { apiSlos } : {}),
     labels: mergeLabels(args.labels),
   };
 }
@@ -226,8 +407,10 @@ export class Monitoring extends pulumi.ComponentResource {
   /** Every channel the alerts notify (created and supplied). */
   public readonly notificationChannelIds: pulumi.Output<string[]>;
   public readonly uptimeCheckId: pulumi.Output<string>;
-  /** Alert key (`uptime`, `availability-burn`, `latency`, `error-ratio`, `cloudsql-cpu`, `cloudsql-disk`) → alert policy name. */
+  /** Alert key (`uptime`, `availability-burn`, `latency`, `error-ratio`, `api-<key>`, `slo-<sli>-<fast|slow>-burn`, `cloudsql-cpu`, `cloudsql-disk`) → alert policy name. */
   public readonly alertPolicyIds: pulumi.Output<Record<string, string>>;
+  /** `api-availability` / `api-latency` → full SLO resource name (for dashboards and `select_slo_*`). */
+  public readonly apiSloNames: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super(MONITORING_TYPE, name, {}, opts);
@@ -241,6 +424,17 @@ export class Monitoring extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
+    if (r.pagerDutyServiceKey !== undefined) {
+      // sensitiveLabels, not labels: the API obfuscates the key on read, so in labels it would be a
+      // perpetual diff and a plain-text input.
+      created.push(
+        new gcp.monitoring.NotificationChannel(
+          `${name}-pagerduty`,
+          { project: r.project, type: "pagerduty", displayName: `${name} alerts: PagerDuty`, sensitiveLabels: { serviceKey: pulumi.secret(r.pagerDutyServiceKey) }, userLabels: r.labels },
+          { parent: this },
+        ),
+      );
+    }
     const channels: pulumi.Input<string>[] = [...created.map((c) => c.name), ...r.notificationChannelIds];
 
     const uptime = new gcp.monitoring.UptimeCheckConfig(
@@ -258,15 +452,22 @@ export class Monitoring extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const policy = (key: string, displayName: string, severity: string, condition: gcp.types.input.monitoring.AlertPolicyCondition, doc: string) =>
+    const policy = (
+      key: string,
+      displayName: string,
+      severity: string,
+      condition: gcp.types.input.monitoring.AlertPolicyCondition | gcp.types.input.monitoring.AlertPolicyCondition[],
+      doc: string,
+      combiner: "OR" | "AND" = "OR",
+    ) =>
       new gcp.monitoring.AlertPolicy(
         `${name}-${key}`,
         {
           project: r.project,
           displayName: `${name}: ${displayName}`,
-          combiner: "OR",
+          combiner,
           severity,
-          conditions: [condition],
+          conditions: Array.isArray(condition) ? condition : [condition],
           notificationChannels: channels,
           documentation: { mimeType: "text/markdown", content: doc },
           userLabels: r.labels,
@@ -357,9 +558,16 @@ export class Monitoring extends pulumi.ComponentResource {
       );
     }
 
+    const sloNames: Record<string, pulumi.Output<string>> = {};
     if (r.apiServiceName !== undefined) {
-      const runFilter = pulumi.interpolate`metric.type="run.googleapis.com/request_count" AND resource.type="cloud_run_revision" AND resource.label.service_name="${r.apiServiceName}"`;
+      const serviceName = r.apiServiceName;
+      const runMetric = (metric: string) =>
+        pulumi.interpolate`metric.type="run.googleapis.com/${metric}" AND resource.type="cloud_run_revision" AND resource.label.service_name="${serviceName}"`;
+      const runFilter = runMetric("request_count");
       const sum = [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_SUM", groupByFields: ["resource.label.service_name"] }];
+      // Merging the revisions' distributions before taking the percentile gives the service's own
+      // p95 (a percentile per revision, then a max, would overweight a revision with little traffic).
+      const p95 = [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_PERCENTILE_95", groupByFields: ["resource.label.service_name"] }];
       policies["error-ratio"] = policy(
         "error-ratio",
         "API 5xx ratio",
@@ -379,6 +587,91 @@ export class Monitoring extends pulumi.ComponentResource {
         },
         "The API answers too many 5xx. Check the Cloud Run logs of the API and its dependencies (Cloud SQL, Stripe, Twilio).",
       );
+
+      for (const [key, a] of Object.entries(r.apiAlerts)) {
+        const shown = a.metric === "latencyP95Ms" ? `${a.threshold} ms` : pct(a.threshold);
+        const what = {
+          latencyP95Ms: { title: "API p95 latency", cond: `p95 request latency above ${shown}`, metric: "request_latencies" },
+          errorRatio: { title: "API 5xx ratio", cond: `5xx responses above ${shown} of API requests`, metric: "request_count" },
+          cpu: { title: "API CPU utilisation", cond: `p95 container CPU utilisation above ${shown}`, metric: "container/cpu/utilizations" },
+          memory: { title: "API memory utilisation", cond: `p95 container memory utilisation above ${shown}`, metric: "container/memory/utilizations" },
+        }[a.metric];
+        const common = { comparison: "COMPARISON_GT", thresholdValue: a.threshold, duration: a.duration, trigger: { count: 1 } };
+        const condition: gcp.types.input.monitoring.AlertPolicyConditionConditionThreshold =
+          a.metric === "errorRatio"
+            ? { filter: pulumi.interpolate`${runFilter} AND metric.label.response_code_class="5xx"`, aggregations: sum, denominatorFilter: runFilter, denominatorAggregations: sum, ...common }
+            : { filter: runMetric(what.metric), aggregations: p95, ...common };
+        policies[`api-${key}`] = policy(
+          `api-${key}`,
+          `${what.title} above ${shown} (${a.severity.toLowerCase()})`,
+          a.severity,
+          { displayName: `${what.cond} for ${duration(a.duration)}`, conditionThreshold: condition },
+          a.documentation,
+        );
+      }
+
+      if (r.apiSlos !== undefined) {
+        const slos = r.apiSlos;
+        const service = new gcp.monitoring.CustomService(
+          `${name}-api-service`,
+          { project: r.project, serviceId: `${name}-api`.slice(0, 63), displayName: pulumi.interpolate`${name} API (Cloud Run ${serviceName})`, userLabels: r.labels },
+          { parent: this },
+        );
+        const objectives: { key: string; goal: number; title: string; sli: gcp.types.input.monitoring.SloRequestBasedSli; budget: string }[] = [];
+        if (slos.availability !== undefined) {
+          objectives.push({
+            key: "availability",
+            goal: slos.availability,
+            title: `${pct(slos.availability)} of API requests without 5xx`,
+            // good + bad = total: the 5xx are the bad requests, every other class is good.
+            sli: { goodTotalRatio: { badServiceFilter: pulumi.interpolate`${runFilter} AND metric.label.response_code_class="5xx"`, totalServiceFilter: runFilter } },
+            budget: "5xx responses",
+          });
+        }
+        if (slos.latency !== undefined) {
+          objectives.push({
+            key: "latency",
+            goal: slos.latency.objective,
+            title: `${pct(slos.latency.objective)} of API requests under ${slos.latency.thresholdMs} ms`,
+            sli: { distributionCut: { distributionFilter: runMetric("request_latencies"), range: { max: slos.latency.thresholdMs } } },
+            budget: `requests slower than ${slos.latency.thresholdMs} ms`,
+          });
+        }
+        for (const o of objectives) {
+          const slo = new gcp.monitoring.Slo(
+            `${name}-api-${o.key}-slo`,
+            {
+              project: r.project,
+              service: service.serviceId,
+              sloId: `api-${o.key}`,
+              displayName: `${o.title} over ${slos.rollingDays} days`,
+              goal: o.goal,
+              rollingPeriodDays: slos.rollingDays,
+              requestBasedSli: o.sli,
+              userLabels: r.labels,
+            },
+            { parent: this },
+          );
+          sloNames[`api-${o.key}`] = slo.name;
+          for (const b of BURN_RATE_ALERTS) {
+            const burn = (window: string): gcp.types.input.monitoring.AlertPolicyCondition => ({
+              displayName: `Burn rate above ${b.factor} over ${duration(window)}`,
+              conditionThreshold: { filter: slo.name.apply((n) => sloBurnRateFilter(n, window)), comparison: "COMPARISON_GT", thresholdValue: b.factor, duration: "0s" },
+            });
+            const days = Math.round((slos.rollingDays / b.factor) * 10) / 10;
+            policies[`slo-${o.key}-${b.speed}-burn`] = policy(
+              `slo-${o.key}-${b.speed}-burn`,
+              `API ${o.key} SLO (${o.title}) burning ${b.speed}`,
+              b.severity,
+              // Both windows at once: the long one proves the burn matters, the short one that it is still going on.
+              [burn(b.longWindow), burn(b.shortWindow)],
+              `The API's ${o.budget} spend the error budget of "${o.title}" ${b.factor}× faster than sustainable: at this rate the ${slos.rollingDays}-day budget is gone in ${days} days. ` +
+                (b.speed === "fast" ? "Page: act now (roll back the last revision, check Cloud SQL and external APIs)." : "Ticket: investigate within the working day."),
+              "AND",
+            );
+          }
+        }
+      }
     }
 
     if (r.cloudSqlInstance !== undefined) {
@@ -411,6 +704,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.notificationChannelIds = pulumi.all(channels);
     this.uptimeCheckId = uptime.uptimeCheckId;
     this.alertPolicyIds = pulumi.output(Object.fromEntries(Object.entries(policies).map(([k, p]) => [k, p.name])));
-    this.registerOutputs({ notificationChannelIds: this.notificationChannelIds, uptimeCheckId: this.uptimeCheckId, alertPolicyIds: this.alertPolicyIds });
+    this.apiSloNames = pulumi.output(sloNames);
+    this.registerOutputs({ notificationChannelIds: this.notificationChannelIds, uptimeCheckId: this.uptimeCheckId, alertPolicyIds: this.alertPolicyIds, apiSloNames: this.apiSloNames });
   }
 }
