@@ -1,5 +1,5 @@
 /** Terminal rendering of an offline plan: the component/resource tree, the counts per type, the monthly cost. */
-import { formatRange } from "../model/cost/budget";
+import { formatRange, perUserNote } from "../model/cost/budget";
 import { formatMonthly, groupThousands } from "../model/cost/currency";
 import type { RecordedResource } from "../model/plan-values";
 import type { PlanCost } from "./plan-file";
@@ -63,6 +63,8 @@ export function renderCost(cost: PlanCost): string {
     const b = cost.budget;
     const pct = Math.round(cost.comparison.ratio * 100);
     lines.push(`  budget ${formatRange(b.monthly, b.currency)}/month: ${cost.comparison.over ? "OVER, " : ""}${pct}% of it (${b.hardLimit ? "a hard limit" : "advisory"})`, `    ${b.note}`, `    source: ${b.source}`);
+    const perUser = perUserNote(cost.comparison, b);
+    if (perUser) lines.push(`    ${perUser}`);
   } else {
     lines.push(`  ${cost.noBudget ?? "no budget stated"}`);
   }

@@ -14,7 +14,8 @@ import { asObject } from "../model/plan-values";
 import { PLATFORMS, platformEnvs } from "./registry";
 import { decodeConfigValue, deepMerge } from "./config-merge";
 import { loadStackFile } from "./stack-file";
-import { usageProfile } from "./usage";
+import { usageProfile, type StackSetting } from "./usage";
+import { CRYPTOCARE_INDICATORS, CRYPTOCARE_PHASES, type CryptocarePhase } from "./cryptocare";
 
 const QUICKFUND_SITUATION = 'quickfund.md § Situation actuelle ("Coût mensuel | ~1 500€ (inclut dev + pré-prod)")';
 
@@ -51,6 +52,12 @@ export const PLATFORM_BUDGETS: Readonly<Record<string, PlatformBudget>> = {
     hardLimit: false,
     hardLimitSource: 'crm-courtier.md gives "Coûts estimés", an estimate, not a cap',
   },
+  // § 8.1 "Estimation coûts infrastructure": one figure per phase, for production. The German
+  // instance (§ 7.2) is judged against the same phase figure on its own, and the platform total
+  // (Swiss prod + German prod) is reported in docs/cost.md: the document sizes the platform, not
+  // the instances.
+  cryptocare: cryptocareBudget("cryptocare"),
+  "cryptocare-de": cryptocareBudget("cryptocare-de"),
   shareyoursales: {
     platform: "shareyoursales",
     currency: "EUR",
@@ -70,18 +77,59 @@ export const PLATFORM_BUDGETS: Readonly<Record<string, PlatformBudget>> = {
   },
 };
 
-/** Why a platform shows no budget: the sentence every display prints in its place. */
-export function noBudgetReason(platform: string): string {
+function cryptocareBudget(platform: string): PlatformBudget {
+  // The document's own wording (narrow no-break spaces as thousands separators are not worth copying).
+  const row = { mvp: "MVP | 1 000 | 500 CHF", p1: "Phase 1 | 5 000 | 1 500 CHF", p2: "Phase 2 | 20 000 | 4 000 CHF", p3: "Phase 3 | 50 000+ | 8 000 CHF" };
+  const figure = (label: CryptocarePhase) => {
+    const p = CRYPTOCARE_PHASES[label];
+    return { label, monthly: { low: p.budgetChf, high: p.budgetChf }, users: p.users, source: `cryptocare.md § 8.1 ("${row[label]}")` };
+  };
+  return {
+    platform,
+    currency: "CHF",
+    scope: "per-env",
+    figures: [figure("mvp"), figure("p1"), figure("p2"), figure("p3")],
+    applies: "mvp",
+    appliesByConfigKey: "phase",
+    judgedEnvs: ["prod"],
+    envWeights: { prod: 1 },
+    shareRule: "prod is judged against its phase's whole figure; dev and rct are reported beside it",
+    hardLimit: false,
+    hardLimitSource: 'cryptocare.md § 8.1 gives a "Coût mensuel estimé", an estimate, not a cap',
+    reviewTriggers: [{ metric: "monthlyCostPerUser", threshold: CRYPTOCARE_INDICATORS.costPerUserReviewChf, action: "Revue architecture", source: `cryptocare.md ${CRYPTOCARE_INDICATORS.sources.costPerUser}` }],
+  };
+}
+
+/** Why a stack shows no budget: the sentence every display prints in its place. */
+export function noBudgetReason(platform: string, env?: StackEnv): string {
+  const budget = PLATFORM_BUDGETS[platform];
+  if (budget?.judgedEnvs && env && !budget.judgedEnvs.includes(env)) return `${platform}'s document states a budget for ${budget.judgedEnvs.join(", ")} only: ${env} is reported beside it`;
   return `no budget stated in ${platform}.md`;
 }
 
 /** The budget a stack is judged against, or undefined when its platform's document states none. */
-export function stackBudget(stack: string): StackBudget | undefined {
+export function stackBudget(stack: string, root = PROJECT_ROOT): StackBudget | undefined {
   const env = envOfStack(stack);
   if (!env) return undefined;
   const platform = stack.slice(0, -env.length - 1);
   const budget = PLATFORM_BUDGETS[platform];
-  return budget ? stackBudgetOf(budget, env, platformEnvs(platform)) : undefined;
+  if (!budget || (budget.judgedEnvs && !budget.judgedEnvs.includes(env))) return undefined;
+  const applies = budget.appliesByConfigKey ? stackSetting(root, stack)(budget.appliesByConfigKey) : undefined;
+  return stackBudgetOf(typeof applies === "string" ? { ...budget, applies } : budget, env, platformEnvs(platform));
+}
+
+/** A stack's setting as its file states it (`<platform>:<key>`, decoded), over its env's profile row. */
+export function stackSetting(root: string, stack: string): StackSetting {
+  const env = envOfStack(stack);
+  const platform = env ? stack.slice(0, -env.length - 1) : stack;
+  const definition = env ? PLATFORMS.find((p) => p.name === platform && p.envs.includes(env)) : undefined;
+  let file: Record<string, string> | undefined;
+  return (key) => {
+    file ??= loadStackFile(root, stack).config;
+    const raw = file[`${platform}:${key}`];
+    const fallback = definition && env ? definition.defaults(env)[key] : undefined;
+    return raw === undefined ? fallback : decodeConfigValue(raw);
+  };
 }
 
 /** This repository's root, where the stack files are (a stack's host pools come from its foundation's file). */
@@ -129,10 +177,10 @@ export function stackCostFacts(stack: string, root = PROJECT_ROOT): StackCostFac
   const env = envOfStack(stack);
   if (!env) throw new Error(`stack ${JSON.stringify(stack)}: expected <platform>-<env>`);
   const platform = stack.slice(0, -env.length - 1);
-  const budget = stackBudget(stack);
+  const budget = stackBudget(stack, root);
   return {
-    ...(budget ? { budget } : { noBudget: noBudgetReason(platform) }),
-    usage: usageProfile(platform, env),
+    ...(budget ? { budget } : { noBudget: noBudgetReason(platform, env) }),
+    usage: usageProfile(platform, env, stackSetting(root, stack)),
     hostNodePools: hostNodePools(stack, root),
   };
 }

@@ -8,6 +8,7 @@
 import { isStackEnv, STACK_ENVS, type StackEnv } from "../model/envs";
 import { StackConfigError, stackFile } from "./config-error";
 import { crmCourtier, crmCourtierShared } from "./crm-courtier";
+import { cryptocare, cryptocareDe } from "./cryptocare";
 import { diaspomoney, diaspomoneyShared } from "./diaspomoney";
 import type { RegisteredPlatform } from "./platform";
 import { quickfund } from "./quickfund";
@@ -20,7 +21,7 @@ export const DOCUMENTED_PLATFORMS = ["quickfund", "diaspomoney", "shareyoursales
  * Every definition, one per kind of stack; a platform's foundation comes before its app envs
  * (deploy order). Two definitions of one platform never share an env.
  */
-export const PLATFORMS: readonly RegisteredPlatform[] = [quickfund, diaspomoneyShared, diaspomoney, shareyoursalesShared, shareyoursales, crmCourtierShared, crmCourtier];
+export const PLATFORMS: readonly RegisteredPlatform[] = [quickfund, diaspomoneyShared, diaspomoney, shareyoursalesShared, shareyoursales, crmCourtierShared, crmCourtier, cryptocare, cryptocareDe];
 
 export interface ParsedStackName {
   platform: RegisteredPlatform;

@@ -14,7 +14,7 @@
 // First: defers the SDK's load-time imports of typescript and arborist (engine/fast-load.ts).
 import "../fast-load";
 import { writeFileSync } from "node:fs";
-import { budgetedUsd, compareToBudget, formatRange } from "../../model/cost/budget";
+import { budgetedUsd, compareToBudget, formatRange, perUserNote } from "../../model/cost/budget";
 import { convertUsd, ECB_REFERENCE, formatAmount, formatMonthly, isCurrency, perUsd, rateNote, type Currency } from "../../model/cost/currency";
 import { countsInTotal } from "../../model/cost/estimate";
 import type { CostEstimate, CostLine } from "../../model/cost/types";
@@ -70,6 +70,8 @@ export function formatStackCost(e: CostEstimate, currency: Currency): string {
     const judged = e.upstreamShareUsd ? " without its share of the shared nodes (judged in the platform total)" : "";
     out.push(`  budget: ${formatRange(budget.monthly, budget.currency)}/month (${budget.hardLimit ? "hard limit" : "advisory"}) → estimate${judged} ${formatAmount(cmp.estimate, budget.currency)}, ${Math.round(cmp.ratio * 100)}% of it${cmp.over ? ": OVER" : ""}`);
     out.push(`          ${budget.note}`);
+    const perUser = perUserNote(cmp, budget);
+    if (perUser) out.push(`          ${perUser}`);
   } else {
     out.push(`  budget: none stated in ${parseStackName(e.stack).platform.name}.md`);
   }

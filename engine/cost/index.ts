@@ -7,17 +7,19 @@ import { estimateStackCost } from "../../model/cost/estimate";
 import { budgetedUsd, compareToBudget } from "../../model/cost/budget";
 import { convertUsd } from "../../model/cost/currency";
 import type { CostEstimate } from "../../model/cost/types";
-import { noBudgetReason, stackBudget } from "../../stacks/budgets";
+import { noBudgetReason, stackBudget, stackSetting } from "../../stacks/budgets";
 import { planCurrency, type PlanCost } from "../plan-file";
 import { parseStackName } from "../../stacks/registry";
 import { usageProfile } from "../../stacks/usage";
 import { upstreamResources as upstreamOf } from "../deployability/upstream";
+import { envOfStack } from "../../model/envs";
+import { PROJECT_ROOT } from "../project";
 import type { RecordedResource } from "../evaluate";
 
 /** A stack's estimate from its recorded resources (and its upstream stacks'), with its platform's usage profile. */
 export function estimateStack(stack: string, resources: readonly RecordedResource[], upstreamResources: readonly RecordedResource[] = []): CostEstimate {
   const { platform, env } = parseStackName(stack);
-  return estimateStackCost({ stack, resources, upstreamResources, usage: usageProfile(platform.name, env) });
+  return estimateStackCost({ stack, resources, upstreamResources, usage: usageProfile(platform.name, env, stackSetting(PROJECT_ROOT, stack)) });
 }
 
 /** Previews each stack offline (each upstream stack once) and estimates it. */
@@ -48,6 +50,6 @@ export async function estimateStacks(stacks: readonly string[]): Promise<CostEst
  */
 export function planCostFor(stack: string, estimate: CostEstimate): PlanCost {
   const budget = stackBudget(stack);
-  if (!budget) return { estimate, currency: planCurrency("USD"), noBudget: noBudgetReason(stack.slice(0, stack.lastIndexOf("-"))) };
+  if (!budget) return { estimate, currency: planCurrency("USD"), noBudget: noBudgetReason(stack.slice(0, stack.lastIndexOf("-")), envOfStack(stack)) };
   return { estimate, currency: planCurrency(budget.currency), budget, comparison: compareToBudget(budgetedUsd(estimate), budget, convertUsd) };
 }

@@ -59,6 +59,18 @@ export interface PlatformBudget {
   /** The label of the figure stacks are judged against today (the current phase, the target size). */
   applies: string;
   /**
+   * A config key whose value, in each stack's file, names the figure that stack is judged against
+   * instead of `applies` (CryptoCare: `phase`, one figure per phase). Stacks without the key use `applies`.
+   * @default undefined
+   */
+  appliesByConfigKey?: string;
+  /**
+   * The envs the figures are for; the other envs are reported beside them, with no budget of their
+   * own (CryptoCare: § 8.1 states production's cost).
+   * @default every env
+   */
+  judgedEnvs?: StackEnv[];
+  /**
    * Each env's weight in the split of a platform-wide figure: a stack's share is its weight over
    * the sum of the platform's envs' weights. Envs missing here weigh 0 (they get no share).
    */
@@ -93,6 +105,10 @@ export interface StackBudget {
   source: string;
   /** One sentence: what the figure is, how the share was computed, why advisory or mandatory. */
   note: string;
+  /** Users the applicable figure is sized for (CryptoCare's phases): the estimate is also shown per user. */
+  users?: number;
+  /** The document's review thresholds that apply to this stack (cost per user over 0.25 CHF). */
+  reviewTriggers?: ReviewTrigger[];
 }
 
 /** The figure a budget applies today; throws when `applies` names none (a typo in stacks/budgets.ts). */
@@ -142,7 +158,19 @@ export function stackBudgetOf(budget: PlatformBudget, env: StackEnv, platformEnv
     hardLimit: budget.hardLimit,
     source: figure.source,
     note: `${what}; ${level}: ${budget.hardLimitSource}`,
+    ...(figure.users !== undefined ? { users: figure.users } : {}),
+    ...(budget.reviewTriggers?.length ? { reviewTriggers: budget.reviewTriggers.map((t) => ({ ...t })) } : {}),
   };
+}
+
+/**
+ * The per-user line of a comparison, when the figure states users: `CHF 1.37 per user (1,000 users
+ * in the figure); over cryptocare.md § 8.3's 0.25 CHF: Revue architecture`. Undefined otherwise.
+ */
+export function perUserNote(cmp: BudgetComparison, budget: Pick<StackBudget, "currency" | "users">): string | undefined {
+  if (cmp.perUser === undefined || budget.users === undefined) return undefined;
+  const review = (cmp.reviews ?? []).map((r) => `; REVIEW: over ${formatAmount(r.threshold, budget.currency)} per user, "${r.action}" (${r.source})`).join("");
+  return `${formatAmount(cmp.perUser, budget.currency)} per user a month (${budget.users.toLocaleString("en")} users in the figure)${review}`;
 }
 
 /** `€1,500`, `€470–900`, `CHF 500`: a stated amount or range (model/cost/currency.ts formats each end). */
@@ -177,6 +205,10 @@ export interface BudgetComparison {
   over: boolean;
   /** estimate / limit (1 = exactly at the budget). */
   ratio: number;
+  /** The estimate per user of the figure, in the budget's currency, when the figure states users. */
+  perUser?: number;
+  /** The review thresholds the estimate crosses (the document's "Revue architecture" trigger). */
+  reviews?: { metric: ReviewTrigger["metric"]; value: number; threshold: number; action: string; source: string }[];
 }
 
 /**
@@ -184,10 +216,23 @@ export interface BudgetComparison {
  * rate lives in model/cost/currency.ts, one owner). Over a range means over its top: inside it is
  * what the document expects.
  */
-export function compareToBudget(estimateUsd: number, budget: Pick<StackBudget, "monthly" | "currency">, usdTo: (usd: number, currency: BudgetCurrency) => number): BudgetComparison {
+export function compareToBudget(
+  estimateUsd: number,
+  budget: Pick<StackBudget, "monthly" | "currency"> & Partial<Pick<StackBudget, "users" | "reviewTriggers">>,
+  usdTo: (usd: number, currency: BudgetCurrency) => number,
+): BudgetComparison {
   const estimate = cents(usdTo(estimateUsd, budget.currency));
   const limit = budget.monthly.high;
-  return { estimate, limit, over: estimate > limit, ratio: limit > 0 ? estimate / limit : Infinity };
+  const out: BudgetComparison = { estimate, limit, over: estimate > limit, ratio: limit > 0 ? estimate / limit : Infinity };
+  if (budget.users !== undefined && budget.users > 0) {
+    const perUser = Math.round((estimate / budget.users) * 10000) / 10000;
+    out.perUser = perUser;
+    const reviews = (budget.reviewTriggers ?? [])
+      .filter((t) => t.metric === "monthlyCostPerUser" && perUser > t.threshold)
+      .map((t) => ({ metric: t.metric, value: perUser, threshold: t.threshold, action: t.action, source: t.source }));
+    if (reviews.length > 0) out.reviews = reviews;
+  }
+  return out;
 }
 
 /**

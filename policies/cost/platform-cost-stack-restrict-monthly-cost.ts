@@ -3,8 +3,9 @@ import { budgetedUsd, compareToBudget, formatRange, type HostNodePool, type Stac
 import { convertUsd, formatAmount, rateNote } from "../../model/cost/currency";
 import { countsInTotal, estimateStackCost } from "../../model/cost/estimate";
 import type { CostLine } from "../../model/cost/types";
-import type { RecordedResource } from "../../model/plan-values";
+import { UNKNOWN as PLAN_UNKNOWN, type RecordedResource } from "../../model/plan-values";
 import { defineStackRule } from "../lib/rule";
+import { plain, UNKNOWN } from "../lib/values";
 
 export const COST_RULE = "platform-cost-stack-restrict-monthly-cost";
 /** Where the stack's cost facts sit in this rule's config entry (policies/config/generate.ts writes them). */
@@ -13,6 +14,14 @@ export const COST_FACTS_KEY = "cost";
 export const NO_COST_FACTS_REASON = "cost facts not configured: regenerate policies/config/<stack>.json with `npm run generate`";
 
 const NODE_POOL_TYPE = "gcp:container/nodePool:NodePool";
+
+/** A policy value as the plan records it: the pack's UNKNOWN symbol becomes the plan's sentinel string. */
+function asPlanValue(v: unknown): unknown {
+  if (v === UNKNOWN) return PLAN_UNKNOWN;
+  if (Array.isArray(v)) return v.map(asPlanValue);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asPlanValue(x)]));
+  return v;
+}
 
 /** The shape the estimator reads, from what a stack policy receives (the real CLI and the offline runner alike). */
 function recorded(r: PolicyResource): RecordedResource {
@@ -24,7 +33,10 @@ function recorded(r: PolicyResource): RecordedResource {
     ...(r.parent ? { parent: r.parent.urn } : {}),
     dependencies: [],
     propertyDependencies: {},
-    inputs: (r.props ?? {}) as Record<string, unknown>,
+    // Unknown values (a replica's `masterInstanceName` naming an auto-named primary) become the
+    // plan's unknown sentinel, as the offline engine records them: reading the policy SDK's unknown
+    // proxy would abort the rule ("can't be known during preview").
+    inputs: asPlanValue(plain(r.props ?? {})) as Record<string, unknown>,
     options: {} as RecordedResource["options"],
   };
 }
@@ -72,8 +84,14 @@ const policy: StackValidationPolicy = defineStackRule({
     if (!budget) return s.notApplicable(cost.noBudget ?? "no budget stated in the platform's document");
     const estimate = estimateStackCost({ stack: s.facts.stack, resources: s.resources.map(recorded), upstreamResources: cost.hostNodePools.map(hostPoolResource), usage: cost.usage });
     const cmp = compareToBudget(budgetedUsd(estimate), budget, convertUsd);
-    if (!cmp.over) return;
     const c = budget.currency;
+    for (const r of cmp.reviews ?? []) {
+      report(
+        `${s.facts.stack} is estimated at ${formatAmount(r.value, c)} per user a month (${formatAmount(cmp.estimate, c)} for the ${budget.users?.toLocaleString("en")} users of its figure), ` +
+          `over the document's review threshold of ${formatAmount(r.threshold, c)}: "${r.action}". [review: ${r.source}]`,
+      );
+    }
+    if (!cmp.over) return;
     const top = [...estimate.lines]
       .filter((l) => countsInTotal(l, estimate) && l.monthlyUsd! > 0)
       .sort((a, b) => (b.monthlyUsd ?? 0) - (a.monthlyUsd ?? 0) || a.urn.localeCompare(b.urn))
