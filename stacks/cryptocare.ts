@@ -281,7 +281,8 @@ function envRow(instance: Instance, env: AppEnv) {
         // § 1.3 "Disponibilité: 99.9%": Cloud SQL's availability SLA needs the regional (HA) configuration.
         availability: prodLike ? ("REGIONAL" as const) : ("ZONAL" as const),
         backupRetentionDays: prodLike ? 30 : 7,
-        pointInTimeRecovery: env !== "dev",
+        // The envs whose data is protected (rct, prod) can also be restored to a point in time.
+        pointInTimeRecovery: ENV_TRAITS[env].deletionProtection,
       },
     },
     compliance: facts(instance, prodLike),

@@ -267,6 +267,15 @@ describe("cryptocare: residency per stack (§ 7.2)", () => {
     expect(de).not.toMatch(/cryptocare-(dev|rct|prod)-7310|europe-west6/);
   });
 
+  it("the German instance composes the same components as the Swiss prod, under its own prefix", async () => {
+    const shape = async (stack: string, prefix: string) =>
+      (await atPhase("p2", stack))
+        .filter((r) => !r.custom)
+        .map((r) => `${r.type}::${r.name.replace(prefix, "<instance>")}`)
+        .sort();
+    expect(await shape("cryptocare-de-prod", "cryptocare-de")).toEqual(await shape("cryptocare-prod", "cryptocare"));
+  });
+
   it("refuses a German instance before phase 2, and reduced sizes in prod, naming the key", () => {
     expect(() => prepareStack("cryptocare-de-prod", stackWith("cryptocare-de-prod", { "cryptocare-de:phase": "p1" }))).toThrow(/phase.*p2 or p3.*Phase 2.*"p1"/s);
     expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:sizing": "reduced" }))).toThrow(/sizing.*"document" in a prod-like stack.*"reduced"/s);
