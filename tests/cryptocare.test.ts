@@ -171,8 +171,20 @@ describe("cryptocare-prod: each phase's figures (§ 1.2, § 4.1.2, § 6.3)", () 
     const pagerDuty = ofType(p1, "gcp:monitoring/notificationChannel:NotificationChannel").find((r) => r.inputs.type === "pagerduty")!;
     expect(valueAt(pagerDuty.inputs, "sensitiveLabels.serviceKey")).toEqual(BLINDED_SECRET);
     // § 1.3 critical and § 8.3 inflection thresholds, from the MVP on.
-    const alerts = ofType(await atPhase("mvp"), "gcp:monitoring/alertPolicy:AlertPolicy").map((r) => r.name);
-    expect(alerts).toEqual(expect.arrayContaining(["cryptocare-api-latency-critical", "cryptocare-api-errors-critical", "cryptocare-api-cpu-inflection", "cryptocare-api-latency-inflection", "cryptocare-api-errors-inflection"]));
+    const mvp = await atPhase("mvp");
+    const alert = (name: string) => {
+      const policy = byName(mvp, "gcp:monitoring/alertPolicy:AlertPolicy", `cryptocare-api-${name}`);
+      return { severity: policy.severity, threshold: valueAt(policy, "conditions[0].conditionThreshold.thresholdValue"), duration: valueAt(policy, "conditions[0].conditionThreshold.duration") };
+    };
+    // § 1.3: "< 500ms (95ème percentile)", "Taux d'erreur: < 0.1%".
+    expect(alert("latency-critical")).toMatchObject({ severity: "CRITICAL", threshold: 500 });
+    expect(alert("errors-critical")).toMatchObject({ severity: "CRITICAL", threshold: 0.001 });
+    // § 8.3: "CPU utilisation | >70% soutenu", "Temps réponse API | >400ms (p95)", "Taux d'erreur | >0.5%".
+    expect(alert("cpu-inflection")).toMatchObject({ severity: "WARNING", threshold: 0.7, duration: "900s" });
+    expect(alert("latency-inflection")).toMatchObject({ severity: "WARNING", threshold: 400 });
+    expect(alert("errors-inflection")).toMatchObject({ severity: "WARNING", threshold: 0.005 });
+    // § 1.3 "Disponibilité: 99.9%": the uptime SLO from the MVP on.
+    expect(valueAt(byName(mvp, "gcp:monitoring/slo:Slo", "cryptocare-availability-slo"), "goal")).toBe(0.999);
     const slos = (rs: RecordedResource[]) => ofType(rs, "gcp:monitoring/slo:Slo").length;
     expect(slos(await atPhase("p3"))).toBeGreaterThan(slos(await atPhase("p2")));
   });
@@ -279,7 +291,8 @@ describe("cryptocare: residency per stack (§ 7.2)", () => {
   it("refuses a German instance before phase 2, and reduced sizes in prod, naming the key", () => {
     expect(() => prepareStack("cryptocare-de-prod", stackWith("cryptocare-de-prod", { "cryptocare-de:phase": "p1" }))).toThrow(/phase.*p2 or p3.*Phase 2.*"p1"/s);
     expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:sizing": "reduced" }))).toThrow(/sizing.*"document" in a prod-like stack.*"reduced"/s);
-    expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": "p4" }))).toThrow(/phase/);
+    expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": "p4" }))).toThrow(/cryptocare:phase.*mvp.*p3.*"p4"/s);
+    expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": "mvp", "cryptocare:release": "{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10 }" }))).toThrow(/release\.stableRevision.*unset at phase mvp/s);
   });
 });
 
