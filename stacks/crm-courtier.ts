@@ -12,9 +12,13 @@
  * and keep their Google resources (buckets, keys, probe) to plain GCP APIs.
  *
  * Adding a firm is one entry in `crm-courtier:firms`: its shard (model/tenants.ts: stable), its
- * database, user and grant on that shard, its credentials Secret, its host with a certificate, its
+ * database, user and grant on that shard, its credentials Secret, its host on the gateway, its
  * files prefix with a Google account only that prefix grants. Every child is named from the firm's
- * id alone, so adding a firm never renames another's.
+ * id alone, so adding a firm never renames another's. A firm host under the env's tenant domain
+ * (`<firm>.crm-courtier.fr`) is served by the env's one wildcard certificate, issued through ACME
+ * DNS-01 by the foundation's `letsencrypt-production-dns01` (Cloud DNS): no solver pod and one Let's
+ * Encrypt certificate however many firms (Let's Encrypt allows 50 per registered domain per week).
+ * A firm on its own domain gets its own certificate through HTTP-01.
  */
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
@@ -25,6 +29,7 @@ import { Bucket } from "../components/gcp/bucket";
 import { EncryptionKeys } from "../components/gcp/encryption-keys";
 import { Monitoring } from "../components/gcp/monitoring";
 import { ApiGateway } from "../components/k8s/api-gateway";
+import { dns01IssuerName } from "../components/k8s/cert-manager";
 import { MariadbShard, mariadbShardFlows } from "../components/k8s/mariadb";
 import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, DATA_PORTS, NetworkFlows, redisClusterFlows, type Flow } from "../components/k8s/network-flows";
 import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
@@ -59,6 +64,18 @@ export const QUEUES = ["high", "default", "low"] as const;
 /** A queue's Redis list: Laravel's key with a hash tag (one slot per queue on a Redis Cluster; REDIS_PREFIX empty). */
 export const queueKey = (queue: string) => `queues:{${queue}}`;
 
+/**
+ * The domains whose Cloud DNS zones the foundation's DNS-01 issuer writes to (its `selector.dnsZones`):
+ * every env's tenant domain lies in one of them (crm-courtier.fr, dev.crm-courtier.fr, …).
+ */
+export const CRM_DNS_ZONES = ["crm-courtier.fr"] as const;
+
+/** The ClusterIssuer an env's firm wildcard comes from by default: the foundation's DNS-01 Let's Encrypt issuer. */
+export const WILDCARD_ISSUER = dns01IssuerName("letsencrypt-production");
+
+/** The domain whose direct subdomains share the firms' wildcard certificate: the key, else the parent of the platform's host. */
+export const tenantDomainOf = (c: Pick<CrmCourtierConfig, "host" | "tenantDomain">): string => c.tenantDomain ?? c.host.slice(c.host.indexOf(".") + 1);
+
 /** § 03 Infrastructure: "Upload 200MB" (Apache/PHP configuration, kept at the edge). */
 export const UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
 
@@ -84,6 +101,19 @@ export const crmCourtierSchema = z.strictObject({
   storageClass: z.string().min(1),
   /** The platform's own host (the firms' hosts are in `firms`). */
   host: hostname,
+  /**
+   * The firms' domain: every firm host directly under it (`<firm>.<tenantDomain>`) is served by one
+   * wildcard certificate issued through ACME DNS-01, which starts no solver pod and counts once
+   * against Let's Encrypt's 50 certificates per registered domain per week. A firm host elsewhere
+   * (its own domain) keeps its own certificate through HTTP-01. Default: the parent domain of `host`.
+   */
+  tenantDomain: hostname.optional().describe("the domain whose direct subdomains are firm hosts under one wildcard certificate; default: the parent domain of host"),
+  /**
+   * The ClusterIssuer of that wildcard: it must solve DNS-01 for `tenantDomain`. Default: the
+   * foundation's `letsencrypt-production-dns01` (Cloud DNS); on another cluster, the name of one
+   * solving DNS-01 with that cluster's DNS provider.
+   */
+  wildcardIssuer: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/).optional().describe("the name of a ClusterIssuer solving DNS-01 for tenantDomain; default: letsencrypt-production-dns01"),
   images: z.strictObject({ backend: pinnedImage, frontend: pinnedImage, worker: pinnedImage }),
   /** § 04 Scaling: "3 Backend Instances (Laravel Octane)". */
   backend: z.strictObject({ replicas: z.number().int().min(1).max(20), maxReplicas: z.number().int().min(1).max(50) }),
@@ -149,6 +179,12 @@ const crmCourtierEnvsDefinition = platformDefinition({
       if (hosts.has(f.host) || f.host === config.host) return { key: `firms[${i}].host`, expected: "a host no other firm and not the platform uses", got: JSON.stringify(f.host) };
       hosts.add(f.host);
     }
+    const tenantDomain = tenantDomainOf(config);
+    if (!tenantDomain.includes(".")) return { key: "tenantDomain", expected: `a domain of at least two labels for the firms' wildcard (the parent of host "${config.host}" is a top-level domain)`, got: JSON.stringify(tenantDomain) };
+    // The foundation's issuer solves DNS-01 only in its zones: a wildcard outside them is never issued.
+    if (config.access.source === "shared-stack" && (config.wildcardIssuer ?? WILDCARD_ISSUER) === WILDCARD_ISSUER && !CRM_DNS_ZONES.some((z) => tenantDomain === z || tenantDomain.endsWith(`.${z}`))) {
+      return { key: config.tenantDomain ? "tenantDomain" : "host", expected: `a tenant domain in the DNS zones the foundation's ${WILDCARD_ISSUER} solves for (${CRM_DNS_ZONES.join(", ")})`, got: JSON.stringify(tenantDomain) };
+    }
     if (config.backend.maxReplicas < config.backend.replicas) return { key: "backend.maxReplicas", expected: `at least backend.replicas (${config.backend.replicas})`, got: String(config.backend.maxReplicas) };
     return undefined;
   },
@@ -161,15 +197,22 @@ const crmCourtierSharedDefinition = gkeClusterFoundation({
   regions: CRM_COURTIER_REGIONS,
   servedEnvs: envsOf(crmCourtierEnvsDefinition),
   operators: ["mariadb", "redis", "keda"],
+  // The firms' wildcard certificates (one per env) through DNS-01: the zone crm-courtier.fr is
+  // assumed in the foundation's own project (crm-courtier-platform).
+  acmeDns01: { dnsZones: CRM_DNS_ZONES },
   compliance: { ...documentFacts, minBackupRetentionDays: 7, sources },
   profile: {
     cluster: { nodesCidr: "10.60.0.0/20", podsCidr: "10.64.0.0/14", servicesCidr: "10.68.0.0/20", ...GKE_CLUSTER_DEFAULTS },
     // § Sécurité API: "HTTPS : Obligatoire production (Let's Encrypt)".
     edge: { traefikReplicas: 2, minTlsVersion: "VersionTLS12", monitoringDomain: "crm-courtier.fr", prometheusRetention: "15d", prometheusStorageGi: 50 },
     // Sized from the capacity check's measures (every HPA and ScaledObject at its maximum plus the
-    // rollout surge; the MariaDB and Redis pods; the ACME solvers), with ~20% headroom on requests.
+    // rollout surge; the MariaDB and Redis pods; the ACME HTTP-01 solvers), with ~20% headroom on requests.
+    // The firms under the env's tenant domain share one DNS-01 wildcard certificate, which starts no
+    // solver pod: the measures no longer grow with the number of firms (the same at 20 and 200).
+    // HTTP-01 solvers remain for the platform's host and for each firm on its own domain while its
+    // certificate is issued (10m / 100m CPU, 64Mi each: cert-manager's defaults).
     // Measured (requests cpu / limits cpu / requests memory / limits memory / PVCs / storage):
-    //   dev, rct app    3.3 / 14 / 7Gi / 7Gi            prod app    5.3 / 22 / 11Gi / 11Gi
+    //   dev, rct app    3.3 / 14.1 / 7.1Gi / 7.1Gi (19 pods)    prod app    5.1 / 22.1 / 11.1Gi / 11.1Gi (31 pods)
     //   dev, rct infra  2.3 / 10.4 / 7.7Gi / 8.9Gi / 10 / 46Gi
     //   prod infra      3.2 / 14 / 10.9Gi / 12.3Gi / 16 / 98Gi
     namespaceQuotas: {
@@ -182,7 +225,9 @@ const crmCourtierSharedDefinition = gkeClusterFoundation({
         infra: { requestsCpu: "2800m", limitsCpu: "12", requestsMemory: "9Gi", limitsMemory: "10Gi", requestsStorage: "80Gi", persistentVolumeClaims: "14" },
       },
       prod: {
-        // Pods: the workloads at their maximum (~30) and one ACME HTTP-01 solver per firm host being issued (20 firms).
+        // The workloads at their maximum (30 pods) and the platform host's HTTP-01 solver; the rest
+        // holds the solvers of firms on their own domains being issued at once: up to 29 (limits.cpu,
+        // 2.9 left at 0.1 each, is the bound before pods, 49 left, and memory, 1.9Gi left at 64Mi).
         app: { requestsCpu: "6500m", limitsCpu: "25", requestsMemory: "13Gi", limitsMemory: "13Gi", pods: "80" },
         infra: { requestsCpu: "4", limitsCpu: "16", requestsMemory: "13Gi", limitsMemory: "14Gi", requestsStorage: "150Gi", persistentVolumeClaims: "20" },
       },
@@ -368,8 +413,11 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     // Laravel Fortify's login, throttled as Fortify's own default does (5 per minute): the document
     // names no figure for it (ours).
     login: { path: "/api/login", rateLimit: { average: 5, period: "1m", burst: 5 } },
-    // One certificate and route per firm, named by its id (adding a firm renames nothing).
+    // One route per firm, named by its id (adding a firm renames nothing).
     tenantHosts: Object.fromEntries(c.firms.map((f) => [f.id, f.host])),
+    // The firms under the tenant domain share one DNS-01 wildcard (no solver pod, one Let's Encrypt
+    // certificate however many firms); a firm on its own domain gets its own HTTP-01 certificate.
+    tenantWildcard: { domain: tenantDomainOf(c), issuer: { name: c.wildcardIssuer ?? WILDCARD_ISSUER } },
     // § Sécurité API: "CORS : Configuration stricte (domaines autorisés)": the platform's and the firms' own hosts.
     cors: { allowedOrigins: [c.host, ...c.firms.map((f) => f.host)].map((h) => `https://${h}`) },
     labels,

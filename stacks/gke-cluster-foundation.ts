@@ -11,6 +11,8 @@
  * Owning the namespaces where the operators live keeps the deploy order acyclic (foundation, then
  * envs), and an env stack cannot loosen its own quota or Pod Security level.
  */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ArtifactRegistry } from "../components/gcp/artifact-registry";
 import { EncryptionKeys } from "../components/gcp/encryption-keys";
@@ -18,7 +20,7 @@ import { GkeCluster } from "../components/gcp/gke-cluster";
 import { Network } from "../components/gcp/network";
 import { ProjectLogging } from "../components/gcp/project-logging";
 import { ProjectServices } from "../components/gcp/project-services";
-import { CertManager } from "../components/k8s/cert-manager";
+import { CERT_MANAGER_SERVICE_ACCOUNT, CertManager, type CloudDns01Args } from "../components/k8s/cert-manager";
 import { MonitoringStack, requireSecretToDeploy } from "../components/k8s/monitoring-stack";
 import { IsolatedNamespace } from "../components/k8s/namespace";
 import { LogsAndTraces, type LogsAndTracesArgs } from "../components/k8s/logs-traces";
@@ -98,6 +100,28 @@ const FOUNDATION_APIS = [
   "servicenetworking.googleapis.com",
   "storage.googleapis.com",
 ];
+
+/**
+ * What cert-manager's Cloud DNS solver calls (pkg/issuer/acme/dns/clouddns, v1.21.1): it finds the
+ * zone by listing the project's managed zones, lists the challenge's TXT records, and writes and
+ * deletes them through a change it polls. A custom role with these permissions only, rather than
+ * the roles/dns.admin cert-manager's guide suggests: the policy pack refuses any *Admin role on a
+ * project to a service account (CIS GCP 1.5), and dns.admin would let the controller delete zones.
+ */
+export const CERT_MANAGER_DNS01_PERMISSIONS = [
+  "dns.changes.create",
+  "dns.changes.get",
+  "dns.managedZones.get",
+  "dns.managedZones.list",
+  "dns.resourceRecordSets.create",
+  "dns.resourceRecordSets.delete",
+  "dns.resourceRecordSets.list",
+  "dns.resourceRecordSets.update",
+] as const;
+/** The Google service account cert-manager's controller acts as for DNS-01, in the cluster's project. */
+export const CERT_MANAGER_DNS01_ACCOUNT_ID = "cert-manager-dns01";
+/** The custom role holding `CERT_MANAGER_DNS01_PERMISSIONS`, in the zones' project. */
+export const CERT_MANAGER_DNS01_ROLE_ID = "certManagerDns01Solver";
 
 /** A Kubernetes quantity such as `2500m`, `4`, `20Gi`. */
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/).describe("a Kubernetes quantity such as 2500m or 20Gi");
@@ -211,6 +235,22 @@ export interface GkeClusterFoundationOptions<R extends readonly [string, ...stri
    * @default undefined (no Loki, no Tempo)
    */
   logsAndTraces?: Pick<LogsAndTracesArgs, "logRetention" | "traceRetention" | "logStorageSize" | "traceStorageSize">;
+  /**
+   * ACME DNS-01 on Google Cloud DNS beside HTTP-01, for a platform that serves many hosts under one
+   * domain (one wildcard certificate instead of a certificate and a solver pod per host):
+   * cert-manager's ClusterIssuers `letsencrypt-{staging,production}-dns01` (cloudDNS solver,
+   * `selector.dnsZones`), a Google service account `cert-manager-dns01` in the cluster's project with
+   * a custom role on the zones' project that writes DNS records only (`CERT_MANAGER_DNS01_PERMISSIONS`;
+   * the policy pack refuses roles/dns.admin to a service account), bound through Workload Identity to cert-manager's
+   * Kubernetes service account. Env stacks only name the issuer.
+   * @default undefined (HTTP-01 issuers only; DiaspoMoney's and ShareYourSales' foundations)
+   */
+  acmeDns01?: {
+    /** Domains the DNS-01 issuers solve for (each with its subdomains), served by Cloud DNS managed zones in `project`. */
+    dnsZones: readonly string[];
+    /** Project of the managed zones. @default the foundation's project (`gcp.projectId`) */
+    project?: string;
+  };
 }
 
 /**
@@ -256,7 +296,11 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
   const labels = { platform, env: ctx.env };
   const deletionProtection = c.deletionProtection;
   const provider = platformGcpProvider(ctx, c.gcp);
-  const services = new ProjectServices(platform, { project: projectId, services: FOUNDATION_APIS }, { providers: [provider] });
+  const dns01 = options.acmeDns01;
+  const dnsProject = dns01?.project ?? projectId;
+  // Cloud DNS's API where the zones are this project's (another project's zones have it on already).
+  const apis = dns01 && dnsProject === projectId ? [...FOUNDATION_APIS, "dns.googleapis.com"].sort() : FOUNDATION_APIS;
+  const services = new ProjectServices(platform, { project: projectId, services: apis }, { providers: [provider] });
   const opts = { providers: [provider], dependsOn: [services] };
 
   // The control plane calls admission webhooks on the pods' own ports: a private cluster's firewall
@@ -343,6 +387,38 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
   const k8sProvider = gke.k8sProvider;
   const apiServerCidrs = [cluster.masterCidr];
 
+  // DNS-01 on Cloud DNS: cert-manager's controller becomes a Google service account through
+  // Workload Identity (no key file) that may only write the zones' records.
+  let cloudDns01: CloudDns01Args | undefined;
+  if (dns01) {
+    const gcpOpts = { provider, dependsOn: [services] };
+    const email = `${CERT_MANAGER_DNS01_ACCOUNT_ID}@${projectId}.iam.gserviceaccount.com`;
+    const account = new gcp.serviceaccount.Account(`${platform}-cert-manager-dns01`, {
+      project: projectId,
+      accountId: CERT_MANAGER_DNS01_ACCOUNT_ID,
+      displayName: "cert-manager: ACME DNS-01 records in Cloud DNS",
+    }, gcpOpts);
+    const role = new gcp.projects.IAMCustomRole(`${platform}-cert-manager-dns01-role`, {
+      project: dnsProject,
+      roleId: CERT_MANAGER_DNS01_ROLE_ID,
+      title: "cert-manager DNS-01 solver",
+      description: "Writes and deletes ACME DNS-01 TXT records (cert-manager's Cloud DNS solver)",
+      permissions: [...CERT_MANAGER_DNS01_PERMISSIONS],
+    }, gcpOpts);
+    new gcp.projects.IAMMember(`${platform}-cert-manager-dns01-records`, {
+      project: dnsProject,
+      role: `projects/${dnsProject}/roles/${CERT_MANAGER_DNS01_ROLE_ID}`,
+      member: `serviceAccount:${email}`,
+    }, { provider, parent: account, dependsOn: [account, role] });
+    // The pool exists once the cluster does: IAM refuses a member in a pool not yet created.
+    new gcp.serviceaccount.IAMMember(`${platform}-cert-manager-dns01-workload-identity`, {
+      serviceAccountId: account.name,
+      role: "roles/iam.workloadIdentityUser",
+      member: pulumi.interpolate`serviceAccount:${gke.workloadPool}[${SHARED_NAMESPACES.certManager}/${CERT_MANAGER_SERVICE_ACCOUNT}]`,
+    }, { provider, parent: account, dependsOn: [gke] });
+    cloudDns01 = { project: dnsProject, dnsZones: [...dns01.dnsZones], googleServiceAccountEmail: email };
+  }
+
   // The served envs' namespaces: the isolation boundary of each env (see the file comment for why they are here).
   const servedNamespaces = options.servedEnvs.map((env) => envNamespaces(platform, env));
   /** The infra namespaces' components: the operator releases write RBAC into them, so they wait for them. */
@@ -391,6 +467,7 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
     namespace: SHARED_NAMESPACES.certManager,
     traefikNamespace: SHARED_NAMESPACES.traefik,
     monitoringNamespace: SHARED_NAMESPACES.monitoring,
+    ...(cloudDns01 ? { cloudDns01 } : {}),
     labels,
   }, { provider: k8sProvider });
   // Prometheus, Grafana, Alertmanager at <ui>.<monitoringDomain> behind authentication.
@@ -469,6 +546,7 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
     apiServerCidrs,
     traefikNamespace: traefik.namespaceName,
     certManagerNamespace: certManager.namespaceName,
+    ...(certManager.productionDns01Issuer ? { dns01Issuer: certManager.productionDns01Issuer } : {}),
     monitoringUrls: monitoring.urls,
     operatorNamespaces: operators.namespaces,
   };

@@ -4,16 +4,19 @@
  * workers scaled on their Redis lists, binlogs archived within the 15-minute RPO, weekly physical
  * backups kept 4 weeks, files on an EUR4 dual-region with versioning, the edge's upload and AI
  * limits; every firm placed once on a stable shard with its database, credentials, host and files
- * prefix; adding a firm renames nothing; no GKE-only resource when the cluster is given by
- * kubeconfig; every object valid.
+ * prefix; the firms under the env's tenant domain on one DNS-01 wildcard certificate (no solver pod
+ * per firm), a firm on its own domain on its own HTTP-01 certificate; adding a firm renames nothing;
+ * no GKE-only resource when the cluster is given by kubeconfig; every object valid.
  */
 import { describe, expect, it } from "vitest";
 import { resourcesFromDigest, type PreviewDigest } from "../engine/digest";
+import { capacityFigures } from "../engine/deployability/capacity";
 import { validateRecordedResource } from "../engine/k8s-schema";
 import { valueAt } from "../engine/plan";
 import { prepareStack, previewPrepared, previewStack } from "../engine/preview";
 import { rendezvousShard } from "../model/tenants";
-import { QUEUES, SHARDS, UPLOAD_MAX_BYTES, crmCourtierNamespaces, queueKey } from "../stacks/crm-courtier";
+import { CRM_DNS_ZONES, QUEUES, SHARDS, UPLOAD_MAX_BYTES, WILDCARD_ISSUER, crmCourtierNamespaces, queueKey } from "../stacks/crm-courtier";
+import { CERT_MANAGER_DNS01_PERMISSIONS } from "../stacks/gke-cluster-foundation";
 import { stackFileWith } from "./harness";
 
 const FIRMS = { dev: 2, rct: 3, prod: 20 } as const;
@@ -117,6 +120,51 @@ describe.each(Object.entries(FIRMS))("crm-courtier-%s: firms are data", (env, n)
   });
 });
 
+const CERT = "kubernetes:cert-manager.io/v1:Certificate";
+/** Each env's firm domain: prod's is the parent of app.crm-courtier.fr; dev's and rct's are set in their stack files. */
+const TENANT_DOMAINS = { dev: "dev.crm-courtier.fr", rct: "rct.crm-courtier.fr", prod: "crm-courtier.fr" } as const;
+
+describe.each(Object.entries(FIRMS))("crm-courtier-%s: the firms' certificates", (env, n) => {
+  it("serves every firm under the tenant domain from one DNS-01 wildcard in the gateway's namespace, and no certificate per firm", async () => {
+    const { all, one } = await planOf(`crm-courtier-${env}`);
+    const ns = crmCourtierNamespaces(env as keyof typeof FIRMS);
+    const domain = TENANT_DOMAINS[env as keyof typeof FIRMS];
+    const wildcard = one(CERT, "gateway-wildcard-tls");
+    expect(valueAt(wildcard, "metadata.namespace")).toBe(ns.app);
+    expect(valueAt(wildcard, "spec")).toMatchObject({ secretName: "gateway-wildcard-tls", dnsNames: [`*.${domain}`], issuerRef: { kind: "ClusterIssuer", name: WILDCARD_ISSUER } });
+    // Let's Encrypt certificates: the platform's host and the wildcard, nothing per firm.
+    const publicCerts = all(CERT).filter((c) => String(valueAt(c.inputs, "spec.issuerRef.name")).startsWith("letsencrypt-"));
+    expect(publicCerts.map((c) => valueAt(c.inputs, "metadata.name")).sort()).toEqual(["gateway-tls", "gateway-wildcard-tls"]);
+    for (const id of firmIds(n)) {
+      const route = all("kubernetes:traefik.io/v1alpha1:IngressRoute").find((r) => valueAt(r.inputs, "metadata.name") === `gateway-tenant-${id}`);
+      expect(valueAt(route?.inputs, "spec.tls"), id).toEqual({ secretName: "gateway-wildcard-tls" });
+      expect(String(valueAt(route?.inputs, "spec.routes[0].match")), id).toContain(`Host(\`${id}.${domain}\`)`);
+    }
+  });
+});
+
+describe("crm-courtier-shared: the DNS-01 issuer the env stacks name", () => {
+  it("solves DNS-01 on Cloud DNS for crm-courtier.fr, as a Google account that may only write records, bound to cert-manager's service account", async () => {
+    const { all, one, resources } = await planOf("crm-courtier-shared");
+    const issuer = one("kubernetes:cert-manager.io/v1:ClusterIssuer", WILDCARD_ISSUER);
+    expect(valueAt(issuer, "spec.acme.solvers")).toEqual([{ selector: { dnsZones: [...CRM_DNS_ZONES] }, dns01: { cloudDNS: { project: "crm-courtier-platform" } } }]);
+    // Every env's tenant domain lies in the issuer's zones (else its wildcard would get no solver).
+    for (const domain of Object.values(TENANT_DOMAINS)) expect(CRM_DNS_ZONES.some((z) => domain === z || domain.endsWith(`.${z}`)), domain).toBe(true);
+    const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "cert-manager-release");
+    expect(valueAt(release?.inputs, "values.serviceAccount")).toEqual({ name: "cert-manager", annotations: { "iam.gke.io/gcp-service-account": "cert-manager-dns01@crm-courtier-platform.iam.gserviceaccount.com" } });
+    const account = all("gcp:serviceaccount/account:Account").find((a) => a.inputs.accountId === "cert-manager-dns01");
+    expect(account?.inputs.project).toBe("crm-courtier-platform");
+    const binding = all("gcp:serviceaccount/iAMMember:IAMMember").find((b) => b.name === "crm-courtier-cert-manager-dns01-workload-identity");
+    expect(binding?.inputs).toMatchObject({ role: "roles/iam.workloadIdentityUser", member: "serviceAccount:crm-courtier-platform.svc.id.goog[cert-manager/cert-manager]" });
+    // A custom role with the solver's calls only: no *Admin role on the project (CIS GCP 1.5).
+    const role = all("gcp:projects/iAMCustomRole:IAMCustomRole")[0];
+    expect(role?.inputs).toMatchObject({ project: "crm-courtier-platform", roleId: "certManagerDns01Solver", permissions: [...CERT_MANAGER_DNS01_PERMISSIONS] });
+    const grants = all("gcp:projects/iAMMember:IAMMember").filter((g) => String(g.inputs.member).includes("cert-manager-dns01@"));
+    expect(grants.map((g) => g.inputs.role)).toEqual(["projects/crm-courtier-platform/roles/certManagerDns01Solver"]);
+    expect(all("gcp:projects/service:Service").map((s) => s.inputs.service)).toContain("dns.googleapis.com");
+  });
+});
+
 describe("tenant invariants", () => {
   it("adding a firm creates its resources and changes no other firm's", async () => {
     const before = (await previewStack("crm-courtier-prod")).evaluation.resources;
@@ -133,6 +181,32 @@ describe("tenant invariants", () => {
     const added = after.filter((r) => r.urn.includes("cabinet-21"));
     expect(added.map((r) => r.type)).toEqual(expect.arrayContaining(["kubernetes:k8s.mariadb.com/v1alpha1:Database", "kubernetes:k8s.mariadb.com/v1alpha1:User", "kubernetes:k8s.mariadb.com/v1alpha1:Grant", "gcp:serviceaccount/account:Account", "kubernetes:traefik.io/v1alpha1:IngressRoute"]));
     expect(after.length - before.length).toBe(added.length);
+    // Under the wildcard: no certificate of its own, and the wildcard itself unchanged.
+    expect(added.filter((r) => r.type === CERT)).toEqual([]);
+    const wildcard = (rs: typeof before) => rs.find((r) => r.type === CERT && r.name === "gateway-wildcard-certificate");
+    expect(wildcard(after)?.inputs).toEqual(wildcard(before)!.inputs);
+    // So the firm adds no ACME solver pod: the app namespace's needs at their maximum are the same.
+    const shared = (await previewStack("crm-courtier-shared")).evaluation.resources;
+    const ns = crmCourtierNamespaces("prod").app;
+    expect(capacityFigures([...shared, ...after]).get(ns)).toEqual(capacityFigures([...shared, ...before]).get(ns));
+  });
+
+  it("gives a firm on its own domain its own HTTP-01 certificate, and counts its solver pod", async () => {
+    const before = (await previewStack("crm-courtier-prod")).evaluation.resources;
+    const root = stackFileWith("crm-courtier-prod", "    - id: assur-martin\n      plan: pro\n      host: crm.martin-assurances.fr");
+    const after = (await previewPrepared(prepareStack("crm-courtier-prod", root))).evaluation.resources;
+    const cert = after.find((r) => r.type === CERT && r.name === "gateway-tenant-assur-martin-certificate");
+    expect(valueAt(cert?.inputs, "spec")).toMatchObject({ secretName: "gateway-tenant-assur-martin-tls", dnsNames: ["crm.martin-assurances.fr"], issuerRef: { name: "letsencrypt-production" } });
+    const route = after.find((r) => r.name === "gateway-tenant-assur-martin");
+    expect(valueAt(route?.inputs, "spec.tls")).toEqual({ secretName: "gateway-tenant-assur-martin-tls" });
+    const shared = (await previewStack("crm-courtier-shared")).evaluation.resources;
+    const ns = crmCourtierNamespaces("prod").app;
+    expect(capacityFigures([...shared, ...after]).get(ns)?.pods.max).toBe(capacityFigures([...shared, ...before]).get(ns)!.pods.max + 1);
+  });
+
+  it("refuses a tenant domain outside the zones the foundation's DNS-01 issuer solves for", () => {
+    const outside = stackFileWith("crm-courtier-prod", "  crm-courtier:tenantDomain: courtiers.example.com");
+    expect(() => prepareStack("crm-courtier-prod", outside)).toThrow(/tenantDomain.*a tenant domain in the DNS zones the foundation's letsencrypt-production-dns01 solves for \(crm-courtier.fr\).*"courtiers.example.com"/s);
   });
 
   it("refuses a firm listed twice or pinned to a shard that does not exist, naming the entry", () => {

@@ -201,6 +201,51 @@ describe("ApiGateway for a multi-tenant CRM (crm-courtier.md)", () => {
     expect(two.resources.filter((x) => x.name.startsWith("crm-tenant-assur-martin")).map((x) => x.name).sort()).toEqual(["crm-tenant-assur-martin", "crm-tenant-assur-martin-certificate"]);
   });
 
+  it("serves the firms directly under the tenant domain from one DNS-01 wildcard, and a firm on its own domain from its own HTTP-01 certificate", async () => {
+    const tenantWildcard = { domain: "crm-courtier.fr", issuer: { name: "letsencrypt-production-dns01" } };
+    const p = await crmPlan({
+      tenantHosts: { "cabinet-dupont": "dupont.crm-courtier.fr", "cabinet-durand": "durand.crm-courtier.fr", "assur-martin": "martin-assurances.fr", deep: "x.deep.crm-courtier.fr" },
+      tenantWildcard,
+    });
+    // The host's certificate, the wildcard, and one each for the firm on its own domain and the one a label too deep.
+    expect(p.counts()).toMatchObject({ [CERT]: 4, [IR]: 5 });
+    expect(schemaErrors(p)).toEqual([]);
+    const wildcard = p.one(CERT, "crm-wildcard-certificate");
+    expect(valueAt(wildcard.inputs, "metadata")).toMatchObject({ name: "crm-wildcard-tls", namespace: "crm-prod" });
+    expect(valueAt(wildcard.inputs, "spec")).toMatchObject({ secretName: "crm-wildcard-tls", dnsNames: ["*.crm-courtier.fr"], issuerRef: { name: "letsencrypt-production-dns01", kind: "ClusterIssuer", group: "cert-manager.io" } });
+    for (const id of ["cabinet-dupont", "cabinet-durand"]) {
+      const ir = p.one(IR, `crm-tenant-${id}`);
+      expect(valueAt(ir.inputs, "spec.tls"), id).toEqual({ secretName: "crm-wildcard-tls" });
+      expect(ir.dependencies, id).toContain(wildcard.urn);
+      expect(p.resources.some((r) => r.name === `crm-tenant-${id}-certificate`), id).toBe(false);
+    }
+    for (const [id, host] of [["assur-martin", "martin-assurances.fr"], ["deep", "x.deep.crm-courtier.fr"]]) {
+      expect(valueAt(p.one(CERT, `crm-tenant-${id}-certificate`).inputs, "spec"), id).toMatchObject({ dnsNames: [host], issuerRef: { name: "letsencrypt-production" } });
+      expect(valueAt(p.one(IR, `crm-tenant-${id}`).inputs, "spec.tls"), id).toEqual({ secretName: `crm-tenant-${id}-tls` });
+    }
+    // The platform's own host keeps its certificate from `issuer`, even under the tenant domain.
+    expect(valueAt(p.one(IR, "crm-ingressroute").inputs, "spec.tls")).toEqual({ secretName: "crm-tls" });
+    expect(valueAt(p.one(CERT, "crm-certificate").inputs, "spec.issuerRef.name")).toBe("letsencrypt-production");
+    // Adding a firm under the wildcard adds its route only; the wildcard and the others stay as they were.
+    const more = await crmPlan({
+      tenantHosts: { "cabinet-dupont": "dupont.crm-courtier.fr", "cabinet-durand": "durand.crm-courtier.fr", "assur-martin": "martin-assurances.fr", deep: "x.deep.crm-courtier.fr", "cabinet-petit": "petit.crm-courtier.fr" },
+      tenantWildcard,
+    });
+    for (const r of p.resources.filter((x) => x.type.startsWith("kubernetes:"))) expect(more.resources.find((x) => x.urn === r.urn)?.inputs, r.urn).toEqual(r.inputs);
+    expect(more.resources.filter((x) => !p.resources.some((y) => y.urn === x.urn)).map((x) => x.name)).toEqual(["crm-tenant-cabinet-petit"]);
+    // Without tenantWildcard, no wildcard at all.
+    expect((await crmPlan({ tenantHosts: { "cabinet-dupont": "dupont.crm-courtier.fr" } })).resources.some((r) => r.name === "crm-wildcard-certificate")).toBe(false);
+  });
+
+  it("outputs each tenant's TLS Secret", async () => {
+    const { evaluation } = await runProgram(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      const gw = new ApiGateway("crm", { ...crm, tenantHosts: { "cabinet-dupont": "dupont.crm-courtier.fr", "assur-martin": "martin-assurances.fr" }, tenantWildcard: { domain: "crm-courtier.fr", issuer: { name: "letsencrypt-production-dns01" } } }, { provider });
+      return { tenantTlsSecrets: gw.tenantTlsSecrets };
+    });
+    expect(evaluation.outputs.tenantTlsSecrets).toEqual({ "cabinet-dupont": "crm-wildcard-tls", "assur-martin": "crm-tenant-assur-martin-tls" });
+  });
+
   it("outputs the tenants' URLs", async () => {
     const { evaluation } = await runProgram(() => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
@@ -254,6 +299,8 @@ describe("ApiGateway for a multi-tenant CRM (crm-courtier.md)", () => {
       [{ tenantHosts: { dupont: "Dupont.fr" } }, /tenantHosts.dupont "Dupont.fr" is not a lowercase DNS name/],
       [{ tenantHosts: { dupont: "app.crm-courtier.fr" } }, /tenantHosts.dupont "app.crm-courtier.fr" is already served by host/],
       [{ tenantHosts: { a: "x.crm-courtier.fr", b: "x.crm-courtier.fr" } }, /tenantHosts.b "x.crm-courtier.fr" is already served by tenantHosts.a/],
+      [{ tenantWildcard: { domain: "*.crm-courtier.fr", issuer: { name: "letsencrypt-production-dns01" } } }, /tenantWildcard.domain "\*.crm-courtier.fr" is not a lowercase DNS name \(expected the parent of the tenant hosts, e.g. crm-courtier.fr, without "\*."\)/],
+      [{ tenantWildcard: { domain: "crm-courtier.fr", issuer: { name: "" } } }, /tenantWildcard.issuer.name is empty: the wildcard Certificate needs a cert-manager issuer that solves DNS-01/],
       [{ cors: { allowedOrigins: [] } }, /cors.allowedOrigins is empty/],
       [{ cors: { allowedOrigins: ["*"] } }, /cors.allowedOrigins has "\*": expected an exact origin/],
       [{ cors: { allowedOrigins: ["https://*.crm-courtier.fr"] } }, /has "https:\/\/\*.crm-courtier.fr"/],

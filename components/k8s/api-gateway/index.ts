@@ -6,8 +6,9 @@
  * limit and the upload size limit of § Sécurité, a general rate limit, and the security headers.
  *
  * For a multi-tenant product (crm-courtier.md: one host per firm) `tenantHosts` adds, per firm, a
- * Certificate and an IngressRoute with the same routes and the same (shared) Middlewares; `cors`
- * adds the strict CORS headers of crm-courtier.md § Sécurité API.
+ * Certificate and an IngressRoute with the same routes and the same (shared) Middlewares, or with
+ * `tenantWildcard` one wildcard Certificate (DNS-01) for every firm host under the tenant domain;
+ * `cors` adds the strict CORS headers of crm-courtier.md § Sécurité API.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -125,12 +126,23 @@ export interface ApiGatewayArgs extends CommonArgs {
   /**
    * More hosts, one per tenant (firm id → host, e.g. `{ "cabinet-dupont": "cabinet-dupont.crm-courtier.fr" }`):
    * each gets its own Certificate (`${name}-tenant-<id>-certificate`, Secret
-   * `<resourceName>-tenant-<id>-tls`) and IngressRoute (`${name}-tenant-<id>`) with the same routes
+   * `<resourceName>-tenant-<id>-tls`; none for a host `tenantWildcard` covers) and IngressRoute (`${name}-tenant-<id>`) with the same routes
    * and the same Middlewares as `host`. Names depend on the firm id alone, so adding or removing a
    * firm never replaces another's. A firm id is a DNS label of at most 40 characters.
    * @default {}
    */
   tenantHosts?: Record<string, string>;
+  /**
+   * One wildcard certificate `*.<domain>` shared by every tenant host directly under `domain`
+   * (`cabinet-01.crm-courtier.fr` under `crm-courtier.fr`): Certificate `${name}-wildcard-certificate`,
+   * Secret `<resourceName>-wildcard-tls`, which those tenants' IngressRoutes name. Its issuer must
+   * solve DNS-01 (Let's Encrypt issues wildcards through DNS-01 only), which starts no solver pod,
+   * and it counts once against Let's Encrypt's 50 certificates per registered domain per week,
+   * however many firms there are. A tenant host outside `domain` (a firm's own domain, or one more
+   * label deep) keeps its own certificate from `issuer`.
+   * @default undefined (every tenant host its own certificate from `issuer`)
+   */
+  tenantWildcard?: { domain: string; issuer: { name: string; /** @default "ClusterIssuer" */ kind?: "ClusterIssuer" | "Issuer" } };
   /**
    * Strict CORS (crm-courtier.md § Sécurité API: "CORS : Configuration stricte (domaines
    * autorisés)"): a headers Middleware `<resourceName>-cors` on every route of every host.
@@ -171,6 +183,8 @@ export interface ResolvedApiGatewayArgs {
   entryPoints: string[];
   /** Firm id → host, in the caller's order. */
   tenantHosts: Record<string, string>;
+  /** The shared wildcard certificate, and which tenants it serves (the others get their own). */
+  tenantWildcard?: { domain: string; issuer: { name: string; kind: "ClusterIssuer" | "Issuer" }; tenantIds: string[] };
   cors?: Required<GatewayCorsArgs>;
   labels: Record<string, string>;
   deletionProtection: boolean;
@@ -294,6 +308,16 @@ export function resolveApiGatewayArgs(name: string, args: ApiGatewayArgs): Resol
     hostOwner.set(tenantHost, id);
   }
 
+  let tenantWildcard: ResolvedApiGatewayArgs["tenantWildcard"];
+  if (args.tenantWildcard) {
+    const { domain, issuer } = args.tenantWildcard;
+    if (!HOST.test(domain)) fail(`tenantWildcard.domain "${domain}" is not a lowercase DNS name (expected the parent of the tenant hosts, e.g. crm-courtier.fr, without "*.")`);
+    if (!issuer?.name) fail("tenantWildcard.issuer.name is empty: the wildcard Certificate needs a cert-manager issuer that solves DNS-01");
+    // A wildcard covers exactly one more label: a.b.<domain> and <domain> itself stay outside it.
+    const covered = (h: string) => h.endsWith(`.${domain}`) && !h.slice(0, -(domain.length + 1)).includes(".");
+    tenantWildcard = { domain, issuer: { name: issuer.name, kind: issuer.kind ?? "ClusterIssuer" }, tenantIds: Object.keys(tenantHosts).filter((id) => covered(tenantHosts[id])) };
+  }
+
   let cors: Required<GatewayCorsArgs> | undefined;
   if (args.cors) {
     const c = args.cors;
@@ -323,6 +347,7 @@ export function resolveApiGatewayArgs(name: string, args: ApiGatewayArgs): Resol
     hstsMaxAgeSeconds: hsts,
     entryPoints,
     tenantHosts,
+    ...(tenantWildcard ? { tenantWildcard } : {}),
     ...(cors ? { cors } : {}),
     labels: args.labels ?? {},
     deletionProtection: args.deletionProtection ?? true,
@@ -377,6 +402,8 @@ export class ApiGateway extends pulumi.ComponentResource {
   public readonly backends: pulumi.Output<{ service: string; port: number | string }[]>;
   /** Firm id → `https://<host>` of each tenant host (empty without `tenantHosts`). */
   public readonly tenantUrls: pulumi.Output<Record<string, string>>;
+  /** Firm id → the TLS Secret its route names (`<resourceName>-wildcard-tls` or `<resourceName>-tenant-<id>-tls`). */
+  public readonly tenantTlsSecrets: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super(API_GATEWAY_TYPE, name, {}, opts);
@@ -451,26 +478,43 @@ export class ApiGateway extends pulumi.ComponentResource {
       { parent: this, dependsOn: [...traefikOpts.dependsOn, certificate, ...middlewares] },
     );
 
+    // One certificate for every tenant under the tenant domain, in the routes' namespace (Traefik
+    // reads a route's TLS Secret there). "wildcard" is no firm's Pulumi name: theirs are `tenant-<id>`.
+    const wildcard = r.tenantWildcard
+      ? hostCertificate(
+          this,
+          `${name}-wildcard`,
+          { resourceName: `${r.resourceName}-wildcard`, namespace: r.namespace, labels: r.labels, host: `*.${r.tenantWildcard.domain}`, issuer: r.tenantWildcard.issuer },
+          crdDependencies("cert-manager.io/v1", installers),
+        )
+      : undefined;
+    const wildcardTenants = new Set(r.tenantWildcard?.tenantIds ?? []);
+
     // Named after the firm id alone: adding a firm never renames another's resources.
     const tenantUrls: Record<string, string> = {};
+    const tenantTlsSecrets: Record<string, string> = {};
     for (const [id, tenantHost] of Object.entries(r.tenantHosts)) {
-      const tenant = hostCertificate(
-        this,
-        `${name}-tenant-${id}`,
-        { resourceName: `${r.resourceName}-tenant-${id}`, namespace: r.namespace, labels: r.labels, host: tenantHost, issuer: r.issuer },
-        crdDependencies("cert-manager.io/v1", installers),
-      );
+      const tls =
+        wildcard && wildcardTenants.has(id)
+          ? wildcard
+          : hostCertificate(
+              this,
+              `${name}-tenant-${id}`,
+              { resourceName: `${r.resourceName}-tenant-${id}`, namespace: r.namespace, labels: r.labels, host: tenantHost, issuer: r.issuer },
+              crdDependencies("cert-manager.io/v1", installers),
+            );
       new k8s.apiextensions.CustomResource(
         `${name}-tenant-${id}`,
         {
           apiVersion: "traefik.io/v1alpha1",
           kind: "IngressRoute",
           metadata: meta(`-tenant-${id}`),
-          spec: { entryPoints: r.entryPoints, routes: routesFor(tenantHost), tls: { secretName: tenant.secretName } },
+          spec: { entryPoints: r.entryPoints, routes: routesFor(tenantHost), tls: { secretName: tls.secretName } },
         },
-        { parent: this, dependsOn: [...traefikOpts.dependsOn, tenant.certificate, ...middlewares] },
+        { parent: this, dependsOn: [...traefikOpts.dependsOn, tls.certificate, ...middlewares] },
       );
       tenantUrls[id] = `https://${tenantHost}`;
+      tenantTlsSecrets[id] = tls.secretName;
     }
 
     this.host = pulumi.output(r.host);
@@ -481,6 +525,7 @@ export class ApiGateway extends pulumi.ComponentResource {
     for (const router of r.routers) backends.set(`${router.service}:${router.port}`, { service: router.service, port: router.port });
     this.backends = pulumi.output([...backends.values()]);
     this.tenantUrls = pulumi.output(tenantUrls);
+    this.tenantTlsSecrets = pulumi.output(tenantTlsSecrets);
     this.registerOutputs({
       host: this.host,
       url: this.url,
@@ -488,7 +533,7 @@ export class ApiGateway extends pulumi.ComponentResource {
       backendNamespaces: this.backendNamespaces,
       backends: this.backends,
       // Only with tenants, so that a single-host gateway's outputs stay as they were.
-      ...(Object.keys(tenantUrls).length > 0 ? { tenantUrls: this.tenantUrls } : {}),
+      ...(Object.keys(tenantUrls).length > 0 ? { tenantUrls: this.tenantUrls, tenantTlsSecrets: this.tenantTlsSecrets } : {}),
     });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * cert-manager with the Let's Encrypt ClusterIssuers of the platform
  * (docs/platforms/diaspomoney.md § Security Layer: "Let's Encrypt - Certificats SSL"). Certificates
- * are solved by HTTP-01 through Traefik's IngressClass.
+ * are solved by HTTP-01 through Traefik's IngressClass; with `cloudDns01`, twin issuers solve
+ * DNS-01 on Google Cloud DNS (wildcards, and no solver pod per host).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -26,6 +27,19 @@ export const LETSENCRYPT_SERVERS = {
   "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
 } as const;
 export type ClusterIssuerName = keyof typeof LETSENCRYPT_SERVERS;
+
+/** The DNS-01 twin of a Let's Encrypt ClusterIssuer (`letsencrypt-production-dns01`), made with `cloudDns01`. */
+export const dns01IssuerName = (issuer: ClusterIssuerName) => `${issuer}-dns01` as const;
+
+/**
+ * The controller's Kubernetes service account, which Workload Identity binds: the chart's default
+ * (its fullname for release `cert-manager`), set explicitly with `cloudDns01` so that the binding
+ * `<pool>[<namespace>/cert-manager]` cannot drift from a release rename.
+ */
+export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
+
+/** GKE Workload Identity: the metadata server answers on 169.254.169.254:80, served by gke-metadata-server on 169.254.169.252:988. */
+const GKE_METADATA_SERVER = { cidrs: ["169.254.169.254/32", "169.254.169.252/32"], ports: [{ port: 80 }, { port: 988 }] } as const;
 
 /** Traefik's Ingress annotation choosing the entry points of the router it builds from an Ingress. */
 export const TRAEFIK_ENTRYPOINTS_ANNOTATION = "traefik.ingress.kubernetes.io/router.entrypoints";
@@ -68,6 +82,32 @@ export interface CertManagerArgs extends CommonArgs {
   replicas?: number;
   /** Namespace of Prometheus, allowed to scrape cert-manager's metrics. @default no scraping allowed */
   monitoringNamespace?: string;
+  /**
+   * ACME DNS-01 through Google Cloud DNS, for wildcard certificates (which HTTP-01 cannot issue) and
+   * for many hosts at once: a DNS-01 challenge is a TXT record written by the controller, with no
+   * solver pod. Adds the ClusterIssuers `letsencrypt-staging-dns01` and
+   * `letsencrypt-production-dns01` (`dns01IssuerName`), whose only solver is `cloudDNS` restricted
+   * to `dnsZones`, and names the controller's Kubernetes service account `cert-manager`, annotated
+   * for GKE Workload Identity as `googleServiceAccountEmail` (which the caller grants
+   * the Cloud DNS record permissions on `project` — a custom role: the policy pack refuses
+   * roles/dns.admin to a service account — and binds with `roles/iam.workloadIdentityUser` to
+   * `<cluster project>.svc.id.goog[<namespace>/cert-manager]`).
+   * @default undefined (HTTP-01 issuers only; the chart's service account unannotated)
+   */
+  cloudDns01?: CloudDns01Args;
+}
+
+/** cert-manager's `cloudDNS` DNS-01 solver, authenticated by GKE Workload Identity (no key Secret). */
+export interface CloudDns01Args {
+  /** Project of the Cloud DNS managed zones (`spec.acme.solvers[].dns01.cloudDNS.project`). */
+  project: string;
+  /**
+   * Domains the DNS-01 issuers solve for (`selector.dnsZones`: each domain and its subdomains); a
+   * Certificate for a name outside them gets no solver. Each lies in a managed zone of `project`.
+   */
+  dnsZones: string[];
+  /** Google service account the controller acts as (`<id>@<project>.iam.gserviceaccount.com`). */
+  googleServiceAccountEmail: string;
 }
 
 export interface ResolvedCertManagerArgs {
@@ -79,10 +119,16 @@ export interface ResolvedCertManagerArgs {
   traefikNamespace: string;
   replicas: number;
   monitoringNamespace?: string;
+  cloudDns01?: CloudDns01Args;
   labels: Record<string, string>;
   env: string;
   deletionProtection: boolean;
 }
+
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** A Google Cloud project id: 6 to 30 lowercase letters, digits and hyphens, starting with a letter. */
+const GCP_PROJECT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+const GOOGLE_SERVICE_ACCOUNT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
 
 export function resolveCertManagerArgs(name: string, args: CertManagerArgs): ResolvedCertManagerArgs {
   const fail = (detail: string): never => {
@@ -92,6 +138,18 @@ export function resolveCertManagerArgs(name: string, args: CertManagerArgs): Res
   if (args.apiServerCidrs.length === 0) fail("apiServerCidrs is empty: cert-manager could not reach the Kubernetes API");
   const replicas = args.replicas ?? 2;
   if (!Number.isInteger(replicas) || replicas < 1) fail(`replicas ${replicas} must be a positive integer`);
+  const dns = args.cloudDns01;
+  if (dns) {
+    if (!GCP_PROJECT.test(dns.project ?? "")) fail(`cloudDns01.project "${dns.project}" is not a Google Cloud project id (expected the project of the Cloud DNS managed zone, e.g. crm-courtier-platform)`);
+    if (dns.dnsZones.length === 0) fail("cloudDns01.dnsZones is empty: expected the domains the DNS-01 issuers solve for, e.g. crm-courtier.fr (an empty selector would send every Certificate to Cloud DNS)");
+    for (const zone of dns.dnsZones) {
+      if (!DNS_NAME.test(zone)) fail(`cloudDns01.dnsZones has "${zone}": expected a lowercase domain such as crm-courtier.fr (no wildcard, no trailing dot)`);
+    }
+    if (new Set(dns.dnsZones).size !== dns.dnsZones.length) fail(`cloudDns01.dnsZones lists a domain twice: ${dns.dnsZones.join(", ")}`);
+    if (!GOOGLE_SERVICE_ACCOUNT.test(dns.googleServiceAccountEmail ?? "")) {
+      fail(`cloudDns01.googleServiceAccountEmail "${dns.googleServiceAccountEmail}" is not a Google service account email (<id>@<project>.iam.gserviceaccount.com), which Workload Identity needs`);
+    }
+  }
   return {
     namespace: args.namespace ?? "cert-manager",
     platform: args.platform,
@@ -101,6 +159,7 @@ export function resolveCertManagerArgs(name: string, args: CertManagerArgs): Res
     traefikNamespace: args.traefikNamespace ?? "traefik",
     replicas,
     monitoringNamespace: args.monitoringNamespace,
+    ...(dns ? { cloudDns01: { project: dns.project, dnsZones: [...dns.dnsZones], googleServiceAccountEmail: dns.googleServiceAccountEmail } } : {}),
     labels: args.labels ?? {},
     env: args.env ?? DEFAULT_ADDON_ENV,
     deletionProtection: args.deletionProtection ?? true,
@@ -139,7 +198,17 @@ export function certManagerValues(r: ResolvedCertManagerArgs): Record<string, un
     },
     startupapicheck: { securityContext: podSecurity, containerSecurityContext: containerSecurity },
     prometheus: { enabled: true, servicemonitor: { enabled: false } },
+    // The Cloud DNS solver authenticates as the controller's service account through Workload
+    // Identity (no key Secret): the annotation names the Google account it becomes.
+    ...(r.cloudDns01
+      ? { serviceAccount: { name: CERT_MANAGER_SERVICE_ACCOUNT, annotations: { "iam.gke.io/gcp-service-account": r.cloudDns01.googleServiceAccountEmail } } }
+      : {}),
   };
+}
+
+/** The ACME solvers of the DNS-01 ClusterIssuers: Cloud DNS only, for the listed zones only. */
+export function cloudDns01Solvers(dns: CloudDns01Args): Record<string, unknown>[] {
+  return [{ selector: { dnsZones: [...dns.dnsZones] }, dns01: { cloudDNS: { project: dns.project } } }];
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -147,6 +216,8 @@ export class CertManager extends pulumi.ComponentResource {
   /** ClusterIssuer names, for `cert-manager.io/cluster-issuer` annotations and Certificate issuerRefs. */
   public readonly stagingIssuer: pulumi.Output<string>;
   public readonly productionIssuer: pulumi.Output<string>;
+  /** `letsencrypt-production-dns01` with `cloudDns01`; undefined without. */
+  public readonly productionDns01Issuer?: pulumi.Output<string>;
   public readonly namespace: IsolatedNamespace;
   /** The Helm release, which installs the chart's CRDs: custom resources of those kinds depend on it. */
   public readonly release: k8s.helm.v3.Release;
@@ -172,6 +243,20 @@ export class CertManager extends pulumi.ComponentResource {
         ports: [{ port: 10250 }],
       },
     };
+    if (r.cloudDns01) {
+      // The Cloud DNS API is on 443 (acme-egress); Workload Identity's token comes from the node's
+      // metadata server; the DNS-01 self-check asks the zone's authoritative servers for the TXT record.
+      allow["metadata-server"] = {
+        podLabels: { "app.kubernetes.io/component": "controller" },
+        egressTo: GKE_METADATA_SERVER.cidrs.map((cidr) => ({ cidr })),
+        ports: GKE_METADATA_SERVER.ports.map((p) => ({ ...p })),
+      };
+      allow["dns01-self-check"] = {
+        podLabels: { "app.kubernetes.io/component": "controller" },
+        egressTo: [{ cidr: "0.0.0.0/0" }],
+        ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
+      };
+    }
     if (r.monitoringNamespace) {
       allow["metrics-from-monitoring"] = { ingressFrom: [{ namespace: r.monitoringNamespace }], ports: [{ port: 9402 }] };
     }
@@ -220,9 +305,41 @@ export class CertManager extends pulumi.ComponentResource {
       );
     }
 
+    if (r.cloudDns01) {
+      for (const [issuer, server] of Object.entries(LETSENCRYPT_SERVERS) as [ClusterIssuerName, string][]) {
+        const dnsIssuer = dns01IssuerName(issuer);
+        new k8s.apiextensions.CustomResource(
+          `${name}-${dnsIssuer}`,
+          {
+            apiVersion: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            metadata: { name: dnsIssuer, labels: r.labels },
+            spec: {
+              acme: {
+                email: r.acmeEmail,
+                server,
+                // Its own ACME account key: two issuers never share one account Secret.
+                privateKeySecretRef: { name: `${dnsIssuer}-account-key` },
+                // No HTTP-01 fallback: a Certificate of this issuer never starts a solver pod.
+                solvers: cloudDns01Solvers(r.cloudDns01),
+              },
+            },
+          },
+          { parent: this, dependsOn: issuerDependencies },
+        );
+      }
+    }
+
     this.namespaceName = ns;
     this.stagingIssuer = pulumi.output("letsencrypt-staging");
     this.productionIssuer = pulumi.output("letsencrypt-production");
-    this.registerOutputs({ namespaceName: this.namespaceName, stagingIssuer: this.stagingIssuer, productionIssuer: this.productionIssuer });
+    this.productionDns01Issuer = r.cloudDns01 ? pulumi.output(dns01IssuerName("letsencrypt-production")) : undefined;
+    this.registerOutputs({
+      namespaceName: this.namespaceName,
+      stagingIssuer: this.stagingIssuer,
+      productionIssuer: this.productionIssuer,
+      // Only with DNS-01, so that an HTTP-01-only install's outputs stay as they were.
+      ...(this.productionDns01Issuer ? { productionDns01Issuer: this.productionDns01Issuer } : {}),
+    });
   }
 }

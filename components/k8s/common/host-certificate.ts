@@ -1,7 +1,7 @@
 /**
  * The public certificate of a host an IngressRoute serves: one cert-manager Certificate whose
  * Secret `<resourceName>-tls` the route names (ECDSA P-256, the key rotated at each renewal). The
- * web app's ingress and the API gateway both use it.
+ * web app's ingress and the API gateway both use it (the gateway also for its tenants' wildcard).
  *
  * A function, not a component: the Certificate stays a direct child of the calling component,
  * named `${name}-certificate`, so that no URN changes.
@@ -15,6 +15,7 @@ export interface HostCertificateArgs {
   resourceName: string;
   namespace: string;
   labels: Labels;
+  /** The DNS name; a wildcard `*.<domain>` too, whose issuer must then solve DNS-01 (Let's Encrypt issues wildcards through DNS-01 only). */
   host: string;
   issuer: { name: string; kind: "ClusterIssuer" | "Issuer" };
 }
