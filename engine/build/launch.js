@@ -147,7 +147,7 @@ async function freshBundle({ root = PROJECT_ROOT, entry, bundle }) {
 }
 
 /** The CLIs the launcher runs: each module exports `main(argv)` and runs it when run directly. */
-const CLIS = { preview: "engine/cli/preview.ts", policy: "engine/cli/policy.ts", diff: "engine/cli/diff.ts", "preview:pr": "engine/cli/preview-pr.ts", cost: "engine/cli/cost.ts" };
+const CLIS = { preview: "engine/cli/preview.ts", policy: "engine/cli/policy.ts", diff: "engine/cli/diff.ts", "preview:pr": "engine/cli/preview-pr.ts", cost: "engine/cli/cost.ts", diagram: "engine/cli/diagram.ts" };
 
 async function launch(cli, argv) {
   const entry = CLIS[cli];

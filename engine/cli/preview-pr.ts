@@ -26,6 +26,8 @@ import { diffDigests, hasChanges, renderJson, renderMarkdown, renderTerminal, ty
 import { readPlanFile } from "../plan-file";
 import { headline, stackCostChange, type StackCostChange } from "../diff/cost";
 import { envOfStack, isFoundationEnv } from "../../model/envs";
+import { architectureBlock } from "../diagram/pr";
+import type { ArchitectureSection } from "../diff/markdown";
 import { checkOutputPath, CliError, EXIT, parseCli, runMain } from "./args";
 
 const USAGE = `usage: npm run preview:pr -- --base <git ref> [--out FILE] [--json FILE] [--affected FILE] [--keep-plans DIR] [--budget CHARS] [--title TEXT]
@@ -248,6 +250,24 @@ export function costChanges(diffs: readonly StackDiff[], base: TreePlans, head: 
   return out;
 }
 
+/**
+ * Each changed stack's "architecture after this change" block, from its two plans. A plan the
+ * diagram cannot read (a base from before a format change) leaves the stack without a block rather
+ * than failing the comment.
+ */
+export function architectureSections(diffs: readonly StackDiff[], base: TreePlans, head: TreePlans): Record<string, ArchitectureSection> {
+  const out: Record<string, ArchitectureSection> = {};
+  for (const d of diffs.filter(hasChanges)) {
+    try {
+      const block = architectureBlock(d.stack, base.plans.get(d.stack), head.plans.get(d.stack));
+      if (block) out[d.stack] = block;
+    } catch {
+      // No diagram for this stack; the diff above still says everything.
+    }
+  }
+  return out;
+}
+
 /** Unwaived mandatory violations in head plans. */
 export function headMandatory(head: TreePlans): number {
   let n = 0;
@@ -354,7 +374,8 @@ export async function main(argv: string[]): Promise<number> {
       );
     }
     const costs = costChanges(diffs, base, head);
-    const markdown = renderMarkdown(diffs, { title: args.title ?? "Offline preview", context, costs, ...(args.budget ? { budget: args.budget } : {}) });
+    const architecture = architectureSections(diffs, base, head);
+    const markdown = renderMarkdown(diffs, { title: args.title ?? "Offline preview", context, costs, architecture, ...(args.budget ? { budget: args.budget } : {}) });
     write(args.out, markdown);
     if (args.json) write(args.json, renderJson(diffs, costs));
     if (args.affected) write(args.affected, `${JSON.stringify(changed.map((d) => d.stack))}\n`);

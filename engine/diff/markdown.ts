@@ -48,6 +48,27 @@ export interface MarkdownOptions {
   unchangedCount?: number;
   /** Each stack's monthly cost change, by stack (absent: the plans carry no estimate). */
   costs?: Record<string, StackCostChange>;
+  /**
+   * Each changed stack's "architecture after this change" block (engine/diagram/pr.ts): the whole
+   * marked diagram, and a compact one of only the changed blocks and their neighbours.
+   */
+  architecture?: Record<string, ArchitectureSection>;
+}
+
+export interface ArchitectureSection {
+  full: string;
+  compact: string;
+}
+
+/**
+ * The architecture block at a detail level: whole up to level 2, then only the changed blocks and
+ * their neighbours (a few thousand characters, collapsed) as long as the resources are still
+ * counted per type, then a note.
+ */
+export function architectureAt(a: ArchitectureSection, level: number): string {
+  if (level <= 2) return a.full;
+  if (level <= 6) return a.compact;
+  return "_Architecture diagram omitted to fit the comment limit: run `npm run diagram` locally._";
 }
 
 export interface MarkdownResult {
@@ -143,7 +164,7 @@ function summaryLine(d: StackDiff): string {
 }
 
 /** One stack's `<details>` section at a detail level. */
-export function stackSection(d: StackDiff, level: number, cost?: StackCostChange): string {
+export function stackSection(d: StackDiff, level: number, cost?: StackCostChange, architecture?: ArchitectureSection): string {
   const out: string[] = [];
   out.push(`<details${summarize(d).danger || d.head.failed ? " open" : ""}><summary><b>${mdText(d.stack)}</b> · ${summaryLine(d)}</summary>`, "");
   if (level >= MAX_LEVEL) {
@@ -193,6 +214,7 @@ export function stackSection(d: StackDiff, level: number, cost?: StackCostChange
   side("Outputs", d.outputs);
   side("Config", d.config);
   if (d.secretsNotCompared) out.push(`<sub>${d.secretsNotCompared} secret value(s) on both sides are blinded in offline plans and cannot be compared.</sub>`, "");
+  if (architecture) out.push(architectureAt(architecture, level), "");
   out.push("</details>", "");
   return out.join("\n");
 }
@@ -235,7 +257,7 @@ export function renderMarkdownDetailed(diffs: StackDiff[], opts: MarkdownOptions
   const cache = new Map<string, string>();
   const section = (d: StackDiff) => {
     const key = `${d.stack}\u0000${levels.get(d.stack)}`;
-    if (!cache.has(key)) cache.set(key, stackSection(d, levels.get(d.stack)!, opts.costs?.[d.stack]));
+    if (!cache.has(key)) cache.set(key, stackSection(d, levels.get(d.stack)!, opts.costs?.[d.stack], opts.architecture?.[d.stack]));
     return cache.get(key)!;
   };
   const sizes = new Map(changed.map((d) => [d.stack, section(d).length]));
