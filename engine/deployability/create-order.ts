@@ -146,6 +146,8 @@ export const GCP_API_BY_MODULE: Record<string, string> = {
   "gcp:vpcaccess/": "vpcaccess.googleapis.com",
   "gcp:dns/": "dns.googleapis.com",
   "gcp:pubsub/": "pubsub.googleapis.com",
+  "gcp:redis/": "redis.googleapis.com",
+  "gcp:observability/": "observability.googleapis.com",
   "gcp:certificatemanager/": "certificatemanager.googleapis.com",
   "gcp:networksecurity/": "networksecurity.googleapis.com",
 };
@@ -198,6 +200,13 @@ export const SERVICE_AGENTS: AgentRule[] = [
     identityFor: ["compute.googleapis.com"],
     createdByEnabling: ["compute.googleapis.com"],
     source: "cloud.google.com/compute/docs/access/service-accounts#compute_engine_service_account (created when the API is enabled)",
+  },
+  {
+    pattern: /^serviceAccount:service-\d+@cloud-redis\.iam\.gserviceaccount\.com$/,
+    what: "the Memorystore for Redis service agent",
+    identityFor: ["redis.googleapis.com"],
+    createdByEnabling: [],
+    source: "cloud.google.com/memorystore/docs/redis/cmek (service-<number>@cloud-redis.iam.gserviceaccount.com)",
   },
   {
     pattern: /^serviceAccount:service-\d+@gcp-sa-([a-z0-9-]+)\.iam\.gserviceaccount\.com$/,
@@ -355,7 +364,8 @@ function membersOf(r: RecordedResource): string[] {
   return out;
 }
 
-const isIamGrant = (type: string): boolean => /^gcp:[a-z0-9]+\/[A-Za-z0-9]*(IAMMember|IamMember|IAMBinding|IamBinding):/.test(type);
+// `iAMMember` is how the provider spells project- and service-account-level grants' modules.
+const isIamGrant = (type: string): boolean => /^gcp:[a-z0-9]+\/[A-Za-z0-9]*(IAMMember|IamMember|IAMBinding|IamBinding|iAMMember|iAMBinding):/.test(type);
 
 function run(ctx: DeployContext): DeployFinding[] {
   const findings: DeployFinding[] = [];

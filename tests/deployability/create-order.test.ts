@@ -186,6 +186,16 @@ describe("create-order: service agents", () => {
     expect(findings(createOrderCheck, [gke()])[0]!.message).toMatch(/the GKE service agent/);
   });
 
+  it("knows the Memorystore agent (CryptoCare's Redis CMEK) and judges grants spelled iAMMember", () => {
+    const redis = res("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "cache", { member: "serviceAccount:service-9@cloud-redis.iam.gserviceaccount.com" });
+    expect(findings(createOrderCheck, [redis])[0]!.remediation).toMatch(/ServiceIdentity for redis.googleapis.com/);
+    const id = res("gcp:projects/serviceIdentity:ServiceIdentity", "redis-agent", { service: "redis.googleapis.com" });
+    expect(findings(createOrderCheck, [id, { ...redis, dependencies: [id.urn] }]).filter((f) => /agent/.test(f.message))).toEqual([]);
+    // gcp:serviceaccount/iAMMember (a Pub/Sub push account's token creator) was never judged before.
+    const tokenCreator = res("gcp:serviceaccount/iAMMember:IAMMember", "push-token", { role: "roles/iam.serviceAccountTokenCreator", member: "serviceAccount:service-9@gcp-sa-pubsub.iam.gserviceaccount.com" });
+    expect(findings(createOrderCheck, [tokenCreator])[0]!.remediation).toMatch(/ServiceIdentity for pubsub.googleapis.com/);
+  });
+
   it("maps gcp-sa-* agents to their service", () => {
     const g = res("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "ar", { member: "serviceAccount:service-9@gcp-sa-artifactregistry.iam.gserviceaccount.com" });
     expect(findings(createOrderCheck, [g])[0]!.remediation).toMatch(/ServiceIdentity for artifactregistry.googleapis.com/);
