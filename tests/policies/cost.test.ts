@@ -19,7 +19,9 @@ import { policies } from "../../policies/pack";
 import { stackCostFacts } from "../../stacks/budgets";
 import { PLATFORMS } from "../../stacks/registry";
 import { previewStack } from "../../engine/preview";
-import { mutate, policyNamed } from "./helpers";
+import { mutate, policyNamed, runRule } from "./helpers";
+import { SPEC_COST_FACTS } from "./specs/cost";
+import { sqlInstance } from "./specs/gcp";
 
 const quickfund = PLATFORMS.find((p) => p.name === "quickfund")!;
 const hard = (c: StackCostFacts): StackCostFacts => ({ ...c, budget: { ...c.budget!, hardLimit: true } });
@@ -126,5 +128,17 @@ describe("the budget rule on Quickfund prod's real plan", () => {
     const fromPlans = estimateStack("diaspomoney-dev", resources, shared);
     expect(fromConfig.upstreamShareUsd).toBeGreaterThan(0);
     expect(fromConfig.monthlyUsd).toBe(fromPlans.monthlyUsd);
+  });
+});
+
+describe("the budget rule's review trigger (cryptocare.md § 8.3: cost per user > 0.25 CHF)", () => {
+  it("reports a stack whose cost per user of its figure is over the trigger, and not one under it", async () => {
+    const trigger = { metric: "monthlyCostPerUser" as const, threshold: 0.25, action: "Revue architecture", source: 'cryptocare.md § 8.3 ("Coût utilisateur | >0.25 CHF")' };
+    // The spec's instance is ≈ €248/month, under its €750 budget: only the per-user figure decides.
+    const withUsers = (users: number): StackCostFacts => ({ ...SPEC_COST_FACTS, budget: { ...SPEC_COST_FACTS.budget!, users, reviewTriggers: [trigger] } });
+    const few = await runRule(COST_RULE, [sqlInstance], { cost: withUsers(100) });
+    expect(few.results.map((r) => r.message).join("\n")).toMatch(/per user a month .* over the document's review threshold of €0\.25: "Revue architecture"\. \[review: cryptocare\.md § 8\.3/);
+    const many = await runRule(COST_RULE, [sqlInstance], { cost: withUsers(10_000) });
+    expect(many.results).toEqual([]);
   });
 });
