@@ -9,7 +9,9 @@
  * workloads. The document recommends OVH/Hetzner, so the env stacks create nothing GKE-only: they
  * reach any conformant cluster by kubeconfig (`access.source: kubeconfig`), take its storage class
  * as data, authenticate to object storage with HMAC keys (S3 API) rather than Workload Identity,
- * and keep their Google resources (buckets, keys, probe) to plain GCP APIs.
+ * and keep their Google resources (buckets, keys, probe) to plain GCP APIs. The edge (CDN + WAF) is
+ * one of those: a Google global load balancer whose backend is an internet NEG to the cluster
+ * ingress's public hostname, so it fronts a GKE, OVH or Hetzner cluster alike.
  *
  * Adding a firm is one entry in `crm-courtier:firms`: its shard (model/tenants.ts: stable), its
  * database, user and grant on that shard, its credentials Secret, its host on the gateway, its
@@ -26,6 +28,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PrivateClusterCa } from "../components/common/private-ca";
 import { Bucket } from "../components/gcp/bucket";
+import { HttpsLoadBalancer, wildcardCovers } from "../components/gcp/https-load-balancer";
 import { EncryptionKeys } from "../components/gcp/encryption-keys";
 import { Monitoring } from "../components/gcp/monitoring";
 import { ApiGateway } from "../components/k8s/api-gateway";
@@ -39,7 +42,7 @@ import { TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
 import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
 import { FIRM_ID, FIRM_PLANS, placeFirms, type FirmPlan } from "../model/tenants";
-import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
+import { emailAddress, gcpProjectId, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
 import { envProject } from "./env-project";
 import { DEFAULT_MASTER_CIDR, envDataCaName, envNamespaces, GKE_CLUSTER_DEFAULTS, gkeClusterFoundation, SHARED_NAMESPACES } from "./gke-cluster-foundation";
 import { definePlatform, envsOf, platformDefinition, type ComplianceFacts, type StackContext } from "./platform";
@@ -79,6 +82,24 @@ export const tenantDomainOf = (c: Pick<CrmCourtierConfig, "host" | "tenantDomain
 /** § 03 Infrastructure: "Upload 200MB" (Apache/PHP configuration, kept at the edge). */
 export const UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
 
+/**
+ * § Sécurité API: "Throttle sur routes critiques (audio upload, IA)", per client IP and minute, the
+ * same figures at the Google edge (Cloud Armor) and in the cluster (Traefik): 10 audio uploads and
+ * 20 AI calls (ours: the document names the routes, not the counts), and 5 logins (Laravel
+ * Fortify's default).
+ */
+export const EDGE_RATE_LIMITS = {
+  recordings: { pathPrefixes: ["/api/recordings"], count: 10 },
+  ai: { pathPrefixes: ["/api/ai"], count: 20 },
+  login: { pathPrefixes: ["/api/login"], count: 5 },
+} as const;
+
+/**
+ * An upload of 200 MB at 10 Mbit/s takes about 170 s: the API backend's response timeout (the load
+ * balancer's default is 30 s) leaves room for it.
+ */
+export const EDGE_API_TIMEOUT_SEC = 300;
+
 const firmSchema = z.strictObject({
   /** Stable id: names the firm's database, user, Secret, host prefix and Google account. Never change it. */
   id: z.string().regex(FIRM_ID).max(20).describe("a DNS label of at most 20 characters"),
@@ -114,6 +135,19 @@ export const crmCourtierSchema = z.strictObject({
    * solving DNS-01 with that cluster's DNS provider.
    */
   wildcardIssuer: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/).optional().describe("the name of a ClusterIssuer solving DNS-01 for tenantDomain; default: letsencrypt-production-dns01"),
+  /**
+   * § 03 Infrastructure "CDN + WAF": a global external Application Load Balancer on Google Cloud
+   * (Cloud Armor, Cloud CDN on static assets, Certificate Manager) in front of the cluster's
+   * ingress, whatever the cluster (an internet NEG reaches `originHost:443`). The platform's host
+   * and the tenant domain's wildcard point at the edge's IP (`edge.ipAddress`); `originHost` points
+   * at the cluster's ingress, and no firm may take it.
+   */
+  edge: z.strictObject({
+    originHost: hostname.describe("the cluster ingress's public hostname (its DNS record points at the ingress, not at the edge)"),
+    /** The Cloud DNS zone of the tenant domain: the Certificate Manager DNS authorization's CNAME is created there; without it, exported as edge.dnsAuthorizationRecords. */
+    dnsZone: z.strictObject({ managedZone: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/).describe("a Cloud DNS managed zone name"), project: gcpProjectId.optional() }).optional()
+      .describe("the Cloud DNS zone holding the tenant domain; unset: the DNS authorization records are exported for the operator"),
+  }),
   images: z.strictObject({ backend: pinnedImage, frontend: pinnedImage, worker: pinnedImage }),
   /** § 04 Scaling: "3 Backend Instances (Laravel Octane)". */
   backend: z.strictObject({ replicas: z.number().int().min(1).max(20), maxReplicas: z.number().int().min(1).max(50) }),
@@ -179,6 +213,9 @@ const crmCourtierEnvsDefinition = platformDefinition({
       if (hosts.has(f.host) || f.host === config.host) return { key: `firms[${i}].host`, expected: "a host no other firm and not the platform uses", got: JSON.stringify(f.host) };
       hosts.add(f.host);
     }
+    if (config.edge.originHost === config.host || hosts.has(config.edge.originHost)) {
+      return { key: "edge.originHost", expected: "the ingress's own hostname, distinct from the platform's and every firm's host (those point at the edge, which would call itself)", got: JSON.stringify(config.edge.originHost) };
+    }
     const tenantDomain = tenantDomainOf(config);
     if (!tenantDomain.includes(".")) return { key: "tenantDomain", expected: `a domain of at least two labels for the firms' wildcard (the parent of host "${config.host}" is a top-level domain)`, got: JSON.stringify(tenantDomain) };
     // The foundation's issuer solves DNS-01 only in its zones: a wildcard outside them is never issued.
@@ -242,7 +279,7 @@ export const crmCourtierShared = definePlatform(crmCourtierSharedDefinition);
 // crm-courtier-<env>
 // ------------------------------------------------------------------------------------------------
 
-const CRM_ENV_APIS = ["cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com", "iam.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com", "storage.googleapis.com"];
+const CRM_ENV_APIS = ["certificatemanager.googleapis.com", "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com", "compute.googleapis.com", "dns.googleapis.com", "iam.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com", "storage.googleapis.com"];
 const NAMES = { backend: "backend", frontend: "frontend", gotenberg: "gotenberg", redis: "redis", gateway: "gateway" } as const;
 /** Laravel Octane's default port; nginx-unprivileged's; Gotenberg's. */
 const PORTS = { backend: 8000, frontend: 8080, gotenberg: 3000 } as const;
@@ -405,14 +442,14 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     issuer: { name: "letsencrypt-production" },
     routes: [
       // § Sécurité API: "Throttle sur routes critiques (audio upload, IA)" (10 per minute per client: ours).
-      { pathPrefix: "/api/recordings", service: NAMES.backend, port: PORTS.backend, rateLimit: { average: 10, period: "1m", burst: 5 }, maxBodyBytes: UPLOAD_MAX_BYTES },
-      { pathPrefix: "/api/ai", service: NAMES.backend, port: PORTS.backend, rateLimit: { average: 20, period: "1m", burst: 10 } },
+      { pathPrefix: "/api/recordings", service: NAMES.backend, port: PORTS.backend, rateLimit: { average: EDGE_RATE_LIMITS.recordings.count, period: "1m", burst: 5 }, maxBodyBytes: UPLOAD_MAX_BYTES },
+      { pathPrefix: "/api/ai", service: NAMES.backend, port: PORTS.backend, rateLimit: { average: EDGE_RATE_LIMITS.ai.count, period: "1m", burst: 10 } },
       { pathPrefix: "/api", service: NAMES.backend, port: PORTS.backend },
     ],
     frontend: { service: NAMES.frontend, port: PORTS.frontend },
     // Laravel Fortify's login, throttled as Fortify's own default does (5 per minute): the document
     // names no figure for it (ours).
-    login: { path: "/api/login", rateLimit: { average: 5, period: "1m", burst: 5 } },
+    login: { path: "/api/login", rateLimit: { average: EDGE_RATE_LIMITS.login.count, period: "1m", burst: 5 } },
     // One route per firm, named by its id (adding a firm renames nothing).
     tenantHosts: Object.fromEntries(c.firms.map((f) => [f.id, f.host])),
     // The firms under the tenant domain share one DNS-01 wildcard (no solver pod, one Let's Encrypt
@@ -422,6 +459,33 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     cors: { allowedOrigins: [c.host, ...c.firms.map((f) => f.host)].map((h) => `https://${h}`) },
     labels,
   }, opts);
+
+  // --- the edge: CDN + WAF on Google Cloud in front of the cluster's ingress, whatever the cluster ---
+  // § 03 Infrastructure "CDN + WAF", § Sécurité API "HTTPS : Obligatoire", "Rate limiting". The
+  // client's Host header reaches the ingress unchanged, so the gateway's per-firm routes and CORS
+  // keep working; firms under the tenant domain add nothing here (the wildcard serves them).
+  const tenantDomain = tenantDomainOf(c);
+  const edge = new HttpsLoadBalancer(`edge-${env}`, {
+    domains: [c.host, ...c.firms.map((f) => f.host).filter((h) => !wildcardCovers(tenantDomain, h))],
+    certificateMap: { wildcardDomains: [tenantDomain], ...(c.edge.dnsZone ? { dnsZone: c.edge.dnsZone } : {}) },
+    internetBackends: {
+      // The API is never cached; its upload route needs the long timeout.
+      api: { fqdn: c.edge.originHost, paths: ["/api", "/api/*"], timeoutSec: EDGE_API_TIMEOUT_SEC },
+      // The built React frontend: CACHE_ALL_STATIC caches its static assets (JS, CSS, images, fonts) only.
+      web: { fqdn: c.edge.originHost, cdn: true },
+    },
+    defaultBackend: "web",
+    armor: {
+      // throttle, as Traefik's token buckets do: a broker over the limit gets 429s, not a 10-minute ban.
+      authRateLimit: { ...EDGE_RATE_LIMITS.login, pathPrefixes: [...EDGE_RATE_LIMITS.login.pathPrefixes], action: "throttle" },
+      rateLimits: [
+        { pathPrefixes: [...EDGE_RATE_LIMITS.recordings.pathPrefixes], count: EDGE_RATE_LIMITS.recordings.count, action: "throttle", description: "Throttle on audio upload (crm-courtier.md, Securite API)" },
+        { pathPrefixes: [...EDGE_RATE_LIMITS.ai.pathPrefixes], count: EDGE_RATE_LIMITS.ai.count, action: "throttle", description: "Throttle on AI routes (crm-courtier.md, Securite API)" },
+      ],
+    },
+    labels,
+    deletionProtection,
+  }, project.opts);
 
   // --- queue workers: high, default, low, each scaled on its Redis list's length (KEDA) -----------
   // § Alertes Critiques: "Queue depth > 100 jobs"; 20 jobs per replica (ours) reaches a worker's
@@ -528,5 +592,8 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     filesBucket: filesBucketName,
     gateway: gateway.url,
     backend: backend.serviceName,
+    // Point the platform's host, its firms' own hosts and *.<tenantDomain> at this address; the
+    // records below must exist in the tenant domain's zone for the certificates to be issued.
+    edge: { ipAddress: edge.ipAddress, originHost: c.edge.originHost, dnsAuthorizationRecords: edge.dnsAuthorizationRecords },
   };
 }

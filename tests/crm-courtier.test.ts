@@ -6,7 +6,10 @@
  * limits; every firm placed once on a stable shard with its database, credentials, host and files
  * prefix; the firms under the env's tenant domain on one DNS-01 wildcard certificate (no solver pod
  * per firm), a firm on its own domain on its own HTTP-01 certificate; adding a firm renames nothing;
- * no GKE-only resource when the cluster is given by kubeconfig; every object valid.
+ * no GKE-only resource when the cluster is given by kubeconfig; every object valid; CDN + WAF on
+ * Google Cloud in front of the cluster's ingress in every env (internet NEG, Cloud Armor with the
+ * upload and AI rate limits, Cloud CDN on static assets only, HTTPS only, a Certificate Manager
+ * wildcard), adding nothing per firm under the tenant domain.
  */
 import { describe, expect, it } from "vitest";
 import { resourcesFromDigest, type PreviewDigest } from "../engine/digest";
@@ -15,7 +18,8 @@ import { validateRecordedResource } from "../engine/k8s-schema";
 import { valueAt } from "../engine/plan";
 import { prepareStack, previewPrepared, previewStack } from "../engine/preview";
 import { rendezvousShard } from "../model/tenants";
-import { CRM_DNS_ZONES, QUEUES, SHARDS, UPLOAD_MAX_BYTES, WILDCARD_ISSUER, crmCourtierNamespaces, queueKey } from "../stacks/crm-courtier";
+import { PRIORITY } from "../components/gcp/https-load-balancer";
+import { CRM_DNS_ZONES, EDGE_API_TIMEOUT_SEC, EDGE_RATE_LIMITS, QUEUES, SHARDS, UPLOAD_MAX_BYTES, WILDCARD_ISSUER, crmCourtierNamespaces, queueKey } from "../stacks/crm-courtier";
 import { CERT_MANAGER_DNS01_PERMISSIONS } from "../stacks/gke-cluster-foundation";
 import { stackFileWith } from "./harness";
 
@@ -217,6 +221,87 @@ describe("tenant invariants", () => {
   });
 });
 
+const LB = "platform:gcp:HttpsLoadBalancer";
+const ORIGINS = { dev: "origin.dev.crm-courtier.fr", rct: "origin.rct.crm-courtier.fr", prod: "origin.crm-courtier.fr" } as const;
+type ArmorRule = { priority: number; action: string; match?: unknown; rateLimitOptions?: Record<string, unknown> };
+
+describe.each(Object.keys(FIRMS))("crm-courtier-%s: CDN + WAF in front of the cluster", (env) => {
+  it("reaches the ingress through an internet NEG over HTTPS, Cloud Armor on every backend with the document's rate limits, CDN on static assets only, HTTPS only", async () => {
+    const { resources } = (await previewStack(`crm-courtier-${env}`)).evaluation;
+    const all = (type: string) => resources.filter((r) => r.type === type);
+    const byName = (type: string, name: string) => {
+      const found = all(type).filter((r) => r.name === name);
+      expect(found, `${type} ${name}`).toHaveLength(1);
+      return found[0];
+    };
+    const domain = TENANT_DOMAINS[env as keyof typeof FIRMS];
+    expect(all(LB).map((r) => r.name)).toEqual([`edge-${env}`]);
+    for (const key of ["api", "web"]) {
+      expect(byName("gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup", `edge-${env}-${key}-neg`).inputs).toMatchObject({ networkEndpointType: "INTERNET_FQDN_PORT", defaultPort: 443 });
+      expect(byName("gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint", `edge-${env}-${key}-endpoint`).inputs).toMatchObject({ fqdn: ORIGINS[env as keyof typeof ORIGINS], port: 443 });
+      const backend = byName("gcp:compute/backendService:BackendService", `edge-${env}-${key}-backend`);
+      expect(backend.inputs).toMatchObject({ protocol: "HTTPS", loadBalancingScheme: "EXTERNAL_MANAGED" });
+      // The client's Host reaches Traefik: its per-firm routes and CORS keep working.
+      expect(backend.inputs.customRequestHeaders).toBeUndefined();
+      expect(backend.dependencies).toContain(byName("gcp:compute/securityPolicy:SecurityPolicy", `edge-${env}-armor`).urn);
+    }
+    // § 03 Infrastructure "CDN": static assets only (CACHE_ALL_STATIC), never the API.
+    expect(byName("gcp:compute/backendService:BackendService", `edge-${env}-web-backend`).inputs).toMatchObject({ enableCdn: true, cdnPolicy: { cacheMode: "CACHE_ALL_STATIC" } });
+    expect(byName("gcp:compute/backendService:BackendService", `edge-${env}-api-backend`).inputs).toMatchObject({ enableCdn: false, timeoutSec: EDGE_API_TIMEOUT_SEC });
+    const urlMap = byName("gcp:compute/uRLMap:URLMap", `edge-${env}-url-map`);
+    expect(valueAt(urlMap.inputs, "pathMatchers[0].pathRules")).toEqual([{ paths: ["/api", "/api/*"], service: expect.anything() }]);
+    expect(valueAt(urlMap.inputs, "hostRules[0].hosts")).toContain(`*.${domain}`);
+
+    // § Sécurité API: "Throttle sur routes critiques (audio upload, IA)", per client IP, at the edge.
+    const rules = byName("gcp:compute/securityPolicy:SecurityPolicy", `edge-${env}-armor`).inputs.rules as ArmorRule[];
+    const limitOn = (prefix: string) => rules.find((r) => valueAt(r, "match.expr.expression") === `request.path.startsWith('${prefix}')`);
+    expect(limitOn("/api/recordings")).toMatchObject({ action: "throttle", rateLimitOptions: { enforceOnKey: "IP", exceedAction: "deny(429)", rateLimitThreshold: { count: 10, intervalSec: 60 } } });
+    expect(limitOn("/api/ai")).toMatchObject({ action: "throttle", rateLimitOptions: { enforceOnKey: "IP", rateLimitThreshold: { count: 20, intervalSec: 60 } } });
+    expect(limitOn("/api/login")).toMatchObject({ priority: PRIORITY.authRateLimit, rateLimitOptions: { rateLimitThreshold: { count: EDGE_RATE_LIMITS.login.count } } });
+    expect(rules.filter((r) => r.action === "deny(403)").map((r) => String(valueAt(r, "match.expr.expression")))).toEqual(expect.arrayContaining([expect.stringContaining("sqli-v33-stable"), expect.stringContaining("xss-v33-stable")]));
+
+    // § Sécurité API "HTTPS : Obligatoire": TLS ≥ 1.2 and port 80 only redirects.
+    expect(byName("gcp:compute/sSLPolicy:SSLPolicy", `edge-${env}-ssl-policy`).inputs).toMatchObject({ profile: "MODERN", minTlsVersion: "TLS_1_2" });
+    expect(byName("gcp:compute/uRLMap:URLMap", `edge-${env}-redirect-map`).inputs.defaultUrlRedirect).toMatchObject({ httpsRedirect: true });
+    // One Certificate Manager wildcard for the firms, authorized by DNS (no Google-managed certificate: no wildcard, 100 names at most).
+    expect(all("gcp:compute/managedSslCertificate:ManagedSslCertificate")).toEqual([]);
+    expect(all("gcp:certificatemanager/dnsAuthorization:DnsAuthorization").map((a) => a.inputs)).toEqual([expect.objectContaining({ domain, type: "PER_PROJECT_RECORD" })]);
+    expect(valueAt(all("gcp:certificatemanager/certificate:Certificate")[0]?.inputs, "managed.domains")).toContain(`*.${domain}`);
+    expect(all("gcp:projects/service:Service").map((x) => x.inputs.service)).toEqual(expect.arrayContaining(["certificatemanager.googleapis.com", "compute.googleapis.com", "dns.googleapis.com"]));
+  });
+});
+
+describe("crm-courtier edge: firms and DNS", () => {
+  const edgeResources = <R extends { type: string; urn: string }>(rs: R[]): R[] => rs.filter((r) => r.urn.includes(`${LB}$`) || r.type === LB);
+  it("adds nothing at the edge for a firm under the tenant domain, and its own certificate for a firm on its own domain", async () => {
+    const before = (await previewStack("crm-courtier-prod")).evaluation.resources;
+    const under = (await previewPrepared(prepareStack("crm-courtier-prod", stackFileWith("crm-courtier-prod", "    - id: cabinet-21\n      plan: starter\n      host: cabinet-21.crm-courtier.fr")))).evaluation.resources;
+    const byUrn = new Map(edgeResources(under).map((r) => [r.urn, r]));
+    expect(edgeResources(under).map((r) => r.urn).sort()).toEqual(edgeResources(before).map((r) => r.urn).sort());
+    for (const r of edgeResources(before)) expect(byUrn.get(r.urn)?.inputs, r.urn).toEqual(r.inputs);
+
+    const own = (await previewPrepared(prepareStack("crm-courtier-prod", stackFileWith("crm-courtier-prod", "    - id: assur-martin\n      plan: pro\n      host: crm.martin-assurances.fr")))).evaluation.resources;
+    const added = edgeResources(own).filter((r) => !edgeResources(before).some((b) => b.urn === r.urn));
+    expect(added.map((r) => r.type).sort()).toEqual(["gcp:certificatemanager/certificate:Certificate", "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry", "gcp:certificatemanager/dnsAuthorization:DnsAuthorization"]);
+    expect(added.find((r) => r.type === "gcp:certificatemanager/certificate:Certificate")?.inputs).toMatchObject({ managed: { domains: ["crm.martin-assurances.fr"] } });
+    // The wildcard certificate the other firms use is untouched.
+    const wildcard = (rs: typeof before) => rs.find((r) => r.type === "gcp:certificatemanager/certificate:Certificate" && r.name === "edge-prod-cert-crm-courtier-fr");
+    expect(wildcard(own)?.inputs).toEqual(wildcard(before)!.inputs);
+  });
+
+  it("creates the DNS authorization's CNAME in the zone when told it, and refuses an origin host a firm uses", async () => {
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const root = stackFileWith("crm-courtier-prod", "");
+    const file = `${root}/stacks/Pulumi.crm-courtier-prod.yaml`;
+    writeFileSync(file, readFileSync(file, "utf8").replace("    originHost: origin.crm-courtier.fr\n", "    originHost: origin.crm-courtier.fr\n    dnsZone:\n      managedZone: crm-courtier-fr\n      project: crm-courtier-platform\n"));
+    const { resources } = (await previewPrepared(prepareStack("crm-courtier-prod", root))).evaluation;
+    const records = resources.filter((r) => r.type === "gcp:dns/recordSet:RecordSet");
+    expect(records.map((r) => [r.name, r.inputs.managedZone, r.inputs.project])).toEqual([["edge-prod-dns-auth-crm-courtier-fr-cname", "crm-courtier-fr", "crm-courtier-platform"]]);
+    const clash = stackFileWith("crm-courtier-prod", "    - id: origin\n      plan: pro\n      host: origin.crm-courtier.fr");
+    expect(() => prepareStack("crm-courtier-prod", clash)).toThrow(/edge.originHost.*distinct from the platform's and every firm's host.*"origin.crm-courtier.fr"/s);
+  });
+});
+
 describe("any conformant cluster", () => {
   it("creates nothing GKE-only when the cluster is given by kubeconfig", async () => {
     const root = stackFileWith("crm-courtier-prod", "");
@@ -227,5 +312,7 @@ describe("any conformant cluster", () => {
     const gkeOnly = resources.filter((r) => r.type.startsWith("gcp:container/") || r.type === "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler" || JSON.stringify(r.inputs).includes("iam.gke.io") || JSON.stringify(r.inputs).includes("premium-rwo"));
     expect(gkeOnly.map((r) => r.urn)).toEqual([]);
     expect(resources.some((r) => r.type === "pulumi:pulumi:StackReference")).toBe(false);
+    // The edge is on Google Cloud whatever the cluster: the same load balancer in front of it.
+    expect(resources.filter((r) => r.type === LB).map((r) => r.name)).toEqual(["edge-prod"]);
   });
 });

@@ -152,17 +152,17 @@ describe("HttpsLoadBalancer bucket backends", () => {
 
   describe("refuses loudly", () => {
     const cases: [string, HttpsLoadBalancerArgs, RegExp][] = [
-      ["no backend of either kind", bucketOnly({ bucketBackends: {} }), /backends and bucketBackends are both empty/],
-      ["a default backend that names nothing", bucketOnly({ defaultBackend: "images" }), /defaultBackend "images" is not one of the backends or bucketBackends \(media\)/],
+      ["no backend of either kind", bucketOnly({ bucketBackends: {} }), /backends, bucketBackends and internetBackends are all empty/],
+      ["a default backend that names nothing", bucketOnly({ defaultBackend: "images" }), /defaultBackend "images" is not one of the backends, bucketBackends or internetBackends \(media\)/],
       [
         "one key in both maps",
         mixed({ bucketBackends: { api: { bucketName: "qf-images", paths: ["/images/*"] } } }),
-        /key "api" is used in both backends and bucketBackends/,
+        /key "api" is used in more than one of backends, bucketBackends and internetBackends/,
       ],
       ["a bucket backend without CDN", bucketOnly({ bucketBackends: { media: { bucketName: "b", cdn: false } } }), /bucket backend "media" has cdn: false, expected true/],
       ["bucket backends without projectNumber", bucketOnly({ projectNumber: undefined }), /need projectNumber: the Cloud CDN fill service account/],
       ["a project id as projectNumber", bucketOnly({ projectNumber: "sys-prod" }), /projectNumber "sys-prod" must be the numeric project number/],
-      ["armor with no Cloud Run backend", bucketOnly({ armor: { preview: true } }), /armor is set but there is no Cloud Run backend.*edge security policies/],
+      ["armor with no Cloud Run backend", bucketOnly({ armor: { preview: true } }), /armor is set but there is no backend service \(Cloud Run or internet backend\).*edge security policies/],
       [
         "one bucket behind two backend buckets",
         bucketOnly({ bucketBackends: { media: { bucketName: "b" }, video: { bucketName: "b", paths: ["/video/*"] } } }),

@@ -150,6 +150,7 @@ describe("HttpsLoadBalancer", () => {
       preview: false,
       adaptiveProtection: false,
       authRateLimit: { pathPrefixes: ["/api/auth/"], count: 20, intervalSec: 60, action: "rate_based_ban", banDurationSec: 600 },
+      rateLimits: [],
     });
     expect(DEFAULT_WAF_RULES).toEqual(expect.arrayContaining(["sqli-v33-stable", "xss-v33-stable", "lfi-v33-stable", "rce-v33-stable", "rfi-v33-stable"]));
     // CRS's default method list would block the API's PUT/PATCH/DELETE.
