@@ -279,16 +279,30 @@ class LazyPolicyResource extends LazyResourceView {
   parent?: PolicyResource;
 }
 
+/** `Policy only applies to resources of type '<t>'`, one string per type (a plan repeats each reason on thousands of records). */
+const onlyTypeReasons = new Map<string, string>();
+function onlyTypeReason(t: string): string {
+  let reason = onlyTypeReasons.get(t);
+  if (reason === undefined) {
+    reason = `Policy only applies to resources of type '${t}'`;
+    onlyTypeReasons.set(t, reason);
+  }
+  return reason;
+}
+
 /** One resource through every resource policy (server.js `analyze`). */
 export async function analyzeResource(
   r: RecordedResource,
   policies: AnyPolicy[],
   config: PolicyPackConfigFile,
   byUrn: Map<string, RecordedResource>,
+  /** The resource's inputs in wire form, when the caller has them already (toAnalyzerWire). */
+  wire: Record<string, unknown> = toAnalyzerWire(r.inputs) as Record<string, unknown>,
+  /** Each policy's getConfig, when the caller made them once for the run (getConfigFor). */
+  getConfigs?: ReadonlyMap<string, ResourceValidationArgs["getConfig"]>,
 ): Promise<{ diagnostics: AnalyzerDiagnostic[]; notApplicable: NotApplicableRecord[] }> {
   const ds: AnalyzerDiagnostic[] = [];
   const na: NotApplicableRecord[] = [];
-  const wire = toAnalyzerWire(r.inputs) as Record<string, unknown>;
   for (const p of policies) {
     let level = levelFor(p, config);
     if (level === "disabled" || !isResourcePolicy(p)) continue;
@@ -300,11 +314,12 @@ export async function analyzeResource(
     if (!Array.isArray(p.validateResource)) {
       const t = pulumiTypeOf(p.validateResource);
       if (t && r.type !== t) {
-        na.push({ policy: p.name, urn: r.urn, reason: `Policy only applies to resources of type '${t}'` });
+        na.push({ policy: p.name, urn: r.urn, reason: onlyTypeReason(t) });
         continue;
       }
     }
     const report = makeReport(p, level, ds);
+    const getConfig = getConfigs?.get(p.name) ?? getConfigFor(p.name, config);
     const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
     for (const validation of validations) {
       // What the rule would throw for this type, without the throw (policies/lib/rule.ts).
@@ -314,7 +329,7 @@ export async function analyzeResource(
         continue;
       }
       try {
-        const args = new LazyValidationArgs(r, byUrn, wire, getConfigFor(p.name, config)) as unknown as ResourceValidationArgs;
+        const args = new LazyValidationArgs(r, byUrn, wire, getConfig) as unknown as ResourceValidationArgs;
         await Promise.resolve(validation(args, (message) => report(message)));
       } catch (e) {
         if (e instanceof UnknownValueError) cantRun(p, e, ds);
@@ -331,18 +346,19 @@ export async function analyzeStack(
   resources: RecordedResource[],
   policies: AnyPolicy[],
   config: PolicyPackConfigFile,
+  /** Each resource's inputs in wire form, when the caller has them already (toAnalyzerWire). */
+  wires: ReadonlyMap<RecordedResource, Record<string, unknown>> = wireForms(resources),
 ): Promise<{ diagnostics: AnalyzerDiagnostic[]; notApplicable: NotApplicableRecord[] }> {
   const ds: AnalyzerDiagnostic[] = [];
   const na: NotApplicableRecord[] = [];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const wires = new Map(resources.map((r) => [r, toAnalyzerWire(r.inputs) as Record<string, unknown>]));
   for (const p of policies) {
     let level = levelFor(p, config);
     if (level === "disabled" || isResourcePolicy(p)) continue;
     if (level === "remediate") level = "mandatory";
     const t = pulumiTypeOf(p.validateStack);
     if (t && !resources.some((r) => r.type === t)) {
-      na.push({ policy: p.name, reason: `Policy only applies to resources of type '${t}'` });
+      na.push({ policy: p.name, reason: onlyTypeReason(t) });
       continue;
     }
     const report = makeReport(p, level, ds);
@@ -377,10 +393,18 @@ export async function analyzeStack(
   return { diagnostics: ds, notApplicable: na };
 }
 
+/** Every resource's inputs in wire form (toAnalyzerWire), made once for the resource and the stack policies alike. */
+function wireForms(resources: readonly RecordedResource[]): Map<RecordedResource, Record<string, unknown>> {
+  return new Map(resources.map((r) => [r, toAnalyzerWire(r.inputs) as Record<string, unknown>]));
+}
+
 /** The rule-specific part of a server message (`<description>\n<message>`). */
 function specificMessage(d: AnalyzerDiagnostic): string {
   return d.message.startsWith(`${d.description}\n`) ? d.message.slice(d.description.length + 1) : d.message;
 }
+
+/** How every waiver's reason starts (policies/lib/rule.ts `waiverReason`; parseWaiverReason matches it at a line's start). */
+const WAIVER_REASON_START = "waived until ";
 
 /** Runs the pack over a plan's resources with the stack's enforcement, facts and waivers. */
 export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunResult> {
@@ -401,12 +425,14 @@ export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunRe
   const received = JSON.parse(JSON.stringify(config)) as PolicyPackConfigFile;
   const diagnostics: PolicyRunResult["diagnostics"] = [];
   const notApplicable: NotApplicableRecord[] = [];
+  const wires = wireForms(opts.resources);
+  const getConfigs = new Map(policies.map((p) => [p.name, getConfigFor(p.name, received)]));
   for (const r of opts.resources) {
-    const out = await analyzeResource(r, policies, received, byUrn);
+    const out = await analyzeResource(r, policies, received, byUrn, wires.get(r), getConfigs);
     for (const d of out.diagnostics) diagnostics.push({ urn: r.urn, diagnostic: d });
-    notApplicable.push(...out.notApplicable);
+    for (const n of out.notApplicable) notApplicable.push(n);
   }
-  const stack = await analyzeStack(opts.resources, policies, received);
+  const stack = await analyzeStack(opts.resources, policies, received, wires);
   for (const d of stack.diagnostics) diagnostics.push({ urn: d.urn, diagnostic: d });
   notApplicable.push(...stack.notApplicable);
 
@@ -420,7 +446,9 @@ export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunRe
   const byName = new Map(policies.map((p) => [p.name, p]));
   let waived = 0;
   for (const n of notApplicable) {
-    for (const line of (n.reason ?? "").split("\n")) {
+    // Nearly every record is a type or scope answer: only a reason naming a waiver is parsed.
+    if (!n.reason?.includes(WAIVER_REASON_START)) continue;
+    for (const line of n.reason.split("\n")) {
       const w = parseWaiverReason(line);
       if (!w) continue;
       const p = byName.get(n.policy)!;

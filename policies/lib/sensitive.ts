@@ -60,6 +60,27 @@ const REFERENCE_PREFIXES = new Set(["existing", "use", "from", "external", "with
 
 /** `DB_PASSWORD_FILE` → [db, password, file]; `passwordSecretRef` → [password, secret, ref]. */
 export function nameWords(name: string): string[] {
+  return [...wordsOf(name)];
+}
+
+/**
+ * nameWords, kept per name (read-only): every key of every resource's inputs is split, several
+ * times, and a plan repeats the same few hundred keys on thousands of resources.
+ */
+function wordsOf(name: string): readonly string[] {
+  let w = wordsCache.get(name);
+  if (!w) {
+    w = splitName(name);
+    if (wordsCache.size >= WORDS_CACHE_LIMIT) wordsCache.clear();
+    wordsCache.set(name, w);
+  }
+  return w;
+}
+
+const WORDS_CACHE_LIMIT = 10_000;
+const wordsCache = new Map<string, readonly string[]>();
+
+function splitName(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
@@ -70,7 +91,7 @@ export function nameWords(name: string): string[] {
 
 /** Is this field or variable name a credential (its head word), rather than a description of or a pointer to one? */
 export function isSensitiveName(name: string): boolean {
-  const words = nameWords(name);
+  const words = wordsOf(name);
   const head = words[words.length - 1];
   if (!head || DESCRIPTOR_WORDS.has(head)) return false;
   const before = words[words.length - 2];
@@ -83,7 +104,7 @@ export function isSensitiveName(name: string): boolean {
 
 /** `ENCRYPTION_KEY`, `apiKey`, `signing-key`: a qualified key, a credential by name. */
 function isQualifiedKey(name: string): boolean {
-  const words = nameWords(name);
+  const words = wordsOf(name);
   const head = words[words.length - 1];
   const before = words[words.length - 2];
   return head === "key" && before !== undefined && KEY_QUALIFIERS.has(before);
@@ -96,7 +117,7 @@ export function isCredentialName(name: string): boolean {
 
 /** A name whose head word points at a key inside a Secret (`passwordKey`, `secretKey`), whose value is a key name. */
 function namesAKey(name: string): boolean {
-  const words = nameWords(name);
+  const words = wordsOf(name);
   return words.length >= 2 && (words[words.length - 1] === "key" || words[words.length - 1] === "keys") && !isQualifiedKey(name);
 }
 
@@ -112,7 +133,7 @@ const KUBERNETES_OBJECT_NAME = /^[a-z0-9]+(?:[-.][a-z0-9]+)+$/;
 
 /** `serverTLSSecret: "postgres-server-tls"`: a field naming the Secret that holds a certificate. */
 function namesACertificateSecret(name: string, value: string): boolean {
-  const words = nameWords(name);
+  const words = wordsOf(name);
   return words[words.length - 1] === "secret" && CERTIFICATE_SECRET_QUALIFIERS.has(words[words.length - 2] ?? "") && value.length <= 253 && KUBERNETES_OBJECT_NAME.test(value);
 }
 
@@ -170,6 +191,19 @@ export function decodeBase64(value: string): string | undefined {
 
 /** The secret shape a value has, if any (checked on the value and, when it is base64 text, on its decoding). */
 export function secretShape(value: string): string | undefined {
+  // Eleven patterns (twice for base64 text) per string of every resource's inputs, most of them
+  // repeated across resources (labels, images, namespaces): kept per value.
+  if (shapeCache.has(value)) return shapeCache.get(value);
+  const shape = computeSecretShape(value);
+  if (shapeCache.size >= SHAPE_CACHE_LIMIT) shapeCache.clear();
+  shapeCache.set(value, shape);
+  return shape;
+}
+
+const SHAPE_CACHE_LIMIT = 10_000;
+const shapeCache = new Map<string, string | undefined>();
+
+function computeSecretShape(value: string): string | undefined {
   for (const p of SECRET_VALUE_PATTERNS) if (p.re.test(value)) return p.what;
   if (value.length >= 16) {
     const decoded = decodeBase64(value);

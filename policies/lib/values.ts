@@ -4,6 +4,7 @@
  * known yet. Rules read through these helpers so that an unknown value is a deliberate case
  * (`UNKNOWN`), not an accidental "can't run policy during preview".
  */
+import { types } from "node:util";
 import { UnknownValueError } from "./internals";
 
 /** A value that a preview cannot know (computed by the provider). */
@@ -69,13 +70,32 @@ export function keys(v: unknown): string[] {
   return Object.keys(v);
 }
 
+/** @pulumi/policy's proxy.js: what its unknown-checking proxy answers on these keys (its flag, and the object it wraps). */
+const IS_SPECIAL_PROXY = "__isSpecialProxy";
+const SPECIAL_PROXY_TARGET = "__getSpecialProxyTarget";
+
+/**
+ * The object under @pulumi/policy's unknown-checking proxy, or the value itself. The proxy throws
+ * on reading exactly the values `isUnknown` recognises (the same seven sentinels) and otherwise
+ * returns the target's own value wrapped in another proxy, so reading the target through `prop`
+ * gives the same answers, without a proxy, a path array and a descriptor per read.
+ */
+function unproxied(v: unknown): unknown {
+  if (typeof v === "object" && v !== null && types.isProxy(v) && (v as Record<string, unknown>)[IS_SPECIAL_PROXY] === true) return (v as Record<string, unknown>)[SPECIAL_PROXY_TARGET];
+  return v;
+}
+
 /** A plain deep copy (no proxy): unknowns become UNKNOWN, everything else is JSON data. */
 export function plain(v: unknown): unknown {
+  return plainCopy(unproxied(v));
+}
+
+function plainCopy(v: unknown): unknown {
   if (isUnknown(v)) return UNKNOWN;
-  if (Array.isArray(v)) return list(v).map(plain);
+  if (Array.isArray(v)) return list(v).map(plainCopy);
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = plain(prop(v, k));
+    for (const k of Object.keys(v)) out[k] = plainCopy(prop(v, k));
     return out;
   }
   return v;
