@@ -401,12 +401,21 @@ function run(ctx: DeployContext): DeployFinding[] {
   }
 
   // --- 2. custom resources after what installs their CRD ------------------------------------------
+  // Once per API group, not per custom resource: a stack with hundreds of them (three MariaDB
+  // objects per firm) would scan the whole plan for each.
+  const upstreamInstallers = new Map<string, ReturnType<typeof installersOf>>();
+  const hereInstallers = new Map<string, ReturnType<typeof installersOf>>();
+  const installersIn = (cache: typeof hereInstallers, resources: readonly RecordedResource[], group: string) => {
+    let found = cache.get(group);
+    if (!found) cache.set(group, (found = installersOf(resources, group)));
+    return found;
+  };
   for (const r of managed) {
     const k = k8sKind(r.type);
     if (!k || BUILT_IN_GROUPS.has(k.group) || k.kind === "CustomResourceDefinition") continue;
-    const upstream = installersOf(ctx.upstream, k.group);
+    const upstream = installersIn(upstreamInstallers, ctx.upstream, k.group);
     if (upstream.certain.length || upstream.maybe.length) continue;
-    const here = installersOf(ctx.resources, k.group);
+    const here = installersIn(hereInstallers, ctx.resources, k.group);
     if (!here.certain.length && !here.maybe.length) {
       const rule = CRD_INSTALLERS[k.group];
       find(
