@@ -19,11 +19,12 @@ import { convertUsd, ECB_REFERENCE, formatAmount, formatMonthly, isCurrency, per
 import { countsInTotal } from "../../model/cost/estimate";
 import type { CostEstimate, CostLine } from "../../model/cost/types";
 import { stackBudget } from "../../stacks/budgets";
-import { allStacks, parseStackName } from "../../stacks/registry";
+import { parseStackName } from "../../stacks/registry";
 import { estimateStacks } from "../cost";
 import { StackUsageError } from "../preview";
 import { StackConfigError } from "../../stacks/config";
 import { checkOutputPath, CliError, EXIT, parseCli, runMain } from "./args";
+import { selectStacks } from "./stack-args";
 
 const USAGE = "usage: npm run cost -- <stack>... | --all [--json FILE] [--currency EUR|CHF|USD]";
 /** Lines shown per stack before "… N more". */
@@ -40,16 +41,7 @@ export function parseArgs(argv: readonly string[]): CostArgs {
   if (p.help) throw new CliError(USAGE, EXIT.ok);
   const currency = (p.values.currency ?? "EUR").toUpperCase();
   if (!isCurrency(currency)) throw new CliError(`--currency ${p.values.currency}: expected EUR, CHF or USD`);
-  if (p.flags.all && p.positional.length) throw new CliError(`give stacks or --all, not both; ${USAGE}`);
-  const stacks = p.flags.all ? allStacks() : p.positional;
-  if (stacks.length === 0) throw new CliError(`no stack given; ${USAGE}`);
-  for (const s of stacks) {
-    try {
-      parseStackName(s);
-    } catch (e) {
-      throw new CliError(e instanceof Error ? e.message : String(e));
-    }
-  }
+  const stacks = selectStacks(p, USAGE);
   if (p.values.json) checkOutputPath(p.values.json, "--json");
   return { stacks: [...new Set(stacks)], currency, ...(p.values.json ? { json: p.values.json } : {}) };
 }

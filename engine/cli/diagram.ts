@@ -18,8 +18,8 @@ import * as path from "node:path";
 import { architectureOfPreview, DOCS_DIR, pageDiagram, renderPage, withinLimits, MERMAID_LIMITS, type Architecture } from "../diagram";
 import { previewStack, StackUsageError } from "../preview";
 import { StackConfigError } from "../../stacks/config";
-import { allStacks, parseStackName } from "../../stacks/registry";
 import { checkOutputPath, CliError, EXIT, parseCli, runMain } from "./args";
+import { selectStacks } from "./stack-args";
 
 const USAGE = "usage: npm run diagram -- <stack>... | --all [--out DIR] [--format mermaid] [--check]";
 
@@ -36,16 +36,7 @@ export function parseArgs(argv: readonly string[]): DiagramArgs {
   const format = p.values.format ?? "mermaid";
   if (format === "svg") throw new CliError("--format svg: not available; the maintained renderer (@mermaid-js/mermaid-cli) needs a headless Chromium this repository does not install. GitHub renders the Mermaid pages natively");
   if (format !== "mermaid") throw new CliError(`--format ${format}: expected mermaid`);
-  if (p.flags.all && p.positional.length) throw new CliError(`give stacks or --all, not both; ${USAGE}`);
-  const stacks = p.flags.all ? allStacks() : p.positional;
-  if (stacks.length === 0) throw new CliError(`no stack given; ${USAGE}`);
-  for (const s of stacks) {
-    try {
-      parseStackName(s);
-    } catch (e) {
-      throw new CliError(e instanceof Error ? e.message : String(e));
-    }
-  }
+  const stacks = selectStacks(p, USAGE);
   const out = p.values.out ?? DOCS_DIR;
   checkOutputPath(out, "--out", "dir");
   return { stacks: [...new Set(stacks)].sort(), all: p.flags.all === true, out, check: p.flags.check === true };
