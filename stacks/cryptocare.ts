@@ -29,15 +29,12 @@ import { CloudRunService, type CloudRunRelease, type CloudRunScaling } from "../
 import { EncryptionKeys } from "../components/gcp/encryption-keys";
 import { HttpsLoadBalancer } from "../components/gcp/https-load-balancer";
 import { Monitoring } from "../components/gcp/monitoring";
-import { Network } from "../components/gcp/network";
 import { Postgres } from "../components/gcp/postgres";
-import { ProjectLogging } from "../components/gcp/project-logging";
-import { ProjectServices } from "../components/gcp/project-services";
 import { RedisCache } from "../components/gcp/redis-cache";
 import { WorkQueue } from "../components/gcp/work-queue";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
 import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
-import { platformGcpProvider } from "./gcp-provider";
+import { regionalAppProject } from "./regional-app-project";
 import { definePlatform, type ComplianceFacts, type StackContext } from "./platform";
 
 const DOC = "docs/platforms/cryptocare.md";
@@ -376,27 +373,8 @@ function composeCryptocare(ctx: StackContext<AppEnv>, c: CryptocareConfig, insta
   const labels = { platform: PLATFORM, instance, env: ctx.env, phase: c.phase };
   const deletionProtection = c.deletionProtection;
   const phase = phaseSizes(c);
-  const provider = platformGcpProvider(ctx, c.gcp);
-  const services = new ProjectServices(prefix, { project: projectId, services: CRYPTOCARE_APIS }, { providers: [provider] });
-  const opts = { providers: [provider], dependsOn: [services] };
-  const resourceOpts = { provider, dependsOn: [services] };
-
   // § 7.2: logs (request logs carry client IPs and user ids) stay in the instance's region.
-  new ProjectLogging(prefix, {
-    project: projectId,
-    location: region,
-    dataAccessAuditServices: ["cloudkms.googleapis.com", "secretmanager.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com"],
-    deletionProtection,
-  }, opts);
-
-  const network = new Network(prefix, {
-    region,
-    project: projectId,
-    subnets: { app: { ipCidrRange: c.network.subnetCidr } },
-    privateServicesAccess: { prefixLength: c.network.privateServicesPrefixLength },
-    labels,
-    deletionProtection,
-  }, opts);
+  const { opts, resourceOpts, network } = regionalAppProject(ctx, prefix, { gcp: c.gcp, apis: CRYPTOCARE_APIS, network: c.network, labels, deletionProtection });
 
   // Payment and consultation data are encrypted with keys the platform holds, in the region.
   const keys = new EncryptionKeys(prefix, {

@@ -9,13 +9,10 @@ import { EncryptionKeys } from "../components/gcp/encryption-keys";
 import { HttpsLoadBalancer } from "../components/gcp/https-load-balancer";
 import { Monitoring } from "../components/gcp/monitoring";
 import { Monolith } from "../components/gcp/monolith";
-import { Network } from "../components/gcp/network";
 import { Postgres } from "../components/gcp/postgres";
-import { ProjectLogging } from "../components/gcp/project-logging";
-import { ProjectServices } from "../components/gcp/project-services";
 import { z } from "zod";
 import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
-import { platformGcpProvider } from "./gcp-provider";
+import { regionalAppProject } from "./regional-app-project";
 import { ENV_TRAITS } from "../model/envs";
 import { definePlatform, type StackContext } from "./platform";
 
@@ -204,30 +201,10 @@ function composeQuickfund(ctx: StackContext, c: QuickfundConfig): Record<string,
   const { projectId, projectNumber, region } = c.gcp;
   const labels = { platform: "quickfund", env: ctx.env };
   const deletionProtection = c.deletionProtection;
-  const provider = platformGcpProvider(ctx, c.gcp);
-  // The APIs this stack calls, enabled first so a fresh project does not fail half-way; every GCP
-  // resource registered after this records a dependency on the Service of its API (gateStackResources).
-  const services = new ProjectServices("quickfund", { project: projectId, services: QUICKFUND_APIS }, { providers: [provider] });
-  const opts = { providers: [provider], dependsOn: [services] };
-
   // quickfund.md § Sécurité: "Conformité RGPD — Données en Europe": logs (load balancer requests
   // with client IPs, the API's logs, Data Access audit logs) stay in the stack's region, not in the
-  // global _Default bucket; Data Access audit logs for the services that hold the credit files.
-  new ProjectLogging("quickfund", {
-    project: projectId,
-    location: region,
-    dataAccessAuditServices: ["cloudkms.googleapis.com", "secretmanager.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com"],
-    deletionProtection,
-  }, opts);
-
-  const network = new Network("quickfund", {
-    region,
-    project: projectId,
-    subnets: { app: { ipCidrRange: c.network.subnetCidr } },
-    privateServicesAccess: { prefixLength: c.network.privateServicesPrefixLength },
-    labels,
-    deletionProtection,
-  }, opts);
+  // global _Default bucket (stacks/regional-app-project.ts).
+  const { provider, opts, network } = regionalAppProject(ctx, "quickfund", { gcp: c.gcp, apis: QUICKFUND_APIS, network: c.network, labels, deletionProtection });
 
   // quickfund.md § Sécurité données: "Chiffrement au repos" — with keys the platform holds.
   const keys = new EncryptionKeys("quickfund", {
