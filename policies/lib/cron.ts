@@ -2,6 +2,7 @@
  * The longest gap between two runs of a cron schedule, in hours: "at least every 48 h" means the
  * worst gap, not the average (`0 3 * * 1,3` runs twice a week but leaves a 5-day gap).
  */
+import { memoByString } from "./memo";
 
 function field(spec: string, min: number, max: number, names: Record<string, number> = {}): Set<number> | undefined {
   const out = new Set<number>();
@@ -39,20 +40,11 @@ const MON = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, se
 
 /**
  * Max hours between consecutive runs over a simulated year (5-field cron, or 6-field with seconds
- * as CloudNativePG uses). Undefined when the schedule cannot be parsed or never runs.
+ * as CloudNativePG uses). Undefined when the schedule cannot be parsed or never runs. Kept per
+ * schedule: a year is simulated per call, and a plan repeats a few schedules on hundreds of
+ * resources (every firm's backups on a multi-tenant stack).
  */
-export function maxGapHours(schedule: string): number | undefined {
-  // A pure function of the text, and a year simulated per call: a plan repeats a few schedules on
-  // hundreds of resources (every firm's backups on a multi-tenant stack).
-  if (gapCache.has(schedule)) return gapCache.get(schedule);
-  const gap = computeMaxGapHours(schedule);
-  if (gapCache.size >= GAP_CACHE_LIMIT) gapCache.clear();
-  gapCache.set(schedule, gap);
-  return gap;
-}
-
-const GAP_CACHE_LIMIT = 1000;
-const gapCache = new Map<string, number | undefined>();
+export const maxGapHours: (schedule: string) => number | undefined = memoByString(computeMaxGapHours, 1000);
 
 function computeMaxGapHours(schedule: string): number | undefined {
   let s = schedule.trim();

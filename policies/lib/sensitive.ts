@@ -15,6 +15,7 @@
  *   boolean. `secret:…` is not a reference syntax of anything we run: it is judged like any value.
  * Unknown values (provider-computed) and Pulumi secrets are not literals: callers skip them.
  */
+import { memoByString } from "./memo";
 
 /** Words that, as the head of a name, make it a credential. */
 const CREDENTIAL_WORDS = new Set([
@@ -67,18 +68,7 @@ export function nameWords(name: string): string[] {
  * nameWords, kept per name (read-only): every key of every resource's inputs is split, several
  * times, and a plan repeats the same few hundred keys on thousands of resources.
  */
-function wordsOf(name: string): readonly string[] {
-  let w = wordsCache.get(name);
-  if (!w) {
-    w = splitName(name);
-    if (wordsCache.size >= WORDS_CACHE_LIMIT) wordsCache.clear();
-    wordsCache.set(name, w);
-  }
-  return w;
-}
-
-const WORDS_CACHE_LIMIT = 10_000;
-const wordsCache = new Map<string, readonly string[]>();
+const wordsOf: (name: string) => readonly string[] = memoByString(splitName, 10_000);
 
 function splitName(name: string): string[] {
   return name
@@ -190,18 +180,7 @@ export function decodeBase64(value: string): string | undefined {
 }
 
 /** The secret shape a value has, if any (checked on the value and, when it is base64 text, on its decoding). */
-export function secretShape(value: string): string | undefined {
-  // Eleven patterns (twice for base64 text) per string of every resource's inputs, most of them
-  // repeated across resources (labels, images, namespaces): kept per value.
-  if (shapeCache.has(value)) return shapeCache.get(value);
-  const shape = computeSecretShape(value);
-  if (shapeCache.size >= SHAPE_CACHE_LIMIT) shapeCache.clear();
-  shapeCache.set(value, shape);
-  return shape;
-}
-
-const SHAPE_CACHE_LIMIT = 10_000;
-const shapeCache = new Map<string, string | undefined>();
+export const secretShape: (value: string) => string | undefined = memoByString(computeSecretShape, 10_000);
 
 function computeSecretShape(value: string): string | undefined {
   for (const p of SECRET_VALUE_PATTERNS) if (p.re.test(value)) return p.what;
