@@ -21,11 +21,12 @@
  * program does not need to reach the phase-3 figures). Cloud Run autoscales on request
  * concurrency and CPU, not memory: memory is bounded per instance and alerted on instead.
  */
+import { createHash } from "node:crypto";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Bucket } from "../components/gcp/bucket";
-import { CloudRunService, type CloudRunRelease, type CloudRunScaling } from "../components/gcp/cloud-run-service";
+import { CloudRunService, revisionSuffixFromImage, type CloudRunRelease, type CloudRunScaling, type SecretEnvRef } from "../components/gcp/cloud-run-service";
 import { EncryptionKeys } from "../components/gcp/encryption-keys";
 import { HttpsLoadBalancer } from "../components/gcp/https-load-balancer";
 import { Monitoring } from "../components/gcp/monitoring";
@@ -220,9 +221,14 @@ function cryptocareSchema<const R extends readonly [string, ...string[]]>(region
     /**
      * The API revision serving production (blue/green from phase 1, canary from phase 2): the
      * new image deploys as a candidate beside it; promoting is setting this to the candidate's
-     * revision name (`cryptocare-api-<tag>`, printed in the stack outputs).
+     * revision name (`cryptocare-api-<tag>-<digest>`, the `apiCandidateRevision` output).
+     * `generation`: raise it to roll out a new revision with the same image (a rotated credential).
      */
-    release: z.strictObject({ stableRevision: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).optional(), canaryPercent: z.number().int().min(1).max(50) }),
+    release: z.strictObject({
+      stableRevision: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).optional(),
+      canaryPercent: z.number().int().min(1).max(50),
+      generation: z.number().int().min(0),
+    }),
     monitoring: z.strictObject({ notificationEmail: emailAddress }),
     secrets: z
       .strictObject({
@@ -243,7 +249,7 @@ export type CryptocareConfig = Omit<z.output<typeof chSchema>, "gcp"> & { gcp: {
 const common = {
   network: { subnetCidr: "10.60.0.0/20", privateServicesPrefixLength: 20 },
   database: { backupStartTime: "01:00", transactionLogRetentionDays: 7 },
-  release: { canaryPercent: 10 },
+  release: { canaryPercent: 10, generation: 0 },
 };
 
 /** Compliance facts of an instance in an env. */
@@ -343,12 +349,15 @@ export const CRYPTOCARE_APIS = [
   "storage.googleapis.com",
 ];
 
-/** `…/api:1.4.2` → `1-4-2`; `…/api@sha256:abcd…` → `abcd…` (12 hex): a revision-name suffix from an image reference. */
-export function revisionSuffixOf(image: string): string {
-  const digest = /@sha256:([0-9a-f]{12})/.exec(image);
-  if (digest) return digest[1];
-  const tag = image.slice(image.lastIndexOf(":") + 1);
-  return tag.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 30) || "rev";
+/**
+ * The API revision's suffix: its image tag and a digest of what else shapes the revision template
+ * (the phase and sizing set its resources and env, the configured credentials its secret env, and
+ * `release.generation` anything else, such as a rotated secret). Cloud Run refuses a second revision
+ * under an existing name, so a phase move or a new credential with the same image must not reuse it.
+ */
+export function apiRevisionSuffix(c: Pick<CryptocareConfig, "phase" | "sizing" | "images" | "release" | "secrets">): string {
+  const template = JSON.stringify({ phase: c.phase, sizing: c.sizing, secrets: Object.keys(c.secrets ?? {}).sort(), generation: c.release.generation });
+  return revisionSuffixFromImage(c.images.api, createHash("sha256").update(template).digest("hex").slice(0, 6));
 }
 
 /** What one phase runs in a stack, after the env's sizing. */
@@ -454,7 +463,9 @@ function composeCryptocare(ctx: StackContext<AppEnv>, c: CryptocareConfig, insta
   const runtimeMode = ENV_TRAITS[ctx.env].runtimeMode;
   const dbEnv = { DB_HOST: database.privateIpAddress, DB_NAME: database.databaseName, DB_USER: database.userName, NODE_ENV: runtimeMode };
   const readEnv: Record<string, pulumi.Input<string>> = phase.database.readReplica ? { DB_READ_HOST: database.replicaPrivateIpAddresses.apply((r) => r.read) } : {};
-  const cacheEnv: Record<string, pulumi.Input<string>> = cache ? { REDIS_HOST: cache.host, REDIS_PORT: cache.port.apply(String), REDIS_TLS: "true" } : {};
+  // Redis over TLS (verified against the instance's CA) with its AUTH string, for every workload that reads it.
+  const cacheEnv: Record<string, pulumi.Input<string>> = cache ? { REDIS_HOST: cache.host, REDIS_PORT: cache.port.apply(String), REDIS_TLS: "true", REDIS_CA_CERT: cache.serverCaCert } : {};
+  const cacheSecretEnv: Record<string, SecretEnvRef> = cache ? { REDIS_AUTH: { secret: cache.authSecretId } } : {};
   const traceRoles = phase.tracing ? ["roles/cloudtrace.agent"] : [];
   const topicEnv = (queues: Record<CryptocareQueue, WorkQueue>): Record<string, pulumi.Input<string>> =>
     Object.fromEntries(Object.entries(queues).map(([q, w]) => [`TOPIC_${q.toUpperCase().replace(/-/g, "_")}`, w.topicName]));
@@ -480,7 +491,7 @@ function composeCryptocare(ctx: StackContext<AppEnv>, c: CryptocareConfig, insta
         // max instances is the ceiling on calls to Zoom and Swiss Bitcoin Pay.
         concurrency: 1,
         env: { ...dbEnv, ...cacheEnv, QUEUE: q },
-        secretEnv: { DB_PASSWORD: { secret: database.passwordSecretId }, ...secrets.envFor(q) },
+        secretEnv: { DB_PASSWORD: { secret: database.passwordSecretId }, ...cacheSecretEnv, ...secrets.envFor(q) },
         roles: ["roles/cloudsql.client", ...traceRoles],
         labels: { ...labels, queue: q },
         deletionProtection,
@@ -524,7 +535,7 @@ function composeCryptocare(ctx: StackContext<AppEnv>, c: CryptocareConfig, insta
     env: { ...dbEnv, ...readEnv, ...cacheEnv, ...topicEnv(queues), ...(phase.tracing ? { OTEL_TRACES_EXPORTER: "gcp" } : {}) },
     secretEnv: {
       DB_PASSWORD: { secret: database.passwordSecretId },
-      ...(cache ? { REDIS_AUTH: { secret: cache.authSecretId } } : {}),
+      ...cacheSecretEnv,
       ...secrets.envFor("api"),
     },
     roles: ["roles/cloudsql.client", ...traceRoles],
@@ -601,7 +612,7 @@ function composeCryptocare(ctx: StackContext<AppEnv>, c: CryptocareConfig, insta
     loadBalancerIp: entry.ipAddress,
     domains: c.domains,
     apiService: api.serviceName,
-    apiCandidateRevision: `${prefix}-api-${revisionSuffixOf(c.images.api)}`,
+    apiCandidateRevision: `${prefix}-api-${apiRevisionSuffix(c)}`,
     databaseConnectionName: database.connectionName,
     frontendBucket: frontend.bucketName,
     queues: Object.fromEntries(Object.entries(queues).map(([q, w]) => [q, w.topicName])),
@@ -611,7 +622,7 @@ function composeCryptocare(ctx: StackContext<AppEnv>, c: CryptocareConfig, insta
 
 /** The API's release: all-at-once at MVP, blue/green from phase 1, canary from phase 2 (§ 4.2.2). */
 function apiRelease(c: CryptocareConfig, strategy: PhaseRow["release"]): CloudRunRelease {
-  const revisionSuffix = revisionSuffixOf(c.images.api);
+  const revisionSuffix = apiRevisionSuffix(c);
   if (strategy === "all-at-once") return { strategy, revisionSuffix };
   return {
     strategy,

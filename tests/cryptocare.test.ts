@@ -20,7 +20,7 @@ import { convertUsd } from "../model/cost/currency";
 import { estimateStackCost } from "../model/cost/estimate";
 import type { RecordedResource } from "../model/plan-values";
 import { statefulKind } from "../model/stateful";
-import { CRYPTOCARE_INDICATORS, CRYPTOCARE_PHASE_NAMES, CRYPTOCARE_PHASES, CRYPTOCARE_QUEUES, type CryptocarePhase } from "../stacks/cryptocare";
+import { apiRevisionSuffix, CRYPTOCARE_INDICATORS, CRYPTOCARE_PHASE_NAMES, CRYPTOCARE_PHASES, CRYPTOCARE_QUEUES, type CryptocarePhase } from "../stacks/cryptocare";
 import { stackBudget } from "../stacks/budgets";
 import { cryptocareUsage } from "../stacks/usage/cryptocare";
 
@@ -112,7 +112,7 @@ describe("cryptocare-prod: each phase's figures (§ 1.2, § 4.1.2, § 6.3)", () 
   it("releases all at once at MVP, blue/green from phase 1 and canary from phase 2 (§ 4.2.2)", async () => {
     const traffic = async (p: CryptocarePhase, stable?: string) => {
       const rs = stable
-        ? (await previewPrepared(prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": p, "cryptocare:release": `{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10 }` })))).evaluation.resources
+        ? (await previewPrepared(prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": p, "cryptocare:release": `{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10, generation: 0 }` })))).evaluation.resources
         : await atPhase(p);
       return byName(rs, RUN, "cryptocare-api-service").traffics as Record<string, unknown>[];
     };
@@ -121,16 +121,39 @@ describe("cryptocare-prod: each phase's figures (§ 1.2, § 4.1.2, § 6.3)", () 
     expect(blueGreen).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ revision: "cryptocare-api-2-5-0", percent: 100 }),
-        expect.objectContaining({ revision: "cryptocare-api-2-6-0", percent: 0, tag: "candidate" }),
+        expect.objectContaining({ revision: expect.stringMatching(/^cryptocare-api-2-6-0-[0-9a-f]{6}$/), percent: 0, tag: "candidate" }),
       ]),
     );
     const canary = await traffic("p2", "cryptocare-api-2-5-0");
     expect(canary).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ revision: "cryptocare-api-2-5-0", percent: 90 }),
-        expect.objectContaining({ revision: "cryptocare-api-2-6-0", percent: 10 }),
+        expect.objectContaining({ revision: expect.stringMatching(/^cryptocare-api-2-6-0-[0-9a-f]{6}$/), percent: 10 }),
       ]),
     );
+  });
+
+  it("names the API revision after its image and its template: a phase move or a new credential with the same image never reuses a name", () => {
+    const base = { phase: "p2", sizing: "document", images: { api: "europe-west6-docker.pkg.dev/p/apps/api:2.6.0", worker: "x" }, release: { canaryPercent: 10, generation: 0 }, secrets: undefined } as const;
+    const names = new Set([
+      apiRevisionSuffix(base),
+      apiRevisionSuffix({ ...base, phase: "p3" }),
+      apiRevisionSuffix({ ...base, release: { ...base.release, generation: 1 } }),
+      apiRevisionSuffix({ ...base, secrets: { zoomClientSecret: "s" } as never }),
+      apiRevisionSuffix({ ...base, images: { ...base.images, api: "europe-west6-docker.pkg.dev/p/apps/api:2.7.0" } }),
+    ]);
+    expect(names.size).toBe(5);
+    expect(apiRevisionSuffix(base)).toMatch(/^2-6-0-[0-9a-f]{6}$/);
+    // The same inputs give the same name: a preview of an unchanged stack changes nothing.
+    expect(apiRevisionSuffix({ ...base })).toBe(apiRevisionSuffix(base));
+  });
+
+  it("gives every workload that reads Redis its AUTH secret and CA, not only the API", async () => {
+    const rs = await atPhase("p1");
+    for (const name of ["cryptocare-api-service", ...Object.keys(CRYPTOCARE_QUEUES).map((q) => `cryptocare-worker-${q}-service`)]) {
+      const env = (valueAt(byName(rs, RUN, name), "template.containers[0].envs") as { name: string }[]).map((e) => e.name);
+      expect(env, name).toEqual(expect.arrayContaining(["REDIS_HOST", "REDIS_AUTH", "REDIS_CA_CERT"]));
+    }
   });
 
   it("puts payments, Zoom and webhooks through queues with exponential backoff and a dead-letter queue; workers scale out from phase 2", async () => {
@@ -292,7 +315,7 @@ describe("cryptocare: residency per stack (§ 7.2)", () => {
     expect(() => prepareStack("cryptocare-de-prod", stackWith("cryptocare-de-prod", { "cryptocare-de:phase": "p1" }))).toThrow(/phase.*p2 or p3.*Phase 2.*"p1"/s);
     expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:sizing": "reduced" }))).toThrow(/sizing.*"document" in a prod-like stack.*"reduced"/s);
     expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": "p4" }))).toThrow(/cryptocare:phase.*mvp.*p3.*"p4"/s);
-    expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": "mvp", "cryptocare:release": "{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10 }" }))).toThrow(/release\.stableRevision.*unset at phase mvp/s);
+    expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": "mvp", "cryptocare:release": "{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10, generation: 0 }" }))).toThrow(/release\.stableRevision.*unset at phase mvp/s);
   });
 });
 
