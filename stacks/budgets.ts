@@ -15,6 +15,7 @@ import { PLATFORMS, platformEnvs } from "./registry";
 import { decodeConfigValue, deepMerge } from "./config-merge";
 import { loadStackFile } from "./stack-file";
 import { usageProfile, type StackSetting } from "./usage";
+import { CRM_BUDGET_WEIGHTS, CRM_MONTHLY_BUDGET_EUR } from "./crm-courtier";
 import { CRYPTOCARE_INDICATORS, CRYPTOCARE_PHASES, type CryptocarePhase } from "./cryptocare";
 
 const QUICKFUND_SITUATION = 'quickfund.md § Situation actuelle ("Coût mensuel | ~1 500€ (inclut dev + pré-prod)")';
@@ -42,12 +43,12 @@ export const PLATFORM_BUDGETS: Readonly<Record<string, PlatformBudget>> = {
     scope: "platform",
     figures: [
       { label: "optimised", monthly: { low: 855, high: 855 }, source: 'crm-courtier.md § Coûts estimés ("OVH/Hetzner (optimisé) | €855")' },
-      { label: "20 firms", monthly: { low: 1084, high: 1084 }, tenants: 20, source: 'crm-courtier.md § Modèle de tarification SaaS, Revenus estimés (20 cabinets Pro) ("Coûts : €1084/mois")' },
+      { label: "20 firms", monthly: { low: CRM_MONTHLY_BUDGET_EUR, high: CRM_MONTHLY_BUDGET_EUR }, tenants: 20, source: 'crm-courtier.md § Modèle de tarification SaaS, Revenus estimés (20 cabinets Pro) ("Coûts : €1084/mois")' },
     ],
     applies: "20 firms",
     // As ShareYourSales: the shared stack carries the cluster's nodes, env stacks are judged on
-    // what they own (model/cost/budget.ts budgetedUsd).
-    envWeights: { shared: 55, prod: 25, rct: 10, dev: 10 },
+    // what they own (model/cost/budget.ts budgetedUsd). The env stacks' billing budgets use the same shares.
+    envWeights: { ...CRM_BUDGET_WEIGHTS },
     shareRule: "by weight shared 55 : prod 25 : rct 10 : dev 10 (stacks/budgets.ts): the shared stack carries the cluster's nodes, env stacks are judged on what they own; the platform total counts every node once",
     hardLimit: false,
     hardLimitSource: 'crm-courtier.md gives "Coûts estimés", an estimate, not a cap',

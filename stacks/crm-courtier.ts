@@ -158,6 +158,14 @@ export const crmCourtierSchema = z.strictObject({
   firms: z.array(firmSchema).max(1000),
   sentryDsn: secretString("Sentry DSN of the backend").optional(),
   probe: z.strictObject({ notificationEmails: z.array(emailAddress).min(1).max(10) }),
+  /**
+   * The billing account the env project is paid from: a Cloud Billing budget alerts the probe's
+   * channels when the month's spend passes the env's share of the document's budget, and again
+   * past 20 % over it (§ Alertes Critiques "dépassement > 20%").
+   */
+  billing: z.strictObject({
+    accountId: z.string().regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/).describe("a billing account id such as 01A2B3-C4D5E6-F7A8B9"),
+  }),
 });
 export type CrmCourtierConfig = z.output<typeof crmCourtierSchema>;
 
@@ -279,7 +287,16 @@ export const crmCourtierShared = definePlatform(crmCourtierSharedDefinition);
 // crm-courtier-<env>
 // ------------------------------------------------------------------------------------------------
 
-const CRM_ENV_APIS = ["certificatemanager.googleapis.com", "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com", "compute.googleapis.com", "dns.googleapis.com", "iam.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com", "storage.googleapis.com"];
+/**
+ * crm-courtier.md § Modèle de tarification SaaS, Revenus estimés (20 cabinets Pro): "Coûts : €1084/mois",
+ * the platform's monthly budget, shared by its stacks by weight (the shared stack carries the cluster).
+ */
+export const CRM_MONTHLY_BUDGET_EUR = 1084;
+export const CRM_BUDGET_WEIGHTS = { shared: 55, prod: 25, rct: 10, dev: 10 } as const;
+/** § Alertes Critiques "Coûts OpenAI dépassement > 20%": the spend threshold, applied to what the stack bills on GCP. */
+export const CRM_SPEND_ALERT_RATIO = 1.2;
+
+const CRM_ENV_APIS = ["billingbudgets.googleapis.com", "certificatemanager.googleapis.com", "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com", "compute.googleapis.com", "dns.googleapis.com", "iam.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com", "storage.googleapis.com"];
 const NAMES = { backend: "backend", frontend: "frontend", gotenberg: "gotenberg", redis: "redis", gateway: "gateway" } as const;
 /** Laravel Octane's default port; nginx-unprivileged's; Gotenberg's. */
 const PORTS = { backend: 8000, frontend: 8080, gotenberg: 3000 } as const;
@@ -549,7 +566,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
   ];
   new NetworkFlows(`${PLATFORM}-${env}-flows`, { resourceName: "flows", flows, labels }, opts);
 
-  new Monitoring(`${PLATFORM}-${env}`, {
+  const monitoring = new Monitoring(`${PLATFORM}-${env}`, {
     project: projectId,
     uptimeHost: c.host,
     uptimePath: "/up",
@@ -559,6 +576,23 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
     notificationEmails: c.probe.notificationEmails,
     labels,
   }, project.opts);
+  // The env's share of the document's budget, alerted at 100 % and at 120 % of it (actual and
+  // forecast spend). The OpenAI bill the document's line is about is not Google's to watch:
+  // OpenAI's own usage limits cover it (README § CRM Courtier).
+  const weights = Object.values(CRM_BUDGET_WEIGHTS).reduce((a, b) => a + b, 0);
+  const share = Math.round((CRM_MONTHLY_BUDGET_EUR * CRM_BUDGET_WEIGHTS[env]) / weights);
+  new gcp.billing.Budget(`${PLATFORM}-${env}-spend`, {
+    billingAccount: c.billing.accountId,
+    displayName: `${PLATFORM}-${env} monthly spend`,
+    budgetFilter: { projects: [`projects/${projectNumber}`], calendarPeriod: "MONTH", creditTypesTreatment: "INCLUDE_ALL_CREDITS" },
+    amount: { specifiedAmount: { currencyCode: "EUR", units: String(share) } },
+    thresholdRules: [
+      { thresholdPercent: 1.0, spendBasis: "CURRENT_SPEND" },
+      { thresholdPercent: CRM_SPEND_ALERT_RATIO, spendBasis: "CURRENT_SPEND" },
+      { thresholdPercent: CRM_SPEND_ALERT_RATIO, spendBasis: "FORECASTED_SPEND" },
+    ],
+    allUpdatesRule: { monitoringNotificationChannels: monitoring.notificationChannelIds, disableDefaultIamRecipients: false },
+  }, { provider: project.provider, dependsOn: project.opts.dependsOn });
   new PlatformAlertRules(`${PLATFORM}-${env}-alerts`, {
     namespace: ns.app,
     platform: PLATFORM,

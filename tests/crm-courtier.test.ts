@@ -84,6 +84,22 @@ describe("crm-courtier-prod: the document's figures", () => {
 });
 
 describe("crm-courtier-prod: the document's alerts", () => {
+  it("alerts when the month's spend passes the env's share of the €1,084 budget, and again 20 % over it, to the probe's channels", async () => {
+    const { resources } = await planOf("crm-courtier-prod");
+    const budgets = resources.filter((r) => r.type === "gcp:billing/budget:Budget");
+    expect(budgets).toHaveLength(1);
+    const b = budgets[0].inputs;
+    // § Modèle de tarification SaaS: "Coûts : €1084/mois"; prod's share is 25 of 100 (stacks/budgets.ts): €271.
+    expect(valueAt(b, "amount.specifiedAmount")).toEqual({ currencyCode: "EUR", units: "271" });
+    // § Alertes Critiques: "dépassement > 20%".
+    expect(b.thresholdRules).toEqual(expect.arrayContaining([
+      expect.objectContaining({ thresholdPercent: 1.2, spendBasis: "CURRENT_SPEND" }),
+      expect.objectContaining({ thresholdPercent: 1.2, spendBasis: "FORECASTED_SPEND" }),
+    ]));
+    expect(valueAt(b, "budgetFilter.projects")).toEqual(["projects/610394827714"]);
+    expect(valueAt(b, "allUpdatesRule.monitoringNotificationChannels")).toBeDefined();
+  });
+
   it("alerts at a queue depth over 100 jobs and on queries slower than 1 s, with the metrics they need", async () => {
     const { one } = await planOf("crm-courtier-prod");
     const groups = valueAt(one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "crm-courtier-prod-alerts"), "spec.groups") as { rules: { alert: string; expr: string }[] }[];

@@ -147,6 +147,7 @@ export const GCP_API_BY_MODULE: Record<string, string> = {
   "gcp:dns/": "dns.googleapis.com",
   "gcp:pubsub/": "pubsub.googleapis.com",
   "gcp:redis/": "redis.googleapis.com",
+  "gcp:billing/budget": "billingbudgets.googleapis.com",
   "gcp:observability/": "observability.googleapis.com",
   "gcp:certificatemanager/": "certificatemanager.googleapis.com",
   "gcp:networksecurity/": "networksecurity.googleapis.com",

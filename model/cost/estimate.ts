@@ -59,6 +59,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "gcp:projects/serviceIdentity:ServiceIdentity": "service agents are free",
   "gcp:projects/iAMMember:IAMMember": "IAM is free",
   "gcp:pubsub/topicIAMMember:TopicIAMMember": "IAM is free",
+  "gcp:billing/budget:Budget": "Cloud Billing budgets are free",
   "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": "IAM is free",
   "gcp:observability/projectSettings:ProjectSettings": "a settings resource is free (the traces it places are priced with Cloud Trace ingestion, not vendored)",
   "gcp:projects/iAMAuditConfig:IAMAuditConfig": "audit configuration is free (the logs it writes are priced with logging ingestion)",
