@@ -18,7 +18,7 @@ import { budgetedUsd, compareToBudget, formatRange, perUserNote } from "../../mo
 import { convertUsd, ECB_REFERENCE, formatAmount, formatMonthly, isCurrency, perUsd, rateNote, type Currency } from "../../model/cost/currency";
 import { countsInTotal } from "../../model/cost/estimate";
 import type { CostEstimate, CostLine } from "../../model/cost/types";
-import { stackBudget } from "../../stacks/budgets";
+import { noBudgetReason, stackBudget } from "../../stacks/budgets";
 import { parseStackName } from "../../stacks/registry";
 import { estimateStacks } from "../cost";
 import { StackUsageError } from "../preview";
@@ -65,7 +65,8 @@ export function formatStackCost(e: CostEstimate, currency: Currency): string {
     const perUser = perUserNote(cmp, budget);
     if (perUser) out.push(`          ${perUser}`);
   } else {
-    out.push(`  budget: none stated in ${parseStackName(e.stack).platform.name}.md`);
+    const { platform, env } = parseStackName(e.stack);
+    out.push(`  budget: ${noBudgetReason(platform.name, env).replace(/^no budget stated/, "none stated")}`);
   }
   const priced = e.lines.filter((l) => countsInTotal(l, e)).sort((a, b) => b.monthlyUsd! - a.monthlyUsd!);
   for (const l of priced.slice(0, TOP_LINES)) out.push(`  ${formatMonthly(l.monthlyUsd!, "USD").padStart(16)}  ${lineLabel(l)}`);
@@ -148,10 +149,15 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
 /** A platform's budget next to its total, when every one of its stacks is in the run and its document states one. */
 function PLATFORM_BUDGET_TEXT(platform: string, stacks: readonly string[]): string {
   const budgets = stacks.map((s) => stackBudget(s));
-  const first = budgets[0];
+  // A document may price some envs only (CryptoCare: prod): the judged stacks carry the budget.
+  const first = budgets.find((b) => b !== undefined);
   if (!first) return `; budget: none stated in ${platform}.md`;
+  if (first.scope === "per-env") {
+    const judged = stacks.filter((_, i) => budgets[i] !== undefined);
+    return `; budget ${formatRange(first.platformMonthly, first.currency)}/month for ${judged.join(", ")} (${first.hardLimit ? "hard limit" : "advisory"})`;
+  }
   const shares = budgets.reduce((s, b) => s + (b?.share ?? 0), 0);
-  const covered = Math.abs(shares - 1) < 1e-9 || first.scope === "per-env";
+  const covered = Math.abs(shares - 1) < 1e-9;
   return covered ? `; budget ${formatRange(first.platformMonthly, first.currency)}/month (${first.hardLimit ? "hard limit" : "advisory"})` : `; budget: ${Math.round(shares * 100)}% of ${formatRange(first.platformMonthly, first.currency)}/month for these stacks`;
 }
 

@@ -44,6 +44,17 @@ describe("npm run cost", () => {
     expect(text).toContain(`at 1 USD = 0.7785 CHF, ECB ${ECB_REFERENCE.date}`);
   });
 
+  it("judges CryptoCare's prod against its phase's figure, shows the cost per user, and reports dev beside it", async () => {
+    const out: string[] = [];
+    expect(await main(["cryptocare-dev", "cryptocare-prod", "--currency", "CHF"], (s) => out.push(s))).toBe(0);
+    const text = out.join("\n");
+    // cryptocare-prod is at phase p2: cryptocare.md § 8.1 "Phase 2 | 20 000 | 4 000 CHF".
+    expect(text).toMatch(/cryptocare-prod: .*\n  budget: CHF 4,000\/month \(advisory\)/);
+    expect(text).toMatch(/CHF 0\.\d+ per user a month \(20,000 users in the figure\)/);
+    expect(text).toContain("budget: cryptocare's document states a budget for prod only: dev is reported beside it");
+    expect(text).toMatch(/cryptocare \(cryptocare-dev, cryptocare-prod\): .*; budget CHF 4,000\/month for cryptocare-prod \(advisory\)/);
+  });
+
   it("exits 2 naming the expected values on a bad currency (the process)", async () => {
     const err = await run(process.execPath, [LAUNCHER, "cost", "quickfund-dev", "--currency", "GBP"], { cwd: ROOT, timeout: 120_000 }).catch((e) => e);
     expect(err.code).toBe(2);
