@@ -190,8 +190,8 @@ export type CryptocareQueue = keyof typeof CRYPTOCARE_QUEUES;
 
 /** The two instances: the Swiss one and the dedicated German one (§ 7.2). */
 export const CRYPTOCARE_INSTANCES = {
-  ch: { platform: "cryptocare", regions: ["europe-west6"], law: "LPD", source: '§ 7.2 "Suisse | LPD | Hébergement en Suisse"; § 4.1.1 "Région: Zurich, Suisse"' },
-  de: { platform: "cryptocare-de", regions: ["europe-west3"], law: "RGPD + German requirements", source: '§ 7.2 "Allemagne | Exigences spécifiques | Instance dédiée (Phase 2)"' },
+  ch: { platform: "cryptocare", regions: ["europe-west6"], source: '§ 7.2 "Suisse | LPD | Hébergement en Suisse"; § 4.1.1 "Région: Zurich, Suisse"' },
+  de: { platform: "cryptocare-de", regions: ["europe-west3"], source: '§ 7.2 "Allemagne | Exigences spécifiques | Instance dédiée (Phase 2)"' },
 } as const;
 type Instance = keyof typeof CRYPTOCARE_INSTANCES;
 
@@ -270,7 +270,7 @@ function facts(instance: Instance, prodLike: boolean): ComplianceFacts {
       maxRpoMinutes: `${DOC} states no RPO`,
       dataIsolation: `${DOC} § 7.2 "UE | RGPD | Séparation régionale données", "Allemagne | Instance dédiée": no data flows between the Swiss and German instances`,
     },
-  } as ComplianceFacts;
+  };
 }
 
 function envRow(instance: Instance, env: AppEnv) {

@@ -6,15 +6,11 @@
  * queue; residency (europe-west6, the German instance in europe-west3) and no reference across
  * the two; the upgrade path that only grows; cost per phase against § 8.1.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BLINDED_SECRET } from "../engine/evaluate";
 import { valueAt } from "../engine/plan";
 import { runPolicyPack } from "../engine/policy/run";
 import { prepareStack, previewPrepared } from "../engine/preview";
-import { PROJECT_ROOT } from "../engine/project";
 import { budgetedUsd, compareToBudget, type StackBudget } from "../model/cost/budget";
 import { convertUsd } from "../model/cost/currency";
 import { estimateStackCost } from "../model/cost/estimate";
@@ -23,24 +19,11 @@ import { statefulKind } from "../model/stateful";
 import { apiRevisionSuffix, CRYPTOCARE_INDICATORS, CRYPTOCARE_PHASE_NAMES, CRYPTOCARE_PHASES, CRYPTOCARE_QUEUES, type CryptocarePhase } from "../stacks/cryptocare";
 import { stackBudget } from "../stacks/budgets";
 import { cryptocareUsage } from "../stacks/usage/cryptocare";
+import { stackFileSettings } from "./harness";
 
 const RUN = "gcp:cloudrunv2/service:Service";
 const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
 const REDIS = "gcp:redis/instance:Instance";
-
-/** A scratch root whose stack file has `lines` replacing the matching `<platform>:<key>:` lines (or appended). */
-function stackWith(stack: string, lines: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), `${stack}-`));
-  mkdirSync(join(root, "stacks"));
-  const file = `stacks/Pulumi.${stack}.yaml`;
-  let text = readFileSync(join(PROJECT_ROOT, file), "utf8").trimEnd();
-  for (const [key, value] of Object.entries(lines)) {
-    const re = new RegExp(`^  ${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:.*$`, "m");
-    text = re.test(text) ? text.replace(re, `  ${key}: ${value}`) : `${text}\n  ${key}: ${value}`;
-  }
-  writeFileSync(join(root, file), `${text}\n`);
-  return root;
-}
 
 const plans = new Map<string, Promise<RecordedResource[]>>();
 /** The prod stack's resources at a phase (each previewed once per file). */
@@ -49,7 +32,7 @@ function atPhase(phase: CryptocarePhase, stack = "cryptocare-prod"): Promise<Rec
   let p = plans.get(key);
   if (!p) {
     const platform = stack.replace(/-prod$/, "");
-    p = previewPrepared(prepareStack(stack, stackWith(stack, { [`${platform}:phase`]: phase }))).then((x) => x.evaluation.resources);
+    p = previewPrepared(prepareStack(stack, stackFileSettings(stack, { [`${platform}:phase`]: phase }))).then((x) => x.evaluation.resources);
     plans.set(key, p);
   }
   return p;
@@ -112,7 +95,7 @@ describe("cryptocare-prod: each phase's figures (§ 1.2, § 4.1.2, § 6.3)", () 
   it("releases all at once at MVP, blue/green from phase 1 and canary from phase 2 (§ 4.2.2)", async () => {
     const traffic = async (p: CryptocarePhase, stable?: string) => {
       const rs = stable
-        ? (await previewPrepared(prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": p, "cryptocare:release": `{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10, generation: 0 }` })))).evaluation.resources
+        ? (await previewPrepared(prepareStack("cryptocare-prod", stackFileSettings("cryptocare-prod", { "cryptocare:phase": p, "cryptocare:release": `{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10, generation: 0 }` })))).evaluation.resources
         : await atPhase(p);
       return byName(rs, RUN, "cryptocare-api-service").traffics as Record<string, unknown>[];
     };
@@ -184,7 +167,7 @@ describe("cryptocare-prod: each phase's figures (§ 1.2, § 4.1.2, § 6.3)", () 
     // PagerDuty only once its key is set, and only from phase 1; the key never reaches the plan.
     const CIPHERTEXT = "v1:AAAAbm90LWEtcmVhbC1jaXBoZXJ0ZXh0LWp1c3QtYS1tYXJrZXI=";
     const withKey = async (p: CryptocarePhase) => {
-      const preview = await previewPrepared(prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": p, "cryptocare:secrets": `\n    pagerDutyServiceKey:\n      secure: ${CIPHERTEXT}` })));
+      const preview = await previewPrepared(prepareStack("cryptocare-prod", stackFileSettings("cryptocare-prod", { "cryptocare:phase": p, "cryptocare:secrets": `\n    pagerDutyServiceKey:\n      secure: ${CIPHERTEXT}` })));
       expect(JSON.stringify(preview.digest)).not.toContain(CIPHERTEXT);
       return preview.evaluation.resources;
     };
@@ -312,10 +295,10 @@ describe("cryptocare: residency per stack (§ 7.2)", () => {
   });
 
   it("refuses a German instance before phase 2, and reduced sizes in prod, naming the key", () => {
-    expect(() => prepareStack("cryptocare-de-prod", stackWith("cryptocare-de-prod", { "cryptocare-de:phase": "p1" }))).toThrow(/phase.*p2 or p3.*Phase 2.*"p1"/s);
-    expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:sizing": "reduced" }))).toThrow(/sizing.*"document" in a prod-like stack.*"reduced"/s);
-    expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": "p4" }))).toThrow(/cryptocare:phase.*mvp.*p3.*"p4"/s);
-    expect(() => prepareStack("cryptocare-prod", stackWith("cryptocare-prod", { "cryptocare:phase": "mvp", "cryptocare:release": "{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10, generation: 0 }" }))).toThrow(/release\.stableRevision.*unset at phase mvp/s);
+    expect(() => prepareStack("cryptocare-de-prod", stackFileSettings("cryptocare-de-prod", { "cryptocare-de:phase": "p1" }))).toThrow(/phase.*p2 or p3.*Phase 2.*"p1"/s);
+    expect(() => prepareStack("cryptocare-prod", stackFileSettings("cryptocare-prod", { "cryptocare:sizing": "reduced" }))).toThrow(/sizing.*"document" in a prod-like stack.*"reduced"/s);
+    expect(() => prepareStack("cryptocare-prod", stackFileSettings("cryptocare-prod", { "cryptocare:phase": "p4" }))).toThrow(/cryptocare:phase.*mvp.*p3.*"p4"/s);
+    expect(() => prepareStack("cryptocare-prod", stackFileSettings("cryptocare-prod", { "cryptocare:phase": "mvp", "cryptocare:release": "{ stableRevision: cryptocare-api-2-5-0, canaryPercent: 10, generation: 0 }" }))).toThrow(/release\.stableRevision.*unset at phase mvp/s);
   });
 });
 

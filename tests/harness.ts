@@ -68,9 +68,22 @@ export async function runCliInProcess(main: (argv: string[]) => Promise<number>,
  * program is this repository's.
  */
 export function stackFileWith(stack: string, extra: string): string {
+  return stackFileSettings(stack, {}, extra);
+}
+
+/**
+ * The same, with top-level `config:` entries replaced (`{ "cryptocare:phase": "p3" }` rewrites the
+ * line `  cryptocare:phase: …`, or appends it when the file has none), then `extra` appended.
+ */
+export function stackFileSettings(stack: string, settings: Record<string, string>, extra = ""): string {
   const root = mkdtempSync(join(tmpdir(), `${stack}-`));
   mkdirSync(join(root, "stacks"));
   const file = `stacks/Pulumi.${stack}.yaml`;
-  writeFileSync(join(root, file), `${readFileSync(join(PROJECT_ROOT, file), "utf8").trimEnd()}\n${extra}\n`);
+  let text = readFileSync(join(PROJECT_ROOT, file), "utf8").trimEnd();
+  for (const [key, value] of Object.entries(settings)) {
+    const line = new RegExp(`^  ${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:.*$`, "m");
+    text = line.test(text) ? text.replace(line, `  ${key}: ${value}`) : `${text}\n  ${key}: ${value}`;
+  }
+  writeFileSync(join(root, file), extra ? `${text}\n${extra}\n` : `${text}\n`);
   return root;
 }
