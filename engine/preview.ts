@@ -2,12 +2,16 @@
  * One offline preview of one stack: load its stack file, validate its configuration (before any
  * resource is declared), evaluate the real program under the mock runtime, and build the plan.
  */
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 import { ComponentArgsError } from "../components/common/conventions";
 import { StackConfigError } from "../stacks/config";
 import { resolveStack, runProgram } from "../stacks/program";
 import { parseStackName } from "../stacks/registry";
 import { loadStackFile } from "../stacks/stack-file";
 import { evaluate, EvaluationError, type Evaluation } from "./evaluate";
+import { sha256 } from "../model/content-cache";
 import { SECRET_DIGEST_KEY_ENV } from "./secret-digest";
 import { toPreviewDigest, type PreviewDigest } from "./digest";
 import { PROJECT_ROOT, projectName } from "./project";
@@ -50,9 +54,20 @@ export function prepareStack(stack: string, root = PROJECT_ROOT): PreparedStack 
  */
 let memo: Map<string, Promise<StackPreview>> | undefined;
 
-/** Turns memoising of plans on or off (off empties it). Off by default: a CLI previews each stack once. */
-export function memoisePreviews(on: boolean): void {
+/**
+ * A directory the processes of one run share (the test workers: tests/setup/plan-share.ts makes a
+ * fresh one per run), so that each plan is computed by one of them and read by the others.
+ */
+let shareDir: string | undefined;
+
+/**
+ * Turns memoising of plans on or off (off empties it). Off by default: a CLI previews each stack
+ * once. `shareDir` must be private to one run of one checkout: its plans are trusted as computed by
+ * this very code.
+ */
+export function memoisePreviews(on: boolean, options: { shareDir?: string } = {}): void {
   memo = on ? (memo ?? new Map()) : undefined;
+  shareDir = on ? options.shareDir : undefined;
 }
 
 /** What a stack's plan depends on besides the code: the project, the stack, its configuration and the secret digest key. */
@@ -72,11 +87,83 @@ export async function previewPrepared(prepared: PreparedStack): Promise<StackPre
   let pending = memo.get(key);
   if (!pending) {
     const cache = memo;
-    pending = previewNow(prepared);
+    pending = shareDir ? previewShared(prepared, key, shareDir) : previewNow(prepared);
     cache.set(key, pending);
     pending.catch(() => cache.delete(key));
   }
   return structuredClone(await pending);
+}
+
+/** How often a process waiting for a plan another process computes looks for it. */
+const SHARED_PLAN_POLL_MS = 20;
+
+/**
+ * The plan from the run's shared directory: read when another process has written it, computed
+ * here (and written) when no one has claimed it, awaited when another process is computing it.
+ * A claim is a file created exclusively, holding its process id: a failed evaluation withdraws it
+ * (the next process to ask computes it again and fails the same way, as without sharing), and a
+ * claim whose process is gone is taken over. No claim is held while waiting for another, so two
+ * processes can never wait for each other.
+ */
+async function previewShared(prepared: PreparedStack, key: string, dir: string): Promise<StackPreview> {
+  const base = join(dir, sha256(key));
+  const planFile = `${base}.plan`;
+  const claimFile = `${base}.claim`;
+  for (;;) {
+    const written = readSharedPlan(planFile);
+    if (written) return written;
+    if (claim(claimFile)) {
+      try {
+        const preview = await previewNow(prepared);
+        const tmp = `${planFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, serialize(preview));
+        // Renamed into place whole: a reader never sees half a plan.
+        renameSync(tmp, planFile);
+        return preview;
+      } catch (err) {
+        rmSync(claimFile, { force: true });
+        throw err;
+      }
+    }
+    if (!claimantAlive(claimFile)) rmSync(claimFile, { force: true });
+    else await new Promise((resolve) => setTimeout(resolve, SHARED_PLAN_POLL_MS));
+  }
+}
+
+function readSharedPlan(file: string): StackPreview | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  return deserialize(bytes) as StackPreview;
+}
+
+function claim(file: string): boolean {
+  try {
+    writeFileSync(file, String(process.pid), { flag: "wx" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the process that claimed a plan still runs (a claim file read mid-write counts as alive). */
+function claimantAlive(file: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, "utf8"));
+  } catch {
+    return true;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 async function previewNow(prepared: PreparedStack): Promise<StackPreview> {
