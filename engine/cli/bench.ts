@@ -263,7 +263,7 @@ export function formatTenantTable(rows: readonly TenantRow[], floorMs: number): 
   return lines.join("\n");
 }
 
-function main(argv: string[]): number {
+export function main(argv: string[]): number {
   const { runs, tenants } = parseBenchArgs(argv);
   // Before any measurement: a missing stack file should not cost the floor rows first.
   if (tenants && !existsSync(join(PROJECT_ROOT, "stacks", `Pulumi.${TENANT_STACK}.yaml`))) throw new CliError(`--tenants previews ${TENANT_STACK}, but stacks/Pulumi.${TENANT_STACK}.yaml does not exist`);
