@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { types } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ARBORIST_MEMBERS_USED, LOADER_PROBES } from "../engine/fast-load";
+import { ARBORIST_MEMBERS_USED, DEFERRALS, LOADER_PROBES } from "../engine/fast-load";
 import { PROJECT_ROOT } from "../engine/project";
 
 const SDK = join(PROJECT_ROOT, "node_modules/@pulumi/pulumi");
@@ -26,7 +26,7 @@ function inFreshProcess(body: string): Record<string, unknown> {
     `require(${JSON.stringify(join(PROJECT_ROOT, "node_modules/tsx/dist/cjs/index.cjs"))});
 require(${JSON.stringify(join(PROJECT_ROOT, "engine/fast-load.ts"))});
 const pulumi = require(${JSON.stringify(SDK)});
-const loaded = () => [...new Set(Object.keys(require.cache).map((f) => f.match(/node_modules\\/(typescript|@npmcli\\/arborist)\\//)?.[1]).filter(Boolean))].sort();
+const loaded = () => [...new Set(Object.keys(require.cache).map((f) => f.match(/node_modules\\/(typescript|@npmcli\\/arborist|normalize-package-data|fdir|glob|@pulumi\\/pulumi\\/automation)\\//)?.[1]).filter(Boolean))].sort();
 (async () => { ${body} })().catch((e) => { console.log(JSON.stringify({ error: String(e) })); });
 `,
   );
@@ -36,20 +36,56 @@ const loaded = () => [...new Set(Object.keys(require.cache).map((f) => f.match(/
 }
 
 describe("fast load of the Pulumi SDK", () => {
-  it("loads neither typescript nor @npmcli/arborist with the SDK, then each on its first real use", () => {
+  it("loads none of the deferred modules with the SDK and @pulumi/kubernetes, then each on its first real use", () => {
     const out = inFreshProcess(`
+      const k8s = require(${JSON.stringify(join(PROJECT_ROOT, "node_modules/@pulumi/kubernetes"))});
+      void k8s.yaml;
       const atImport = loaded();
       const codePaths = await pulumi.runtime.computeCodePaths();
       const afterCodePaths = loaded();
       const closure = await pulumi.runtime.serializeFunction(() => 6 * 7);
-      console.log(JSON.stringify({ atImport, codePathsIsMap: codePaths instanceof Map, afterCodePaths, closure: closure.text, afterClosure: loaded() }));
+      const afterClosure = loaded();
+      const workspaceIsClass = typeof pulumi.automation.LocalWorkspace === "function";
+      const afterAutomation = loaded();
+      const globbed = k8s.yaml.ConfigFile !== undefined && require(${JSON.stringify(join(PROJECT_ROOT, "node_modules/@pulumi/kubernetes/yaml/yaml.js"))}) !== undefined;
+      console.log(JSON.stringify({ atImport, codePathsIsMap: codePaths instanceof Map, afterCodePaths, closure: closure.text, afterClosure, workspaceIsClass, afterAutomation, globbed }));
     `);
     expect(out.error).toBeUndefined();
     expect(out.atImport).toEqual([]);
     expect(out.codePathsIsMap).toBe(true);
-    expect(out.afterCodePaths).toEqual(["@npmcli/arborist"]);
+    // Finding a closure's packages reads package.json files through arborist, fdir and normalize-package-data.
+    expect(out.afterCodePaths).toEqual(expect.arrayContaining(["@npmcli/arborist"]));
+    expect(out.afterCodePaths).not.toContain("typescript");
     expect(out.closure).toContain("6 * 7");
-    expect(out.afterClosure).toEqual(["@npmcli/arborist", "typescript"]);
+    expect(out.afterClosure).toEqual(expect.arrayContaining(["@npmcli/arborist", "typescript"]));
+    expect(out.afterClosure).not.toContain("@pulumi/pulumi/automation");
+    expect(out.workspaceIsClass).toBe(true);
+    expect(out.afterAutomation).toContain("@pulumi/pulumi/automation");
+  });
+
+  it("declares each deferred module's __esModule as the real module has it, and none has module.exports", () => {
+    for (const d of DEFERRALS) {
+      // Resolved from a file that defers it, as the SDK's own require would.
+      const from = d.request === "glob" ? join(PROJECT_ROOT, "node_modules/@pulumi/kubernetes/yaml/yaml.js") : join(SDK, "index.js");
+      const real = createRequire(from)(d.request) as Record<string, unknown>;
+      expect(real.__esModule === true, d.request).toBe(d.esModule);
+      expect(Object.getOwnPropertyDescriptor(real, "module.exports"), d.request).toBeUndefined();
+      expect(d.requiredFrom(from), d.request).toBe(true);
+      expect(typeof real === "function", d.request).toBe(d.standIn === "function");
+    }
+  });
+
+  it("a deferred glob still globs when @pulumi/kubernetes's yaml module uses it", async () => {
+    const out = inFreshProcess(`
+      const yaml = require(${JSON.stringify(join(PROJECT_ROOT, "node_modules/@pulumi/kubernetes/yaml/yaml.js"))});
+      void yaml;
+      const before = loaded();
+      const glob = require("module").createRequire(${JSON.stringify(join(PROJECT_ROOT, "node_modules/@pulumi/kubernetes/yaml/yaml.js"))})("glob");
+      console.log(JSON.stringify({ before, found: glob.sync("*.json", { cwd: ${JSON.stringify(SDK)} }).sort() }));
+    `);
+    expect(out.error).toBeUndefined();
+    expect(out.before).not.toContain("glob");
+    expect(out.found).toContain("package.json");
   });
 
   it("leaves every other require of typescript alone", () => {
