@@ -2,8 +2,9 @@
  * Defers heavy modules that `@pulumi/pulumi` and `@pulumi/kubernetes` load at import time and an
  * offline preview never uses: `typescript` (for serialising JavaScript closures: dynamic providers,
  * callbacks), `@npmcli/arborist`, `normalize-package-data` and `fdir` (for finding a closure's
- * packages), the Automation API (`pulumi.automation`, with execa, js-yaml and their dependencies)
- * and `glob` (for `k8s.yaml.ConfigFile` patterns). Pulumi deferred typescript and arborist once
+ * packages), the Automation API (`pulumi.automation`, with execa, js-yaml and their dependencies),
+ * OpenTelemetry (tracing the SDK's gRPC calls to the engine) and `glob` (for `k8s.yaml.ConfigFile`
+ * patterns). Pulumi deferred typescript and arborist once
  * (pulumi/pulumi#10185); the deferral regressed, so our entry points install this hook before
  * anything loads the SDK.
  *
@@ -51,6 +52,8 @@ export const DEFERRALS: readonly Deferral[] = [
   // `pulumi.automation`, required by the SDK's index only.
   { request: "./automation", requiredFrom: (f) => f.endsWith(`${PULUMI_SDK_DIR}index.js`), esModule: true, standIn: "namespace" },
   { request: "glob", requiredFrom: (f) => f.includes(PULUMI_KUBERNETES_YAML_DIR), esModule: true, standIn: "namespace" },
+  // Tracing context for the SDK's gRPC client calls to the engine, which an offline preview never makes.
+  { request: "@opentelemetry/api", requiredFrom: (f) => f.endsWith(`${PULUMI_SDK_DIR}runtime${sep}settings.js`), esModule: true, standIn: "namespace" },
 ];
 
 function standInFor(d: Deferral, load: () => unknown): unknown {

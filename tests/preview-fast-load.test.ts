@@ -13,6 +13,11 @@ import { ARBORIST_MEMBERS_USED, DEFERRALS, LOADER_PROBES } from "../engine/fast-
 import { PROJECT_ROOT } from "../engine/project";
 
 const SDK = join(PROJECT_ROOT, "node_modules/@pulumi/pulumi");
+/** A file that requires each deferred module, where it is not the SDK's index. */
+const REQUIRED_FROM: Record<string, string> = {
+  glob: join(PROJECT_ROOT, "node_modules/@pulumi/kubernetes/yaml/yaml.js"),
+  "@opentelemetry/api": join(SDK, "runtime/settings.js"),
+};
 /** `require` as our own modules do it (from the project root, outside the SDK). */
 const requireHere = createRequire(join(PROJECT_ROOT, "package.json"));
 
@@ -26,7 +31,7 @@ function inFreshProcess(body: string): Record<string, unknown> {
     `require(${JSON.stringify(join(PROJECT_ROOT, "node_modules/tsx/dist/cjs/index.cjs"))});
 require(${JSON.stringify(join(PROJECT_ROOT, "engine/fast-load.ts"))});
 const pulumi = require(${JSON.stringify(SDK)});
-const loaded = () => [...new Set(Object.keys(require.cache).map((f) => f.match(/node_modules\\/(typescript|@npmcli\\/arborist|normalize-package-data|fdir|glob|@pulumi\\/pulumi\\/automation)\\//)?.[1]).filter(Boolean))].sort();
+const loaded = () => [...new Set(Object.keys(require.cache).map((f) => f.match(/node_modules\\/(typescript|@npmcli\\/arborist|normalize-package-data|fdir|glob|@opentelemetry\\/api|@pulumi\\/pulumi\\/automation)\\//)?.[1]).filter(Boolean))].sort();
 (async () => { ${body} })().catch((e) => { console.log(JSON.stringify({ error: String(e) })); });
 `,
   );
@@ -66,7 +71,7 @@ describe("fast load of the Pulumi SDK", () => {
   it("declares each deferred module's __esModule as the real module has it, and none has module.exports", () => {
     for (const d of DEFERRALS) {
       // Resolved from a file that defers it, as the SDK's own require would.
-      const from = d.request === "glob" ? join(PROJECT_ROOT, "node_modules/@pulumi/kubernetes/yaml/yaml.js") : join(SDK, "index.js");
+      const from = REQUIRED_FROM[d.request] ?? join(SDK, "index.js");
       const real = createRequire(from)(d.request) as Record<string, unknown>;
       expect(real.__esModule === true, d.request).toBe(d.esModule);
       expect(Object.getOwnPropertyDescriptor(real, "module.exports"), d.request).toBeUndefined();
