@@ -13,6 +13,7 @@ import { loadStackFile } from "../stacks/stack-file";
 import { evaluate, EvaluationError, type Evaluation } from "./evaluate";
 import { sha256 } from "../model/content-cache";
 import { SECRET_DIGEST_KEY_ENV } from "./secret-digest";
+import { computeSourceFingerprint } from "./source-fingerprint";
 import { toPreviewDigest, type PreviewDigest } from "./digest";
 import { PROJECT_ROOT, projectName } from "./project";
 
@@ -56,9 +57,11 @@ let memo: Map<string, Promise<StackPreview>> | undefined;
 
 /**
  * A directory the processes of one run share (the test workers: tests/setup/plan-share.ts makes a
- * fresh one per run), so that each plan is computed by one of them and read by the others.
+ * fresh one per run), so that each plan is computed by one of them and read by the others, and
+ * the fingerprint of the sources when this module's memo began: a plan is shared only between
+ * processes running the same code (vitest's watch mode reloads changed modules within one run).
  */
-let shareDir: string | undefined;
+let share: { dir: string; sources: string } | undefined;
 
 /**
  * Turns memoising of plans on or off (off empties it). Off by default: a CLI previews each stack
@@ -66,8 +69,9 @@ let shareDir: string | undefined;
  * this very code.
  */
 export function memoisePreviews(on: boolean, options: { shareDir?: string } = {}): void {
+  if (!on || !options.shareDir) share = undefined;
+  else if (share?.dir !== options.shareDir || !memo) share = { dir: options.shareDir, sources: computeSourceFingerprint() };
   memo = on ? (memo ?? new Map()) : undefined;
-  shareDir = on ? options.shareDir : undefined;
 }
 
 /** What a stack's plan depends on besides the code: the project, the stack, its configuration and the secret digest key. */
@@ -87,7 +91,7 @@ export async function previewPrepared(prepared: PreparedStack): Promise<StackPre
   let pending = memo.get(key);
   if (!pending) {
     const cache = memo;
-    pending = shareDir ? previewShared(prepared, key, shareDir) : previewNow(prepared);
+    pending = share ? previewShared(prepared, key, share) : previewNow(prepared);
     cache.set(key, pending);
     pending.catch(() => cache.delete(key));
   }
@@ -105,8 +109,8 @@ const SHARED_PLAN_POLL_MS = 20;
  * claim whose process is gone is taken over. No claim is held while waiting for another, so two
  * processes can never wait for each other.
  */
-async function previewShared(prepared: PreparedStack, key: string, dir: string): Promise<StackPreview> {
-  const base = join(dir, sha256(key));
+async function previewShared(prepared: PreparedStack, key: string, scope: { dir: string; sources: string }): Promise<StackPreview> {
+  const base = join(scope.dir, sha256(scope.sources, key));
   const planFile = `${base}.plan`;
   const claimFile = `${base}.claim`;
   for (;;) {

@@ -45,6 +45,13 @@ const memo = new Map<string, string>();
 export function sourceFingerprint(root = PROJECT_ROOT): string {
   const known = memo.get(root);
   if (known) return known;
+  const fingerprint = computeSourceFingerprint(root);
+  memo.set(root, fingerprint);
+  return fingerprint;
+}
+
+/** The fingerprint of the tree at `root` as it is now (not memoised: for a process whose code may be reloaded, as in vitest's watch mode). */
+export function computeSourceFingerprint(root = PROJECT_ROOT): string {
   const files: string[] = [];
   for (const d of SOURCE_DIRS) walk(join(root, d), files);
   files.push(...ROOT_FILES.map((f) => join(root, f)));
@@ -58,7 +65,5 @@ export function sourceFingerprint(root = PROJECT_ROOT): string {
     }
     h.update("\0");
   }
-  const fingerprint = h.digest("hex");
-  memo.set(root, fingerprint);
-  return fingerprint;
+  return h.digest("hex");
 }

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { SECRET_DIGEST_KEY_ENV } from "../engine/secret-digest";
 import { memoisePreviews, planKey, prepareStack, previewStack } from "../engine/preview";
 import { sha256 } from "../model/content-cache";
+import { computeSourceFingerprint } from "../engine/source-fingerprint";
 
 const STACK = "quickfund-dev";
 let dir: string;
@@ -33,7 +34,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const base = () => join(dir, sha256(planKey(prepareStack(STACK))));
+const base = () => join(dir, sha256(computeSourceFingerprint(), planKey(prepareStack(STACK))));
 /** A plan no evaluation could produce, so that reading it proves nothing was evaluated. */
 const marker = () => ({ stack: STACK, evaluation: { resources: [], diagnostics: [], outputs: { written: "by another process" } }, digest: {} });
 
@@ -49,6 +50,12 @@ describe("plans shared between the processes of a run", () => {
     setTimeout(() => writeFileSync(`${base()}.plan`, serialize(marker())), 150);
     const preview = await previewStack(STACK);
     expect(preview.evaluation.outputs).toEqual({ written: "by another process" });
+  });
+
+  it("shares nothing between processes running different code: another fingerprint of the sources is another plan", async () => {
+    writeFileSync(join(dir, `${sha256("an older tree", planKey(prepareStack(STACK)))}.plan`), serialize(marker()));
+    const preview = await previewStack(STACK);
+    expect(preview.evaluation.resources.length).toBeGreaterThan(50);
   });
 
   it("takes over a claim whose process is gone: evaluates, and writes the plan for the others", async () => {
