@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { default as Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
-import { cachedByContent, codeFingerprint, sha256 } from "./content-cache";
+import { cachedByContent, codeFingerprint, pruneDaily, sha256 } from "./content-cache";
 import { ajvVersion, loadAjv, loadAjvFormats, loadStandaloneCode } from "./lazy-ajv";
 import { containsOpaque, isOpaque, type RecordedResource } from "./plan-values";
 
@@ -371,6 +371,7 @@ function crdValidator(apiVersion: string, kind: string): ValidateFunction | null
 
 function writeCache(file: string, validate: ValidateFunction): void {
   try {
+    pruneDaily(CACHE_DIR);
     mkdirSync(CACHE_DIR, { recursive: true });
     // Write then rename: parallel test workers never read a half-written file.
     const tmp = `${file}.${process.pid}.tmp`;

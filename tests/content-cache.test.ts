@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cachedByContent, codeFingerprint, CONTENT_CACHE_DIR } from "../model/content-cache";
+import { cachedByContent, codeFingerprint, CONTENT_CACHE_DIR, DEFAULT_CACHE_LIMITS, pruneCacheDir, pruneIfDue } from "../model/content-cache";
 import { validateKubernetesObject } from "../model/k8s-schema";
 
 // A namespace per run: parallel workers and earlier runs never share entries with these tests.
@@ -14,7 +15,10 @@ afterEach(() => {
 function entryFiles(): string[] {
   const dir = join(CONTENT_CACHE_DIR, NS);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((d) => readdirSync(join(dir, d)).map((f) => join(dir, d, f)));
+  // Entries live in subdirectories; the namespace's prune marker beside them is none.
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => readdirSync(join(dir, d.name)).map((f) => join(dir, d.name, f)));
 }
 
 describe("cachedByContent", () => {
@@ -80,5 +84,58 @@ describe("Kubernetes validation through the cache", () => {
     expect(cached.valid).toBe(false);
     expect(fresh.errors).toEqual(cached.errors);
     expect(cached.errors.join("\n")).toMatch(/entityOperatr/);
+  });
+});
+
+describe("cache pruning", () => {
+  const DAY = 24 * 3600 * 1000;
+  const NOW = Date.parse("2026-11-30T12:00:00Z");
+  /** A scratch cache directory holding files of the given ages (days) and sizes (bytes), in subdirectories as entries are. */
+  function scratchCache(files: Record<string, { ageDays: number; bytes: number }>): string {
+    const dir = mkdtempSync(join(tmpdir(), "cache-prune-"));
+    for (const [name, f] of Object.entries(files)) {
+      const path = join(dir, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, "x".repeat(f.bytes));
+      const t = (NOW - f.ageDays * DAY) / 1000;
+      utimesSync(path, t, t);
+    }
+    return dir;
+  }
+  const left = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name !== ".pruned").map((e) => e.name).sort();
+
+  it("removes entries older than the age limit, then the oldest beyond the size limit, and stranded temporary files", () => {
+    const dir = scratchCache({
+      "ab/new.json": { ageDays: 0, bytes: 400 },
+      "ab/recent.json": { ageDays: 1, bytes: 400 },
+      "cd/older.json": { ageDays: 2, bytes: 400 },
+      "cd/ancient.json": { ageDays: 40, bytes: 10 },
+      "cd/half-written.json.123.tmp": { ageDays: 1, bytes: 10 },
+    });
+    const removed = pruneCacheDir(dir, { maxAgeMs: 30 * DAY, maxBytes: 1000 }, NOW);
+    // ancient: too old; older: the 1000 bytes are taken by the two newer ones; the tmp: stranded.
+    expect(left(dir)).toEqual(["new.json", "recent.json"]);
+    expect(removed).toBe(3);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prunes a directory when it was never pruned or last pruned over a day ago, not in between", () => {
+    const dir = scratchCache({ "ab/ancient.json": { ageDays: 40, bytes: 10 } });
+    expect(pruneIfDue(dir, DEFAULT_CACHE_LIMITS, NOW)).toBe(true);
+    expect(left(dir)).toEqual([]);
+    // An entry gone stale meanwhile stays until the next day's prune.
+    writeFileSync(join(dir, "ab", "stale.json"), "x");
+    utimesSync(join(dir, "ab", "stale.json"), (NOW - 40 * DAY) / 1000, (NOW - 40 * DAY) / 1000);
+    expect(pruneIfDue(dir, DEFAULT_CACHE_LIMITS, NOW + 3600 * 1000)).toBe(false);
+    expect(left(dir)).toEqual(["stale.json"]);
+    expect(pruneIfDue(dir, DEFAULT_CACHE_LIMITS, NOW + 25 * 3600 * 1000)).toBe(true);
+    expect(left(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a write to the cache prunes its namespace once per process", () => {
+    const nsDir = join(CONTENT_CACHE_DIR, NS);
+    cachedByContent(NS, ["prune-trigger"], () => 1);
+    expect(existsSync(join(nsDir, ".pruned"))).toBe(true);
   });
 });
