@@ -26,7 +26,7 @@ const PULUMI_KUBERNETES_YAML_DIR = `${sep}node_modules${sep}@pulumi${sep}kuberne
 /**
  * The members of `@npmcli/arborist` that @pulumi/pulumi reads (runtime/closure/codePaths.js does
  * `new arborist.Arborist(...)` after a TypeScript `__importStar`, which copies the exports' own keys
- * at import time, so the stand-in must list them up front). tests/fast-load.test.ts fails if the
+ * at import time, so the stand-in must list them up front). tests/preview-fast-load.test.ts fails if the
  * SDK starts reading another member.
  */
 export const ARBORIST_MEMBERS_USED = ["Arborist"] as const;
@@ -109,7 +109,7 @@ export function installFastLoad(): void {
 /**
  * Keys that module loaders probe on every module's exports (tsx's CommonJS loader reads
  * "module.exports", interop helpers read "__esModule"). No deferred module's exports have
- * "module.exports", and each one's "__esModule" is declared in its Deferral (tests/fast-load.test.ts
+ * "module.exports", and each one's "__esModule" is declared in its Deferral (tests/preview-fast-load.test.ts
  * checks both), so the stand-in answers them without loading the module.
  */
 export const LOADER_PROBES: ReadonlySet<PropertyKey> = new Set(["module.exports", "__esModule"]);
