@@ -25,6 +25,7 @@ import type { RecordedResource } from "../evaluate";
 import { UNKNOWN } from "../evaluate";
 import type { DeployCheck, DeployContext, DeployFinding } from "./types";
 import { gcpProjectResolver, known } from "./values";
+import { isIamMemberOrBindingType } from "../../policies/lib/gcp";
 
 const CHECK = "create-order" as const;
 
@@ -365,8 +366,6 @@ function membersOf(r: RecordedResource): string[] {
   return out;
 }
 
-// `iAMMember` is how the provider spells project- and service-account-level grants' modules.
-const isIamGrant = (type: string): boolean => /^gcp:[a-z0-9]+\/[A-Za-z0-9]*(IAMMember|IamMember|IAMBinding|IamBinding|iAMMember|iAMBinding):/.test(type);
 
 function run(ctx: DeployContext): DeployFinding[] {
   const findings: DeployFinding[] = [];
@@ -483,7 +482,7 @@ function run(ctx: DeployContext): DeployFinding[] {
   const identities = (list: readonly RecordedResource[]) => list.filter((r) => r.type === "gcp:projects/serviceIdentity:ServiceIdentity" && known(r.inputs.service));
   const upstreamIdentities = new Set(identities(ctx.upstream).map((r) => r.inputs.service as string));
   for (const r of managed) {
-    if (!isIamGrant(r.type)) continue;
+    if (!isIamMemberOrBindingType(r.type)) continue;
     for (const member of membersOf(r)) {
       const rule = agentRule(member);
       if (!rule) continue;

@@ -32,6 +32,8 @@
 import { createHash } from "node:crypto";
 import { matchesSelector, type LabelSelector } from "../../model/netpol";
 import { asArray, asObject, known, isOpaque, type RecordedResource } from "../../model/plan-values";
+import { isIamMemberOrBindingType } from "../../policies/lib/gcp";
+import { gcpProjectResolver } from "../deployability/values";
 
 export type GroupKind = "project" | "network" | "cluster" | "namespace" | "component";
 
@@ -91,7 +93,6 @@ const WORKLOADS = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const GCP_ACCOUNT = "gcp:serviceaccount/account:Account";
-const IAM_GRANT = /IAMMember|IamMember|IAMBinding|IamBinding/;
 
 const obj = (v: unknown): Record<string, unknown> => asObject(v) ?? {};
 const kindOf = (type: string) => type.split(":").pop() ?? type;
@@ -308,13 +309,8 @@ export function buildArchitecture(input: ArchitectureInput): Architecture {
   }
 
   // --- boundaries: GCP project → VPC → cluster → namespace
-  const providers = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((p) => [p.urn, p]));
-  const projectOf = (r: RecordedResource): string | undefined => {
-    if (!r.type.startsWith("gcp:")) return undefined;
-    if (known(r.inputs.project)) return r.inputs.project;
-    const p = r.provider ? providers.get(r.provider.split("::").slice(0, -1).join("::")) : undefined;
-    return p && known(p.inputs.project) ? p.inputs.project : undefined;
-  };
+  const gcpProject = gcpProjectResolver(resources);
+  const projectOf = (r: RecordedResource): string | undefined => (r.type.startsWith("gcp:") ? gcpProject(r) : undefined);
   const projectGroup = (project: string) => {
     const id = sanitiseId("g_project", project);
     if (!b.groups.has(id)) b.groups.set(id, { id, kind: "project", label: `GCP project ${project}` });
@@ -549,13 +545,14 @@ export function buildArchitecture(input: ArchitectureInput): Architecture {
     return [...new Set(via.flatMap((d) => (byUrn.get(d) ? accountsBehind(byUrn.get(d)!, depth + 1) : [])))];
   };
   const grants = new Map<string, { target: string; role: string }[]>();
-  for (const g of resources.filter((r) => IAM_GRANT.test(r.type) && r.type.startsWith("gcp:"))) {
+  for (const g of resources.filter((r) => isIamMemberOrBindingType(r.type))) {
     // Workload Identity bindings on an account: read above through the annotated ServiceAccounts.
     if (/serviceaccount\//i.test(g.type)) continue;
     const here = ownerOf(g);
     const deps = [...g.dependencies].sort().map((d) => byUrn.get(d)).filter((d): d is RecordedResource => !!d && !d.type.startsWith("platform:") && !d.type.startsWith("pulumi:"));
     const member = g.inputs.member;
-    const named = known(member) && member.startsWith("serviceAccount:") ? accounts.filter((a) => accountEmail(a) === member.slice("serviceAccount:".length)) : [];
+    const namedUrn = known(member) && member.startsWith("serviceAccount:") ? emails.get(member.slice("serviceAccount:".length)) : undefined;
+    const named = namedUrn ? [byUrn.get(namedUrn)!] : [];
     const granteeAccounts = [...deps.filter((d) => d.type === GCP_ACCOUNT), ...named];
     const targets = [...new Set(deps.filter((d) => d.type !== GCP_ACCOUNT).map(ownerOf).filter((x): x is string => !!x))];
     const target = targets.find((t) => t !== here) ?? (granteeAccounts.length ? here : undefined);
@@ -577,7 +574,7 @@ export function buildArchitecture(input: ArchitectureInput): Architecture {
   }
 
   // --- GCP dependencies: uses, CMEK, monitoring
-  for (const r of resources.filter((x) => x.type.startsWith("gcp:") && x.custom && !IAM_GRANT.test(x.type))) {
+  for (const r of resources.filter((x) => x.type.startsWith("gcp:") && x.custom && !isIamMemberOrBindingType(x.type))) {
     const from = ownerOf(r);
     if (!from) continue;
     for (const d of r.dependencies) {
@@ -595,7 +592,7 @@ export function buildArchitecture(input: ArchitectureInput): Architecture {
   }
   // A bucket named by a known string (a CDN backend bucket, a backup destination).
   const bucketsByName = new Map(resources.filter((r) => r.type === "gcp:storage/bucket:Bucket" && known(r.inputs.name)).map((r) => [r.inputs.name as string, r]));
-  for (const r of resources.filter((x) => x.custom && !IAM_GRANT.test(x.type))) {
+  for (const r of resources.filter((x) => x.custom && !isIamMemberOrBindingType(x.type))) {
     const from = ownerOf(r);
     if (!from) continue;
     for (const [k, v] of Object.entries(r.inputs)) {

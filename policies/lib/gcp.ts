@@ -99,6 +99,10 @@ export const HIERARCHY_IAM_TYPES = [
 export function isIamGrantType(type: string): boolean {
   return /^gcp:[^/]+\/[^:]*:[A-Za-z]*I[Aa][Mm](Member|Binding|Policy)$/.test(type);
 }
+/** An additive IAM grant (a Member or a Binding, not the authoritative Policy) of any service. */
+export function isIamMemberOrBindingType(type: string): boolean {
+  return isIamGrantType(type) && !type.endsWith("Policy");
+}
 /** Cloud Storage ACL resources, whose `entity` can name the public. */
 export const STORAGE_ACL_TYPES = [
   "gcp:storage/bucketAccessControl:BucketAccessControl",
