@@ -8,13 +8,8 @@ import type { PreviewDigest } from "../digest";
 import { changedNeighbourhood, compareArchitectures, type MarkedArchitecture } from "./changes";
 import { architectureOfDigest } from "./from-plan";
 import { MERMAID_LIMITS, renderMermaid } from "./mermaid";
+import type { ArchitectureSection } from "../diff/markdown";
 
-export interface ArchitectureBlock {
-  /** The whole diagram, marked. */
-  full: string;
-  /** Only what changed and its neighbours. */
-  compact: string;
-}
 
 function details(m: MarkedArchitecture, scope: string): string {
   const { added, removed, changed } = m.counts;
@@ -33,7 +28,7 @@ function details(m: MarkedArchitecture, scope: string): string {
 }
 
 /** The block for a stack whose plans differ; undefined when head has no plan (the stack is gone). */
-export function architectureBlock(stack: string, base: PreviewDigest | undefined, head: PreviewDigest | undefined): ArchitectureBlock | undefined {
+export function architectureBlock(stack: string, base: PreviewDigest | undefined, head: PreviewDigest | undefined): ArchitectureSection | undefined {
   if (!head) return undefined;
   const marked = compareArchitectures(base ? architectureOfDigest(stack, base) : undefined, architectureOfDigest(stack, head));
   const small = details(changedNeighbourhood(marked), " (changed blocks and their neighbours)");

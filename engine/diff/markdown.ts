@@ -56,7 +56,9 @@ export interface MarkdownOptions {
 }
 
 export interface ArchitectureSection {
+  /** The whole diagram, marked. */
   full: string;
+  /** Only what changed and its neighbours. */
   compact: string;
 }
 

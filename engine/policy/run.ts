@@ -20,7 +20,8 @@ import type { RecordedResource } from "../evaluate";
 import type { PlanPolicyResult } from "../digest";
 import { PACK_DEFAULT_ENFORCEMENT, PACK_NAME, policies as packPolicies } from "../../policies/pack";
 import { deserializeProperties, unknownCheckingProxy, UnknownValueError } from "../../policies/lib/internals";
-import { CITED_FACTS, NOT_APPLICABLE_TO_TYPE, parseWaiverReason, type NotApplicableToType } from "../../policies/lib/rule";
+import { memoByString } from "../../policies/lib/memo";
+import { CITED_FACTS, NOT_APPLICABLE_TO_TYPE, parseWaiverReason, WAIVER_REASON_PREFIX, type NotApplicableToType } from "../../policies/lib/rule";
 import { checkPolicyConfig, checkStackConfig, loadPolicyConfig, type PolicyPackConfigFile } from "./config";
 import { goDurationSeconds, providerUrn, toAnalyzerWire } from "./wire";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -280,15 +281,7 @@ class LazyPolicyResource extends LazyResourceView {
 }
 
 /** `Policy only applies to resources of type '<t>'`, one string per type (a plan repeats each reason on thousands of records). */
-const onlyTypeReasons = new Map<string, string>();
-function onlyTypeReason(t: string): string {
-  let reason = onlyTypeReasons.get(t);
-  if (reason === undefined) {
-    reason = `Policy only applies to resources of type '${t}'`;
-    onlyTypeReasons.set(t, reason);
-  }
-  return reason;
-}
+const onlyTypeReason = memoByString((t) => `Policy only applies to resources of type '${t}'`, 1024);
 
 /** One resource through every resource policy (server.js `analyze`). */
 export async function analyzeResource(
@@ -403,9 +396,6 @@ function specificMessage(d: AnalyzerDiagnostic): string {
   return d.message.startsWith(`${d.description}\n`) ? d.message.slice(d.description.length + 1) : d.message;
 }
 
-/** How every waiver's reason starts (policies/lib/rule.ts `waiverReason`; parseWaiverReason matches it at a line's start). */
-const WAIVER_REASON_START = "waived until ";
-
 /** Runs the pack over a plan's resources with the stack's enforcement, facts and waivers. */
 export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunResult> {
   const policies = opts.policies ?? (packPolicies as AnyPolicy[]);
@@ -447,7 +437,7 @@ export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunRe
   let waived = 0;
   for (const n of notApplicable) {
     // Nearly every record is a type or scope answer: only a reason naming a waiver is parsed.
-    if (!n.reason?.includes(WAIVER_REASON_START)) continue;
+    if (!n.reason?.includes(WAIVER_REASON_PREFIX)) continue;
     for (const line of n.reason.split("\n")) {
       const w = parseWaiverReason(line);
       if (!w) continue;

@@ -239,12 +239,15 @@ export function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+/** How every waiver's not-applicable reason starts (the offline runner looks for it before parsing). */
+export const WAIVER_REASON_PREFIX = "waived until ";
 /** The not-applicable reason that records a waiver; the offline runner parses it back (`parseWaiverReason`). */
 export function waiverReason(w: Waiver): string {
-  return `waived until ${w.expires} (target ${JSON.stringify(w.target)}): ${w.reason}`;
+  return `${WAIVER_REASON_PREFIX}${w.expires} (target ${JSON.stringify(w.target)}): ${w.reason}`;
 }
+const WAIVER_REASON = new RegExp(`^${WAIVER_REASON_PREFIX}(\\d{4}-\\d{2}-\\d{2}) \\(target ("(?:[^"\\\\]|\\\\.)*")\\): ([\\s\\S]*)$`);
 export function parseWaiverReason(reason: string | undefined): { expires: string; target: string; reason: string } | undefined {
-  const m = /^waived until (\d{4}-\d{2}-\d{2}) \(target ("(?:[^"\\]|\\.)*")\): ([\s\S]*)$/.exec(reason ?? "");
+  const m = WAIVER_REASON.exec(reason ?? "");
   return m ? { expires: m[1], target: JSON.parse(m[2]) as string, reason: m[3] } : undefined;
 }
 

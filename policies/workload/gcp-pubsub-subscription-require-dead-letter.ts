@@ -1,8 +1,6 @@
+import { PUBSUB_SUBSCRIPTION as SUBSCRIPTION, PUBSUB_TOPIC as TOPIC } from "../lib/gcp";
 import { defineStackRule } from "../lib/rule";
 import { at, isSet, isUnknown, str } from "../lib/values";
-
-const SUBSCRIPTION = "gcp:pubsub/subscription:Subscription";
-const TOPIC = "gcp:pubsub/topic:Topic";
 
 /** `projects/p/topics/t` → { project: "p", topic: "t" }; a bare `t` → { topic: "t" }. */
 function topicRef(v: unknown): { project?: string; topic: string } | undefined {
@@ -49,8 +47,8 @@ export default defineStackRule({
     for (const sub of subscriptions) {
       const policy = at(sub.props, "deadLetterPolicy");
       if (isUnknown(policy)) continue;
+      const own = topicRef(at(sub.props, "topic"));
       if (!isSet(policy)) {
-        const own = topicRef(at(sub.props, "topic"));
         const isSink = (own !== undefined && deadLetterValues.some((d) => sameTopic(d, own))) || topicsBehind(sub, "topic").some((urn) => deadLetterTopics.has(urn));
         if (!isSink) {
           report(`Pub/Sub subscription ${sub.name} has no deadLetterPolicy: a message that keeps failing is retried until it expires instead of being set aside, and its topic is no other subscription's dead-letter topic.`, sub.urn);
@@ -59,10 +57,9 @@ export default defineStackRule({
       }
       const deadLetterTopic = at(sub.props, "deadLetterPolicy.deadLetterTopic");
       const target = topicRef(deadLetterTopic);
-      const own = topicRef(at(sub.props, "topic"));
+      const deadLetterUrns = topicsBehind(sub, "deadLetterPolicy");
       const intoOwnTopic =
-        (target !== undefined && own !== undefined && sameTopic(target, own)) ||
-        topicsBehind(sub, "topic").some((urn) => topicsBehind(sub, "deadLetterPolicy").includes(urn));
+        (target !== undefined && own !== undefined && sameTopic(target, own)) || topicsBehind(sub, "topic").some((urn) => deadLetterUrns.includes(urn));
       if (!isUnknown(deadLetterTopic) && !target) report(`Pub/Sub subscription ${sub.name}: deadLetterPolicy.deadLetterTopic is not set, so failed messages have nowhere to go.`, sub.urn);
       else if (intoOwnTopic) report(`Pub/Sub subscription ${sub.name} dead-letters into its own topic: a failing message would loop instead of being set aside.`, sub.urn);
       const attempts = at(sub.props, "deadLetterPolicy.maxDeliveryAttempts");
