@@ -116,17 +116,8 @@ export function isSet(v: unknown): boolean {
   return v === UNKNOWN || (v !== undefined && v !== null && v !== "");
 }
 
-/**
- * Parses a protobuf duration (`"7776000s"`) into seconds; undefined for anything else, a bare `90`
- * included (the API refuses it: never read it as seconds). Rules that must tell "absent" from
- * "unparseable" use readProtoDuration (lib/duration.ts).
- */
-export function durationSeconds(v: unknown): number | undefined {
-  const s = str(v);
-  if (s === undefined) return undefined;
-  const m = /^(\d+(?:\.\d{1,9})?)s$/.exec(s);
-  return m ? Number(m[1]) : undefined;
-}
+// Rules that must tell "absent" from "unparseable" use readProtoDuration (lib/duration.ts).
+export { durationSeconds } from "../../model/durations";
 
 /** Parses a Kubernetes/Go duration (`720h`, `30d`, `4w`) into hours. */
 export function durationHours(v: unknown): number | undefined {

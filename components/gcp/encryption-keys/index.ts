@@ -7,6 +7,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type IamBindings, type Labels } from "../../common/conventions";
+import { serviceAgentMember } from "../../common/service-agents";
 
 export const ENCRYPTION_KEYS_TYPE = "platform:gcp:EncryptionKeys";
 
@@ -35,21 +36,19 @@ export type ServiceAgent = "artifact-registry" | "cloud-sql" | "cloud-storage" |
  * for their CMEK grants (cloud.google.com/memorystore/docs/redis/about-cmek: "service-PROJECT_NUMBER@cloud-redis.iam.gserviceaccount.com";
  * Pub/Sub: `service-PROJECT_NUMBER@gcp-sa-pubsub.iam.gserviceaccount.com`), so that no grant depends
  * on generateServiceIdentity returning an email for them.
+ *
+ * Per agent: `api`, the service whose identity is ensured; `derived`, for agents whose address is
+ * derived from the project number, the domain of `service-<number>@<domain>.iam.gserviceaccount.com`
+ * and the name errors use. Key order is the order agents are created in: new agents go at the end,
+ * so existing plans keep theirs.
  */
-const SERVICE_IDENTITY_APIS: Record<ServiceAgent, string> = {
-  "artifact-registry": "artifactregistry.googleapis.com",
-  "cloud-sql": "sqladmin.googleapis.com",
-  "cloud-storage": "storage.googleapis.com",
-  "secret-manager": "secretmanager.googleapis.com",
-  "cloud-redis": "redis.googleapis.com",
-  pubsub: "pubsub.googleapis.com",
-};
-
-/** Agents whose address is derived from the project number: the domain of `service-<number>@<domain>.iam.gserviceaccount.com`, and the name errors use. */
-const DERIVED_AGENTS: Partial<Record<ServiceAgent, { domain: string; label: string }>> = {
-  "cloud-storage": { domain: "gs-project-accounts", label: "Cloud Storage" },
-  "cloud-redis": { domain: "cloud-redis", label: "Memorystore for Redis" },
-  pubsub: { domain: "gcp-sa-pubsub", label: "Pub/Sub" },
+const AGENT_TABLE: Record<ServiceAgent, { api: string; derived?: { domain: string; label: string } }> = {
+  "artifact-registry": { api: "artifactregistry.googleapis.com" },
+  "cloud-sql": { api: "sqladmin.googleapis.com" },
+  "cloud-storage": { api: "storage.googleapis.com", derived: { domain: "gs-project-accounts", label: "Cloud Storage" } },
+  "secret-manager": { api: "secretmanager.googleapis.com" },
+  "cloud-redis": { api: "redis.googleapis.com", derived: { domain: "cloud-redis", label: "Memorystore for Redis" } },
+  pubsub: { api: "pubsub.googleapis.com", derived: { domain: "gcp-sa-pubsub", label: "Pub/Sub" } },
 };
 
 /** One key of the ring. */
@@ -130,8 +129,7 @@ export interface ResolvedEncryptionKeysArgs {
 }
 
 const RFC1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-// Order is the order agents are created in: new agents go at the end, so existing plans keep theirs.
-const AGENTS: ServiceAgent[] = ["artifact-registry", "cloud-sql", "cloud-storage", "secret-manager", "cloud-redis", "pubsub"];
+const AGENTS = Object.keys(AGENT_TABLE) as ServiceAgent[];
 const MEMBER = /^(serviceAccount|user|group|domain|principal|principalSet):\S+$/;
 
 /** Applies the defaults and refuses contradictions; the constructor builds only from its result. */
@@ -163,7 +161,7 @@ export function resolveEncryptionKeysArgs(name: string, args: EncryptionKeysArgs
     const serviceAgents = [...new Set(key.serviceAgents ?? [])];
     for (const agent of serviceAgents) {
       if (!AGENTS.includes(agent)) fail(`${where}.serviceAgents: unknown agent "${agent}" (known: ${AGENTS.join(", ")})`);
-      const derived = DERIVED_AGENTS[agent];
+      const derived = AGENT_TABLE[agent].derived;
       if (derived && args.projectNumber === undefined) {
         fail(`${where}.serviceAgents lists "${agent}" but projectNumber is not set: the ${derived.label} agent's address is derived from it`);
       }
@@ -228,10 +226,10 @@ export class EncryptionKeys extends pulumi.ComponentResource {
     const agentMembers: Partial<Record<ServiceAgent, pulumi.Output<string>>> = {};
     const agentIdentities: Partial<Record<ServiceAgent, gcp.projects.ServiceIdentity>> = {};
     for (const agent of r.serviceAgents) {
-      const identity = new gcp.projects.ServiceIdentity(`${name}-${agent}-agent`, { project: r.project, service: SERVICE_IDENTITY_APIS[agent] }, { parent: this });
+      const identity = new gcp.projects.ServiceIdentity(`${name}-${agent}-agent`, { project: r.project, service: AGENT_TABLE[agent].api }, { parent: this });
       agentIdentities[agent] = identity;
-      const derived = DERIVED_AGENTS[agent];
-      agentMembers[agent] = derived ? pulumi.output(`serviceAccount:service-${r.projectNumber}@${derived.domain}.iam.gserviceaccount.com`) : identity.member;
+      const derived = AGENT_TABLE[agent].derived;
+      agentMembers[agent] = derived ? pulumi.output(serviceAgentMember(r.projectNumber!, derived.domain)) : identity.member;
     }
 
     const keys: Record<string, gcp.kms.CryptoKey> = {};

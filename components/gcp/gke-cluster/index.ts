@@ -8,6 +8,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
+import { serviceAgentMember } from "../../common/service-agents";
 import { kubernetesProvider } from "./provider";
 
 export { kubernetesProvider, kubernetesProviderFromConfig } from "./provider";
@@ -333,7 +334,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       {
         cryptoKeyId: args.databaseEncryptionKeyId,
         role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-        member: `serviceAccount:service-${r.projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
+        member: serviceAgentMember(r.projectNumber, "container-engine-robot"),
       },
       { parent: this },
     );

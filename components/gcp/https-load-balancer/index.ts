@@ -13,6 +13,8 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../common/conventions";
+import { wildcardCovers } from "../../common/hosts";
+import { serviceAgentMember } from "../../common/service-agents";
 
 export const HTTPS_LOAD_BALANCER_TYPE = "platform:gcp:HttpsLoadBalancer";
 
@@ -353,6 +355,19 @@ const PATH_PREFIX = /^\/[A-Za-z0-9._~\/-]*$/;
 /** Path patterns: start with "/", "*" only as the last character after "/". */
 const PATH_PATTERN = /^\/([A-Za-z0-9._~\-]+\/)*([A-Za-z0-9._~\-]+|\*)?$/;
 
+/**
+ * Fails unless a rate rule (authRateLimit or a rateLimits entry, named `where` in the messages) has
+ * paths, safe prefixes, an interval Cloud Armor accepts and a count within its action's bounds.
+ */
+function checkRateRule(rule: ResolvedAuthRateLimit, where: string, emptyHint: string, fail: (detail: string) => never): void {
+  if (rule.pathPrefixes.length === 0) fail(`${where}.pathPrefixes is empty; ${emptyHint}`);
+  for (const p of rule.pathPrefixes) if (!PATH_PREFIX.test(p)) fail(`${where} path prefix "${p}" must start with "/" and use only URL path characters`);
+  if (!RATE_LIMIT_INTERVALS.includes(rule.intervalSec)) fail(`${where}.intervalSec ${rule.intervalSec} must be one of ${RATE_LIMIT_INTERVALS.join(", ")}`);
+  const max = rule.action === "rate_based_ban" ? 10000 : 1000000;
+  if (!Number.isInteger(rule.count) || rule.count < 1 || rule.count > max) fail(`${where}.count ${rule.count} must be between 1 and ${max} for ${rule.action}`);
+  if (rule.banDurationSec < 1) fail(`${where}.banDurationSec must be positive`);
+}
+
 export function resolveHttpsLoadBalancerArgs(name: string, args: HttpsLoadBalancerArgs): ResolvedHttpsLoadBalancerArgs {
   const fail = (detail: string): never => {
     throw new ComponentArgsError(HTTPS_LOAD_BALANCER_TYPE, name, detail);
@@ -462,12 +477,7 @@ export function resolveHttpsLoadBalancerArgs(name: string, args: HttpsLoadBalanc
       action: a.action ?? "rate_based_ban",
       banDurationSec: a.banDurationSec ?? 600,
     };
-    if (authRateLimit.pathPrefixes.length === 0) fail("armor.authRateLimit.pathPrefixes is empty; pass authRateLimit: false to turn the rule off");
-    for (const p of authRateLimit.pathPrefixes) if (!PATH_PREFIX.test(p)) fail(`armor.authRateLimit path prefix "${p}" must start with "/" and use only URL path characters`);
-    if (!RATE_LIMIT_INTERVALS.includes(authRateLimit.intervalSec)) fail(`armor.authRateLimit.intervalSec ${authRateLimit.intervalSec} must be one of ${RATE_LIMIT_INTERVALS.join(", ")}`);
-    const max = authRateLimit.action === "rate_based_ban" ? 10000 : 1000000;
-    if (!Number.isInteger(authRateLimit.count) || authRateLimit.count < 1 || authRateLimit.count > max) fail(`armor.authRateLimit.count ${authRateLimit.count} must be between 1 and ${max} for ${authRateLimit.action}`);
-    if (authRateLimit.banDurationSec < 1) fail("armor.authRateLimit.banDurationSec must be positive");
+    checkRateRule(authRateLimit, "armor.authRateLimit", "pass authRateLimit: false to turn the rule off", fail);
   }
 
   const rateLimits: ResolvedRateLimitRule[] = (armorIn.rateLimits ?? []).map((l, i) => {
@@ -480,12 +490,7 @@ export function resolveHttpsLoadBalancerArgs(name: string, args: HttpsLoadBalanc
       banDurationSec: l.banDurationSec ?? 600,
       description: l.description ?? `Rate limit on ${l.pathPrefixes.join(", ")}`,
     };
-    if (rule.pathPrefixes.length === 0) fail(`${where}.pathPrefixes is empty; a rate limit needs the paths it applies to`);
-    for (const p of rule.pathPrefixes) if (!PATH_PREFIX.test(p)) fail(`${where} path prefix "${p}" must start with "/" and use only URL path characters`);
-    if (!RATE_LIMIT_INTERVALS.includes(rule.intervalSec)) fail(`${where}.intervalSec ${rule.intervalSec} must be one of ${RATE_LIMIT_INTERVALS.join(", ")}`);
-    const max = rule.action === "rate_based_ban" ? 10000 : 1000000;
-    if (!Number.isInteger(rule.count) || rule.count < 1 || rule.count > max) fail(`${where}.count ${rule.count} must be between 1 and ${max} for ${rule.action}`);
-    if (rule.banDurationSec < 1) fail(`${where}.banDurationSec must be positive`);
+    checkRateRule(rule, where, "a rate limit needs the paths it applies to", fail);
     return rule;
   });
   // A rate rule's conform action ("allow") ends evaluation: a request matching two rules would be
@@ -543,8 +548,8 @@ export const certificateMapChildNames = (name: string, m: Pick<ResolvedCertifica
   entries: hosts.map((h) => `${name}-entry-${domainSlug(h)}`),
 });
 
-/** Whether `*.<domain>` covers `host` (one label under the domain: not the domain itself, not deeper). */
-export const wildcardCovers = (domain: string, host: string): boolean => host.endsWith(`.${domain}`) && !host.slice(0, -domain.length - 1).includes(".");
+// Re-exported: stacks decide which tenant hosts the certificate map's wildcard already covers.
+export { wildcardCovers };
 
 function resolveCertificateMap(name: string, m: CertificateMapArgs, domains: string[], fail: (detail: string) => never): ResolvedCertificateMap {
   const wildcardDomains = [...new Set(m.wildcardDomains)];
@@ -580,11 +585,29 @@ export function toBase64Url(base64: string): string {
 
 /** Cloud CDN's fill service account, which reads private buckets behind backend buckets. */
 export function cdnFillMember(projectNumber: string): string {
-  return `serviceAccount:service-${projectNumber}@cloud-cdn-fill.iam.gserviceaccount.com`;
+  return serviceAgentMember(projectNumber, "cloud-cdn-fill");
 }
 
 /** Rule priorities: WAF first, then the rate limit (its conform action "allow" ends evaluation). */
 export const PRIORITY = { wafFirst: 1000, authRateLimit: 2000, rateLimitsFirst: 2100, default: 2147483647 } as const;
+
+/** A per-IP rate rule: requests under `rule`'s prefixes beyond its count get 429 (and a ban for rate_based_ban). */
+function rateRule(priority: number, description: string, rule: ResolvedAuthRateLimit, preview: boolean): gcp.types.input.compute.SecurityPolicyRule {
+  return {
+    priority,
+    action: rule.action,
+    preview,
+    description,
+    match: { expr: { expression: rule.pathPrefixes.map((p) => `request.path.startsWith('${p}')`).join(" || ") } },
+    rateLimitOptions: {
+      conformAction: "allow",
+      exceedAction: "deny(429)",
+      enforceOnKey: "IP",
+      rateLimitThreshold: { count: rule.count, intervalSec: rule.intervalSec },
+      ...(rule.action === "rate_based_ban" ? { banDurationSec: rule.banDurationSec } : {}),
+    },
+  };
+}
 
 /** The Cloud Armor rules, in priority order (exported for tests and policy checks). */
 export function armorRules(armor: ResolvedHttpsLoadBalancerArgs["armor"]): gcp.types.input.compute.SecurityPolicyRule[] {
@@ -595,39 +618,8 @@ export function armorRules(armor: ResolvedHttpsLoadBalancerArgs["armor"]): gcp.t
     description: `OWASP CRS: ${rule}`,
     match: { expr: { expression: `evaluatePreconfiguredWaf('${rule}', {'sensitivity': ${armor.wafSensitivity}})` } },
   }));
-  const rl = armor.authRateLimit;
-  if (rl) {
-    rules.push({
-      priority: PRIORITY.authRateLimit,
-      action: rl.action,
-      preview: armor.preview,
-      description: "Rate limit on authentication paths",
-      match: { expr: { expression: rl.pathPrefixes.map((p) => `request.path.startsWith('${p}')`).join(" || ") } },
-      rateLimitOptions: {
-        conformAction: "allow",
-        exceedAction: "deny(429)",
-        enforceOnKey: "IP",
-        rateLimitThreshold: { count: rl.count, intervalSec: rl.intervalSec },
-        ...(rl.action === "rate_based_ban" ? { banDurationSec: rl.banDurationSec } : {}),
-      },
-    });
-  }
-  for (const [i, l] of armor.rateLimits.entries()) {
-    rules.push({
-      priority: PRIORITY.rateLimitsFirst + i,
-      action: l.action,
-      preview: armor.preview,
-      description: l.description,
-      match: { expr: { expression: l.pathPrefixes.map((p) => `request.path.startsWith('${p}')`).join(" || ") } },
-      rateLimitOptions: {
-        conformAction: "allow",
-        exceedAction: "deny(429)",
-        enforceOnKey: "IP",
-        rateLimitThreshold: { count: l.count, intervalSec: l.intervalSec },
-        ...(l.action === "rate_based_ban" ? { banDurationSec: l.banDurationSec } : {}),
-      },
-    });
-  }
+  if (armor.authRateLimit) rules.push(rateRule(PRIORITY.authRateLimit, "Rate limit on authentication paths", armor.authRateLimit, armor.preview));
+  for (const [i, l] of armor.rateLimits.entries()) rules.push(rateRule(PRIORITY.rateLimitsFirst + i, l.description, l, armor.preview));
   // The provider requires the default rule to be declared when rules are.
   rules.push({
     priority: PRIORITY.default,

@@ -564,7 +564,19 @@ export class Monitoring extends pulumi.ComponentResource {
       const runMetric = (metric: string) =>
         pulumi.interpolate`metric.type="run.googleapis.com/${metric}" AND resource.type="cloud_run_revision" AND resource.label.service_name="${serviceName}"`;
       const runFilter = runMetric("request_count");
+      // The bad requests of the built-in ratio alert, of an `errorRatio` apiAlert and of the availability SLO.
+      const run5xxFilter = pulumi.interpolate`${runFilter} AND metric.label.response_code_class="5xx"`;
       const sum = [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_SUM", groupByFields: ["resource.label.service_name"] }];
+      const errorRatioCondition = (thresholdValue: number, holdFor: string): gcp.types.input.monitoring.AlertPolicyConditionConditionThreshold => ({
+        filter: run5xxFilter,
+        aggregations: sum,
+        denominatorFilter: runFilter,
+        denominatorAggregations: sum,
+        comparison: "COMPARISON_GT",
+        thresholdValue,
+        duration: holdFor,
+        trigger: { count: 1 },
+      });
       // Merging the revisions' distributions before taking the percentile gives the service's own
       // p95 (a percentile per revision, then a max, would overweight a revision with little traffic).
       const p95 = [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_PERCENTILE_95", groupByFields: ["resource.label.service_name"] }];
@@ -574,16 +586,7 @@ export class Monitoring extends pulumi.ComponentResource {
         "ERROR",
         {
           displayName: `5xx responses above ${pct(r.thresholds.errorRatio)} of API requests`,
-          conditionThreshold: {
-            filter: pulumi.interpolate`${runFilter} AND metric.label.response_code_class="5xx"`,
-            aggregations: sum,
-            denominatorFilter: runFilter,
-            denominatorAggregations: sum,
-            comparison: "COMPARISON_GT",
-            thresholdValue: r.thresholds.errorRatio,
-            duration: r.durations.errorRatio,
-            trigger: { count: 1 },
-          },
+          conditionThreshold: errorRatioCondition(r.thresholds.errorRatio, r.durations.errorRatio),
         },
         "The API answers too many 5xx. Check the Cloud Run logs of the API and its dependencies (Cloud SQL, Stripe, Twilio).",
       );
@@ -596,11 +599,10 @@ export class Monitoring extends pulumi.ComponentResource {
           cpu: { title: "API CPU utilisation", cond: `p95 container CPU utilisation above ${shown}`, metric: "container/cpu/utilizations" },
           memory: { title: "API memory utilisation", cond: `p95 container memory utilisation above ${shown}`, metric: "container/memory/utilizations" },
         }[a.metric];
-        const common = { comparison: "COMPARISON_GT", thresholdValue: a.threshold, duration: a.duration, trigger: { count: 1 } };
         const condition: gcp.types.input.monitoring.AlertPolicyConditionConditionThreshold =
           a.metric === "errorRatio"
-            ? { filter: pulumi.interpolate`${runFilter} AND metric.label.response_code_class="5xx"`, aggregations: sum, denominatorFilter: runFilter, denominatorAggregations: sum, ...common }
-            : { filter: runMetric(what.metric), aggregations: p95, ...common };
+            ? errorRatioCondition(a.threshold, a.duration)
+            : { filter: runMetric(what.metric), aggregations: p95, comparison: "COMPARISON_GT", thresholdValue: a.threshold, duration: a.duration, trigger: { count: 1 } };
         policies[`api-${key}`] = policy(
           `api-${key}`,
           `${what.title} above ${shown} (${a.severity.toLowerCase()})`,
@@ -624,7 +626,7 @@ export class Monitoring extends pulumi.ComponentResource {
             goal: slos.availability,
             title: `${pct(slos.availability)} of API requests without 5xx`,
             // good + bad = total: the 5xx are the bad requests, every other class is good.
-            sli: { goodTotalRatio: { badServiceFilter: pulumi.interpolate`${runFilter} AND metric.label.response_code_class="5xx"`, totalServiceFilter: runFilter } },
+            sli: { goodTotalRatio: { badServiceFilter: run5xxFilter, totalServiceFilter: runFilter } },
             budget: "5xx responses",
           });
         }

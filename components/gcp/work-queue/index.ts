@@ -14,6 +14,8 @@ import {
   type CommonArgs,
   type Labels,
 } from "../../common/conventions";
+import { serviceAgentMember } from "../../common/service-agents";
+import { durationSeconds } from "../../../model/durations";
 
 export const WORK_QUEUE_TYPE = "platform:gcp:WorkQueue";
 
@@ -171,16 +173,9 @@ const RETENTION_MAX_SECONDS = 2_678_400;
 const WEEK = "604800s";
 
 const REGION = /^[a-z]+-[a-z]+\d+$/;
-const DURATION = /^(\d+)(\.\d{1,9})?s$/;
 const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
 const PUBLISHER_KEY = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
 const SERVICE_ACCOUNT_EMAIL = /^[a-z0-9][-a-z0-9._]*@[-a-z0-9.]+\.gserviceaccount\.com$/;
-
-/** Seconds of a Pub/Sub duration ("10s", "3.5s"), or undefined when it is not one. */
-function durationSeconds(value: string): number | undefined {
-  const m = DURATION.exec(value);
-  return m ? Number(m[1] + (m[2] ?? "")) : undefined;
-}
 
 /** Applies the queue's defaults and refuses what Pub/Sub would refuse or what breaks retries, dead-lettering or residency. */
 export function resolveWorkQueueArgs(name: string, args: WorkQueueArgs): ResolvedWorkQueueArgs {
@@ -312,7 +307,7 @@ export class WorkQueue extends pulumi.ComponentResource {
     // On a fresh project the agent may not exist yet and IAM refuses a binding to it: ensure it
     // (generateServiceIdentity is idempotent, so a second queue or EncryptionKeys' own is harmless)
     // and make every grant to it wait. The address is derived, not read back from this resource.
-    const agent = pulumi.interpolate`serviceAccount:service-${r.projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+    const agent = pulumi.output(r.projectNumber).apply((n) => serviceAgentMember(n, "gcp-sa-pubsub"));
     const agentIdentity = new gcp.projects.ServiceIdentity(`${name}-pubsub-agent`, { project: r.project, service: "pubsub.googleapis.com" }, { parent: this });
     const deletionPolicy = r.deletionProtection ? "PREVENT" : "DELETE";
     const storage = { allowedPersistenceRegions: r.regions, enforceInTransit: r.enforceInTransit };

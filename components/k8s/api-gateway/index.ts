@@ -13,6 +13,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
+import { wildcardCovers } from "../../common/hosts";
 import { crdDependencies, type CrdInstaller } from "../common/helm-addon";
 import { hostCertificate } from "../common/host-certificate";
 import { securityHeadersSpec } from "../traefik";
@@ -313,9 +314,7 @@ export function resolveApiGatewayArgs(name: string, args: ApiGatewayArgs): Resol
     const { domain, issuer } = args.tenantWildcard;
     if (!HOST.test(domain)) fail(`tenantWildcard.domain "${domain}" is not a lowercase DNS name (expected the parent of the tenant hosts, e.g. crm-courtier.fr, without "*.")`);
     if (!issuer?.name) fail("tenantWildcard.issuer.name is empty: the wildcard Certificate needs a cert-manager issuer that solves DNS-01");
-    // A wildcard covers exactly one more label: a.b.<domain> and <domain> itself stay outside it.
-    const covered = (h: string) => h.endsWith(`.${domain}`) && !h.slice(0, -(domain.length + 1)).includes(".");
-    tenantWildcard = { domain, issuer: { name: issuer.name, kind: issuer.kind ?? "ClusterIssuer" }, tenantIds: Object.keys(tenantHosts).filter((id) => covered(tenantHosts[id])) };
+    tenantWildcard = { domain, issuer: { name: issuer.name, kind: issuer.kind ?? "ClusterIssuer" }, tenantIds: Object.keys(tenantHosts).filter((id) => wildcardCovers(domain, tenantHosts[id])) };
   }
 
   let cors: Required<GatewayCorsArgs> | undefined;
