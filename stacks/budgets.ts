@@ -108,28 +108,36 @@ export function noBudgetReason(platform: string, env?: StackEnv): string {
   return `no budget stated in ${platform}.md`;
 }
 
-/** The budget a stack is judged against, or undefined when its platform's document states none. */
-export function stackBudget(stack: string, root = PROJECT_ROOT): StackBudget | undefined {
+/**
+ * The budget a stack is judged against, or undefined when its platform's document states none.
+ * `setting` lets a caller that already reads the stack's settings share them (one file load).
+ */
+export function stackBudget(stack: string, root = PROJECT_ROOT, setting = stackSetting(root, stack)): StackBudget | undefined {
   const env = envOfStack(stack);
   if (!env) return undefined;
   const platform = stack.slice(0, -env.length - 1);
   const budget = PLATFORM_BUDGETS[platform];
   if (!budget || (budget.judgedEnvs && !budget.judgedEnvs.includes(env))) return undefined;
-  const applies = budget.appliesByConfigKey ? stackSetting(root, stack)(budget.appliesByConfigKey) : undefined;
+  const applies = budget.appliesByConfigKey ? setting(budget.appliesByConfigKey) : undefined;
   return stackBudgetOf(typeof applies === "string" ? { ...budget, applies } : budget, env, platformEnvs(platform));
 }
 
-/** A stack's setting as its file states it (`<platform>:<key>`, decoded), over its env's profile row. */
+/**
+ * A stack's setting as the program resolves it: its file's value (`<platform>:<key>`, decoded)
+ * deep-merged over its env's profile row (stacks/config.ts). The file is read on the first call,
+ * so that a caller needing no setting needs no stack file.
+ */
 export function stackSetting(root: string, stack: string): StackSetting {
   const env = envOfStack(stack);
   const platform = env ? stack.slice(0, -env.length - 1) : stack;
   const definition = env ? PLATFORMS.find((p) => p.name === platform && p.envs.includes(env)) : undefined;
   let file: Record<string, string> | undefined;
+  let row: Readonly<Record<string, unknown>> | undefined;
   return (key) => {
     file ??= loadStackFile(root, stack).config;
+    row ??= definition && env ? definition.defaults(env) : {};
     const raw = file[`${platform}:${key}`];
-    const fallback = definition && env ? definition.defaults(env)[key] : undefined;
-    return raw === undefined ? fallback : decodeConfigValue(raw);
+    return deepMerge(row[key], raw === undefined ? undefined : decodeConfigValue(raw));
   };
 }
 
@@ -150,15 +158,9 @@ export function hostNodePools(stack: string, root = PROJECT_ROOT): HostNodePool[
   if (!foundation) return [];
   return foundation.envs.flatMap((fenv: StackEnv) => {
     const host = `${platform}-${fenv}`;
-    const file = loadStackFile(root, host).config;
-    const defaults = foundation.defaults(fenv);
-    // As the program resolves it: the stack file's value (JSON text) laid over the profile row.
-    const setting = (key: string): Record<string, unknown> => {
-      const raw = file[`${platform}:${key}`];
-      return asObject(deepMerge(defaults[key], raw === undefined ? undefined : decodeConfigValue(raw))) ?? {};
-    };
-    const cluster = setting("cluster");
-    const gcp = setting("gcp");
+    const setting = stackSetting(root, host);
+    const cluster = asObject(setting("cluster")) ?? {};
+    const gcp = asObject(setting("gcp")) ?? {};
     if (typeof cluster.machineType !== "string" || typeof gcp.region !== "string") return [];
     return [
       {
@@ -178,10 +180,11 @@ export function stackCostFacts(stack: string, root = PROJECT_ROOT): StackCostFac
   const env = envOfStack(stack);
   if (!env) throw new Error(`stack ${JSON.stringify(stack)}: expected <platform>-<env>`);
   const platform = stack.slice(0, -env.length - 1);
-  const budget = stackBudget(stack, root);
+  const setting = stackSetting(root, stack);
+  const budget = stackBudget(stack, root, setting);
   return {
     ...(budget ? { budget } : { noBudget: noBudgetReason(platform, env) }),
-    usage: usageProfile(platform, env, stackSetting(root, stack)),
+    usage: usageProfile(platform, env, setting),
     hostNodePools: hostNodePools(stack, root),
   };
 }

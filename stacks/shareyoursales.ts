@@ -26,7 +26,7 @@ import { ApiGateway } from "../components/k8s/api-gateway";
 import { CLAMAV_MIRROR_EGRESS, CLAMD_PORT, ClamavScanner, clamavPodSelector } from "../components/k8s/clamav";
 import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster, elasticsearchPodSelector } from "../components/k8s/elasticsearch";
 import { RABBITMQ_TOPOLOGY_OPERATOR_DEPLOYMENT } from "../components/k8s/operators";
-import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, NetworkFlows, RFC1918, SENTRY_INGEST_CIDRS, redisClusterFlows, type CidrEndpoint, type Flow, type FlowPort, type PodEndpoint } from "../components/k8s/network-flows";
+import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, GKE_METADATA_SERVER, NetworkFlows, RFC1918, SENTRY_INGEST_CIDRS, redisClusterFlows, type CidrEndpoint, type Flow, type FlowPort, type PodEndpoint } from "../components/k8s/network-flows";
 import { CNPG_METRICS_PORT, CNPG_STATUS_PORT, POSTGRES_PORT, PostgresCluster, postgresPodSelector } from "../components/k8s/postgres-cluster";
 import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
 import { QueueWorker, queueWorkerPodSelector } from "../components/k8s/queue-worker";
@@ -707,10 +707,8 @@ function mediaStorage(ctx: StackContext<AppEnv>, c: ShareyoursalesConfig, projec
 }
 
 
-/** Google APIs (Cloud Storage) and the GKE metadata server that answers Workload Identity's token requests. */
+/** Google APIs (Cloud Storage): the Internet minus private ranges, as their addresses are not fixed. */
 const GOOGLE_APIS: CidrEndpoint = { cidrs: ["0.0.0.0/0"], except: RFC1918 };
-const METADATA_SERVER: CidrEndpoint = { cidrs: ["169.254.169.254/32", "169.254.169.252/32"] };
-const METADATA_PORTS: FlowPort[] = [{ port: 80 }, { port: 988 }];
 /** The third-party APIs of § Services Externes and § Intégrations Tierces (Stripe, SendGrid, Twilio, social networks): public HTTPS only. */
 const PUBLIC_HTTPS: CidrEndpoint = { cidrs: ["0.0.0.0/0"], except: [...RFC1918, "100.64.0.0/10", "169.254.0.0/16"] };
 
@@ -764,7 +762,7 @@ export function shareyoursalesFlows(ns: { app: string; infra: string }, apiServe
   add("cnpg-to-postgres", operator(SHARED_NAMESPACES.cnpgOperator), postgres, [{ port: CNPG_STATUS_PORT }, { port: POSTGRES_PORT }]);
   add("prometheus-to-postgres", prometheus, postgres, [{ port: CNPG_METRICS_PORT }]);
   add("postgres-backup-to-gcs", postgres, GOOGLE_APIS, [{ port: 443 }]);
-  add("postgres-backup-to-metadata", postgres, METADATA_SERVER, METADATA_PORTS);
+  add("postgres-backup-to-metadata", postgres, GKE_METADATA_SERVER.to, GKE_METADATA_SERVER.ports);
 
   // RabbitMQ: publishers and workers over AMQPS; nodes cluster; the topology operator and KEDA.
   const amqpClients = [...SERVICE_NAMES.filter(publishesEvents), ...workerNames];
@@ -796,7 +794,7 @@ export function shareyoursalesFlows(ns: { app: string; infra: string }, apiServe
   // Media buckets through Workload Identity.
   for (const svc of ["product", "analytics"] as const) {
     add(`${svc}-to-gcs`, app(svc, "service"), GOOGLE_APIS, [{ port: 443 }]);
-    add(`${svc}-to-metadata`, app(svc, "service"), METADATA_SERVER, METADATA_PORTS);
+    add(`${svc}-to-metadata`, app(svc, "service"), GKE_METADATA_SERVER.to, GKE_METADATA_SERVER.ports);
   }
   // Third-party APIs, and Sentry for every service (§ Monitoring & DevOps "Error Tracking: Sentry").
   fromEach(INTERNET_CLIENTS, PUBLIC_HTTPS, "internet", [{ port: 443 }]);

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError, type CommonArgs } from "../../common/conventions";
 import { DEFAULT_ADDON_ENV, crdDependencies, helmAddon, type CrdInstaller, type PinnedChart } from "../common/helm-addon";
 import { apiServerEgress, type IsolatedNamespace, type AllowRule } from "../namespace";
+import { GKE_METADATA_SERVER } from "../network-flows";
 import { TRAEFIK_INGRESS_CLASS, TRAEFIK_POD_LABELS } from "../traefik";
 
 export const CERT_MANAGER_TYPE = "platform:k8s:CertManager";
@@ -37,9 +38,6 @@ export const dns01IssuerName = (issuer: ClusterIssuerName) => `${issuer}-dns01` 
  * `<pool>[<namespace>/cert-manager]` cannot drift from a release rename.
  */
 export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
-
-/** GKE Workload Identity: the metadata server answers on 169.254.169.254:80, served by gke-metadata-server on 169.254.169.252:988. */
-const GKE_METADATA_SERVER = { cidrs: ["169.254.169.254/32", "169.254.169.252/32"], ports: [{ port: 80 }, { port: 988 }] } as const;
 
 /** Traefik's Ingress annotation choosing the entry points of the router it builds from an Ingress. */
 export const TRAEFIK_ENTRYPOINTS_ANNOTATION = "traefik.ingress.kubernetes.io/router.entrypoints";
@@ -248,7 +246,7 @@ export class CertManager extends pulumi.ComponentResource {
       // metadata server; the DNS-01 self-check asks the zone's authoritative servers for the TXT record.
       allow["metadata-server"] = {
         podLabels: { "app.kubernetes.io/component": "controller" },
-        egressTo: GKE_METADATA_SERVER.cidrs.map((cidr) => ({ cidr })),
+        egressTo: GKE_METADATA_SERVER.to.cidrs.map((cidr) => ({ cidr })),
         ports: GKE_METADATA_SERVER.ports.map((p) => ({ ...p })),
       };
       allow["dns01-self-check"] = {

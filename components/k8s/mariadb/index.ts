@@ -156,16 +156,16 @@ export interface MariadbShardArgs extends CommonArgs {
    */
   metrics?: { enabled?: boolean; prometheusRelease?: string };
   /**
-   * Resources of the Jobs the operator starts for the shard (logical and physical backups, binlog
-   * rotation, restores).
-   * @default MARIADB_JOB_RESOURCES
-   */
-  /**
    * Seconds after which a query counts as slow (`long_query_time`: the exporter's
    * `mysql_global_status_slow_queries` counts them, for a slow-query alert).
    * @default 10 (MariaDB's default)
    */
   longQueryTimeSeconds?: number;
+  /**
+   * Resources of the Jobs the operator starts for the shard (logical and physical backups, binlog
+   * rotation, restores).
+   * @default MARIADB_JOB_RESOURCES
+   */
   jobResources?: ResourceSpec;
   /**
    * Releases installing the k8s.mariadb.com CRDs when in the same stack (Operators.crds.mariadb).

@@ -155,6 +155,16 @@ export const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
  */
 export const SENTRY_INGEST_CIDRS = ["34.120.195.249/32", "34.120.62.213/32", "34.160.81.0/32", "34.102.210.18/32"];
 
+/**
+ * The GKE metadata server, which hands out Workload Identity tokens: it answers on
+ * 169.254.169.254:80, served by gke-metadata-server on 169.254.169.252:988, so a pod that uses
+ * Workload Identity needs egress to both.
+ */
+export const GKE_METADATA_SERVER: { to: CidrEndpoint; ports: FlowPort[] } = {
+  to: { cidrs: ["169.254.169.254/32", "169.254.169.252/32"] },
+  ports: [{ port: 80 }, { port: 988 }],
+};
+
 /** cert-manager's HTTP-01 solver pods (cert-manager v1.21.1). */
 export const ACME_SOLVER_POD_LABELS = { "acme.cert-manager.io/http01-solver": "true" } as const;
 export const ACME_SOLVER_PORT = 8089;
@@ -289,9 +299,7 @@ export function platformFlows(a: PlatformFlowsArgs): Flow[] {
       const backup = infra(a.mongodb.backupPodSelector);
       flows.push({ name: "backup-to-mongodb", from: backup, to: mongo, ports: [{ port: DATA_PORTS.mongodb }] });
       flows.push({ name: "backup-to-gcs", from: backup, to: a.googleApis ?? { cidrs: ["0.0.0.0/0"], except: RFC1918 }, ports: [{ port: 443 }] });
-      // GKE Workload Identity: the metadata server answers on 169.254.169.254:80, served by
-      // gke-metadata-server on 169.254.169.252:988.
-      flows.push({ name: "backup-to-metadata", from: backup, to: { cidrs: ["169.254.169.254/32", "169.254.169.252/32"] }, ports: [{ port: 80 }, { port: 988 }] });
+      flows.push({ name: "backup-to-metadata", from: backup, ...GKE_METADATA_SERVER });
     }
   }
   if (a.redis) {

@@ -13,7 +13,7 @@ import * as random from "@pulumi/random";
 import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 import { assertPinnedImage } from "../../common/images";
 import { crdDependencies, type CrdInstaller } from "../common/helm-addon";
-import { RFC1918, type CidrEndpoint, type Flow, type LabelSelector, type PodEndpoint } from "../network-flows";
+import { GKE_METADATA_SERVER, RFC1918, type CidrEndpoint, type Flow, type LabelSelector, type PodEndpoint } from "../network-flows";
 import { assertResources, parseQuantity, restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels, zoneSpread, type ResourceSpec } from "../common/pod-security";
 
 export const POSTGRES_CLUSTER_TYPE = "platform:k8s:PostgresCluster";
@@ -366,8 +366,7 @@ export function postgresClusterFlows(a: PostgresFlowsArgs): Flow[] {
   if (a.prometheus) flows.push({ name: "prometheus-to-postgres", from: { ...a.prometheus, managed: false }, to: pods, ports: [{ port: CNPG_METRICS_PORT }] });
   if (a.apiServerCidrs.length) flows.push({ name: "postgres-apiserver", from: pods, to: { cidrs: a.apiServerCidrs }, ports: [{ port: 443 }] });
   flows.push({ name: "postgres-backup-to-gcs", from: pods, to: a.googleApis ?? { cidrs: ["0.0.0.0/0"], except: RFC1918 }, ports: [{ port: 443 }] });
-  // GKE Workload Identity: the metadata server answers on 169.254.169.254:80, served by gke-metadata-server on 169.254.169.252:988.
-  flows.push({ name: "postgres-backup-to-metadata", from: pods, to: { cidrs: ["169.254.169.254/32", "169.254.169.252/32"] }, ports: [{ port: 80 }, { port: 988 }] });
+  flows.push({ name: "postgres-backup-to-metadata", from: pods, ...GKE_METADATA_SERVER });
   return flows;
 }
 

@@ -279,10 +279,16 @@ export interface AlertRule {
 }
 
 /**
- * The dead-letter queues' names as a PromQL regex: `<queue>.dlq` (components/k8s/rabbitmq), the dot
- * as a character class so that the PromQL string literal needs no backslash escape.
+ * `s` as an RE2 regex matching it literally, written to sit inside a double-quoted PromQL string.
+ * Metacharacters go in brackets, which need no backslash in the string literal; `^` and `\` cannot
+ * stand alone in a class, so they take a backslash, doubled (as is `"`'s) for the string literal.
  */
-const DLQ_QUEUE_REGEX = `.+${RABBITMQ_DLQ_SUFFIX.replace(/[.*+?$(){}|]/g, "[$&]")}`;
+function promRegexLiteral(s: string): string {
+  return s.replace(/[.*+?$(){}|[\]]/g, "[$&]").replace(/[\\^]/g, "\\$&").replace(/[\\"]/g, "\\$&");
+}
+
+/** The dead-letter queues' names as a PromQL regex: `<queue>.dlq` (components/k8s/rabbitmq). */
+const DLQ_QUEUE_REGEX = `.+${promRegexLiteral(RABBITMQ_DLQ_SUFFIX)}`;
 
 /** Builds the rule groups; exported so that tests and policies read the exact expressions. */
 export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { name: string; rules: AlertRule[] }[] {
@@ -290,7 +296,7 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
   const m = r.metrics;
   const src = r.sources;
   const app = `namespace="${r.appNamespace}"`;
-  const watched = `namespace=~"${r.watchedNamespaces.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")}"`;
+  const watched = `namespace=~"${r.watchedNamespaces.map(promRegexLiteral).join("|")}"`;
   const pct = (x: number) => `${+(x * 100).toFixed(3)}%`;
   const rule = (alert: string, expr: string, forDuration: string, severity: "critical" | "warning", team: string, summary: string, source: string): AlertRule => ({
     alert,
@@ -500,10 +506,9 @@ export function platformAlertRuleGroups(r: ResolvedPlatformAlertRulesArgs): { na
             rules: [
               rule(
                 "QueueDepthHigh",
-                // One node holds a list (its hash slot): the max over the cluster's exporters. Regex
-                // metacharacters of a key (Laravel's `queues:{high}`) go in brackets, which need no
-                // backslash inside a PromQL string.
-                `max by (key) (redis_key_size{${watched},key=~"${r.queueDepth.keys.map((k) => k.replace(/[.*+?()|{}$]/g, "[$&]")).join("|")}"}) > ${r.queueDepth.maxJobs}`,
+                // One node holds a list (its hash slot): the max over the cluster's exporters. A key
+                // may hold regex metacharacters (Laravel's `queues:{high}`).
+                `max by (key) (redis_key_size{${watched},key=~"${r.queueDepth.keys.map(promRegexLiteral).join("|")}"}) > ${r.queueDepth.maxJobs}`,
                 "5m",
                 "warning",
                 "platform",
