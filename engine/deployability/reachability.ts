@@ -82,7 +82,7 @@ const showLabels = (l: Record<string, string>) => `{${Object.entries(l).map(([k,
 // ------------------------------------------------------------------------------------------------
 
 /** The pod template of a workload, if the resource is one. */
-function podTemplate(r: RecordedResource): Record<string, unknown> | undefined {
+export function podTemplate(r: RecordedResource): Record<string, unknown> | undefined {
   const spec = obj(r.inputs.spec);
   switch (r.type) {
     case "kubernetes:apps/v1:Deployment":

@@ -33,6 +33,7 @@ import { createHash } from "node:crypto";
 import { matchesSelector, type LabelSelector } from "../../model/netpol";
 import { asArray, asObject, known, isOpaque, type RecordedResource } from "../../model/plan-values";
 import { isIamMemberOrBindingType } from "../../policies/lib/gcp";
+import { podTemplate } from "../deployability/reachability";
 import { gcpProjectResolver } from "../deployability/values";
 
 export type GroupKind = "project" | "network" | "cluster" | "namespace" | "component";
@@ -127,14 +128,6 @@ function readMeta(r: RecordedResource): Meta {
     labels: strings(m.labels),
     annotations: strings(m.annotations),
   };
-}
-
-/** The pod template of a workload. */
-function podTemplate(r: RecordedResource): Record<string, unknown> | undefined {
-  const spec = obj(r.inputs.spec);
-  if (r.type === "kubernetes:batch/v1:CronJob") return obj(obj(obj(spec.jobTemplate).spec).template);
-  if (r.type === "kubernetes:core/v1:Pod") return { metadata: r.inputs.metadata, spec: r.inputs.spec };
-  return WORKLOADS.has(r.type) ? obj(spec.template) : undefined;
 }
 
 /**
