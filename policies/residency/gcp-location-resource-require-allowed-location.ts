@@ -24,7 +24,12 @@ import { defineResourceRule, type ResourceContext } from "../lib/rule";
 import { isSet, isUnknown, list, plain, prop, str } from "../lib/values";
 
 /** Where each located type keeps its location, and whether the provider's region is the default. */
-const LOCATION: Record<string, { paths: string[]; providerDefault: "region" | "zone" | "none" }> = {
+/**
+ * Where each located type keeps its data: the paths naming its location and the provider default
+ * that applies when they are unset, or, for a type whose location is a policy rather than a field
+ * (a secret's replication, a topic's message storage, a sink's destination), its own check.
+ */
+const LOCATION: Record<string, { paths: string[]; providerDefault: "region" | "zone" | "none"; check?: LocationCheck }> = {
   [SQL_INSTANCE]: { paths: ["region"], providerDefault: "region" },
   [BUCKET]: { paths: ["location"], providerDefault: "none" },
   // A STANDARD_HA instance keeps its replica in alternativeLocationId: both zones hold the data.
@@ -58,13 +63,15 @@ const LOCATION: Record<string, { paths: string[]; providerDefault: "region" | "z
   "gcp:compute/instance:Instance": { paths: ["zone"], providerDefault: "zone" },
   "gcp:compute/disk:Disk": { paths: ["zone"], providerDefault: "zone" },
   [REGIONAL_SECRET]: { paths: ["location"], providerDefault: "none" },
-  // Where a secret's payload lives is its replication policy, read below.
-  [SECRET]: { paths: [], providerDefault: "none" },
-  // A topic is global; where its messages persist is its messageStoragePolicy, read below.
-  [PUBSUB_TOPIC]: { paths: [], providerDefault: "none" },
-  // A sink has no location; a log bucket it routes to names one in its destination, read below.
-  [LOG_SINK]: { paths: [], providerDefault: "none" },
+  // Where a secret's payload lives is its replication policy.
+  [SECRET]: { paths: [], providerDefault: "none", check: checkSecretReplication },
+  // A topic is global; where its messages persist is its messageStoragePolicy.
+  [PUBSUB_TOPIC]: { paths: [], providerDefault: "none", check: checkTopicStorage },
+  // A sink has no location; a log bucket it routes to names one in its destination.
+  [LOG_SINK]: { paths: [], providerDefault: "none", check: checkSinkDestination },
 };
+
+type LocationCheck = (r: ResourceContext, allowed: string[], report: (m: string) => void) => void;
 
 /** Cloud SQL keeps backups in the multi-region nearest the instance when backupConfiguration.location is unset. */
 function defaultBackupMultiRegion(region: string): string | undefined {
@@ -111,7 +118,7 @@ function checkTopicStorage(r: ResourceContext, allowed: string[], report: (m: st
   if (isUnknown(regions)) return;
   const given = list(regions);
   if (given.length === 0) {
-    if (allowed.some((a) => a.toLowerCase() === "global")) return;
+    if (locationAllowed("global", allowed)) return;
     report(`no messageStoragePolicy.allowedPersistenceRegions: Pub/Sub stores messages in the region nearest each publisher, not only ${allowed.join(", ")}; list allowed regions there.`);
     return;
   }
@@ -187,16 +194,8 @@ export default defineResourceRule({
   validate(r, report) {
     const spec = LOCATION[r.type];
     const allowed = r.facts.allowedLocations;
-    if (r.type === SECRET) {
-      checkSecretReplication(r, allowed, report);
-      return;
-    }
-    if (r.type === PUBSUB_TOPIC) {
-      checkTopicStorage(r, allowed, report);
-      return;
-    }
-    if (r.type === LOG_SINK) {
-      checkSinkDestination(r, allowed, report);
+    if (spec.check) {
+      spec.check(r, allowed, report);
       return;
     }
     if (r.type === SQL_INSTANCE) checkSqlBackupLocation(r, allowed, report);
