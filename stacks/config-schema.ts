@@ -19,6 +19,8 @@ export const pinnedImage = z
 export const ipv4Cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/).describe("an IPv4 CIDR such as 10.10.0.0/20");
 export const hostname = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/).describe("a DNS hostname");
 export const emailAddress = z.email().describe("an email address");
+/** A time of day in UTC, `HH:MM` (backup and maintenance windows). */
+export const utcTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).describe("a UTC time HH:MM");
 
 /** A GCP project id (6 to 30 characters, lowercase, starting with a letter). */
 export const gcpProjectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).describe("a GCP project id");

@@ -37,7 +37,7 @@ import { MariadbShard, mariadbShardFlows } from "../components/k8s/mariadb";
 import { ACME_SOLVER_POD_LABELS, ACME_SOLVER_PORT, DATA_PORTS, NetworkFlows, redisClusterFlows, type Flow } from "../components/k8s/network-flows";
 import { PlatformAlertRules } from "../components/k8s/prometheus-rules";
 import { QueueWorker, queueWorkerPodSelector } from "../components/k8s/queue-worker";
-import { RedisCluster, redisPodSelector } from "../components/k8s/redis-cluster";
+import { RedisCluster, redisLeaderService, redisPodSelector } from "../components/k8s/redis-cluster";
 import { TRAEFIK_POD_LABELS } from "../components/k8s/traefik";
 import { WebApp, webAppPodSelector } from "../components/k8s/web-app";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
@@ -507,7 +507,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
   // --- queue workers: high, default, low, each scaled on its Redis list's length (KEDA) -----------
   // § Alertes Critiques: "Queue depth > 100 jobs"; 20 jobs per replica (ours) reaches a worker's
   // maximum before a queue reaches the alert.
-  const redisAddresses = [`${NAMES.redis}-leader.${ns.infra}.svc:${DATA_PORTS.redis}`];
+  const redisAddresses = [`${redisLeaderService(NAMES.redis)}.${ns.infra}.svc:${DATA_PORTS.redis}`];
   for (const q of QUEUES) {
     new QueueWorker(`worker-${q}`, {
       namespace: ns.app,
@@ -592,7 +592,7 @@ function composeEnv(ctx: StackContext<AppEnv>, c: CrmCourtierConfig): Record<str
       { thresholdPercent: CRM_SPEND_ALERT_RATIO, spendBasis: "FORECASTED_SPEND" },
     ],
     allUpdatesRule: { monitoringNotificationChannels: monitoring.notificationChannelIds, disableDefaultIamRecipients: false },
-  }, { provider: project.provider, dependsOn: project.opts.dependsOn });
+  }, project.resourceOpts);
   new PlatformAlertRules(`${PLATFORM}-${env}-alerts`, {
     namespace: ns.app,
     platform: PLATFORM,

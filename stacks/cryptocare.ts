@@ -32,10 +32,12 @@ import { HttpsLoadBalancer } from "../components/gcp/https-load-balancer";
 import { Monitoring } from "../components/gcp/monitoring";
 import { Postgres } from "../components/gcp/postgres";
 import { RedisCache } from "../components/gcp/redis-cache";
+import { regionalSecret } from "../components/gcp/secret";
 import { WorkQueue } from "../components/gcp/work-queue";
 import { ENV_TRAITS, type AppEnv } from "../model/envs";
-import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
-import { regionalAppProject } from "./regional-app-project";
+import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
+import { utcTime } from "./config-schema";
+import { regionalAppProject, regionalNetworkSchema } from "./regional-app-project";
 import { definePlatform, type ComplianceFacts, type StackContext } from "./platform";
 
 const DOC = "docs/platforms/cryptocare.md";
@@ -195,8 +197,6 @@ export const CRYPTOCARE_INSTANCES = {
 } as const;
 type Instance = keyof typeof CRYPTOCARE_INSTANCES;
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).describe("a UTC time HH:MM");
-
 function cryptocareSchema<const R extends readonly [string, ...string[]]>(regions: R) {
   return z.strictObject({
     gcp: gcpProjectSchema(regions),
@@ -204,13 +204,10 @@ function cryptocareSchema<const R extends readonly [string, ...string[]]>(region
     phase: z.enum(CRYPTOCARE_PHASE_NAMES),
     /** `document`: the phase's sizes (prod); `reduced`: the same architecture at the smallest sizes (dev, rct). */
     sizing: z.enum(["document", "reduced"]),
-    network: z.strictObject({
-      subnetCidr: ipv4Cidr,
-      privateServicesPrefixLength: z.number().int().min(16).max(24),
-    }),
+    network: regionalNetworkSchema,
     database: z.strictObject({
       availability: z.enum(["ZONAL", "REGIONAL"]),
-      backupStartTime: hhmm,
+      backupStartTime: utcTime,
       backupRetentionDays: z.number().int().min(1).max(365),
       pointInTimeRecovery: z.boolean(),
       transactionLogRetentionDays: z.number().int().min(1).max(7),
@@ -654,16 +651,20 @@ function appSecrets(
 ) {
   const refs: Record<string, { env: string; readers: readonly string[]; secret: pulumi.Output<string>; version: pulumi.Output<string> }> = {};
   for (const [name, spec] of Object.entries(SECRET_READERS)) {
-    const secret = new gcp.secretmanager.Secret(`${prefix}-secret-${name}`, {
-      project: c.gcp.projectId,
-      secretId: `${prefix}-${name}`,
-      replication: { userManaged: { replicas: [{ location: region, customerManagedEncryption: { kmsKeyName } }] } },
-      labels,
-      deletionProtection,
-    }, { ...opts, protect: deletionProtection });
-    const value = c.secrets?.[spec.config];
-    if (value === undefined) continue;
-    const version = new gcp.secretmanager.SecretVersion(`${prefix}-secret-${name}-version`, { secret: secret.id, secretData: pulumi.secret(value) }, { parent: secret });
+    const { secret, version } = regionalSecret(
+      { secret: `${prefix}-secret-${name}`, version: `${prefix}-secret-${name}-version` },
+      {
+        project: c.gcp.projectId,
+        secretId: `${prefix}-${name}`,
+        replicas: [{ location: region, kmsKeyName }],
+        labels,
+        deletionProtection,
+        value: c.secrets?.[spec.config],
+      },
+      { ...opts, protect: deletionProtection },
+      (s) => ({ parent: s }),
+    );
+    if (version === undefined) continue;
     refs[name] = { env: spec.env, readers: spec.readers, secret: secret.secretId, version: version.version };
   }
   return {

@@ -24,11 +24,35 @@ export interface EnvProject {
   region: string;
 }
 
-/** The provider and the options every GCP resource of an env stack takes (after its APIs are on). */
+/** The provider and the options every GCP resource of a project's stack takes (after its APIs are on). */
 export interface EnvProjectHandles {
   provider: gcp.Provider;
-  /** `{ providers, dependsOn: [the project's services] }`. */
+  /** `{ providers, dependsOn: [the project's services] }`, for components. */
   opts: pulumi.ComponentResourceOptions;
+  /** `{ provider, dependsOn: [the project's services] }`, for plain resources. */
+  resourceOpts: pulumi.CustomResourceOptions;
+}
+
+/**
+ * What a stack does first in its GCP project: the provider, the APIs it calls (enabled first, so a
+ * fresh project does not fail half-way; every resource taking the returned options waits on them),
+ * and the project's logs kept in the region with Data Access audit logs for `dataAccessAuditServices`.
+ *
+ * @param name Names the ProjectServices and ProjectLogging components (their URNs).
+ */
+export function projectBase(
+  ctx: StackContext,
+  name: string,
+  project: { projectId: string; region: string },
+  apis: readonly string[],
+  dataAccessAuditServices: string[],
+  deletionProtection: boolean,
+): EnvProjectHandles {
+  const provider = platformGcpProvider(ctx, project);
+  const services = new ProjectServices(name, { project: project.projectId, services: [...apis] }, { providers: [provider] });
+  const opts = { providers: [provider], dependsOn: [services] };
+  new ProjectLogging(name, { project: project.projectId, location: project.region, dataAccessAuditServices, deletionProtection }, opts);
+  return { provider, opts, resourceOpts: { provider, dependsOn: [services] } };
 }
 
 /**
@@ -38,17 +62,7 @@ export interface EnvProjectHandles {
  * services holding data.
  */
 export function envProject(ctx: StackContext<AppEnv>, project: EnvProject, apis: readonly string[], deletionProtection: boolean): EnvProjectHandles {
-  const name = `${ctx.platform}-${ctx.env}`;
-  const provider = platformGcpProvider(ctx, project);
-  const services = new ProjectServices(name, { project: project.projectId, services: [...apis] }, { providers: [provider] });
-  const opts = { providers: [provider], dependsOn: [services] };
-  new ProjectLogging(name, {
-    project: project.projectId,
-    location: project.region,
-    dataAccessAuditServices: ["cloudkms.googleapis.com", "storage.googleapis.com"],
-    deletionProtection,
-  }, opts);
-  return { provider, opts };
+  return projectBase(ctx, `${ctx.platform}-${ctx.env}`, project, apis, ["cloudkms.googleapis.com", "storage.googleapis.com"], deletionProtection);
 }
 
 export interface WorkloadBackupBucketArgs {
@@ -128,6 +142,12 @@ export interface WorkloadIdentityAccountArgs {
   displayName: string;
   /** The only Kubernetes service account that may act as it, `<namespace>/<name>` in the cluster's project's pool. */
   kubernetesServiceAccount: { clusterProject: string; namespace: string; name: string };
+  /** The cluster's Workload Identity pool, as the cluster gives it. @default `<clusterProject>.svc.id.goog` */
+  workloadPool?: pulumi.Input<string>;
+  /** The account waits on the project's APIs (`handles.resourceOpts`), where the same stack enables them. @default false */
+  waitForApis?: boolean;
+  /** What the grant waits for: IAM refuses a member of a pool the cluster has not created yet. */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -136,13 +156,18 @@ export interface WorkloadIdentityAccountArgs {
  * without a key file.
  */
 export function workloadIdentityAccount(handles: EnvProjectHandles, a: WorkloadIdentityAccountArgs): gcp.serviceaccount.Account {
-  const account = new gcp.serviceaccount.Account(a.name, { project: a.project, accountId: a.accountId, displayName: a.displayName }, { provider: handles.provider });
+  const account = new gcp.serviceaccount.Account(
+    a.name,
+    { project: a.project, accountId: a.accountId, displayName: a.displayName },
+    a.waitForApis ? handles.resourceOpts : { provider: handles.provider },
+  );
   const ksa = a.kubernetesServiceAccount;
+  const pool = a.workloadPool ?? `${ksa.clusterProject}.svc.id.goog`;
   new gcp.serviceaccount.IAMMember(`${a.name}-workload-identity`, {
     serviceAccountId: account.name,
     role: "roles/iam.workloadIdentityUser",
     // The pod's Kubernetes service account, as the cluster's pool names it (another project).
-    member: `serviceAccount:${ksa.clusterProject}.svc.id.goog[${ksa.namespace}/${ksa.name}]`,
-  }, { provider: handles.provider, parent: account });
+    member: pulumi.interpolate`serviceAccount:${pool}[${ksa.namespace}/${ksa.name}]`,
+  }, { provider: handles.provider, parent: account, ...(a.dependsOn ? { dependsOn: a.dependsOn } : {}) });
   return account;
 }

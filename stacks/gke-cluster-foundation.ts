@@ -12,7 +12,6 @@
  * envs), and an env stack cannot loosen its own quota or Pod Security level.
  */
 import * as gcp from "@pulumi/gcp";
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ArtifactRegistry } from "../components/gcp/artifact-registry";
 import { EncryptionKeys } from "../components/gcp/encryption-keys";
@@ -28,6 +27,7 @@ import { GKE_CONTROL_PLANE_TO_NODE_PORT, OPERATOR_API_SERVER_INGRESS_PORTS, Oper
 import { Traefik } from "../components/k8s/traefik";
 import type { AppEnv, FoundationEnv } from "../model/envs";
 import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, secretString } from "./config";
+import { workloadIdentityAccount } from "./env-project";
 import { platformGcpProvider } from "./gcp-provider";
 import type { ComplianceFacts, DeepPartial, PlatformDefinition, StackContext } from "./platform";
 
@@ -126,9 +126,9 @@ export const CERT_MANAGER_DNS01_ROLE_ID = "certManagerDns01Solver";
 /** A Kubernetes quantity such as `2500m`, `4`, `20Gi`. */
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/).describe("a Kubernetes quantity such as 2500m or 20Gi");
 
-/** Quotas of one env's two namespaces: requests and limits apart, since the node pool must hold every namespace's requests while limits only bound bursts. */
 /** Pods a namespace may hold (IsolatedNamespace's default is 50): a platform serving one host per tenant counts an ACME solver pod per host being issued. */
 const podCount = z.string().regex(/^\d+$/).describe("a number of pods").optional();
+/** Quotas of one env's two namespaces: requests and limits apart, since the node pool must hold every namespace's requests while limits only bound bursts. */
 const envQuotaSchema = z.strictObject({
   app: z.strictObject({ requestsCpu: quantity, limitsCpu: quantity, requestsMemory: quantity, limitsMemory: quantity, pods: podCount }),
   infra: z.strictObject({ requestsCpu: quantity, limitsCpu: quantity, requestsMemory: quantity, limitsMemory: quantity, requestsStorage: quantity, persistentVolumeClaims: z.string().regex(/^\d+$/) }),
@@ -393,11 +393,17 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
   if (dns01) {
     const gcpOpts = { provider, dependsOn: [services] };
     const email = `${CERT_MANAGER_DNS01_ACCOUNT_ID}@${projectId}.iam.gserviceaccount.com`;
-    const account = new gcp.serviceaccount.Account(`${platform}-cert-manager-dns01`, {
+    const account = workloadIdentityAccount({ provider, opts, resourceOpts: gcpOpts }, {
+      name: `${platform}-cert-manager-dns01`,
       project: projectId,
       accountId: CERT_MANAGER_DNS01_ACCOUNT_ID,
       displayName: "cert-manager: ACME DNS-01 records in Cloud DNS",
-    }, gcpOpts);
+      kubernetesServiceAccount: { clusterProject: projectId, namespace: SHARED_NAMESPACES.certManager, name: CERT_MANAGER_SERVICE_ACCOUNT },
+      workloadPool: gke.workloadPool,
+      waitForApis: true,
+      // The pool exists once the cluster does.
+      dependsOn: [gke],
+    });
     const role = new gcp.projects.IAMCustomRole(`${platform}-cert-manager-dns01-role`, {
       project: dnsProject,
       roleId: CERT_MANAGER_DNS01_ROLE_ID,
@@ -410,12 +416,6 @@ function composeFoundation<R extends readonly [string, ...string[]], A extends A
       role: `projects/${dnsProject}/roles/${CERT_MANAGER_DNS01_ROLE_ID}`,
       member: `serviceAccount:${email}`,
     }, { provider, parent: account, dependsOn: [account, role] });
-    // The pool exists once the cluster does: IAM refuses a member in a pool not yet created.
-    new gcp.serviceaccount.IAMMember(`${platform}-cert-manager-dns01-workload-identity`, {
-      serviceAccountId: account.name,
-      role: "roles/iam.workloadIdentityUser",
-      member: pulumi.interpolate`serviceAccount:${gke.workloadPool}[${SHARED_NAMESPACES.certManager}/${CERT_MANAGER_SERVICE_ACCOUNT}]`,
-    }, { provider, parent: account, dependsOn: [gke] });
     cloudDns01 = { project: dnsProject, dnsZones: [...dns01.dnsZones], googleServiceAccountEmail: email };
   }
 

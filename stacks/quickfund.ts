@@ -11,8 +11,9 @@ import { Monitoring } from "../components/gcp/monitoring";
 import { Monolith } from "../components/gcp/monolith";
 import { Postgres } from "../components/gcp/postgres";
 import { z } from "zod";
-import { emailAddress, gcpProjectSchema, hostname, ipv4Cidr, pinnedImage, secretString } from "./config";
-import { regionalAppProject } from "./regional-app-project";
+import { emailAddress, gcpProjectSchema, hostname, pinnedImage, secretString } from "./config";
+import { utcTime } from "./config-schema";
+import { regionalAppProject, regionalNetworkSchema } from "./regional-app-project";
 import { ENV_TRAITS } from "../model/envs";
 import { definePlatform, type StackContext } from "./platform";
 
@@ -20,8 +21,6 @@ const DOC = "docs/platforms/quickfund.md";
 
 /** GCP regions the document allows: "Région: Europe" (§ Hébergement); the team runs Belgium or Paris. */
 export const QUICKFUND_REGIONS = ["europe-west1", "europe-west9"] as const;
-
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).describe("a UTC time HH:MM");
 
 const service = z.strictObject({
   /** Container image, pinned. */
@@ -35,11 +34,7 @@ const service = z.strictObject({
 
 export const quickfundSchema = z.strictObject({
   gcp: gcpProjectSchema(QUICKFUND_REGIONS),
-  network: z.strictObject({
-    subnetCidr: ipv4Cidr,
-    /** Prefix length of the range reserved for Cloud SQL's private services access. */
-    privateServicesPrefixLength: z.number().int().min(16).max(24),
-  }),
+  network: regionalNetworkSchema,
   database: z
     .strictObject({
       tier: z.string().regex(/^db-(f1-micro|g1-small|custom-\d+-\d+|perf-optimized-N-\d+)$/).describe("a Cloud SQL tier such as db-custom-2-7680"),
@@ -55,7 +50,7 @@ export const quickfundSchema = z.strictObject({
        * in prod (gcp-cloudsql-instance-require-backups), as quickfund.md § Backups requires them.
        */
       backupsEnabled: z.boolean(),
-      backupStartTime: hhmm,
+      backupStartTime: utcTime,
       backupRetentionDays: z.number().int().min(1).max(365),
       pointInTimeRecovery: z.boolean(),
       transactionLogRetentionDays: z.number().int().min(1).max(7),

@@ -5,41 +5,38 @@
  * project's logs kept in the region with Data Access audit logs for the services that hold the
  * data, and the VPC with one app subnet, private services access (Cloud SQL, Memorystore) and NAT.
  */
-import type * as gcp from "@pulumi/gcp";
-import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { Network } from "../components/gcp/network";
-import { ProjectLogging } from "../components/gcp/project-logging";
-import { ProjectServices } from "../components/gcp/project-services";
-import { platformGcpProvider } from "./gcp-provider";
+import { ipv4Cidr } from "./config-schema";
+import { projectBase, type EnvProjectHandles } from "./env-project";
 import type { StackContext } from "./platform";
 
 /** The services whose Data Access audit logs a regional app keeps: the ones holding its data and keys. */
 export const DATA_ACCESS_AUDIT_SERVICES = ["cloudkms.googleapis.com", "secretmanager.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com"];
 
+/** The `<platform>:network` key of a regional app: its app subnet and the range private services access reserves. */
+export const regionalNetworkSchema = z.strictObject({
+  subnetCidr: ipv4Cidr,
+  /** Prefix length of the range reserved for private services access (Cloud SQL, Memorystore). */
+  privateServicesPrefixLength: z.number().int().min(16).max(24),
+});
+
 export interface RegionalAppProjectArgs {
   gcp: { projectId: string; projectNumber: string; region: string };
   /** The Google APIs the stack calls. */
   apis: string[];
-  network: { subnetCidr: string; privateServicesPrefixLength: number };
+  network: z.output<typeof regionalNetworkSchema>;
   labels: Record<string, string>;
   deletionProtection: boolean;
 }
 
-export interface RegionalAppProject {
-  provider: gcp.Provider;
-  /** Options for components: the provider, and a wait on the APIs. */
-  opts: pulumi.ComponentResourceOptions;
-  /** The same for plain resources. */
-  resourceOpts: pulumi.CustomResourceOptions;
+export interface RegionalAppProject extends EnvProjectHandles {
   network: Network;
 }
 
 export function regionalAppProject(ctx: StackContext, name: string, args: RegionalAppProjectArgs): RegionalAppProject {
   const { projectId, region } = args.gcp;
-  const provider = platformGcpProvider(ctx, args.gcp);
-  const services = new ProjectServices(name, { project: projectId, services: args.apis }, { providers: [provider] });
-  const opts = { providers: [provider], dependsOn: [services] };
-  new ProjectLogging(name, { project: projectId, location: region, dataAccessAuditServices: DATA_ACCESS_AUDIT_SERVICES, deletionProtection: args.deletionProtection }, opts);
+  const { provider, opts, resourceOpts } = projectBase(ctx, name, args.gcp, args.apis, DATA_ACCESS_AUDIT_SERVICES, args.deletionProtection);
   const network = new Network(name, {
     region,
     project: projectId,
@@ -48,5 +45,5 @@ export function regionalAppProject(ctx: StackContext, name: string, args: Region
     labels: args.labels,
     deletionProtection: args.deletionProtection,
   }, opts);
-  return { provider, opts, resourceOpts: { provider, dependsOn: [services] }, network };
+  return { provider, opts, resourceOpts, network };
 }

@@ -4,12 +4,12 @@
  * spec and built by a target. Today's target is Cloud Run; the spec is kept free of Cloud Run
  * notions so that a `kubernetes` target (§ Migration prévue: VMCloud, Q1-Q2 2026) can reuse it.
  */
-import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CommonArgs, ComponentArgsError, Labels, mergeLabels, statefulChildOptions } from "../../common/conventions";
 import { assertPinnedImage } from "../../common/images";
 import { CloudRunService } from "../cloud-run-service";
+import { regionalSecret } from "../secret";
 
 export const MONOLITH_TYPE = "platform:gcp:Monolith";
 
@@ -309,28 +309,29 @@ function buildCloudRunTarget(parent: Monolith, name: string, r: ResolvedMonolith
   const secretRefs: Record<string, { secret: pulumi.Input<string>; version: pulumi.Input<string> }> = {};
 
   for (const s of spec.secrets) {
-    const secret = new gcp.secretmanager.Secret(
-      `${name}-secret-${s.name}`,
-      {
-        project: cloudRun.project,
-        secretId: `${name}-${s.name}`,
-        // User-managed replicas in the given region(s) only: the data stays in Europe
-        // (quickfund.md § Sécurité: "Conformité RGPD — Données en Europe").
-        replication: { userManaged: { replicas: cloudRun.secretLocations.map((location) => ({ location })) } },
-        labels: r.labels,
-        deletionProtection: r.deletionProtection,
-      },
-      statefulChildOptions(parent, r.deletionProtection),
-    );
-    secretIds[s.name] = secret.secretId;
-
     let value: pulumi.Input<string> | undefined = s.value;
     if (s.generate) {
       // Alphanumeric only: the key travels through env vars and JWT libraries without escaping.
       const generated = new random.RandomPassword(`${name}-${s.name}-random`, { length: 64, special: false }, statefulChildOptions(parent, r.deletionProtection));
       value = generated.result;
     }
-    if (value === undefined) {
+    const { secret, version } = regionalSecret(
+      { secret: `${name}-secret-${s.name}`, version: `${name}-secret-${s.name}-version` },
+      {
+        project: cloudRun.project,
+        secretId: `${name}-${s.name}`,
+        // The given region(s) only: the data stays in Europe (quickfund.md § Sécurité: "Conformité
+        // RGPD — Données en Europe").
+        replicas: cloudRun.secretLocations.map((location) => ({ location })),
+        labels: r.labels,
+        deletionProtection: r.deletionProtection,
+        value,
+      },
+      statefulChildOptions(parent, r.deletionProtection),
+    );
+    secretIds[s.name] = secret.secretId;
+
+    if (version === undefined) {
       // An empty container, not wired into the API: Cloud Run refuses to start a revision whose
       // env reads a secret with no version ("Secret ... versions/latest was not found"), so an
       // optional credential left unset must not be referenced. Setting the value in the stack's
@@ -341,8 +342,6 @@ function buildCloudRunTarget(parent: Monolith, name: string, r: ResolvedMonolith
       );
       continue;
     }
-    // Not protected: rotating a value replaces the version (new one first, then the old one goes).
-    const version = new gcp.secretmanager.SecretVersion(`${name}-secret-${s.name}-version`, { secret: secret.id, secretData: pulumi.secret(value) }, { parent });
     // Pinned: a rotation rolls out a new revision instead of waiting for instances to restart.
     secretRefs[s.name] = { secret: secret.secretId, version: version.version };
   }

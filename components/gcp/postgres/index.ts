@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ComponentArgsError, mergeLabels, statefulChildOptions, type CommonArgs, type Labels } from "../../common/conventions";
 import { EU_REGIONS } from "../../../model/locations";
+import { regionalSecret } from "../secret";
 
 export const POSTGRES_TYPE = "platform:gcp:Postgres";
 
@@ -641,29 +642,11 @@ export class Postgres extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const secret = new gcp.secretmanager.Secret(
-      `${name}-db-password-secret`,
-      {
-        project: r.project,
-        secretId: r.passwordSecretId,
-        // User-managed replication pins the secret to the allowed regions (automatic replication would spread it worldwide).
-        replication: {
-          userManaged: {
-            replicas: r.secretReplicas.map((s) => ({
-              location: s.location,
-              customerManagedEncryption: s.kmsKeyName !== undefined ? { kmsKeyName: s.kmsKeyName } : undefined,
-            })),
-          },
-        },
-        labels: r.labels,
-      },
+    const { secret, version: secretVersion } = regionalSecret(
+      { secret: `${name}-db-password-secret`, version: `${name}-db-password-version` },
+      { project: r.project, secretId: r.passwordSecretId, replicas: r.secretReplicas, labels: r.labels, value: secretPassword },
       // Deleting the secret would strand the database user with a password nobody can read.
       statefulChildOptions(this, r.deletionProtection),
-    );
-    const secretVersion = new gcp.secretmanager.SecretVersion(
-      `${name}-db-password-version`,
-      { secret: secret.id, secretData: secretPassword },
-      { parent: this },
     );
 
     this.instanceName = instance.name;

@@ -157,6 +157,11 @@ export function resolveRedisClusterArgs(name: string, args: RedisClusterArgs): R
   };
 }
 
+/** The Service clients connect to (port 6379), which the operator names after the RedisCluster resource. */
+export function redisLeaderService(resourceName: string): string {
+  return `${resourceName}-leader`;
+}
+
 /** Selector of the cluster's pods: the operator labels them `app: <name>-leader|follower`. */
 export function redisPodSelector(resourceName: string): { matchExpressions: { key: string; operator: "In"; values: string[] }[] } {
   return { matchExpressions: [{ key: "app", operator: "In", values: [`${resourceName}-leader`, `${resourceName}-follower`] }] };
@@ -223,7 +228,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         `*.${rn}-${role}-headless.${ns}.svc`,
         `*.${rn}-${role}-headless.${ns}.svc.cluster.local`,
       ]);
-      const cert = serverCertificate(this, name, rn, meta, { commonName: `${rn}-leader.${ns}.svc`, dnsNames, issuer });
+      const cert = serverCertificate(this, name, rn, meta, { commonName: `${redisLeaderService(rn)}.${ns}.svc`, dnsNames, issuer });
       tlsSecretName = cert.secretName;
       tlsDeps.push(cert.resource);
     }
@@ -294,7 +299,7 @@ export class RedisCluster extends pulumi.ComponentResource {
     );
 
     this.resourceName = pulumi.output(rn);
-    this.leaderServiceName = pulumi.output(`${rn}-leader`);
+    this.leaderServiceName = pulumi.output(redisLeaderService(rn));
     this.passwordSecretName = pulumi.output(passwordSecretName);
     this.tlsSecretName = pulumi.output(tlsSecretName);
     this.registerOutputs({
